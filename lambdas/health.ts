@@ -1,5 +1,4 @@
-export const handler = async () => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ status: 'ok' }),
-});
+import { jsonResponse } from './http/responses.js';
+
+/** Unauthenticated liveness probe: touches no dependency and reveals nothing. */
+export const handler = async () => jsonResponse(200, { status: 'ok' });

@@ -1,2 +1,8 @@
-// Work in progress: replaced by the real handler.
-export const handler = async () => ({ statusCode: 501, body: '{}' });
+import { apiHandler } from './http/api-handler.js';
+import { jsonResponse } from './http/responses.js';
+import { getMasterKey } from './http/services.js';
+
+/** The master key's state and rotation settings, straight from KMS. */
+export const handler = apiHandler({
+  'GET /v1/master-key': async () => jsonResponse(200, await getMasterKey().status()),
+});

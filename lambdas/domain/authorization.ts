@@ -1,0 +1,37 @@
+import type { DataKeyRecord, KeyState } from './data-key.js';
+import { ServiceError } from './errors.js';
+import { isSamePrincipal } from './principals.js';
+
+/** Users encrypt, decrypt and rewrap; administrators manage the key and its policy. */
+export type KeyAction = 'use' | 'administer';
+
+export function isAllowed(record: DataKeyRecord, caller: string, action: KeyAction): boolean {
+  const principals = action === 'use' ? record.policy.users : record.policy.admins;
+  return principals.some((principal) => isSamePrincipal(principal, caller));
+}
+
+export function isMember(record: DataKeyRecord, caller: string): boolean {
+  return isAllowed(record, caller, 'use') || isAllowed(record, caller, 'administer');
+}
+
+export function authorize(record: DataKeyRecord, caller: string, action: KeyAction): void {
+  if (!isAllowed(record, caller, action)) {
+    const role = action === 'use' ? 'a user' : 'an administrator';
+    throw new ServiceError('AccessDenied', `The caller is not ${role} of this key.`);
+  }
+}
+
+/** Cryptographic use needs an enabled key. */
+export function assertUsable(record: DataKeyRecord): void {
+  assertNotState(record, 'PendingDeletion');
+  assertNotState(record, 'Disabled');
+}
+
+const STATE_ERRORS: Record<Exclude<KeyState, 'Enabled'>, () => ServiceError> = {
+  Disabled: () => new ServiceError('KeyDisabled', 'The key is disabled; an administrator can enable it.'),
+  PendingDeletion: () => new ServiceError('KeyPendingDeletion', 'The key is pending deletion; an administrator can cancel the deletion.'),
+};
+
+export function assertNotState(record: DataKeyRecord, state: Exclude<KeyState, 'Enabled'>): void {
+  if (record.state === state) throw STATE_ERRORS[state]();
+}

@@ -1,0 +1,222 @@
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DataKeyRecord, KeyPolicy, KeyState, KeyVersionInfo } from './data-key.js';
+import { translateDependencyError } from './dependency-errors.js';
+import { principalIdentity } from './principals.js';
+
+/**
+ * DynamoDB persistence for data keys, in one table keyed by `pk`/`sk`:
+ *
+ *   KEY#<id>        META         metadata, policy, state, current version
+ *   KEY#<id>        V#<version>  the wrapped (KMS-encrypted) data key of one version
+ *   ALIAS#<alias>   ALIAS        the alias claim, so an alias is never taken twice
+ *   MEMBER#<arn>    KEY#<id>     index of the keys a principal administers or uses
+ *
+ * Every write is conditional; nothing is overwritten blindly.
+ */
+export interface StoredVersion {
+  readonly wrappedKey: Uint8Array;
+  readonly createdAt: string;
+}
+
+export interface MemberPage {
+  readonly keyIds: readonly string[];
+  /** Set when more may follow: the key id to continue after. */
+  readonly lastKeyId?: string;
+}
+
+export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy'>>;
+
+const META = 'META';
+const keyPk = (keyId: string) => `KEY#${keyId}`;
+const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
+const aliasPk = (alias: string) => `ALIAS#${alias}`;
+const memberPk = (principal: string) => `MEMBER#${principalIdentity(principal)}`;
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
+
+export class DataKeyStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getRecord(keyId: string): Promise<DataKeyRecord | undefined> {
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: META }, ConsistentRead: true })));
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async getRecords(keyIds: readonly string[]): Promise<DataKeyRecord[]> {
+    const records: DataKeyRecord[] = [];
+    for (let start = 0; start < keyIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ pk: keyPk(id), sk: META }));
+      while (keys.length > 0) {
+        const out = await this.call(() => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })));
+        records.push(...(out.Responses?.[this.tableName] ?? []).map(fromItem));
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return records;
+  }
+
+  /** Creates the metadata item; false if the key id exists already. */
+  async createRecord(record: DataKeyRecord): Promise<boolean> {
+    return this.conditional(new PutCommand({
+      TableName: this.tableName,
+      Item: toItem(record),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  /** Applies changes if nobody changed the record since `revision`; false on a lost race. */
+  async updateRecord(keyId: string, revision: number, changes: MetadataChanges): Promise<boolean> {
+    const names: Record<string, string> = { '#revision': 'revision' };
+    const values: Record<string, unknown> = { ':revision': revision, ':next': revision + 1 };
+    const sets = ['#revision = :next'];
+    for (const [field, value] of Object.entries(changes)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    return this.conditional(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: keyPk(keyId), sk: META },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#revision = :revision',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }));
+  }
+
+  /** Moves `currentVersion` from `from` to `to` and records the version; false if it moved already. */
+  async advanceVersion(keyId: string, from: number, to: number, createdAt: string): Promise<boolean> {
+    return this.conditional(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: keyPk(keyId), sk: META },
+      UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt',
+      ConditionExpression: 'currentVersion = :from',
+      ExpressionAttributeNames: { '#to': String(to) },
+      ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': createdAt },
+    }));
+  }
+
+  async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: versionSk(version) } })));
+    return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
+  }
+
+  /** Stores a version's wrapped key; false if that version exists already (never overwritten). */
+  async putVersion(keyId: string, version: number, stored: StoredVersion): Promise<boolean> {
+    return this.conditional(new PutCommand({
+      TableName: this.tableName,
+      Item: { pk: keyPk(keyId), sk: versionSk(version), version, ...stored },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  async getAliasOwner(alias: string): Promise<string | undefined> {
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: aliasPk(alias), sk: 'ALIAS' }, ConsistentRead: true })));
+    return Item?.keyId as string | undefined;
+  }
+
+  /** Claims an alias for a key; with `previousOwner`, takes it over only from that owner. */
+  async claimAlias(alias: string, keyId: string, previousOwner?: string): Promise<boolean> {
+    return this.conditional(new PutCommand({
+      TableName: this.tableName,
+      Item: { pk: aliasPk(alias), sk: 'ALIAS', keyId },
+      ...(previousOwner
+        ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    }));
+  }
+
+  async releaseAlias(alias: string, keyId: string): Promise<void> {
+    await this.conditional(new DeleteCommand({
+      TableName: this.tableName,
+      Key: { pk: aliasPk(alias), sk: 'ALIAS' },
+      ConditionExpression: 'keyId = :keyId',
+      ExpressionAttributeValues: { ':keyId': keyId },
+    }));
+  }
+
+  async addMembers(keyId: string, principals: readonly string[]): Promise<void> {
+    await this.writeMembers(principals.map((p) => ({ PutRequest: { Item: { pk: memberPk(p), sk: keyPk(keyId), keyId } } })));
+  }
+
+  async removeMembers(keyId: string, principals: readonly string[]): Promise<void> {
+    await this.writeMembers(principals.map((p) => ({ DeleteRequest: { Key: { pk: memberPk(p), sk: keyPk(keyId) } } })));
+  }
+
+  /** One page of the keys a principal is indexed under, after `afterKeyId` when given. */
+  async listMemberKeys(principal: string, limit: number, afterKeyId?: string): Promise<MemberPage> {
+    const pk = memberPk(principal);
+    const out = await this.call(() => this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      Limit: limit,
+      ExclusiveStartKey: afterKeyId === undefined ? undefined : { pk, sk: keyPk(afterKeyId) },
+    })));
+    const keyIds = (out.Items ?? []).map((item) => item.keyId as string);
+    return { keyIds, ...(out.LastEvaluatedKey && { lastKeyId: keyIds.at(-1) }) };
+  }
+
+  private async writeMembers(requests: Record<string, unknown>[]): Promise<void> {
+    const unique = [...new Map(requests.map((r) => [JSON.stringify(r), r])).values()];
+    for (let start = 0; start < unique.length; start += BATCH_WRITE_LIMIT) {
+      let batch = unique.slice(start, start + BATCH_WRITE_LIMIT);
+      while (batch.length > 0) {
+        const out = await this.call(() => this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })));
+        batch = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+
+  private async conditional(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+    try {
+      await this.call(() => this.db.send(command as PutCommand));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  // One choke point for every call, so dependency failures map the same way everywhere.
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateDependencyError(error, 'DynamoDB');
+    }
+  }
+}
+
+function toItem(record: DataKeyRecord): Record<string, unknown> {
+  const { versions, ...rest } = record;
+  return {
+    pk: keyPk(record.keyId),
+    sk: META,
+    ...rest,
+    versions: Object.fromEntries(versions.map((v) => [String(v.version), v.createdAt])),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): DataKeyRecord {
+  const versions = Object.entries(item.versions as Record<string, string>)
+    .map(([version, createdAt]): KeyVersionInfo => ({ version: Number(version), createdAt }))
+    .sort((a, b) => a.version - b.version);
+  const policy = item.policy as KeyPolicy;
+  return {
+    keyId: item.keyId as string,
+    alias: (item.alias as string | null) ?? null,
+    description: (item.description as string | null) ?? null,
+    state: item.state as KeyState,
+    currentVersion: item.currentVersion as number,
+    versions,
+    createdAt: item.createdAt as string,
+    createdBy: item.createdBy as string,
+    deletionDate: (item.deletionDate as string | null) ?? null,
+    policy: { admins: [...policy.admins], users: [...policy.users] },
+    revision: item.revision as number,
+  };
+}

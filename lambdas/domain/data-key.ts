@@ -1,0 +1,42 @@
+/** The data key record: metadata, versions and the key policy that says who may do what. */
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+export interface KeyPolicy {
+  readonly admins: readonly string[];
+  readonly users: readonly string[];
+}
+
+export interface KeyVersionInfo {
+  readonly version: number;
+  readonly createdAt: string;
+}
+
+export interface DataKeyRecord {
+  readonly keyId: string;
+  readonly alias: string | null;
+  readonly description: string | null;
+  readonly state: KeyState;
+  readonly currentVersion: number;
+  readonly versions: readonly KeyVersionInfo[];
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly deletionDate: string | null;
+  readonly policy: KeyPolicy;
+  /** Optimistic-concurrency counter: every metadata change is conditional on it. */
+  readonly revision: number;
+}
+
+/** The public view of a record: everything but bookkeeping. */
+export type DataKeyMetadata = Omit<DataKeyRecord, 'revision'>;
+
+export function toMetadata({ revision: _revision, ...metadata }: DataKeyRecord): DataKeyMetadata {
+  return metadata;
+}
+
+/** A key whose deletion date has passed no longer exists, whether or not its items are swept yet. */
+export function isDeleted(record: DataKeyRecord, now: Date): boolean {
+  return record.state === 'PendingDeletion' && record.deletionDate !== null && Date.parse(record.deletionDate) <= now.getTime();
+}
+
+export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const ALIAS_PREFIX = 'alias/';

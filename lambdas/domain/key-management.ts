@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { assertNotState, authorize, isMember } from './authorization.js';
+import { isDataKeyId } from './ciphertext-token.js';
+import { isDeleted, toMetadata, type DataKeyMetadata, type DataKeyRecord, type KeyPolicy } from './data-key.js';
+import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
+import { ServiceError } from './errors.js';
+import { findKey } from './key-lookup.js';
+import type { MasterKey } from './master-key.js';
+import { principalIdentity } from './principals.js';
+
+export interface CreateKeyInput {
+  readonly alias?: string;
+  readonly description?: string;
+}
+
+export interface KeyPage {
+  readonly keys: DataKeyMetadata[];
+  readonly nextToken?: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_OPTIMISTIC_ATTEMPTS = 8;
+
+/** Creates data keys and manages their lifecycle and policy, on behalf of an authenticated caller. */
+export class KeyManagement {
+  constructor(
+    private readonly store: DataKeyStore,
+    private readonly masterKey: MasterKey,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async createKey(caller: string, { alias, description }: CreateKeyInput): Promise<DataKeyMetadata> {
+    const keyId = randomUUID();
+    const createdAt = this.now().toISOString();
+    if (alias !== undefined) await this.claimAlias(alias, keyId);
+    try {
+      const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId, keyVersion: 1 });
+      await this.store.putVersion(keyId, 1, { wrappedKey, createdAt });
+      const creator = principalIdentity(caller);
+      const record: DataKeyRecord = {
+        keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
+        currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
+        deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1,
+      };
+      await this.store.addMembers(keyId, [creator]);
+      await this.store.createRecord(record);
+      return toMetadata(record);
+    } catch (error) {
+      if (alias !== undefined) await this.store.releaseAlias(alias, keyId);
+      throw error;
+    }
+  }
+
+  async listKeys(caller: string, limit: number, nextToken?: string): Promise<KeyPage> {
+    const page = await this.store.listMemberKeys(caller, limit, decodeNextToken(nextToken));
+    const now = this.now();
+    // The member index may briefly list more than the policies do; the policies decide.
+    const records = await this.store.getRecords(page.keyIds);
+    const keys = records
+      .filter((record) => isMember(record, caller) && !isDeleted(record, now))
+      .sort((a, b) => page.keyIds.indexOf(a.keyId) - page.keyIds.indexOf(b.keyId))
+      .map(toMetadata);
+    return { keys, ...(page.lastKeyId && { nextToken: Buffer.from(page.lastKeyId).toString('base64url') }) };
+  }
+
+  async describeKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+    const record = await findKey(this.store, keyRef, this.now());
+    authorize(record, caller, 'administer');
+    return toMetadata(record);
+  }
+
+  async putPolicy(caller: string, keyRef: string, policy: KeyPolicy): Promise<DataKeyMetadata> {
+    const normalized = normalizePolicy(policy);
+    let previous: KeyPolicy | undefined;
+    const updated = await this.update(caller, keyRef, async (record) => {
+      previous = record.policy;
+      // Index newcomers before the policy names them, so listing never misses a key.
+      await this.store.addMembers(record.keyId, [...normalized.admins, ...normalized.users]);
+      return { policy: normalized };
+    });
+    const remaining = new Set([...normalized.admins, ...normalized.users]);
+    const removed = [...(previous?.admins ?? []), ...(previous?.users ?? [])].filter((p) => !remaining.has(p));
+    await this.store.removeMembers(updated.keyId, removed);
+    return updated;
+  }
+
+  disableKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, (record) => {
+      assertNotState(record, 'PendingDeletion');
+      return { state: 'Disabled' };
+    });
+  }
+
+  enableKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, (record) => {
+      assertNotState(record, 'PendingDeletion');
+      return { state: 'Enabled' };
+    });
+  }
+
+  scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, (record) => {
+      assertNotState(record, 'PendingDeletion');
+      const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
+      return { state: 'PendingDeletion', deletionDate };
+    });
+  }
+
+  cancelDeletion(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, (record) => {
+      if (record.state !== 'PendingDeletion') {
+        throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
+      }
+      return { state: 'Disabled', deletionDate: null };
+    });
+  }
+
+  /**
+   * Adds a version. Versions are claimed with a conditional put, so concurrent rotations each get
+   * their own version; one that finds its version taken helps the winner advance and tries again.
+   */
+  async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
+      const record = await findKey(this.store, keyRef, this.now());
+      authorize(record, caller, 'administer');
+      assertNotState(record, 'PendingDeletion');
+      assertNotState(record, 'Disabled');
+      const next = record.currentVersion + 1;
+      const createdAt = this.now().toISOString();
+      const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId: record.keyId, keyVersion: next });
+      const claimed = await this.store.putVersion(record.keyId, next, { wrappedKey, createdAt });
+      const winner = claimed ? createdAt : (await this.store.getVersion(record.keyId, next))?.createdAt;
+      if (winner !== undefined) await this.store.advanceVersion(record.keyId, record.currentVersion, next, winner);
+      if (claimed) return this.describeKey(caller, record.keyId);
+    }
+    throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
+  }
+
+  /** Read, authorize as administrator, decide, and write conditionally; re-read on a lost race. */
+  private async update(
+    caller: string,
+    keyRef: string,
+    decide: (record: DataKeyRecord) => MetadataChanges | Promise<MetadataChanges>,
+  ): Promise<DataKeyMetadata> {
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
+      const record = await findKey(this.store, keyRef, this.now());
+      authorize(record, caller, 'administer');
+      const changes = await decide(record);
+      if (await this.store.updateRecord(record.keyId, record.revision, changes)) {
+        return toMetadata({ ...record, ...changes });
+      }
+    }
+    throw new ServiceError('Conflict', 'The key changed concurrently; retry.');
+  }
+
+  /** Claims an alias; one held by a key that has since been deleted is taken over. */
+  private async claimAlias(alias: string, keyId: string): Promise<void> {
+    if (await this.store.claimAlias(alias, keyId)) return;
+    const owner = await this.store.getAliasOwner(alias);
+    const ownerRecord = owner === undefined ? undefined : await this.store.getRecord(owner);
+    const ownerGone = owner !== undefined && (!ownerRecord || isDeleted(ownerRecord, this.now()));
+    if (!ownerGone || !(await this.store.claimAlias(alias, keyId, owner))) {
+      throw new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
+    }
+  }
+}
+
+const MAX_PRINCIPALS = 50;
+
+function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
+  const unique = (arns: readonly string[]) => [...new Set(arns.map(principalIdentity))];
+  const normalized = { admins: unique(admins), users: unique(users) };
+  if (normalized.admins.length === 0) {
+    throw new ServiceError('ValidationError', 'A key policy needs at least one admin, or nobody could ever manage the key again.');
+  }
+  if (normalized.admins.length > MAX_PRINCIPALS || normalized.users.length > MAX_PRINCIPALS) {
+    throw new ServiceError('ValidationError', `A key policy names at most ${MAX_PRINCIPALS} admins and ${MAX_PRINCIPALS} users.`);
+  }
+  return normalized;
+}
+
+function decodeNextToken(nextToken?: string): string | undefined {
+  if (nextToken === undefined) return undefined;
+  const keyId = Buffer.from(nextToken, 'base64url').toString('utf8');
+  if (!isDataKeyId(keyId)) throw new ServiceError('ValidationError', 'nextToken is not valid.');
+  return keyId;
+}

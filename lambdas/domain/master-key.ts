@@ -1,0 +1,90 @@
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyRotationStatusCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import { KMS_CONTEXT_KEYS } from '../routes.js';
+import type { DataKeyRef } from './ciphertext-token.js';
+import { translateDependencyError } from './dependency-errors.js';
+import { ServiceError } from './errors.js';
+
+export interface MasterKeyStatus {
+  readonly keyArn: string;
+  readonly keyState: string;
+  readonly keyRotationEnabled: boolean;
+  readonly rotationPeriodInDays: number | null;
+  readonly nextRotationDate: string | null;
+}
+
+/**
+ * The customer-managed KMS key that wraps every data key. Each call names the data key id and
+ * version in its encryption context, so a wrapped key only unwraps for the record it was made for.
+ */
+export class MasterKey {
+  constructor(
+    private readonly kms: KMSClient,
+    readonly keyArn: string,
+  ) {}
+
+  async generateWrappedDataKey(ref: DataKeyRef): Promise<Uint8Array> {
+    const out = await this.call(() => this.kms.send(new GenerateDataKeyWithoutPlaintextCommand({
+      KeyId: this.keyArn,
+      KeySpec: 'AES_256',
+      EncryptionContext: kmsContext(ref),
+    })));
+    return out.CiphertextBlob!;
+  }
+
+  /** Returns the plaintext data key; the caller owns it and must zero it after use. */
+  async unwrapDataKey(ref: DataKeyRef, wrappedKey: Uint8Array): Promise<Uint8Array> {
+    const out = await this.call(() => this.kms.send(new DecryptCommand({
+      KeyId: this.keyArn,
+      CiphertextBlob: wrappedKey,
+      EncryptionContext: kmsContext(ref),
+    })));
+    return out.Plaintext!;
+  }
+
+  async status(): Promise<MasterKeyStatus> {
+    const [{ KeyMetadata }, rotation] = await Promise.all([
+      this.call(() => this.kms.send(new DescribeKeyCommand({ KeyId: this.keyArn }))),
+      this.call(() => this.kms.send(new GetKeyRotationStatusCommand({ KeyId: this.keyArn }))),
+    ]);
+    return {
+      keyArn: KeyMetadata?.Arn ?? this.keyArn,
+      keyState: KeyMetadata?.KeyState ?? 'Unknown',
+      keyRotationEnabled: rotation.KeyRotationEnabled ?? false,
+      rotationPeriodInDays: rotation.RotationPeriodInDays ?? null,
+      nextRotationDate: rotation.NextRotationDate?.toISOString() ?? null,
+    };
+  }
+
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateKmsError(error);
+    }
+  }
+}
+
+export function kmsContext({ keyId, keyVersion }: DataKeyRef): Record<string, string> {
+  return { [KMS_CONTEXT_KEYS.dataKeyId]: keyId, [KMS_CONTEXT_KEYS.dataKeyVersion]: String(keyVersion) };
+}
+
+function translateKmsError(error: unknown): unknown {
+  const name = (error as Error | undefined)?.name;
+  const message = (error as Error | undefined)?.message ?? '';
+  if (name === 'DisabledException') {
+    return new ServiceError('MasterKeyDisabled', 'The master key is disabled; a key administrator must enable it in KMS.');
+  }
+  if (name === 'KMSInvalidStateException' && /pending deletion/i.test(message)) {
+    return new ServiceError('MasterKeyPendingDeletion', 'The master key is pending deletion; a key administrator must cancel the deletion in KMS.');
+  }
+  if (name === 'KMSInvalidStateException' || name === 'NotFoundException' || name === 'AccessDeniedException' || name === 'KMSInternalException') {
+    return new ServiceError('DependencyUnavailable', 'The master key is not usable by the service right now.');
+  }
+  return translateDependencyError(error, 'KMS');
+}

@@ -1,0 +1,19 @@
+/**
+ * Principal identity as the key policy sees it. An assumed-role session
+ * (`arn:aws:sts::111122223333:assumed-role/Team/session`) acts as its role
+ * (`arn:aws:iam::111122223333:role/Team`, whatever the role's path), the way IAM evaluates it.
+ */
+const ASSUMED_ROLE = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const IAM_ROLE = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+export const PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]{1,512}$/;
+
+/** The stable identity a principal ARN stands for, used for matching and indexing. */
+export function principalIdentity(arn: string): string {
+  const role = ASSUMED_ROLE.exec(arn) ?? IAM_ROLE.exec(arn);
+  return role ? `arn:${role[1]}:iam::${role[2]}:role/${role[3]}` : arn;
+}
+
+export function isSamePrincipal(a: string, b: string): boolean {
+  return principalIdentity(a) === principalIdentity(b);
+}

@@ -1,0 +1,70 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ServiceError } from '../domain/errors.js';
+import { errorResponse } from './error-response.js';
+import { logger } from './observability.js';
+
+/** What a route sees of a request: the authenticated caller and the parsed parts. */
+export interface ApiRequest {
+  readonly caller: string;
+  readonly body: unknown;
+  readonly path: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+}
+
+export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
+
+/** Routes keyed by `METHOD /resource`, as API Gateway names them (`POST /v1/keys/{key}/rotate`). */
+export type Routes = Readonly<Record<string, Route>>;
+
+type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
+
+/**
+ * One Lambda entry point serving a set of routes: headers normalized, JSON bodies parsed,
+ * structured logs with the Lambda context, and every error mapped to the API contract.
+ */
+export function apiHandler(routes: Routes) {
+  const dispatch = async (event: ParsedEvent): Promise<APIGatewayProxyResult> => {
+    const route = routes[`${event.httpMethod} ${event.resource}`];
+    if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
+    return route({
+      caller: callerArn(event),
+      body: event.body,
+      path: event.pathParameters ?? {},
+      query: event.queryStringParameters ?? {},
+    });
+  };
+
+  return middy<ParsedEvent, APIGatewayProxyResult>(dispatch)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(emptyBodyAsEmptyObject())
+    .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .use({
+      onError: async (request) => {
+        request.response = errorResponse(request.error, (message, error) => logger.error(message, error as Error));
+      },
+    });
+}
+
+/** Routes with optional bodies treat an absent body as `{}`. */
+function emptyBodyAsEmptyObject(): middy.MiddlewareObj<ParsedEvent> {
+  return {
+    before: async ({ event }) => {
+      if (event.body === null || event.body === undefined || event.body === '') {
+        event.body = '{}';
+        event.headers = { ...event.headers, 'content-type': 'application/json' };
+      }
+    },
+  };
+}
+
+/** API Gateway's IAM authorizer has verified the signature; the principal arrives in the context. */
+function callerArn(event: ParsedEvent): string {
+  const arn = event.requestContext?.identity?.userArn;
+  if (!arn) throw new ServiceError('AccessDenied', 'The request is not signed by a known principal.');
+  return arn;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ServiceError } from '../domain/errors.js';
+import { MAX_PLAINTEXT_BYTES } from '../domain/envelope-encryption.js';
+
+/** Validates a request part against its schema; the first problem becomes the error message. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, part: string): z.output<T> {
+  if (typeof value === 'string') {
+    throw new ServiceError('ValidationError', 'The request body must be JSON, sent with Content-Type: application/json.');
+  }
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.length > 0 ? issue.path.join('.') : part;
+  throw new ServiceError('ValidationError', `${path}: ${issue.message}`);
+}
+
+const base64 = z.base64();
+
+/** Decodes standard base64 plaintext, refusing oversized payloads before decoding them. */
+export function decodePlaintext(encoded: string, field = 'plaintext'): Buffer {
+  const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
+  const bytes = Math.floor((encoded.length * 3) / 4) - padding;
+  if (bytes > MAX_PLAINTEXT_BYTES) {
+    throw new ServiceError(
+      'PayloadTooLarge',
+      `${field} is ${bytes} bytes; the limit is ${MAX_PLAINTEXT_BYTES} bytes per request. Split the data into parts of at most 4 MiB and encrypt each.`,
+    );
+  }
+  if (!base64.safeParse(encoded).success) throw new ServiceError('ValidationError', `${field}: must be standard base64.`);
+  return Buffer.from(encoded, 'base64');
+}

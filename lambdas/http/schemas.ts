@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ALIAS_PATTERN } from '../domain/data-key.js';
+import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
+
+const context = z.record(z.string(), z.string()).optional();
+const principalArn = z.string().regex(PRINCIPAL_ARN_PATTERN, 'must be an IAM principal ARN');
+
+export const CreateKeyBody = z.strictObject({
+  alias: z.string().regex(ALIAS_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$').optional(),
+  description: z.string().max(8192).optional(),
+});
+
+export const ListKeysQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().min(1).max(512).optional(),
+});
+
+export const PutPolicyBody = z.strictObject({
+  admins: z.array(principalArn).max(50),
+  users: z.array(principalArn).max(50),
+});
+
+export const ScheduleDeletionBody = z.strictObject({
+  pendingWindowInDays: z.number().int().min(7).max(30).default(30),
+});
+
+export const EmptyBody = z.strictObject({});
+
+export const EncryptBody = z.strictObject({
+  keyId: z.string().min(1).max(256),
+  plaintext: z.string(),
+  context,
+});
+
+export const CiphertextBody = z.strictObject({
+  ciphertext: z.string().min(1),
+  context,
+});
