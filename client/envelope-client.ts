@@ -1,0 +1,167 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** Typed client for the Envelope API, signing every request with SigV4 (service `execute-api`). */
+export type EncryptionContext = Record<string, string>;
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+export interface KeyPolicy {
+  admins: string[];
+  users: string[];
+}
+
+export interface KeyMetadata {
+  keyId: string;
+  alias: string | null;
+  description: string | null;
+  state: KeyState;
+  currentVersion: number;
+  versions: { version: number; createdAt: string }[];
+  createdAt: string;
+  createdBy: string;
+  deletionDate: string | null;
+  policy: KeyPolicy;
+}
+
+export interface SealedResult {
+  ciphertext: string;
+  keyId: string;
+  keyVersion: number;
+}
+
+export interface DecryptResult {
+  plaintext: Buffer;
+  keyId: string;
+  keyVersion: number;
+}
+
+export interface MasterKeyStatus {
+  keyArn: string;
+  keyState: string;
+  keyRotationEnabled: boolean;
+  rotationPeriodInDays: number | null;
+  nextRotationDate: string | null;
+}
+
+export interface EnvelopeClientOptions {
+  /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/** The API's `{"error": {code, message}}` answer, thrown with its HTTP status. */
+export class EnvelopeApiError extends Error {
+  override readonly name = 'EnvelopeApiError';
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
+}
+
+export class EnvelopeClient {
+  private readonly signer: SignatureV4;
+  private readonly base: URL;
+
+  constructor(options: EnvelopeClientOptions) {
+    this.base = new URL(options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
+    this.signer = new SignatureV4({ credentials: options.credentials, region: options.region, service: 'execute-api', sha256: Sha256 });
+  }
+
+  createKey(input: { alias?: string; description?: string } = {}): Promise<KeyMetadata> {
+    return this.request('POST', 'v1/keys', input);
+  }
+
+  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<{ keys: KeyMetadata[]; nextToken?: string }> {
+    const query: Record<string, string> = {};
+    if (input.limit !== undefined) query.limit = String(input.limit);
+    if (input.nextToken !== undefined) query.nextToken = input.nextToken;
+    return this.request('GET', 'v1/keys', undefined, query);
+  }
+
+  getKey(key: string): Promise<KeyMetadata> {
+    return this.request('GET', keyPath(key));
+  }
+
+  putKeyPolicy(key: string, policy: KeyPolicy): Promise<KeyMetadata> {
+    return this.request('PUT', `${keyPath(key)}/policy`, policy);
+  }
+
+  rotateKey(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/rotate`);
+  }
+
+  disableKey(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/disable`);
+  }
+
+  enableKey(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/enable`);
+  }
+
+  scheduleKeyDeletion(key: string, pendingWindowInDays?: number): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/schedule-deletion`, pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
+  }
+
+  cancelKeyDeletion(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/cancel-deletion`);
+  }
+
+  encrypt(keyId: string, plaintext: Uint8Array | string, context?: EncryptionContext): Promise<SealedResult> {
+    return this.request('POST', 'v1/encrypt', { keyId, plaintext: Buffer.from(plaintext).toString('base64'), context });
+  }
+
+  async decrypt(ciphertext: string, context?: EncryptionContext): Promise<DecryptResult> {
+    const out = await this.request<{ plaintext: string; keyId: string; keyVersion: number }>('POST', 'v1/decrypt', { ciphertext, context });
+    return { ...out, plaintext: Buffer.from(out.plaintext, 'base64') };
+  }
+
+  rewrap(ciphertext: string, context?: EncryptionContext): Promise<SealedResult> {
+    return this.request('POST', 'v1/rewrap', { ciphertext, context });
+  }
+
+  masterKey(): Promise<MasterKeyStatus> {
+    return this.request('GET', 'v1/master-key');
+  }
+
+  /** Sends a signed request; resolves with the JSON body or throws `EnvelopeApiError`. */
+  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}): Promise<T> {
+    const url = new URL(path, this.base);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const signed = await this.signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: {
+        host: url.host,
+        accept: 'application/json',
+        ...(payload !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: payload,
+    });
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const response = await fetch(url, { method, headers: signed.headers, body: payload });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) throw toApiError(response, json);
+    return json as T;
+  }
+}
+
+function keyPath(key: string): string {
+  return `v1/keys/${encodeURIComponent(key)}`;
+}
+
+function toApiError(response: Response, json: unknown): EnvelopeApiError {
+  const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const retryAfter = response.headers.get('retry-after');
+  return new EnvelopeApiError(
+    response.status,
+    error?.code ?? `Http${response.status}`,
+    error?.message ?? response.statusText,
+    retryAfter === null ? undefined : Number(retryAfter),
+  );
+}

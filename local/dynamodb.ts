@@ -1,0 +1,72 @@
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { TABLE_SCHEMA } from '../lambdas/routes.js';
+
+const require = createRequire(import.meta.url);
+
+/** `dynalite` (pure JavaScript, the default) or `dynamodb-local` (AWS's own build, needs Java). */
+export type DynamoDbEngine = 'dynalite' | 'dynamodb-local';
+
+export interface LocalDynamoDb {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a real DynamoDB implementation on 127.0.0.1, persisting under `dataDir`. */
+export async function startDynamoDb(engine: DynamoDbEngine, port: number, dataDir: string): Promise<LocalDynamoDb> {
+  return engine === 'dynalite' ? startDynalite(port, join(dataDir, 'dynalite')) : startDynamoDbLocal(port, join(dataDir, 'dynamodb-local'));
+}
+
+async function startDynalite(port: number, path: string): Promise<LocalDynamoDb> {
+  const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      // dynalite closes its LevelDB store when the server closes.
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function startDynamoDbLocal(port: number, dbPath: string): Promise<LocalDynamoDb> {
+  const simulator = require('amplify-dynamodb-simulator') as {
+    launch(options: object): Promise<{ port: number; terminate(): unknown }>;
+  };
+  const emulator = await simulator.launch({ port, dbPath, sharedDb: true, inMemory: false, startTimeout: 60_000 });
+  return {
+    url: `http://127.0.0.1:${emulator.port}`,
+    close: async () => {
+      await emulator.terminate();
+    },
+  };
+}
+
+/** Creates the data-key table with the same key schema the CDK stack deploys, if it is missing. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE_SCHEMA.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+    }));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+}

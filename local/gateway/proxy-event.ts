@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { ApiRoute } from '../../lambdas/routes.js';
+import type { LocalPrincipal } from './principals.js';
+
+export interface MatchedRoute {
+  readonly route: ApiRoute;
+  readonly pathParameters: Record<string, string> | null;
+}
+
+/** Matches a raw request path against the API's resource templates, as API Gateway does. */
+export function matchRoute(routes: readonly ApiRoute[], method: string, path: string): MatchedRoute | 'MethodNotAllowed' | undefined {
+  const segments = path.split('/');
+  let pathMatched = false;
+  for (const route of routes) {
+    const params = matchTemplate(route.resource.split('/'), segments);
+    if (!params) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, pathParameters: Object.keys(params).length > 0 ? params : null };
+  }
+  return pathMatched ? 'MethodNotAllowed' : undefined;
+}
+
+function matchTemplate(template: string[], segments: string[]): Record<string, string> | undefined {
+  if (template.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of template.entries()) {
+    const segment = segments[i]!;
+    if (part.startsWith('{') && part.endsWith('}')) {
+      if (segment === '') return undefined;
+      params[part.slice(1, -1)] = safeDecode(segment);
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+export interface ProxyEventInput {
+  readonly matched: MatchedRoute;
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly principal?: LocalPrincipal;
+  readonly sourceIp: string;
+  readonly stage: string;
+}
+
+/** Builds the REST API (v1) Lambda proxy event that API Gateway would send for this request. */
+export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
+  const { matched, principal } = input;
+  const accountId = principal ? principal.arn.split(':')[4]! : null;
+  const queryEntries = [...input.query.keys()];
+  return {
+    resource: matched.route.resource,
+    path: input.path,
+    httpMethod: input.method,
+    headers: input.headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: queryEntries.length > 0 ? Object.fromEntries(input.query) : null,
+    multiValueQueryStringParameters: queryEntries.length > 0 ? Object.fromEntries(queryEntries.map((k) => [k, input.query.getAll(k)])) : null,
+    pathParameters: matched.pathParameters,
+    stageVariables: null,
+    body: input.body.length > 0 ? input.body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: input.method,
+      path: `/${input.stage}${input.path}`,
+      stage: input.stage,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: matched.route.resource,
+      identity: {
+        accessKey: principal?.accessKeyId ?? null,
+        accountId,
+        caller: principal ? principal.accessKeyId : null,
+        user: principal ? principal.accessKeyId : null,
+        userArn: principal?.arn ?? null,
+        sourceIp: input.sourceIp,
+        userAgent: input.headers['user-agent'] ?? null,
+        apiKey: null, apiKeyId: null, clientCert: null, cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null,
+        principalOrgId: null,
+      },
+    },
+  };
+}
+
+/** A Lambda context good enough for the handlers and Powertools. */
+export function lambdaContext(functionName: string, requestId: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
+import { lambdaContext, matchRoute, toProxyEvent } from './proxy-event.js';
+import type { SigV4Verifier } from './sigv4-verifier.js';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface LocalGatewayOptions {
+  readonly routes: readonly ApiRoute[];
+  readonly handlers: Readonly<Record<ApiFunctionName, ProxyHandler>>;
+  readonly verifier: SigV4Verifier;
+  readonly port?: number;
+  readonly host?: string;
+  readonly stage?: string;
+}
+
+export interface LocalGateway {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** API Gateway's own payload limit; larger requests never reach a function. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+class GatewayError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A local stand-in for API Gateway (REST, Lambda proxy integration, IAM auth): it matches routes,
+ * verifies SigV4 signatures, and invokes the same handler exports that deploy to Lambda.
+ */
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const server = createServer((req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      const status = error instanceof GatewayError ? error.status : 502;
+      const code = error instanceof GatewayError ? error.code : 'BadGateway';
+      if (!(error instanceof GatewayError)) console.error('Gateway failure', error);
+      writeJson(res, status, { error: { code, message: error instanceof GatewayError ? error.message : 'Bad gateway.' } });
+    });
+  });
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve));
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function handle(options: LocalGatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const matched = matchRoute(options.routes, method, url.pathname);
+  if (matched === undefined) throw new GatewayError(404, 'NotFound', `No resource at ${url.pathname}.`);
+  if (matched === 'MethodNotAllowed') throw new GatewayError(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}.`);
+  const body = await readBody(req);
+  const headers = flattenHeaders(req);
+
+  let principal;
+  if (matched.route.iamAuth) {
+    const verdict = await options.verifier.verify({ method, path: url.pathname, query: queryRecord(url.searchParams), headers, body });
+    if (!verdict.ok) throw new GatewayError(403, 'AccessDenied', verdict.reason);
+    principal = verdict.principal;
+  }
+  const event = toProxyEvent({
+    matched, method, path: url.pathname, query: url.searchParams, headers, body, principal,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1', stage: options.stage ?? 'local',
+  });
+  const handler = options.handlers[matched.route.function];
+  const result = await handler(event, lambdaContext(`envelope-api-${matched.route.function}`, event.requestContext.requestId));
+  res.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': event.requestContext.requestId });
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) {
+      throw new GatewayError(413, 'PayloadTooLarge', 'The request exceeds 10 MB. Plaintexts are limited to 4 MiB per request; split larger data.');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+  );
+}
+
+function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    record[key] = values.length === 1 ? values[0]! : values;
+  }
+  return record;
+}
+
+function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
