@@ -108,7 +108,7 @@ function useLocalAws(region: string, kmsUrl: string, dynamoDbUrl: string): void 
 }
 
 /** Imports the very modules that deploy to Lambda, after the environment is in place. */
-async function loadHandlers(): Promise<Record<ApiFunctionName, ProxyHandler>> {
+export async function loadHandlers(): Promise<Record<ApiFunctionName, ProxyHandler>> {
   const entries = Object.entries(FUNCTION_ENTRIES) as [ApiFunctionName, string][];
   const loaded = await Promise.all(entries.map(async ([name, entry]) => {
     const module = (await import(new URL(`../${entry}`, import.meta.url).href)) as { handler: ProxyHandler };

@@ -1,0 +1,263 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvelopeClient } from '../../client/envelope-client.js';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
+import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
+
+const run = promisify(execFile);
+
+let runtime: RuntimeProcess;
+let owner: EnvelopeClient;
+let teammate: EnvelopeClient;
+
+beforeAll(async () => {
+  runtime = await startRuntimeProcess();
+  owner = clientFor(runtime.apiUrl, 'owner');
+  teammate = clientFor(runtime.apiUrl, 'teammate');
+});
+afterAll(async () => runtime?.stop());
+
+/** A request signed by the owner, for bodies the typed client never sends. */
+async function raw(method: string, path: string, body?: string) {
+  const url = new URL(path, runtime.apiUrl);
+  const signed = await signer().sign({
+    method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
+    query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body,
+  });
+  const response = await fetch(url, { method, headers: signed.headers, body });
+  return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
+}
+
+const signer = () => new SignatureV4({ credentials: principal('owner'), region: 'us-east-1', service: 'execute-api', sha256: Sha256 });
+
+describe('health', () => {
+  it('answers without a signature', async () => {
+    const response = await fetch(`${runtime.apiUrl}/v1/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('SigV4 authentication at the gateway', () => {
+  it('refuses a missing signature, an unknown principal and a wrong secret with 403 AccessDenied', async () => {
+    const unsigned = await fetch(`${runtime.apiUrl}/v1/keys`);
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toMatchObject({ error: { code: 'AccessDenied' } });
+
+    const stranger = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'whatever-whatever-whatever' } });
+    expect(await failure(stranger.listKeys())).toMatchObject({ status: 403, code: 'AccessDenied' });
+
+    const wrongSecret = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'us-east-1', credentials: { accessKeyId: principal('owner').accessKeyId, secretAccessKey: 'not-the-owner-secret-000000' } });
+    expect(await failure(wrongSecret.listKeys())).toMatchObject({ status: 403, code: 'AccessDenied' });
+
+    const wrongRegion = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'eu-west-1', credentials: principal('owner') });
+    expect(await failure(wrongRegion.listKeys())).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+
+  it('refuses a request whose body was changed after signing', async () => {
+    const url = new URL('/v1/keys', runtime.apiUrl);
+    const signed = await signer().sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{"description":"a"}' });
+    const response = await fetch(url, { method: 'POST', headers: signed.headers, body: '{"description":"b"}' });
+    expect(response.status).toBe(403);
+  });
+
+  it('accepts the curl --aws-sigv4 example that npm start prints', async () => {
+    const { accessKeyId, secretAccessKey } = principal('owner');
+    const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:execute-api', '--user', `${accessKeyId}:${secretAccessKey}`,
+      '-H', 'content-type: application/json', '-d', '{"description":"from curl"}', `${runtime.apiUrl}/v1/keys`]);
+    expect(JSON.parse(stdout)).toMatchObject({ description: 'from curl', state: 'Enabled' });
+  });
+});
+
+describe('key management routes', () => {
+  it('creates keys with and without alias, and refuses a taken or malformed alias', async () => {
+    const plain = await owner.createKey();
+    expect(plain).toMatchObject({ alias: null, description: null, currentVersion: 1, createdBy: principal('owner').arn, deletionDate: null });
+    expect(plain.keyId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await owner.createKey({ alias: 'contract-alias' });
+    expect(await failure(teammate.createKey({ alias: 'contract-alias' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
+    expect(await failure(owner.createKey({ alias: 'bad alias!' }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.createKey({ alias: 'x'.repeat(65) }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.getKey('alias/bad alias'))).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+
+  it('lets only one of many concurrent creates take an alias', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => owner.createKey({ alias: 'raced-alias' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'AlreadyExists' });
+    }
+  });
+
+  it('gets a key by id and by URL-encoded alias; unknown keys are KeyNotFound', async () => {
+    const key = await owner.createKey({ alias: 'get-me', description: 'for get' });
+    expect(await owner.getKey(key.keyId)).toEqual(key);
+    expect(await owner.getKey('alias/get-me')).toEqual(key);
+    expect(await failure(owner.getKey('00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    expect(await failure(owner.getKey('alias/nobody-has-this'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    expect(await failure(owner.getKey('not-a-key-id'))).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+
+  it('lists the caller’s keys page by page', async () => {
+    const lister = clientFor(runtime.apiUrl, 'teammate');
+    const created = [];
+    for (let i = 0; i < 5; i++) created.push((await lister.createKey({ description: `page ${i}` })).keyId);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await lister.listKeys({ limit: 2, nextToken });
+      expect(page.keys.length).toBeLessThanOrEqual(2);
+      seen.push(...page.keys.map((k) => k.keyId));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(seen.sort()).toEqual(expect.arrayContaining(created.sort()));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(await failure(lister.listKeys({ limit: 0 }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(lister.listKeys({ limit: 101 }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(lister.listKeys({ nextToken: 'garbage!' }))).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+
+  it('replaces the policy, refuses one without admins, and refuses malformed principals', async () => {
+    const key = await owner.createKey();
+    const updated = await owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn, principal('teammate').arn], users: [] });
+    expect(updated.policy).toEqual({ admins: [principal('owner').arn, principal('teammate').arn], users: [] });
+    expect(await failure(owner.encrypt(key.keyId, 'x'))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: [], users: [principal('owner').arn] }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: ['not-an-arn'], users: [] }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    // The teammate, now an admin, can hand the key back and remove the owner.
+    const handed = await teammate.putKeyPolicy(key.keyId, { admins: [principal('teammate').arn], users: [principal('teammate').arn] });
+    expect(handed.policy.admins).toEqual([principal('teammate').arn]);
+    expect(await failure(owner.getKey(key.keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect((await owner.listKeys({ limit: 100 })).keys.map((k) => k.keyId)).not.toContain(key.keyId);
+  });
+
+  it('never loses a version to concurrent rotations', async () => {
+    const key = await owner.createKey();
+    const results = await Promise.all(Array.from({ length: 5 }, () => owner.rotateKey(key.keyId)));
+    expect(results.every((r) => r.currentVersion >= 2)).toBe(true);
+    const final = await owner.getKey(key.keyId);
+    expect(final.currentVersion).toBe(6);
+    expect(final.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('disables and enables, idempotently, and refuses crypto on a disabled key', async () => {
+    const key = await owner.createKey();
+    expect((await owner.disableKey(key.keyId)).state).toBe('Disabled');
+    expect((await owner.disableKey(key.keyId)).state).toBe('Disabled');
+    expect(await failure(owner.encrypt(key.keyId, 'x'))).toMatchObject({ status: 409, code: 'KeyDisabled' });
+    expect(await failure(owner.rotateKey(key.keyId))).toMatchObject({ status: 409, code: 'KeyDisabled' });
+    expect((await owner.enableKey(key.keyId)).state).toBe('Enabled');
+    expect((await owner.encrypt(key.keyId, 'x')).keyVersion).toBe(1);
+  });
+
+  it('validates the deletion window and refuses state changes while pending deletion', async () => {
+    const key = await owner.createKey();
+    expect(await failure(owner.scheduleKeyDeletion(key.keyId, 6))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.scheduleKeyDeletion(key.keyId, 31))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.cancelKeyDeletion(key.keyId))).toMatchObject({ status: 409, code: 'InvalidKeyState' });
+    const scheduled = await owner.scheduleKeyDeletion(key.keyId);
+    const days = (Date.parse(scheduled.deletionDate!) - Date.parse(new Date().toISOString())) / 86_400_000;
+    expect(Math.round(days)).toBe(30);
+    expect(await failure(owner.enableKey(key.keyId))).toMatchObject({ status: 409, code: 'KeyPendingDeletion' });
+    expect(await failure(owner.scheduleKeyDeletion(key.keyId))).toMatchObject({ status: 409, code: 'KeyPendingDeletion' });
+  });
+});
+
+describe('encrypt, decrypt and rewrap', () => {
+  let keyId: string;
+  beforeAll(async () => {
+    keyId = (await owner.createKey({ alias: 'crypto-routes' })).keyId;
+  });
+
+  it('round-trips empty and binary plaintexts, with and without context', async () => {
+    for (const plaintext of [Buffer.alloc(0), Buffer.from([0, 255, 1, 254]), Buffer.from('héllo')]) {
+      const sealed = await owner.encrypt(keyId, plaintext);
+      expect(sealed.ciphertext).toMatch(/^ev1\.[A-Za-z0-9_-]+$/);
+      expect((await owner.decrypt(sealed.ciphertext)).plaintext.equals(plaintext)).toBe(true);
+    }
+  });
+
+  it('binds the context: a missing, extra or changed entry is InvalidCiphertext', async () => {
+    const sealed = await owner.encrypt(keyId, 'secret', { a: '1', b: '2' });
+    const variants: (Record<string, string> | undefined)[] = [undefined, { a: '1' }, { a: '1', b: '2', c: '3' }, { a: '1', b: '3' }];
+    for (const context of variants) {
+      expect(await failure(owner.decrypt(sealed.ciphertext, context))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+    }
+    expect(await failure(owner.rewrap(sealed.ciphertext, { a: '1' }))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+  });
+
+  it('answers InvalidCiphertext, with one message, for malformed and tampered ciphertexts', async () => {
+    const { ciphertext } = await owner.encrypt(keyId, 'secret');
+    const flipped = ciphertext.slice(0, -6) + (ciphertext.at(-6) === 'A' ? 'B' : 'A') + ciphertext.slice(-5);
+    const messages = new Set<string>();
+    for (const bad of ['garbage', 'ev1.', 'ev1.!!!!', flipped, ciphertext.slice(0, -10)]) {
+      const error = await failure(owner.decrypt(bad));
+      expect(error).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+      messages.add(error.message);
+    }
+    expect(messages.size).toBe(1);
+  });
+
+  it('validates bodies: bad JSON, missing and malformed fields, bad base64, oversized context', async () => {
+    expect((await raw('POST', '/v1/encrypt', '{not json')).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId }))).status).toBe(400);
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'not base64!' }))).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', context: { a: 1 } }))).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', extra: true }))).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/decrypt', JSON.stringify({}))).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/encrypt', '[]')).status).toBe(400);
+    expect(await failure(owner.encrypt(keyId, 'x', { big: 'x'.repeat(8 * 1024 + 1) }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.encrypt('00000000-0000-4000-8000-000000000000', 'x'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+  });
+
+  it('accepts 4 MiB and refuses more with 413 PayloadTooLarge and a hint', async () => {
+    const limit = Buffer.alloc(4 * 1024 * 1024, 7);
+    const sealed = await owner.encrypt(keyId, limit);
+    expect((await owner.decrypt(sealed.ciphertext)).plaintext.equals(limit)).toBe(true);
+    const error = await failure(owner.encrypt(keyId, Buffer.alloc(4 * 1024 * 1024 + 1)));
+    expect(error).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    expect(error.message).toMatch(/4 MiB/);
+  });
+
+  it('rewraps a current-version ciphertext to a fresh one under the same version', async () => {
+    const sealed = await owner.encrypt(keyId, 'again', { k: 'v' });
+    const rewrapped = await owner.rewrap(sealed.ciphertext, { k: 'v' });
+    expect(rewrapped).toMatchObject({ keyId, keyVersion: 1 });
+    expect(rewrapped.ciphertext).not.toBe(sealed.ciphertext);
+  });
+
+  it('unknown routes and methods get JSON errors, not 500s', async () => {
+    expect((await raw('GET', '/v1/nothing-here')).status).toBe(404);
+    expect((await raw('DELETE', '/v1/keys')).status).toBe(405);
+  });
+});
+
+describe('master key', () => {
+  it('reports the CMK state and rotation settings from KMS', async () => {
+    const status = await owner.masterKey();
+    expect(status).toMatchObject({ keyState: 'Enabled', keyRotationEnabled: true, rotationPeriodInDays: 365 });
+    expect(status.keyArn).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\//);
+    expect(Date.parse(status.nextRotationDate!)).toBeGreaterThan(Date.now());
+  });
+
+  it('answers MasterKeyPendingDeletion while the CMK is scheduled for deletion', async () => {
+    const keyId = (await owner.createKey()).keyId;
+    const { ciphertext } = await owner.encrypt(keyId, 'x');
+    const kms = kmsClientFor(runtime.kmsUrl);
+    const { keyArn } = await owner.masterKey();
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    try {
+      expect(await failure(owner.decrypt(ciphertext))).toMatchObject({ status: 409, code: 'MasterKeyPendingDeletion' });
+      expect(await failure(owner.encrypt(keyId, 'x'))).toMatchObject({ status: 409, code: 'MasterKeyPendingDeletion' });
+    } finally {
+      await kms.send(new CancelKeyDeletionCommand({ KeyId: keyArn }));
+      await kms.send(new EnableKeyCommand({ KeyId: keyArn }));
+    }
+    expect((await owner.decrypt(ciphertext)).plaintext.toString()).toBe('x');
+  });
+});

@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
+import { loadPrincipals } from '../../local/gateway/principals.js';
+import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
+import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
+import { loadHandlers } from '../../local/runtime.js';
+import { API_ROUTES } from '../../lambdas/routes.js';
+import { clientFor, failure } from '../support/principals.js';
+
+/**
+ * The real handlers behind the real gateway, with dependencies that fail on the wire: a KMS
+ * endpoint that throttles or answers 503, and a DynamoDB that goes away. The unmodified SDK
+ * clients retry and then give up, and callers must see 429 and 503, never 500.
+ */
+type KmsFault = 'throttle' | 'unavailable';
+let kmsFault: KmsFault = 'throttle';
+let faultyKms: Server;
+let dynamoDb: LocalDynamoDb;
+let gateway: LocalGateway;
+
+beforeAll(async () => {
+  faultyKms = createServer((req, res) => {
+    req.resume();
+    const [status, type] = kmsFault === 'throttle' ? [400, 'ThrottlingException'] : [503, 'ServiceUnavailableException'];
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
+    res.end(JSON.stringify({ __type: type, message: 'Rate exceeded' }));
+  });
+  await new Promise<void>((resolve) => faultyKms.listen(0, '127.0.0.1', resolve));
+  dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'envelope-faults-')));
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '2',
+    AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${(faultyKms.address() as AddressInfo).port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
+    TABLE_NAME: 'faults', MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+  });
+  await ensureTable(new DynamoDBClient({}), 'faults');
+  gateway = await startLocalGateway({
+    routes: API_ROUTES, handlers: await loadHandlers(), verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'), port: 0,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await dynamoDb?.close().catch(() => undefined);
+  faultyKms?.close();
+});
+
+describe('when a dependency fails', () => {
+  it('answers 429 Throttled with Retry-After once KMS throttling outlasts the SDK retries', async () => {
+    kmsFault = 'throttle';
+    const error = await failure(clientFor(gateway.url, 'owner').createKey({ alias: 'throttled' }));
+    expect(error).toMatchObject({ status: 429, code: 'Throttled' });
+    expect((error as unknown as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+    // The alias claimed before the KMS call was released again.
+    kmsFault = 'unavailable';
+    expect(await failure(clientFor(gateway.url, 'owner').createKey({ alias: 'throttled' }))).toMatchObject({ status: 503 });
+  });
+
+  it('answers 503 DependencyUnavailable when KMS fails', async () => {
+    kmsFault = 'unavailable';
+    const error = await failure(clientFor(gateway.url, 'owner').masterKey());
+    expect(error).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
+    expect(error.message).not.toMatch(/Rate exceeded|127\.0\.0\.1/);
+  });
+
+  it('answers 503 DependencyUnavailable when DynamoDB is unreachable', async () => {
+    await dynamoDb.close();
+    const error = await failure(clientFor(gateway.url, 'owner').encrypt('alias/anything', 'x'));
+    expect(error).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
+  });
+});

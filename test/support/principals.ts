@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { EnvelopeClient } from '../../client/envelope-client.js';
+import type { LocalPrincipal } from '../../local/gateway/principals.js';
+
+export const principals = JSON.parse(
+  readFileSync(new URL('../../local/principals.json', import.meta.url), 'utf8'),
+) as LocalPrincipal[];
+
+export function principal(name: 'owner' | 'teammate' | 'outsider'): LocalPrincipal {
+  return principals.find((p) => p.name === name)!;
+}
+
+export function clientFor(apiUrl: string, name: 'owner' | 'teammate' | 'outsider'): EnvelopeClient {
+  const { accessKeyId, secretAccessKey } = principal(name);
+  return new EnvelopeClient({ endpoint: apiUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
+}
+
+/** A KMS client for the emulator, as an operator would use against AWS. */
+export function kmsClientFor(kmsUrl: string): KMSClient {
+  return new KMSClient({ endpoint: kmsUrl, region: 'us-east-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' } });
+}
+
+/** Runs an API call that must fail, and returns its `{status, code}`. */
+export async function failure(call: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const { status, code, message } = error as { status: number; code: string; message: string };
+    return { status, code, message };
+  }
+  throw new Error('expected the call to fail');
+}
