@@ -1,4 +1,6 @@
-import { apiHandler, type ApiRequest } from './http/api-handler.js';
+import type { DataKeyMetadata } from './domain/data-key.js';
+import type { KeyManagement } from './domain/key-management.js';
+import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
 import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody } from './http/schemas.js';
@@ -6,7 +8,13 @@ import { keyManagement } from './http/services.js';
 
 /** Data-key management: create, list, describe, policy, rotation and lifecycle. */
 const keyRef = ({ path }: ApiRequest): string => path.key ?? '';
-const ok = (body: unknown) => jsonResponse(200, body);
+
+/** A route on one key that takes no body: `POST /v1/keys/{key}/rotate` and friends. */
+const onKey = (action: (keys: KeyManagement, caller: string, key: string) => Promise<DataKeyMetadata>): Route =>
+  async (request) => {
+    parseInput(EmptyBody, request.body, 'body');
+    return jsonResponse(200, await action(keyManagement(), request.caller, keyRef(request)));
+  };
 
 export const handler = apiHandler({
   'POST /v1/keys': async (request) =>
@@ -14,36 +22,23 @@ export const handler = apiHandler({
 
   'GET /v1/keys': async (request) => {
     const { limit, nextToken } = parseInput(ListKeysQuery, request.query, 'query');
-    return ok(await keyManagement().listKeys(request.caller, limit, nextToken));
+    return jsonResponse(200, await keyManagement().listKeys(request.caller, limit, nextToken));
   },
 
-  'GET /v1/keys/{key}': async (request) => ok(await keyManagement().describeKey(request.caller, keyRef(request))),
+  'GET /v1/keys/{key}': onKey((keys, caller, key) => keys.describeKey(caller, key)),
 
-  'PUT /v1/keys/{key}/policy': async (request) =>
-    ok(await keyManagement().putPolicy(request.caller, keyRef(request), parseInput(PutPolicyBody, request.body, 'body'))),
-
-  'POST /v1/keys/{key}/rotate': async (request) => {
-    parseInput(EmptyBody, request.body, 'body');
-    return ok(await keyManagement().rotateKey(request.caller, keyRef(request)));
+  'PUT /v1/keys/{key}/policy': async (request) => {
+    const policy = parseInput(PutPolicyBody, request.body, 'body');
+    return jsonResponse(200, await keyManagement().putPolicy(request.caller, keyRef(request), policy));
   },
 
-  'POST /v1/keys/{key}/disable': async (request) => {
-    parseInput(EmptyBody, request.body, 'body');
-    return ok(await keyManagement().disableKey(request.caller, keyRef(request)));
-  },
-
-  'POST /v1/keys/{key}/enable': async (request) => {
-    parseInput(EmptyBody, request.body, 'body');
-    return ok(await keyManagement().enableKey(request.caller, keyRef(request)));
-  },
+  'POST /v1/keys/{key}/rotate': onKey((keys, caller, key) => keys.rotateKey(caller, key)),
+  'POST /v1/keys/{key}/disable': onKey((keys, caller, key) => keys.disableKey(caller, key)),
+  'POST /v1/keys/{key}/enable': onKey((keys, caller, key) => keys.enableKey(caller, key)),
+  'POST /v1/keys/{key}/cancel-deletion': onKey((keys, caller, key) => keys.cancelDeletion(caller, key)),
 
   'POST /v1/keys/{key}/schedule-deletion': async (request) => {
     const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');
-    return ok(await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
-  },
-
-  'POST /v1/keys/{key}/cancel-deletion': async (request) => {
-    parseInput(EmptyBody, request.body, 'body');
-    return ok(await keyManagement().cancelDeletion(request.caller, keyRef(request)));
+    return jsonResponse(200, await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
   },
 });
