@@ -2,9 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { API_ROUTES, FUNCTION_ENTRIES, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
+import { API_ROUTES, HANDLER_ENV } from '../lambdas/routes.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
-import { startLocalGateway, type ProxyHandler } from './gateway/server.js';
+import { startLocalGateway } from './gateway/server.js';
+import { loadHandlers } from './handlers.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
 import { SigV4Verifier } from './gateway/sigv4-verifier.js';
 import { startKmsEmulator } from './kms/server.js';
@@ -105,14 +106,4 @@ function useLocalAws(region: string, kmsUrl: string, dynamoDbUrl: string): void 
     AWS_SECRET_ACCESS_KEY: 'local-service-role-secret',
   });
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[name];
-}
-
-/** Imports the very modules that deploy to Lambda, after the environment is in place. */
-export async function loadHandlers(): Promise<Record<ApiFunctionName, ProxyHandler>> {
-  const entries = Object.entries(FUNCTION_ENTRIES) as [ApiFunctionName, string][];
-  const loaded = await Promise.all(entries.map(async ([name, entry]) => {
-    const module = (await import(new URL(`../${entry}`, import.meta.url).href)) as { handler: ProxyHandler };
-    return [name, module.handler] as const;
-  }));
-  return Object.fromEntries(loaded) as Record<ApiFunctionName, ProxyHandler>;
 }

@@ -9,7 +9,7 @@ import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dyna
 import { loadPrincipals } from '../../local/gateway/principals.js';
 import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
 import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
-import { loadHandlers } from '../../local/runtime.js';
+import { loadHandlers } from '../../local/handlers.js';
 import { API_ROUTES } from '../../lambdas/routes.js';
 import { clientFor, failure } from '../support/principals.js';
 
