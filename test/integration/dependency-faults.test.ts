@@ -57,7 +57,7 @@ describe('when a dependency fails', () => {
     kmsFault = 'throttle';
     const error = await failure(clientFor(gateway.url, 'owner').createKey({ alias: 'throttled' }));
     expect(error).toMatchObject({ status: 429, code: 'Throttled' });
-    expect((error as unknown as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
     // The alias claimed before the KMS call was released again.
     kmsFault = 'unavailable';
     expect(await failure(clientFor(gateway.url, 'owner').createKey({ alias: 'throttled' }))).toMatchObject({ status: 503 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { EnvelopeClient } from '../../client/envelope-client.js';
+import { EnvelopeClient, type EnvelopeApiError } from '../../client/envelope-client.js';
 import type { LocalPrincipal } from '../../local/gateway/principals.js';
 
 export const principals = JSON.parse(
@@ -22,12 +22,12 @@ export function kmsClientFor(kmsUrl: string): KMSClient {
 }
 
 /** Runs an API call that must fail, and returns its `{status, code}`. */
-export async function failure(call: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
+export async function failure(call: Promise<unknown>): Promise<{ status: number; code: string; message: string; retryAfterSeconds?: number }> {
   try {
     await call;
   } catch (error) {
-    const { status, code, message } = error as { status: number; code: string; message: string };
-    return { status, code, message };
+    const { status, code, message, retryAfterSeconds } = error as EnvelopeApiError;
+    return { status, code, message, retryAfterSeconds };
   }
   throw new Error('expected the call to fail');
 }
