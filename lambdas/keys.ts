@@ -7,7 +7,15 @@ import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletio
 import { keyManagement } from './http/services.js';
 
 /** Data-key management: create, list, describe, policy, rotation and lifecycle. */
-const keyRef = ({ path }: ApiRequest): string => path.key ?? '';
+/** The `{key}` path parameter, decoded whether or not the gateway decoded it (`alias%2Fname`). */
+const keyRef = ({ path }: ApiRequest): string => {
+  const raw = path.key ?? '';
+  try {
+    return raw.includes('%') ? decodeURIComponent(raw) : raw;
+  } catch {
+    return raw;
+  }
+};
 
 /** A route on one key that takes no body: `POST /v1/keys/{key}/rotate` and friends. */
 const onKey = (action: (keys: KeyManagement, caller: string, key: string) => Promise<DataKeyMetadata>): Route =>
