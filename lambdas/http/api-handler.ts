@@ -40,6 +40,7 @@ export function apiHandler(routes: Routes) {
 
   return middy<ParsedEvent, APIGatewayProxyResult>(dispatch)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(accessLog())
     .use(httpHeaderNormalizer())
     .use(emptyBodyAsEmptyObject())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
@@ -48,6 +49,18 @@ export function apiHandler(routes: Routes) {
         request.response = errorResponse(request.error, (message, error) => logger.error(message, error as Error));
       },
     });
+}
+
+/** One structured line per request: route, caller and status; never bodies, which carry secrets. */
+function accessLog(): middy.MiddlewareObj<ParsedEvent, APIGatewayProxyResult> {
+  const log = async ({ event, response }: middy.Request<ParsedEvent, APIGatewayProxyResult>) => {
+    logger.info('Request handled', {
+      route: `${event.httpMethod} ${event.resource}`,
+      caller: event.requestContext?.identity?.userArn ?? null,
+      statusCode: response?.statusCode,
+    });
+  };
+  return { after: log, onError: log };
 }
 
 /** Routes with optional bodies treat an absent body as `{}`. */
