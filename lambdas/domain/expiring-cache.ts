@@ -1,0 +1,89 @@
+/**
+ * A bounded, time-limited cache with single-flight loading: concurrent misses for the same key
+ * share one load. Entries leave after `maxAgeMs`, or least-recently-used first beyond
+ * `maxEntries`; `onEvict` sees every value that leaves (for zeroing key material).
+ */
+export interface ExpiringCacheOptions<V> {
+  readonly maxAgeMs: number;
+  readonly maxEntries: number;
+  readonly onEvict?: (value: V) => void;
+  readonly now?: () => number;
+}
+
+interface Entry<V> {
+  readonly value: V;
+  readonly loadedAt: number;
+}
+
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly loading = new Map<string, Promise<V>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ExpiringCacheOptions<V>) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get enabled(): boolean {
+    return this.options.maxAgeMs > 0 && this.options.maxEntries > 0;
+  }
+
+  /** The cached value, or the result of `load` (shared with concurrent callers for this key). */
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const cached = this.peek(key);
+    if (cached !== undefined) return cached;
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const loading = load().then(
+      (value) => {
+        this.loading.delete(key);
+        this.store(key, value);
+        return value;
+      },
+      (error: unknown) => {
+        this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, loading);
+    return loading;
+  }
+
+  /** A fresh cached value, refreshed as most recently used; expired entries are evicted. */
+  peek(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (this.now() - entry.loadedAt >= this.options.maxAgeMs) {
+      this.options.onEvict?.(entry.value);
+      return undefined;
+    }
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.options.onEvict?.(entry.value);
+  }
+
+  clear(): void {
+    for (const key of [...this.entries.keys()]) this.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private store(key: string, value: V): void {
+    // A disabled cache keeps nothing; the value stays the caller's.
+    if (!this.enabled) return;
+    this.delete(key);
+    this.entries.set(key, { value, loadedAt: this.now() });
+    while (this.entries.size > this.options.maxEntries) {
+      this.delete(this.entries.keys().next().value!);
+    }
+  }
+}
