@@ -1,33 +1,64 @@
-import { apiHandler } from './http/api-handler.js';
-import { decodePlaintext, parseInput } from './http/request.js';
+import type { CiphertextItem as CiphertextInput, ItemOutcome, OpenedResult, PlaintextItem as PlaintextInput, SealedResult } from './domain/envelope-encryption.js';
+import { apiHandler, type ApiRequest } from './http/api-handler.js';
+import { batchBody, planBatch } from './http/batch.js';
+import { assertPlaintextSize, decodedLength, decodePlaintext, parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
-import { CiphertextBody, EncryptBody } from './http/schemas.js';
+import { CiphertextBatchBody, CiphertextBody, CiphertextItem, EncryptBatchBody, EncryptBody, PlaintextItem } from './http/schemas.js';
 import { envelopeEncryption } from './http/services.js';
 
-/** Encrypt, decrypt and rewrap under data keys. */
+/** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
+const isBatch = (body: unknown): boolean => typeof body === 'object' && body !== null && 'items' in body;
+const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult) => ({ ciphertext, keyId, keyVersion });
+const opened = ({ plaintext, keyId, keyVersion }: OpenedResult) => {
+  const encoded = plaintext.toString('base64');
+  plaintext.fill(0);
+  return { plaintext: encoded, keyId, keyVersion };
+};
+
+async function encryptOne({ caller, body }: ApiRequest) {
+  const input = parseInput(EncryptBody, body, 'body');
+  const plaintext = decodePlaintext(input.plaintext);
+  try {
+    return jsonResponse(200, sealed(await envelopeEncryption().encrypt(caller, input.keyId, { plaintext, context: input.context })));
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+async function encryptBatch({ caller, body }: ApiRequest) {
+  const { keyId, items } = parseInput(EncryptBatchBody, body, 'body');
+  assertPlaintextSize(items.reduce<number>((sum, item) => sum + decodedLength(String((item as { plaintext?: unknown })?.plaintext ?? '')), 0));
+  const plan = planBatch(items, (raw, index): PlaintextInput => {
+    const item = parseInput(PlaintextItem, raw, `items.${index}`);
+    return { plaintext: decodePlaintext(item.plaintext, `items.${index}.plaintext`), context: item.context };
+  });
+  try {
+    const outcomes = await envelopeEncryption().encryptMany(caller, keyId, plan.valid);
+    return jsonResponse(200, batchBody(plan, outcomes, sealed));
+  } finally {
+    for (const item of plan.valid) item.plaintext.fill(0);
+  }
+}
+
+/** Decrypt and rewrap share their input shape, one item or a batch. */
+function ciphertextRoute<R>(
+  one: (caller: string, item: CiphertextInput) => Promise<R>,
+  many: (caller: string, items: CiphertextInput[]) => Promise<ItemOutcome<R>[]>,
+  render: (value: R) => object,
+) {
+  return async ({ caller, body }: ApiRequest) => {
+    if (!isBatch(body)) return jsonResponse(200, render(await one(caller, parseInput(CiphertextBody, body, 'body'))));
+    const { items } = parseInput(CiphertextBatchBody, body, 'body');
+    const plan = planBatch(items, (raw, index): CiphertextInput => {
+      const { ciphertext, context } = parseInput(CiphertextItem, raw, `items.${index}`);
+      return { ciphertext, context };
+    });
+    return jsonResponse(200, batchBody(plan, await many(caller, plan.valid), render));
+  };
+}
+
 export const handler = apiHandler({
-  'POST /v1/encrypt': async ({ caller, body }) => {
-    const input = parseInput(EncryptBody, body, 'body');
-    const plaintext = decodePlaintext(input.plaintext);
-    try {
-      return jsonResponse(200, await envelopeEncryption().encrypt(caller, input.keyId, plaintext, input.context));
-    } finally {
-      plaintext.fill(0);
-    }
-  },
-
-  'POST /v1/decrypt': async ({ caller, body }) => {
-    const input = parseInput(CiphertextBody, body, 'body');
-    const { plaintext, ...result } = await envelopeEncryption().decrypt(caller, input.ciphertext, input.context);
-    try {
-      return jsonResponse(200, { plaintext: plaintext.toString('base64'), ...result });
-    } finally {
-      plaintext.fill(0);
-    }
-  },
-
-  'POST /v1/rewrap': async ({ caller, body }) => {
-    const input = parseInput(CiphertextBody, body, 'body');
-    return jsonResponse(200, await envelopeEncryption().rewrap(caller, input.ciphertext, input.context));
-  },
+  'POST /v1/encrypt': (request) => (isBatch(request.body) ? encryptBatch(request) : encryptOne(request)),
+  'POST /v1/decrypt': ciphertextRoute((c, i) => envelopeEncryption().decrypt(c, i), (c, i) => envelopeEncryption().decryptMany(c, i), opened),
+  'POST /v1/rewrap': ciphertextRoute((c, i) => envelopeEncryption().rewrap(c, i), (c, i) => envelopeEncryption().rewrapMany(c, i), sealed),
 });

@@ -1,12 +1,12 @@
 import { assertUsable, authorize } from './authorization.js';
-import type { DataKeyRef } from './ciphertext-token.js';
+import type { DataKeyRef, ParsedToken } from './ciphertext-token.js';
 import { openWithDataKey, parseToken, sealWithDataKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
-import { isDeleted } from './data-key.js';
+import { DataKeyProvider, type Unwrap } from './data-key-provider.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { assertContextSize, type EncryptionContext } from './encryption-context.js';
 import { invalidCiphertext, ServiceError } from './errors.js';
-import { findKey } from './key-lookup.js';
+import type { KeyDirectory } from './key-directory.js';
 import type { MasterKey } from './master-key.js';
 
 export interface SealedResult {
@@ -21,73 +21,111 @@ export interface OpenedResult {
   readonly keyVersion: number;
 }
 
-/** Largest plaintext one request may carry. */
+export interface PlaintextItem {
+  readonly plaintext: Buffer;
+  readonly context?: EncryptionContext;
+}
+
+export interface CiphertextItem {
+  readonly ciphertext: string;
+  readonly context?: EncryptionContext;
+}
+
+/** One item of a batch: its result, or the error that item alone ran into. */
+export type ItemOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ServiceError };
+
+/** Largest plaintext one request may carry, in one item or across a batch. */
 export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
+export const MAX_BATCH_ITEMS = 1000;
+
+/** Loads a version's wrapped key from the store and unwraps it through KMS. */
+export function unwrapStoredDataKey(store: DataKeyStore, masterKey: MasterKey): Unwrap {
+  return async (ref) => {
+    const stored = await store.getVersion(ref.keyId, ref.keyVersion);
+    if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
+    return masterKey.unwrapDataKey(ref, stored.wrappedKey);
+  };
+}
 
 /**
- * Encrypts, decrypts and rewraps under data keys: each operation unwraps the data key through KMS,
- * uses it in memory and zeroes it before returning.
+ * Encrypts, decrypts and rewraps under data keys. Keys are unwrapped through KMS, used in memory
+ * and zeroed: at once, or when they leave the cache.
  */
 export class EnvelopeEncryption {
   constructor(
-    private readonly store: DataKeyStore,
-    private readonly masterKey: MasterKey,
-    private readonly now: () => Date = () => new Date(),
+    private readonly keys: KeyDirectory,
+    private readonly dataKeys: DataKeyProvider,
   ) {}
 
-  async encrypt(caller: string, keyRef: string, plaintext: Uint8Array, context?: EncryptionContext): Promise<SealedResult> {
-    assertContextSize(context);
-    const record = await findKey(this.store, keyRef, this.now());
-    authorize(record, caller, 'use');
-    assertUsable(record);
-    return this.seal(record, plaintext, context);
+  async encrypt(caller: string, keyRef: string, item: PlaintextItem): Promise<SealedResult> {
+    assertContextSize(item.context);
+    return this.seal(await this.usableKey(caller, keyRef), item);
   }
 
-  async decrypt(caller: string, ciphertext: string, context?: EncryptionContext): Promise<OpenedResult> {
-    assertContextSize(context);
-    const { token, record } = await this.openable(caller, ciphertext);
-    const plaintext = await this.withDataKey(token, (dataKey) => openWithDataKey(dataKey, token, context));
-    return { plaintext, keyId: record.keyId, keyVersion: token.keyVersion };
+  async decrypt(caller: string, item: CiphertextItem): Promise<OpenedResult> {
+    assertContextSize(item.context);
+    const token = parseToken(item.ciphertext);
+    await this.openable(caller, token);
+    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, item.context));
+    return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
   }
 
   /** Re-encrypts under the key's current version; the plaintext stays inside the service. */
-  async rewrap(caller: string, ciphertext: string, context?: EncryptionContext): Promise<SealedResult> {
-    assertContextSize(context);
-    const { token, record } = await this.openable(caller, ciphertext);
-    const plaintext = await this.withDataKey(token, (dataKey) => openWithDataKey(dataKey, token, context));
+  async rewrap(caller: string, item: CiphertextItem): Promise<SealedResult> {
+    const { plaintext } = await this.decrypt(caller, item);
     try {
-      return await this.seal(record, plaintext, context);
+      const record = await this.keys.get(parseToken(item.ciphertext).keyId);
+      return await this.seal(record, { plaintext, context: item.context });
     } finally {
       plaintext.fill(0);
     }
   }
 
-  private async seal(record: DataKeyRecord, plaintext: Uint8Array, context?: EncryptionContext): Promise<SealedResult> {
-    const ref = { keyId: record.keyId, keyVersion: record.currentVersion };
-    const ciphertext = await this.withDataKey(ref, (dataKey) => sealWithDataKey(dataKey, ref, plaintext, context));
+  /** Encrypts a batch under one key: the key is resolved once; each item succeeds or fails alone. */
+  async encryptMany(caller: string, keyRef: string, items: readonly PlaintextItem[]): Promise<ItemOutcome<SealedResult>[]> {
+    const record = await this.usableKey(caller, keyRef);
+    return Promise.all(items.map((item) => outcome(async () => {
+      assertContextSize(item.context);
+      return this.seal(record, item);
+    })));
+  }
+
+  decryptMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<OpenedResult>[]> {
+    return Promise.all(items.map((item) => outcome(() => this.decrypt(caller, item))));
+  }
+
+  rewrapMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<SealedResult>[]> {
+    return Promise.all(items.map((item) => outcome(() => this.rewrap(caller, item))));
+  }
+
+  private async usableKey(caller: string, keyRef: string): Promise<DataKeyRecord> {
+    const record = await this.keys.find(keyRef);
+    authorize(record, caller, 'use');
+    assertUsable(record);
+    return record;
+  }
+
+  private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
+    const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
+    const ciphertext = await this.dataKeys.forEncryption(ref, plaintext.length, (key) => sealWithDataKey(key, ref, plaintext, context));
     return { ciphertext, ...ref };
   }
 
-  private async openable(caller: string, ciphertext: string) {
-    const token = parseToken(ciphertext);
-    const record = await this.store.getRecord(token.keyId);
-    if (!record || isDeleted(record, this.now())) {
-      throw new ServiceError('KeyNotFound', `The key of this ciphertext was not found.`);
-    }
+  private async openable(caller: string, token: ParsedToken): Promise<void> {
+    let record = await this.keys.get(token.keyId, 'of this ciphertext');
+    // A version newer than the cached record may come from a rotation elsewhere: look again.
+    if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId, 'of this ciphertext');
     authorize(record, caller, 'use');
     assertUsable(record);
     if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
-    return { token, record };
   }
+}
 
-  private async withDataKey<T>(ref: DataKeyRef, use: (dataKey: Uint8Array) => T): Promise<T> {
-    const stored = await this.store.getVersion(ref.keyId, ref.keyVersion);
-    if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
-    const dataKey = await this.masterKey.unwrapDataKey(ref, stored.wrappedKey);
-    try {
-      return use(dataKey);
-    } finally {
-      dataKey.fill(0);
-    }
+async function outcome<T>(run: () => Promise<T>): Promise<ItemOutcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    if (error instanceof ServiceError) return { ok: false, error };
+    throw error;
   }
 }

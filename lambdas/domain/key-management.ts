@@ -4,7 +4,7 @@ import { isDataKeyId } from './ciphertext-token.js';
 import { isDeleted, toMetadata, type DataKeyMetadata, type DataKeyRecord, type KeyPolicy } from './data-key.js';
 import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
 import { ServiceError } from './errors.js';
-import { findKey } from './key-lookup.js';
+import { KeyDirectory } from './key-directory.js';
 import type { MasterKey } from './master-key.js';
 import { principalIdentity } from './principals.js';
 
@@ -23,11 +23,16 @@ const MAX_OPTIMISTIC_ATTEMPTS = 8;
 
 /** Creates data keys and manages their lifecycle and policy, on behalf of an authenticated caller. */
 export class KeyManagement {
+  /** Administration always reads fresh records: no cache between a check and a change. */
+  private readonly keys: KeyDirectory;
+
   constructor(
     private readonly store: DataKeyStore,
     private readonly masterKey: MasterKey,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.keys = new KeyDirectory(store, { now });
+  }
 
   async createKey(caller: string, { alias, description }: CreateKeyInput): Promise<DataKeyMetadata> {
     const keyId = randomUUID();
@@ -64,7 +69,7 @@ export class KeyManagement {
   }
 
   async describeKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
-    const record = await findKey(this.store, keyRef, this.now());
+    const record = await this.keys.find(keyRef);
     authorize(record, caller, 'administer');
     return toMetadata(record);
   }
@@ -121,7 +126,7 @@ export class KeyManagement {
    */
   async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
-      const record = await findKey(this.store, keyRef, this.now());
+      const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
@@ -143,7 +148,7 @@ export class KeyManagement {
     decide: (record: DataKeyRecord) => MetadataChanges | Promise<MetadataChanges>,
   ): Promise<DataKeyMetadata> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
-      const record = await findKey(this.store, keyRef, this.now());
+      const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
       const changes = await decide(record);
       if (await this.store.updateRecord(record.keyId, record.revision, changes)) {

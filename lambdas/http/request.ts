@@ -4,7 +4,7 @@ import { MAX_PLAINTEXT_BYTES } from '../domain/envelope-encryption.js';
 
 /** Validates a request part against its schema; the first problem becomes the error message. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, part: string): z.output<T> {
-  if (typeof value === 'string') {
+  if (typeof value === 'string' && part === 'body') {
     throw new ServiceError('ValidationError', 'The request body must be JSON, sent with Content-Type: application/json.');
   }
   const result = schema.safeParse(value ?? {});
@@ -16,16 +16,25 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, part:
 
 const base64 = z.base64();
 
-/** Decodes standard base64 plaintext, refusing oversized payloads before decoding them. */
-export function decodePlaintext(encoded: string, field = 'plaintext'): Buffer {
+/** Bytes a standard base64 string decodes to, computed without decoding it. */
+export function decodedLength(encoded: string): number {
   const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
-  const bytes = Math.floor((encoded.length * 3) / 4) - padding;
+  return Math.max(0, Math.floor((encoded.length * 3) / 4) - padding);
+}
+
+/** Refuses requests whose plaintext, in one item or in all, is over the limit, before decoding. */
+export function assertPlaintextSize(bytes: number): void {
   if (bytes > MAX_PLAINTEXT_BYTES) {
     throw new ServiceError(
       'PayloadTooLarge',
-      `${field} is ${bytes} bytes; the limit is ${MAX_PLAINTEXT_BYTES} bytes per request. Split the data into parts of at most 4 MiB and encrypt each.`,
+      `The plaintext is ${bytes} bytes; the limit is ${MAX_PLAINTEXT_BYTES} bytes (4 MiB) per request. Split the data into parts of at most 4 MiB and encrypt each.`,
     );
   }
+}
+
+/** Decodes standard base64 plaintext, refusing oversized payloads before decoding them. */
+export function decodePlaintext(encoded: string, field = 'plaintext'): Buffer {
+  assertPlaintextSize(decodedLength(encoded));
   if (!base64.safeParse(encoded).success) throw new ServiceError('ValidationError', `${field}: must be standard base64.`);
   return Buffer.from(encoded, 'base64');
 }

@@ -26,13 +26,15 @@ export const ScheduleDeletionBody = z.strictObject({
 
 export const EmptyBody = z.strictObject({});
 
-export const EncryptBody = z.strictObject({
-  keyId: z.string().min(1).max(256),
-  plaintext: z.string(),
-  context,
-});
+const keyId = z.string().min(1).max(256);
+const reference = z.string().max(1024).optional();
+/** Batch items are validated one by one, so that one bad item fails alone. */
+const batchItems = z.array(z.unknown()).min(1).max(1000);
 
-export const CiphertextBody = z.strictObject({
-  ciphertext: z.string().min(1),
-  context,
-});
+export const PlaintextItem = z.strictObject({ plaintext: z.string(), context, reference });
+export const CiphertextItem = z.strictObject({ ciphertext: z.string().min(1), context, reference });
+
+export const EncryptBody = z.strictObject({ keyId, plaintext: z.string(), context });
+export const EncryptBatchBody = z.strictObject({ keyId, items: batchItems });
+export const CiphertextBody = z.strictObject({ ciphertext: z.string().min(1), context });
+export const CiphertextBatchBody = z.strictObject({ items: batchItems });

@@ -1,15 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cacheLimitsFromEnv, DataKeyProvider } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
-import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
+import { EnvelopeEncryption, unwrapStoredDataKey } from '../domain/envelope-encryption.js';
+import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
 import { MasterKey } from '../domain/master-key.js';
 import { HANDLER_ENV } from '../routes.js';
 
 /**
- * The domain services, wired once per execution environment from the environment. Endpoints come
- * from the SDK's own configuration (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_DYNAMODB locally).
+ * The domain services, wired once per execution environment, so that caches live as long as the
+ * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
+ * AWS_ENDPOINT_URL_DYNAMODB locally).
  */
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -17,20 +20,22 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-let masterKey: MasterKey | undefined;
-let store: DataKeyStore | undefined;
+const once = <T>(create: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= create());
+};
 
-export function getMasterKey(): MasterKey {
-  masterKey ??= new MasterKey(new KMSClient({}), requiredEnv(HANDLER_ENV.masterKeyArn));
-  return masterKey;
-}
+export const getMasterKey = once(() => new MasterKey(new KMSClient({}), requiredEnv(HANDLER_ENV.masterKeyArn)));
 
-export function getStore(): DataKeyStore {
-  const documentClient = () =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  store ??= new DataKeyStore(documentClient(), requiredEnv(HANDLER_ENV.tableName));
-  return store;
-}
+const getStore = once(() => {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return new DataKeyStore(db, requiredEnv(HANDLER_ENV.tableName));
+});
 
-export const keyManagement = (): KeyManagement => new KeyManagement(getStore(), getMasterKey());
-export const envelopeEncryption = (): EnvelopeEncryption => new EnvelopeEncryption(getStore(), getMasterKey());
+export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey()));
+
+export const envelopeEncryption = once(() => {
+  const limits = cacheLimitsFromEnv();
+  const keys = new KeyDirectory(getStore(), { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
+  return new EnvelopeEncryption(keys, new DataKeyProvider(unwrapStoredDataKey(getStore(), getMasterKey()), limits));
+});

@@ -1,0 +1,66 @@
+import { isDataKeyId } from './ciphertext-token.js';
+import { ALIAS_PATTERN, ALIAS_PREFIX, isDeleted, type DataKeyRecord } from './data-key.js';
+import type { DataKeyStore } from './data-key-store.js';
+import { ServiceError } from './errors.js';
+import { ExpiringCache } from './expiring-cache.js';
+
+export interface KeyDirectoryOptions {
+  /** How long a key's record (policy and state included) may be served from memory; 0 = never. */
+  readonly maxAgeMs?: number;
+  readonly maxEntries?: number;
+  readonly now?: () => Date;
+}
+
+/**
+ * Finds live data keys by id or `alias/<name>`. With a max age, records and aliases are cached for
+ * at most that long, so a policy or state change is seen within it; misses are never cached.
+ */
+export class KeyDirectory {
+  private readonly records: ExpiringCache<DataKeyRecord>;
+  private readonly aliases: ExpiringCache<string>;
+  private readonly now: () => Date;
+
+  constructor(private readonly store: DataKeyStore, options: KeyDirectoryOptions = {}) {
+    const limits = { maxAgeMs: options.maxAgeMs ?? 0, maxEntries: options.maxEntries ?? 1000 };
+    this.records = new ExpiringCache(limits);
+    this.aliases = new ExpiringCache(limits);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The live key `keyRef` names; `KeyNotFound` if there is none (or it has been deleted). */
+  async find(keyRef: string): Promise<DataKeyRecord> {
+    return this.get(await this.resolveKeyId(keyRef), keyRef);
+  }
+
+  async get(keyId: string, shownAs = keyId): Promise<DataKeyRecord> {
+    const record = await this.records.get(keyId, async () => {
+      const found = await this.store.getRecord(keyId);
+      if (!found) throw notFound(shownAs);
+      return found;
+    });
+    if (isDeleted(record, this.now())) throw notFound(shownAs);
+    return record;
+  }
+
+  /** Reads the key afresh, e.g. when a ciphertext names a version newer than the cached record. */
+  async refresh(keyId: string, shownAs = keyId): Promise<DataKeyRecord> {
+    this.records.delete(keyId);
+    return this.get(keyId, shownAs);
+  }
+
+  private async resolveKeyId(keyRef: string): Promise<string> {
+    if (keyRef.startsWith(ALIAS_PREFIX)) {
+      const alias = keyRef.slice(ALIAS_PREFIX.length);
+      if (!ALIAS_PATTERN.test(alias)) throw new ServiceError('ValidationError', 'alias must match ^[A-Za-z0-9_-]{1,64}$.');
+      return this.aliases.get(alias, async () => {
+        const owner = await this.store.getAliasOwner(alias);
+        if (owner === undefined) throw notFound(keyRef);
+        return owner;
+      });
+    }
+    if (!isDataKeyId(keyRef)) throw new ServiceError('ValidationError', 'key must be a key id (UUID) or alias/<name>.');
+    return keyRef;
+  }
+}
+
+const notFound = (keyRef: string) => new ServiceError('KeyNotFound', `Key ${keyRef} was not found.`);
