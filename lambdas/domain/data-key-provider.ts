@@ -40,9 +40,24 @@ interface CachedKey {
   readonly key: Uint8Array;
   messages: number;
   bytes: number;
+  /** Messages reserved from the version's nonce budget and not yet used. */
+  budget: number;
 }
 
-export type Unwrap = (ref: DataKeyRef) => Promise<Uint8Array>;
+/** Where keys come from: KMS unwraps them; the store keeps each version's nonce budget. */
+export interface DataKeySource {
+  unwrap(ref: DataKeyRef): Promise<Uint8Array>;
+  /** Reserves `count` messages of the version's nonce budget; false once it is spent. */
+  reserve(ref: DataKeyRef, count: number): Promise<boolean>;
+}
+
+/** The version has encrypted as many messages as random IVs allow: a new version is needed. */
+export class NonceBudgetExhausted extends Error {
+  override readonly name = 'NonceBudgetExhausted';
+}
+
+/** Messages reserved from a version's budget at a time, so that counting costs one write per block. */
+const RESERVATION_BLOCK = 100_000;
 
 /**
  * Hands out plaintext data keys for synchronous use. Cached keys are shared within the limits and
@@ -51,8 +66,9 @@ export type Unwrap = (ref: DataKeyRef) => Promise<Uint8Array>;
  */
 export class DataKeyProvider {
   private readonly cache: ExpiringCache<CachedKey>;
+  private readonly reserving = new Map<string, Promise<void>>();
 
-  constructor(private readonly unwrap: Unwrap, private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS) {
+  constructor(private readonly source: DataKeySource, private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS) {
     this.cache = new ExpiringCache<CachedKey>({
       maxAgeMs: limits.maxAgeSeconds * 1000,
       maxEntries: limits.maxEntries,
@@ -62,36 +78,64 @@ export class DataKeyProvider {
 
   /** Runs `use` with the key to encrypt `bytes` of plaintext, counting the message against it. */
   async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: Uint8Array) => T): Promise<T> {
-    return this.withKey(ref, use, (entry) => {
-      if (entry.messages + 1 > this.limits.maxMessagesPerKey || entry.bytes + bytes > this.limits.maxBytesPerKey) return false;
-      entry.messages += 1;
-      entry.bytes += bytes;
-      return true;
-    });
+    if (!this.cache.enabled) return this.once(ref, 1, use);
+    const id = cacheId(ref);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const entry = this.cache.peek(id);
+      if (!entry) {
+        await this.load(id, ref);
+      } else if (entry.messages + 1 > this.limits.maxMessagesPerKey || entry.bytes + bytes > this.limits.maxBytesPerKey) {
+        this.cache.delete(id);
+      } else if (entry.budget === 0) {
+        await this.topUp(id, ref, entry);
+      } else {
+        entry.messages += 1;
+        entry.bytes += bytes;
+        entry.budget -= 1;
+        return use(entry.key);
+      }
+    }
+    return this.once(ref, 1, use);
   }
 
   async forDecryption<T>(ref: DataKeyRef, use: (key: Uint8Array) => T): Promise<T> {
-    return this.withKey(ref, use, () => true);
-  }
-
-  private async withKey<T>(ref: DataKeyRef, use: (key: Uint8Array) => T, admit: (entry: CachedKey) => boolean): Promise<T> {
-    if (!this.cache.enabled) return useOnce(await this.unwrap(ref), use);
-    const id = `${ref.keyId}#${ref.keyVersion}`;
+    if (!this.cache.enabled) return this.once(ref, 0, use);
+    const id = cacheId(ref);
     for (let attempt = 0; attempt < 3; attempt++) {
       const entry = this.cache.peek(id);
-      if (entry && admit(entry)) return use(entry.key);
-      if (entry) this.cache.delete(id);
-      await this.cache.get(id, async () => ({ key: await this.unwrap(ref), messages: 0, bytes: 0 }));
+      if (entry) return use(entry.key);
+      await this.load(id, ref);
     }
-    // Under heavy eviction pressure, fall back to a private key rather than spin.
-    return useOnce(await this.unwrap(ref), use);
+    return this.once(ref, 0, use);
+  }
+
+  private load(id: string, ref: DataKeyRef): Promise<CachedKey> {
+    return this.cache.get(id, async () => ({ key: await this.source.unwrap(ref), messages: 0, bytes: 0, budget: 0 }));
+  }
+
+  private topUp(id: string, ref: DataKeyRef, entry: CachedKey): Promise<void> {
+    let pending = this.reserving.get(id);
+    if (!pending) {
+      const block = Math.min(RESERVATION_BLOCK, this.limits.maxMessagesPerKey);
+      pending = this.source.reserve(ref, block).then((granted) => {
+        if (!granted) throw new NonceBudgetExhausted();
+        entry.budget += block;
+      }).finally(() => this.reserving.delete(id));
+      this.reserving.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Without the cache: reserve what encryption needs, unwrap, use, zero. */
+  private async once<T>(ref: DataKeyRef, messages: number, use: (key: Uint8Array) => T): Promise<T> {
+    if (messages > 0 && !(await this.source.reserve(ref, messages))) throw new NonceBudgetExhausted();
+    const key = await this.source.unwrap(ref);
+    try {
+      return use(key);
+    } finally {
+      key.fill(0);
+    }
   }
 }
 
-function useOnce<T>(key: Uint8Array, use: (key: Uint8Array) => T): T {
-  try {
-    return use(key);
-  } finally {
-    key.fill(0);
-  }
-}
+const cacheId = ({ keyId, keyVersion }: DataKeyRef) => `${keyId}#${keyVersion}`;

@@ -2,7 +2,8 @@ import { assertUsable, authorize } from './authorization.js';
 import type { DataKeyRef, ParsedToken } from './ciphertext-token.js';
 import { openWithDataKey, parseToken, sealWithDataKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
-import { DataKeyProvider, type Unwrap } from './data-key-provider.js';
+import { NonceBudgetExhausted, type DataKeyProvider, type DataKeySource } from './data-key-provider.js';
+import { MAX_MESSAGES_PER_VERSION } from './key-versions.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { assertContextSize, type EncryptionContext } from './encryption-context.js';
 import { invalidCiphertext, ServiceError } from './errors.js';
@@ -38,12 +39,15 @@ export type ItemOutcome<T> = { readonly ok: true; readonly value: T } | { readon
 export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
 export const MAX_BATCH_ITEMS = 1000;
 
-/** Loads a version's wrapped key from the store and unwraps it through KMS. */
-export function unwrapStoredDataKey(store: DataKeyStore, masterKey: MasterKey): Unwrap {
-  return async (ref) => {
-    const stored = await store.getVersion(ref.keyId, ref.keyVersion);
-    if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
-    return masterKey.unwrapDataKey(ref, stored.wrappedKey);
+/** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS, budgets counted in DynamoDB. */
+export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataKeySource {
+  return {
+    unwrap: async (ref) => {
+      const stored = await store.getVersion(ref.keyId, ref.keyVersion);
+      if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
+      return masterKey.unwrapDataKey(ref, stored.wrappedKey);
+    },
+    reserve: (ref, count) => store.reserveMessages(ref.keyId, ref.keyVersion, count, MAX_MESSAGES_PER_VERSION),
   };
 }
 
@@ -55,6 +59,8 @@ export class EnvelopeEncryption {
   constructor(
     private readonly keys: KeyDirectory,
     private readonly dataKeys: DataKeyProvider,
+    /** Adds the key's next version when the current one has used up its nonce budget. */
+    private readonly addVersion: (record: DataKeyRecord) => Promise<unknown>,
   ) {}
 
   async encrypt(caller: string, keyRef: string, item: PlaintextItem): Promise<SealedResult> {
@@ -105,7 +111,20 @@ export class EnvelopeEncryption {
     return record;
   }
 
-  private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
+  private async seal(record: DataKeyRecord, item: PlaintextItem): Promise<SealedResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sealWithVersion(record, item);
+      } catch (error) {
+        if (!(error instanceof NonceBudgetExhausted) || attempt >= 3) throw error;
+        // The version may not encrypt again: move to a new one (or to one another process added).
+        await this.addVersion(record);
+        record = await this.keys.refresh(record.keyId);
+      }
+    }
+  }
+
+  private async sealWithVersion(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
     const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
     const ciphertext = await this.dataKeys.forEncryption(ref, plaintext.length, (key) => sealWithDataKey(key, ref, plaintext, context));
     return { ciphertext, ...ref };

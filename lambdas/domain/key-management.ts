@@ -5,6 +5,7 @@ import { isDeleted, toMetadata, type DataKeyMetadata, type DataKeyRecord, type K
 import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
+import { addNextVersion } from './key-versions.js';
 import type { MasterKey } from './master-key.js';
 import { principalIdentity } from './principals.js';
 
@@ -120,23 +121,14 @@ export class KeyManagement {
     });
   }
 
-  /**
-   * Adds a version. Versions are claimed with a conditional put, so concurrent rotations each get
-   * their own version; one that finds its version taken helps the winner advance and tries again.
-   */
+  /** Adds a version; concurrent rotations each get their own (see `addNextVersion`). */
   async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
       const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
-      const next = record.currentVersion + 1;
-      const createdAt = this.now().toISOString();
-      const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId: record.keyId, keyVersion: next });
-      const claimed = await this.store.putVersion(record.keyId, next, { wrappedKey, createdAt });
-      const winner = claimed ? createdAt : (await this.store.getVersion(record.keyId, next))?.createdAt;
-      if (winner !== undefined) await this.store.advanceVersion(record.keyId, record.currentVersion, next, winner);
-      if (claimed) return this.describeKey(caller, record.keyId);
+      if (await addNextVersion(this.store, this.masterKey, record, this.now())) return this.describeKey(caller, record.keyId);
     }
     throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
   }

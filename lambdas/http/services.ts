@@ -3,9 +3,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheLimitsFromEnv, DataKeyProvider } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
-import { EnvelopeEncryption, unwrapStoredDataKey } from '../domain/envelope-encryption.js';
+import { EnvelopeEncryption, storedDataKeys } from '../domain/envelope-encryption.js';
 import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
+import { addNextVersion } from '../domain/key-versions.js';
 import { MasterKey } from '../domain/master-key.js';
 import { HANDLER_ENV } from '../routes.js';
 
@@ -37,5 +38,6 @@ export const keyManagement = once(() => new KeyManagement(getStore(), getMasterK
 export const envelopeEncryption = once(() => {
   const limits = cacheLimitsFromEnv();
   const keys = new KeyDirectory(getStore(), { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-  return new EnvelopeEncryption(keys, new DataKeyProvider(unwrapStoredDataKey(getStore(), getMasterKey()), limits));
+  const dataKeys = new DataKeyProvider(storedDataKeys(getStore(), getMasterKey()), limits);
+  return new EnvelopeEncryption(keys, dataKeys, (record) => addNextVersion(getStore(), getMasterKey(), record, new Date()));
 });
