@@ -105,10 +105,25 @@ export class EnvelopeEncryption {
   }
 
   private async usableKey(caller: string, keyRef: string): Promise<DataKeyRecord> {
-    const record = await this.keys.find(keyRef);
-    authorize(record, caller, 'use');
-    assertUsable(record);
-    return record;
+    return this.checkedForUse(await this.keys.find(keyRef), caller);
+  }
+
+  /**
+   * A cached record may allow for at most the cache's max age after a change, but never denies on
+   * stale grounds: a refusal is checked again against a fresh read.
+   */
+  private async checkedForUse(record: DataKeyRecord, caller: string, shownAs?: string): Promise<DataKeyRecord> {
+    try {
+      authorize(record, caller, 'use');
+      assertUsable(record);
+      return record;
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      const fresh = await this.keys.refresh(record.keyId, shownAs);
+      authorize(fresh, caller, 'use');
+      assertUsable(fresh);
+      return fresh;
+    }
   }
 
   private async seal(record: DataKeyRecord, item: PlaintextItem): Promise<SealedResult> {
@@ -131,11 +146,11 @@ export class EnvelopeEncryption {
   }
 
   private async openable(caller: string, token: ParsedToken): Promise<void> {
-    let record = await this.keys.get(token.keyId, 'of this ciphertext');
+    const shownAs = 'of this ciphertext';
+    let record = await this.keys.get(token.keyId, shownAs);
     // A version newer than the cached record may come from a rotation elsewhere: look again.
-    if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId, 'of this ciphertext');
-    authorize(record, caller, 'use');
-    assertUsable(record);
+    if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId, shownAs);
+    record = await this.checkedForUse(record, caller, shownAs);
     if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
   }
 }
