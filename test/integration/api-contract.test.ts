@@ -15,7 +15,8 @@ let owner: EnvelopeClient;
 let teammate: EnvelopeClient;
 
 beforeAll(async () => {
-  runtime = await startRuntimeProcess();
+  // Cache off: master-key state changes must show on the next call here.
+  runtime = await startRuntimeProcess({ env: { ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' } });
   owner = clientFor(runtime.apiUrl, 'owner');
   teammate = clientFor(runtime.apiUrl, 'teammate');
 });
