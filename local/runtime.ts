@@ -8,7 +8,7 @@ import { startLocalGateway } from './gateway/server.js';
 import { loadHandlers } from './handlers.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
 import { SigV4Verifier } from './gateway/sigv4-verifier.js';
-import { startKmsEmulator } from './kms/server.js';
+import { startKmsEmulator } from './kms-emulator/server.js';
 import { ensureMasterKey } from './master-key-bootstrap.js';
 
 export interface LocalRuntimeConfig {

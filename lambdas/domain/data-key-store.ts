@@ -128,15 +128,19 @@ export class DataKeyStore {
   }
 
   async getAliasOwner(alias: string): Promise<string | undefined> {
+    return (await this.getAliasClaim(alias))?.keyId;
+  }
+
+  async getAliasClaim(alias: string): Promise<{ keyId: string; claimedAt: string } | undefined> {
     const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: aliasPk(alias), sk: 'ALIAS' }, ConsistentRead: true })));
-    return Item?.keyId as string | undefined;
+    return Item ? { keyId: Item.keyId as string, claimedAt: Item.claimedAt as string } : undefined;
   }
 
   /** Claims an alias for a key; with `previousOwner`, takes it over only from that owner. */
-  async claimAlias(alias: string, keyId: string, previousOwner?: string): Promise<boolean> {
+  async claimAlias(alias: string, keyId: string, claimedAt: string, previousOwner?: string): Promise<boolean> {
     return this.conditional(new PutCommand({
       TableName: this.tableName,
-      Item: { pk: aliasPk(alias), sk: 'ALIAS', keyId },
+      Item: { pk: aliasPk(alias), sk: 'ALIAS', keyId, claimedAt },
       ...(previousOwner
         ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
         : { ConditionExpression: 'attribute_not_exists(pk)' }),

@@ -150,17 +150,25 @@ export class KeyManagement {
     throw new ServiceError('Conflict', 'The key changed concurrently; retry.');
   }
 
-  /** Claims an alias; one held by a key that has since been deleted is taken over. */
+  /**
+   * Claims an alias. A claim is taken over only from a key that has been deleted, or from a create
+   * that never finished (no record long after its claim); a create still under way keeps it.
+   */
   private async claimAlias(alias: string, keyId: string): Promise<void> {
-    if (await this.store.claimAlias(alias, keyId)) return;
-    const owner = await this.store.getAliasOwner(alias);
-    const ownerRecord = owner === undefined ? undefined : await this.store.getRecord(owner);
-    const ownerGone = owner !== undefined && (!ownerRecord || isDeleted(ownerRecord, this.now()));
-    if (!ownerGone || !(await this.store.claimAlias(alias, keyId, owner))) {
+    const now = this.now();
+    if (await this.store.claimAlias(alias, keyId, now.toISOString())) return;
+    const claim = await this.store.getAliasClaim(alias);
+    const owner = claim && (await this.store.getRecord(claim.keyId));
+    const abandoned = claim !== undefined && !owner && now.getTime() - Date.parse(claim.claimedAt) > ABANDONED_CLAIM_MS;
+    const released = claim !== undefined && (abandoned || (owner !== undefined && isDeleted(owner, now)));
+    if (!released || !(await this.store.claimAlias(alias, keyId, now.toISOString(), claim.keyId))) {
       throw new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
     }
   }
 }
+
+/** A create takes well under this long; a claim older than this without a key was abandoned. */
+const ABANDONED_CLAIM_MS = 5 * 60 * 1000;
 
 const MAX_PRINCIPALS = 50;
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -48,6 +48,11 @@ export class SigV4Verifier {
     }
     const signedHeaders = signedHeaderList!.split(';');
     if (!signedHeaders.includes('host')) return { ok: false, reason: 'The host header must be signed.' };
+    // A signed payload hash stands in for the body in the signature, so it must match the body.
+    const declaredHash = request.headers['x-amz-content-sha256'];
+    if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+      return { ok: false, reason: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+    }
     // Clients differ on whether the canonical path is escaped once or twice; accept either.
     for (const uriEscapePath of [true, false]) {
       const expected = await this.signature(principal, request, signedHeaders, signingDate, uriEscapePath);
@@ -69,6 +74,8 @@ export class SigV4Verifier {
       service: this.service,
       sha256: Sha256,
       uriEscapePath,
+      // Sign exactly the headers the caller signed: add no payload-hash header of our own.
+      applyChecksum: false,
     });
     const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name] ?? '']));
     const [hostname = '', port] = (request.headers.host ?? '').split(':');
