@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '../lambdas/routes.js';
 
@@ -37,17 +39,42 @@ async function startDynalite(port: number, path: string): Promise<LocalDynamoDb>
   };
 }
 
+/** AWS's DynamoDB Local, from the jar the amplify-dynamodb-simulator package ships. */
 async function startDynamoDbLocal(port: number, dbPath: string): Promise<LocalDynamoDb> {
-  const simulator = require('amplify-dynamodb-simulator') as {
-    launch(options: object): Promise<{ port: number; terminate(): unknown }>;
-  };
-  const emulator = await simulator.launch({ port, dbPath, sharedDb: true, inMemory: false, startTimeout: 60_000 });
+  const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  await mkdir(dbPath, { recursive: true });
+  const java = spawn('java', ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-dbPath', dbPath, '-sharedDb'], {
+    cwd: emulatorDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  java.stdout.on('data', (chunk) => (output += chunk));
+  java.stderr.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilListening(url, () => java.exitCode !== null, () => output);
   return {
-    url: `http://127.0.0.1:${emulator.port}`,
+    url,
     close: async () => {
-      await emulator.terminate();
+      if (java.exitCode !== null) return;
+      const exited = new Promise((resolve) => java.once('exit', resolve));
+      java.kill('SIGTERM');
+      await exited;
     },
   };
+}
+
+async function waitUntilListening(url: string, exited: () => boolean, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error(`DynamoDB Local exited:\n${output()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`DynamoDB Local did not start:\n${output()}`);
 }
 
 /** Creates the data-key table with the same key schema the CDK stack deploys, if it is missing. */

@@ -56,11 +56,11 @@ describe.each(ENGINES)('walk-through against the local runtime on %s', (engine) 
     expect((await teammate.listKeys()).keys.map((k) => k.keyId)).toContain(keyId);
 
     for (const call of [
-      outsider.encrypt(keyId, message), outsider.decrypt(sealed.ciphertext, context), outsider.rewrap(sealed.ciphertext, context),
-      outsider.getKey(keyId), outsider.rotateKey(keyId), outsider.disableKey(keyId),
-      outsider.putKeyPolicy(keyId, { admins: [principal('outsider').arn], users: [] }),
+      () => outsider.encrypt(keyId, message), () => outsider.decrypt(sealed.ciphertext, context),
+      () => outsider.rewrap(sealed.ciphertext, context), () => outsider.getKey(keyId), () => outsider.rotateKey(keyId),
+      () => outsider.disableKey(keyId), () => outsider.putKeyPolicy(keyId, { admins: [principal('outsider').arn], users: [] }),
     ]) {
-      expect(await failure(call)).toMatchObject({ status: 403, code: 'AccessDenied' });
+      expect(await failure(call())).toMatchObject({ status: 403, code: 'AccessDenied' });
     }
     expect((await outsider.listKeys()).keys).toEqual([]);
   });
