@@ -1,0 +1,63 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+export interface EnvelopeFunctionProps extends Pick<NodejsFunctionProps, 'entry' | 'description' | 'environment' | 'memorySize' | 'timeout'> {
+  /** Name of the execution role, fixed so the master key's policy can name it in advance. */
+  readonly roleName: string;
+  /** Days to keep the function's logs (a deploy-time parameter). */
+  readonly logRetentionInDays: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A handler from `lambdas/` on Node.js 24, arm64, with X-Ray tracing, its own log group and a role
+ * of its own that starts with nothing but writing its logs and traces. Bundled locally by esbuild
+ * as minified, tree-shaken ESM with source maps.
+ */
+export class EnvelopeFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: EnvelopeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { removalPolicy: RemovalPolicy.RETAIN });
+    (this.logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays = props.logRetentionInDays;
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.roleName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: { POWERTOOLS_SERVICE_NAME: 'envelope-api', NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+    });
+  }
+}

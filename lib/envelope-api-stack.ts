@@ -1,0 +1,146 @@
+import { CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { API_ROUTES, FUNCTION_ENTRIES, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
+import { DataKeyTable } from './constructs/data-key-table.js';
+import { EnvelopeFunction } from './constructs/envelope-function.js';
+import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
+import { encryptionContextConditions } from './constructs/master-key.js';
+import { functionRoleName, serviceName } from './naming.js';
+
+export interface EnvelopeApiStackProps extends StackProps {
+  readonly stage: string;
+  /** The master key from the key stack. */
+  readonly masterKey: kms.IKey;
+}
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map(String);
+
+/** What each function may do: its KMS actions on the master key and its DynamoDB item actions. */
+const FUNCTION_ACCESS: Record<ApiFunctionName, { kms: string[]; contextBound: boolean; table: string[]; memorySize: number; timeout: Duration }> = {
+  keys: {
+    kms: ['kms:GenerateDataKeyWithoutPlaintext'], contextBound: true,
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+    memorySize: 512, timeout: Duration.seconds(10),
+  },
+  crypto: {
+    kms: ['kms:Decrypt'], contextBound: true,
+    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
+    memorySize: 1769, timeout: Duration.seconds(29),
+  },
+  masterKey: { kms: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false, table: [], memorySize: 256, timeout: Duration.seconds(10) },
+  health: { kms: [], contextBound: false, table: [], memorySize: 128, timeout: Duration.seconds(3) },
+};
+
+/** The data-key table, the handlers and the REST API, over the master key from the key stack. */
+export class EnvelopeApiStack extends Stack {
+  readonly api: EnvelopeRestApi;
+  readonly table: DataKeyTable;
+  readonly functions: Record<ApiFunctionName, EnvelopeFunction>;
+
+  constructor(scope: Construct, id: string, props: EnvelopeApiStackProps) {
+    super(scope, id, props);
+    const params = this.parameters();
+    this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey });
+    this.functions = Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
+      name, this.createFunction(name, props, params.logRetentionInDays.valueAsNumber, params.cacheMaxAgeSeconds.valueAsString),
+    ])) as Record<ApiFunctionName, EnvelopeFunction>;
+
+    this.api = new EnvelopeRestApi(this, 'Api', {
+      restApiName: serviceName(props.stage),
+      stageName: props.stage,
+      routes: API_ROUTES,
+      handlers: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])) as Record<ApiFunctionName, EnvelopeFunction['function']>,
+      throttlingRateLimit: params.throttlingRateLimit.valueAsNumber,
+      throttlingBurstLimit: params.throttlingBurstLimit.valueAsNumber,
+      logRetentionInDays: params.logRetentionInDays.valueAsNumber,
+    });
+    this.callerPolicies(props.stage);
+    this.acknowledgeFindings();
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DataKeyTableName', { value: this.table.table.tableName });
+  }
+
+  private createFunction(name: ApiFunctionName, props: EnvelopeApiStackProps, logRetentionInDays: number, cacheMaxAge: string): EnvelopeFunction {
+    const access = FUNCTION_ACCESS[name];
+    const fn = new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
+      entry: FUNCTION_ENTRIES[name],
+      description: `Envelope API (${props.stage}): ${name}`,
+      roleName: functionRoleName(props.stage, name),
+      logRetentionInDays,
+      memorySize: access.memorySize,
+      timeout: access.timeout,
+      environment: access.table.length === 0 && access.kms.length === 0 ? {} : {
+        [HANDLER_ENV.tableName]: this.table.table.tableName,
+        [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
+        ENVELOPE_CACHE_MAX_AGE_SECONDS: cacheMaxAge,
+      },
+    });
+    if (access.kms.length > 0) {
+      fn.role.addToPolicy(new iam.PolicyStatement({
+        actions: access.kms,
+        resources: [props.masterKey.keyArn],
+        conditions: access.contextBound ? encryptionContextConditions() : undefined,
+      }));
+    }
+    if (access.table.length > 0) {
+      fn.role.addToPolicy(new iam.PolicyStatement({ actions: access.table, resources: [this.table.table.tableArn] }));
+      // The table is encrypted with the master key: DynamoDB uses it on the caller's behalf only.
+      fn.role.addToPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [props.masterKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+      }));
+    }
+    return fn;
+  }
+
+  /** Managed policies teams attach to their roles: one to use data keys, one to manage them. */
+  private callerPolicies(stage: string): void {
+    const audiences = [
+      { id: 'DataUserPolicy', audience: 'dataUsers', description: 'Call encrypt, decrypt and rewrap' },
+      { id: 'KeyManagerPolicy', audience: 'keyManagers', description: 'Create, list, describe and manage data keys' },
+    ] as const;
+    for (const { id, audience, description } of audiences) {
+      const policy = new iam.ManagedPolicy(this, id, {
+        managedPolicyName: `${serviceName(stage)}-${audience === 'dataUsers' ? 'data-user' : 'key-manager'}`,
+        description: `Envelope API (${stage}): ${description}`,
+        statements: [this.api.invokeStatement(API_ROUTES.filter((route) => route.audience === audience))],
+      });
+      new CfnOutput(this, `${id}Arn`, { value: policy.managedPolicyArn, description: `Attach to roles that ${description.toLowerCase()}` });
+    }
+  }
+
+  private parameters() {
+    return {
+      logRetentionInDays: new CfnParameter(this, 'LogRetentionInDays', {
+        type: 'Number', default: '365', allowedValues: LOG_RETENTION_DAYS,
+        description: 'Days to keep function logs and API access logs.',
+      }),
+      throttlingRateLimit: new CfnParameter(this, 'ThrottlingRateLimit', {
+        type: 'Number', default: 1000, minValue: 1, maxValue: 100000,
+        description: 'Steady-state requests per second the API stage accepts.',
+      }),
+      throttlingBurstLimit: new CfnParameter(this, 'ThrottlingBurstLimit', {
+        type: 'Number', default: 2000, minValue: 1, maxValue: 100000,
+        description: 'Burst of requests the API stage accepts.',
+      }),
+      cacheMaxAgeSeconds: new CfnParameter(this, 'CacheMaxAgeSeconds', {
+        type: 'Number', default: 60, minValue: 0, maxValue: 3600,
+        description: 'How long a function may reuse an unwrapped data key and a key record (0 turns caching off). A disabled master key, a disabled data key or a revoked user can go unnoticed this long.',
+      }),
+    };
+  }
+
+  private acknowledgeFindings(): void {
+    const reasons: [string, string][] = [
+      ['AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no resource-level permissions. Log writes are scoped to each function\'s own log group.'],
+      ['AwsSolutions-APIG3', 'The API is regional and every data route requires SigV4 (IAM) auth; WAF is left to the deploying account, which can associate a web ACL with the stage.'],
+      ['AwsSolutions-APIG6', 'Access logs (JSON) are on for the stage; execution logging needs the account-wide API Gateway CloudWatch role, which the platform team manages per account.'],
+      ['AwsSolutions-COG4', 'Callers are AWS principals authenticated with SigV4 (IAM auth), not Cognito users.'],
+    ];
+    for (const [id, reason] of reasons) Validations.of(this).acknowledge({ id, reason });
+  }
+}
