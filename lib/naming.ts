@@ -7,6 +7,7 @@ import type { ApiFunctionName } from '../lambdas/routes.js';
  */
 export const serviceName = (stage: string) => `envelope-api-${stage}`;
 
-export const functionRoleName = (stage: string, fn: ApiFunctionName) => `${serviceName(stage)}-${fn}`;
+export const functionRoleName = (stage: string, fn: ApiFunctionName) =>
+  `${serviceName(stage)}-${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export const masterKeyAlias = (stage: string) => `alias/${serviceName(stage)}`;

@@ -1,0 +1,20 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { addEnvelopeStage, type EnvelopeStacks } from '../../lib/envelope-app.js';
+
+export interface SynthesizedApp extends EnvelopeStacks {
+  readonly app: App;
+  /** The cloud assembly folder: templates and bundled assets. */
+  readonly outdir: string;
+}
+
+/** Builds the app as `cdk synth` does, into a fresh folder. */
+export function synthesizeApp(stage = 'test'): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'envelope-cdk-'));
+  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  const stacks = addEnvelopeStage(app, stage, { region: 'us-east-1' });
+  app.synth();
+  return { app, outdir, ...stacks };
+}

@@ -1,0 +1,179 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../lambdas/routes.js';
+import { synthesizeApp } from './synthesize.js';
+
+let key: Template;
+let api: Template;
+let keyStackTerminationProtection: boolean;
+
+beforeAll(() => {
+  const { keyStack, apiStack } = synthesizeApp();
+  key = Template.fromStack(keyStack);
+  api = Template.fromStack(apiStack);
+  keyStackTerminationProtection = keyStack.terminationProtection;
+});
+
+type Statement = { Sid?: string; Action: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
+const actions = (statement: Statement) => [statement.Action].flat();
+const keyPolicy = (): Statement[] => (Object.values(key.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement as Statement[]);
+const statementsOf = (template: Template, type: string, path: (props: any) => Statement[]) =>
+  Object.values(template.findResources(type)).flatMap((resource) => path(resource.Properties));
+
+describe('master key', () => {
+  it('is a symmetric CMK, retained on stack deletion, in a stack with termination protection', () => {
+    key.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Description: Match.stringLikeRegexp('Envelope API') }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    key.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/envelope-api-test' });
+    expect(keyStackTerminationProtection).toBe(true);
+  });
+
+  it('turns rotation on and off with the EnableKeyRotation parameter, with the period only when on', () => {
+    key.hasParameter('EnableKeyRotation', { Type: 'String', AllowedValues: ['true', 'false'], Default: 'true' });
+    key.hasParameter('RotationPeriodInDays', { Type: 'Number', MinValue: 90, MaxValue: 2560, Default: 365 });
+    key.hasCondition('RotationEnabled', { 'Fn::Equals': [{ Ref: 'EnableKeyRotation' }, 'true'] });
+    key.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: { 'Fn::If': ['RotationEnabled', true, false] },
+      RotationPeriodInDays: { 'Fn::If': ['RotationEnabled', { Ref: 'RotationPeriodInDays' }, { Ref: 'AWS::NoValue' }] },
+      PendingWindowInDays: { Ref: 'PendingWindowInDays' },
+    });
+    key.hasParameter('PendingWindowInDays', { MinValue: 7, MaxValue: 30 });
+  });
+
+  it('grants kms:* to the account root only', () => {
+    const wildcard = keyPolicy().filter((s) => actions(s).some((a) => a.includes('*')));
+    expect(wildcard.map((s) => s.Sid)).toEqual(['EnableIamPolicies']);
+    expect(JSON.stringify(wildcard[0]!.Principal)).toContain(':root');
+  });
+
+  it('lets administrators manage the key but not use it', () => {
+    const admins = keyPolicy().find((s) => s.Sid === 'KeyAdministrators')!;
+    expect(admins.Principal).toEqual({ AWS: { Ref: 'KeyAdminPrincipalArns' } });
+    expect(actions(admins)).toEqual(expect.arrayContaining(['kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:EnableKeyRotation', 'kms:PutKeyPolicy', 'kms:TagResource']));
+    for (const crypto of ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:CreateGrant']) {
+      expect(actions(admins)).not.toContain(crypto);
+    }
+  });
+
+  it('gives each function role exactly its KMS actions, bound to the encryption-context keys', () => {
+    const byRole = Object.fromEntries(keyPolicy().filter((s) => s.Sid?.startsWith('ApplicationRole')).map((s) => [
+      JSON.stringify(s.Condition!.ArnEquals!['aws:PrincipalArn']).match(/role\/([a-z-]+)/)![1], s,
+    ]));
+    expect(Object.keys(byRole).sort()).toEqual(['envelope-api-test-crypto', 'envelope-api-test-keys', 'envelope-api-test-master-key']);
+    expect(actions(byRole['envelope-api-test-keys']!)).toEqual(['kms:GenerateDataKeyWithoutPlaintext']);
+    expect(actions(byRole['envelope-api-test-crypto']!)).toEqual(['kms:Decrypt']);
+    expect(actions(byRole['envelope-api-test-master-key']!).sort()).toEqual(['kms:DescribeKey', 'kms:GetKeyRotationStatus']);
+    for (const role of ['envelope-api-test-keys', 'envelope-api-test-crypto']) {
+      expect(byRole[role]!.Condition).toMatchObject({
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['dataKeyId', 'dataKeyVersion'] },
+        Null: { 'kms:EncryptionContext:dataKeyId': 'false', 'kms:EncryptionContext:dataKeyVersion': 'false' },
+      });
+    }
+  });
+
+  it('lets DynamoDB use the key for the table only through the DynamoDB service', () => {
+    const viaDynamo = keyPolicy().find((s) => s.Sid === 'TableEncryptionThroughDynamoDB')!;
+    expect(JSON.stringify(viaDynamo.Condition!.StringEquals!['kms:ViaService'])).toContain('dynamodb.');
+    expect(viaDynamo.Condition!.StringEquals!['kms:CallerAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+});
+
+describe('application roles', () => {
+  const policyStatements = () => statementsOf(api, 'AWS::IAM::Policy', (p) => p.PolicyDocument.Statement);
+
+  it('carry no wildcard KMS action anywhere', () => {
+    const kmsActions = policyStatements().flatMap(actions).filter((a) => a.startsWith('kms:'));
+    expect(kmsActions.length).toBeGreaterThan(0);
+    expect(kmsActions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it('reach KMS directly only with the encryption-context conditions, otherwise only via DynamoDB', () => {
+    for (const statement of policyStatements().filter((s) => actions(s).some((a) => a.startsWith('kms:')))) {
+      const direct = actions(statement).some((a) => ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'].includes(a)) && !statement.Condition?.StringEquals?.['kms:ViaService'];
+      if (direct) expect(statement.Condition?.['ForAllValues:StringEquals']?.['kms:EncryptionContextKeys']).toEqual(['dataKeyId', 'dataKeyVersion']);
+      else if (!actions(statement).every((a) => ['kms:DescribeKey', 'kms:GetKeyRotationStatus'].includes(a))) {
+        expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toContain('dynamodb.');
+      }
+    }
+  });
+
+  it('use no AWS managed policies', () => {
+    for (const role of Object.values(api.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('data-key table', () => {
+  it('is on-demand, CMK-encrypted, with point-in-time recovery and deletion protection, and retained', () => {
+    api.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() }),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run on nodejs24.x, arm64, with tracing, deliberate memory and timeouts, and ids-only environments', () => {
+    const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(4);
+    for (const { Properties: fn } of functions) {
+      expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      expect(fn.MemorySize).toBeGreaterThanOrEqual(128);
+      expect(fn.Timeout).toBeLessThanOrEqual(29);
+      const names = Object.keys(fn.Environment?.Variables ?? {});
+      expect(names.every((n: string) => ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'TABLE_NAME', 'MASTER_KEY_ARN', 'ENVELOPE_CACHE_MAX_AGE_SECONDS'].includes(n))).toBe(true);
+    }
+  });
+
+  it('log to retained log groups with the configured retention', () => {
+    api.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'LogRetentionInDays' } });
+  });
+});
+
+describe('REST API', () => {
+  it('requires IAM auth on every method but the health check, and validates requests', () => {
+    const methods = Object.values(api.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+    expect(methods).toHaveLength(API_ROUTES.length);
+    const open = methods.filter((m) => m.AuthorizationType !== 'AWS_IAM');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
+    expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
+  });
+
+  it('throttles, traces and writes access logs on the stage', () => {
+    api.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: { Ref: 'ThrottlingRateLimit' }, ThrottlingBurstLimit: { Ref: 'ThrottlingBurstLimit' } })]),
+    });
+  });
+
+  it('outputs the URL and two caller policies allowing execute-api:Invoke on exactly their methods', () => {
+    for (const output of ['ApiUrl', 'DataKeyTableName', 'DataUserPolicyArn', 'KeyManagerPolicyArn']) {
+      expect(Object.keys(api.findOutputs('*'))).toEqual(expect.arrayContaining([expect.stringContaining(output)]));
+    }
+    const policies = Object.values(api.findResources('AWS::IAM::ManagedPolicy')).map((p) => p.Properties);
+    const resourcesOf = (name: string) => {
+      const statement = policies.find((p) => p.ManagedPolicyName.endsWith(name))!.PolicyDocument.Statement[0];
+      expect(statement.Action).toBe('execute-api:Invoke');
+      return JSON.stringify(statement.Resource);
+    };
+    const dataUser = resourcesOf('data-user');
+    expect(dataUser.match(/\/POST\/v1\/(encrypt|decrypt|rewrap)"/g)).toHaveLength(3);
+    expect(dataUser).not.toContain('/v1/keys');
+    const keyManager = resourcesOf('key-manager');
+    expect(keyManager).toContain('/v1/keys');
+    expect(keyManager).not.toMatch(/v1\/(encrypt|decrypt|rewrap)/);
+  });
+});
