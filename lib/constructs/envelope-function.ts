@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,7 @@ export class EnvelopeFunction extends Construct {
         minify: true,
         sourceMap: true,
         forceDockerBundling: false,
+        logLevel: LogLevel.ERROR,
         mainFields: ['module', 'main'],
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
       },
