@@ -28,6 +28,7 @@ describe('master key', () => {
       UpdateReplacePolicy: 'Retain',
     });
     key.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/envelope-api-test' });
+    key.hasResourceProperties('AWS::KMS::Key', { Tags: Match.arrayWith([{ Key: 'envelope-api:role', Value: 'master-key' }]) });
     expect(keyStackTerminationProtection).toBe(true);
   });
 
