@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ServiceError } from '../domain/errors.js';
 import { MAX_PLAINTEXT_BYTES } from '../domain/envelope-encryption.js';
 
 /** Validates a request part against its schema; the first problem becomes the error message. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown, part: string): z.output<T> {
+export function parseInput<T extends z.ZodMiniType>(schema: T, value: unknown, part: string): z.output<T> {
   if (typeof value === 'string' && part === 'body') {
     throw new ServiceError('ValidationError', 'The request body must be JSON, sent with Content-Type: application/json.');
   }

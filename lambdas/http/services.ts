@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheLimitsFromEnv, DataKeyProvider } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
@@ -7,7 +6,7 @@ import { EnvelopeEncryption, storedDataKeys } from '../domain/envelope-encryptio
 import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
 import { addNextVersion } from '../domain/key-versions.js';
-import { MasterKey } from '../domain/master-key.js';
+import { getMasterKey, once, requiredEnv } from './master-key-service.js';
 import { HANDLER_ENV } from '../routes.js';
 
 /**
@@ -15,18 +14,7 @@ import { HANDLER_ENV } from '../routes.js';
  * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
  * AWS_ENDPOINT_URL_DYNAMODB locally).
  */
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set.`);
-  return value;
-}
 
-const once = <T>(create: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= create());
-};
-
-export const getMasterKey = once(() => new MasterKey(new KMSClient({}), requiredEnv(HANDLER_ENV.masterKeyArn)));
 
 const getStore = once(() => {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });

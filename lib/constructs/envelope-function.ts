@@ -58,6 +58,8 @@ export class EnvelopeFunction extends Construct {
         logLevel: LogLevel.ERROR,
         mainFields: ['module', 'main'],
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // Lambda gives credentials in the environment: bundle only the environment provider.
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}lambdas/lambda-credentials.ts` },
       },
     });
   }
