@@ -46,7 +46,8 @@ interface CachedKey {
 
 /** Where keys come from: KMS unwraps them; the store keeps each version's nonce budget. */
 export interface DataKeySource {
-  unwrap(ref: DataKeyRef): Promise<Uint8Array>;
+  /** Unwraps a version's key; `wrappedKey`, when the caller has it already, saves reading it. */
+  unwrap(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<Uint8Array>;
   /** Reserves `count` messages of the version's nonce budget; false once it is spent. */
   reserve(ref: DataKeyRef, count: number): Promise<boolean>;
 }
@@ -77,13 +78,13 @@ export class DataKeyProvider {
   }
 
   /** Runs `use` with the key to encrypt `bytes` of plaintext, counting the message against it. */
-  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: Uint8Array) => T): Promise<T> {
-    if (!this.cache.enabled) return this.once(ref, 1, use);
+  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
+    if (!this.cache.enabled) return this.once(ref, 1, use, wrappedKey);
     const id = cacheId(ref);
     for (let attempt = 0; attempt < 4; attempt++) {
       const entry = this.cache.peek(id);
       if (!entry) {
-        await this.load(id, ref);
+        await this.load(id, ref, wrappedKey);
       } else if (entry.messages + 1 > this.limits.maxMessagesPerKey || entry.bytes + bytes > this.limits.maxBytesPerKey) {
         this.cache.delete(id);
       } else if (entry.budget === 0) {
@@ -95,22 +96,22 @@ export class DataKeyProvider {
         return use(entry.key);
       }
     }
-    return this.once(ref, 1, use);
+    return this.once(ref, 1, use, wrappedKey);
   }
 
-  async forDecryption<T>(ref: DataKeyRef, use: (key: Uint8Array) => T): Promise<T> {
-    if (!this.cache.enabled) return this.once(ref, 0, use);
+  async forDecryption<T>(ref: DataKeyRef, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
+    if (!this.cache.enabled) return this.once(ref, 0, use, wrappedKey);
     const id = cacheId(ref);
     for (let attempt = 0; attempt < 3; attempt++) {
       const entry = this.cache.peek(id);
       if (entry) return use(entry.key);
-      await this.load(id, ref);
+      await this.load(id, ref, wrappedKey);
     }
-    return this.once(ref, 0, use);
+    return this.once(ref, 0, use, wrappedKey);
   }
 
-  private load(id: string, ref: DataKeyRef): Promise<CachedKey> {
-    return this.cache.get(id, async () => ({ key: await this.source.unwrap(ref), messages: 0, bytes: 0, budget: 0 }));
+  private load(id: string, ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<CachedKey> {
+    return this.cache.get(id, async () => ({ key: await this.source.unwrap(ref, wrappedKey), messages: 0, bytes: 0, budget: 0 }));
   }
 
   private topUp(id: string, ref: DataKeyRef, entry: CachedKey): Promise<void> {
@@ -127,9 +128,9 @@ export class DataKeyProvider {
   }
 
   /** Without the cache: reserve what encryption needs, unwrap, use, zero. */
-  private async once<T>(ref: DataKeyRef, messages: number, use: (key: Uint8Array) => T): Promise<T> {
+  private async once<T>(ref: DataKeyRef, messages: number, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (messages > 0 && !(await this.source.reserve(ref, messages))) throw new NonceBudgetExhausted();
-    const key = await this.source.unwrap(ref);
+    const key = await this.source.unwrap(ref, wrappedKey);
     try {
       return use(key);
     } finally {

@@ -88,14 +88,14 @@ export class DataKeyStore {
   }
 
   /** Moves `currentVersion` from `from` to `to` and records the version; false if it moved already. */
-  async advanceVersion(keyId: string, from: number, to: number, createdAt: string): Promise<boolean> {
+  async advanceVersion(keyId: string, from: number, to: number, stored: StoredVersion): Promise<boolean> {
     return this.conditional(new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: keyPk(keyId), sk: META },
-      UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt',
+      UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
       ConditionExpression: 'currentVersion = :from',
       ExpressionAttributeNames: { '#to': String(to) },
-      ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': createdAt },
+      ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': stored.createdAt, ':wrappedKey': stored.wrappedKey },
     }));
   }
 
@@ -236,5 +236,6 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     deletionDate: (item.deletionDate as string | null) ?? null,
     policy: { admins: [...policy.admins], users: [...policy.users] },
     revision: item.revision as number,
+    ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
   };
 }

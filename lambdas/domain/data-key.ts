@@ -24,12 +24,17 @@ export interface DataKeyRecord {
   readonly policy: KeyPolicy;
   /** Optimistic-concurrency counter: every metadata change is conditional on it. */
   readonly revision: number;
+  /**
+   * The current version's wrapped key, copied from its version item so that one read serves an
+   * encrypt. Wrapped by KMS: as safe to hold as the version item itself.
+   */
+  readonly currentWrappedKey?: Uint8Array;
 }
 
 /** The public view of a record: everything but bookkeeping. */
-export type DataKeyMetadata = Omit<DataKeyRecord, 'revision'>;
+export type DataKeyMetadata = Omit<DataKeyRecord, 'revision' | 'currentWrappedKey'>;
 
-export function toMetadata({ revision: _revision, ...metadata }: DataKeyRecord): DataKeyMetadata {
+export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, ...metadata }: DataKeyRecord): DataKeyMetadata {
   return metadata;
 }
 

@@ -42,10 +42,10 @@ export const MAX_BATCH_ITEMS = 1000;
 /** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS, budgets counted in DynamoDB. */
 export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataKeySource {
   return {
-    unwrap: async (ref) => {
-      const stored = await store.getVersion(ref.keyId, ref.keyVersion);
+    unwrap: async (ref, wrappedKey) => {
+      const stored = wrappedKey ?? (await store.getVersion(ref.keyId, ref.keyVersion))?.wrappedKey;
       if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
-      return masterKey.unwrapDataKey(ref, stored.wrappedKey);
+      return masterKey.unwrapDataKey(ref, stored);
     },
     reserve: (ref, count) => store.reserveMessages(ref.keyId, ref.keyVersion, count, MAX_MESSAGES_PER_VERSION),
   };
@@ -71,8 +71,8 @@ export class EnvelopeEncryption {
   async decrypt(caller: string, item: CiphertextItem): Promise<OpenedResult> {
     assertContextSize(item.context);
     const token = parseToken(item.ciphertext);
-    await this.openable(caller, token);
-    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, item.context));
+    const record = await this.openable(caller, token);
+    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, item.context), currentWrappedKey(record, token.keyVersion));
     return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
   }
 
@@ -141,18 +141,26 @@ export class EnvelopeEncryption {
 
   private async sealWithVersion(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
     const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
-    const ciphertext = await this.dataKeys.forEncryption(ref, plaintext.length, (key) => sealWithDataKey(key, ref, plaintext, context));
+    const ciphertext = await this.dataKeys.forEncryption(
+      ref, plaintext.length, (key) => sealWithDataKey(key, ref, plaintext, context), currentWrappedKey(record, ref.keyVersion),
+    );
     return { ciphertext, ...ref };
   }
 
-  private async openable(caller: string, token: ParsedToken): Promise<void> {
+  private async openable(caller: string, token: ParsedToken): Promise<DataKeyRecord> {
     const shownAs = 'of this ciphertext';
     let record = await this.keys.get(token.keyId, shownAs);
     // A version newer than the cached record may come from a rotation elsewhere: look again.
     if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId, shownAs);
     record = await this.checkedForUse(record, caller, shownAs);
     if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
+    return record;
   }
+}
+
+/** The record's copy of a version's wrapped key, when it is the current version. */
+function currentWrappedKey(record: DataKeyRecord, version: number): Uint8Array | undefined {
+  return record.currentVersion === version ? record.currentWrappedKey : undefined;
 }
 
 async function outcome<T>(run: () => Promise<T>): Promise<ItemOutcome<T>> {

@@ -46,7 +46,7 @@ export class KeyManagement {
       const record: DataKeyRecord = {
         keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
         currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
-        deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1,
+        deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, currentWrappedKey: wrappedKey,
       };
       await this.store.addMembers(keyId, [creator]);
       await this.store.createRecord(record);

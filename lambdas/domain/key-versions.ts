@@ -15,7 +15,7 @@ export async function addNextVersion(store: DataKeyStore, masterKey: MasterKey, 
   const createdAt = now.toISOString();
   const wrappedKey = await masterKey.generateWrappedDataKey({ keyId: record.keyId, keyVersion: next });
   const claimed = await store.putVersion(record.keyId, next, { wrappedKey, createdAt });
-  const winner = claimed ? createdAt : (await store.getVersion(record.keyId, next))?.createdAt;
+  const winner = claimed ? { wrappedKey, createdAt } : await store.getVersion(record.keyId, next);
   if (winner !== undefined) await store.advanceVersion(record.keyId, record.currentVersion, next, winner);
   return claimed;
 }
