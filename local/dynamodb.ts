@@ -13,6 +13,9 @@ export type DynamoDbEngine = 'dynalite' | 'dynamodb-local';
 
 export interface LocalDynamoDb {
   readonly url: string;
+  /** Requests per operation (dynalite only), for tests and benchmarks. */
+  readonly callCounts: Readonly<Record<string, number>>;
+  resetCallCounts(): void;
   close(): Promise<void>;
 }
 
@@ -24,6 +27,11 @@ export async function startDynamoDb(engine: DynamoDbEngine, port: number, dataDi
 async function startDynalite(port: number, path: string): Promise<LocalDynamoDb> {
   const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const callCounts: Record<string, number> = {};
+  server.on('request', (req: import('node:http').IncomingMessage) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
+    if (operation) callCounts[operation] = (callCounts[operation] ?? 0) + 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
@@ -31,6 +39,10 @@ async function startDynalite(port: number, path: string): Promise<LocalDynamoDb>
   const bound = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${bound}`,
+    callCounts,
+    resetCallCounts: () => {
+      for (const name of Object.keys(callCounts)) delete callCounts[name];
+    },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       // dynalite closes its LevelDB store when the server closes.
@@ -54,6 +66,8 @@ async function startDynamoDbLocal(port: number, dbPath: string): Promise<LocalDy
   await waitUntilListening(url, () => java.exitCode !== null, () => output);
   return {
     url,
+    callCounts: {},
+    resetCallCounts: () => undefined,
     close: async () => {
       if (java.exitCode !== null) return;
       const exited = new Promise((resolve) => java.once('exit', resolve));

@@ -27,6 +27,9 @@ export interface LocalRuntime {
   readonly dynamoDbUrl: string;
   readonly masterKeyArn: string;
   readonly principals: readonly LocalPrincipal[];
+  /** Calls the emulators received, per operation: what the service cost in KMS and DynamoDB. */
+  readonly calls: { readonly kms: Readonly<Record<string, number>>; readonly dynamoDb: Readonly<Record<string, number>> };
+  resetCalls(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,11 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     });
     return {
       apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDb.url, masterKeyArn, principals,
+      calls: { kms: kms.callCounts, dynamoDb: dynamoDb.callCounts },
+      resetCalls: () => {
+        kms.resetCallCounts();
+        dynamoDb.resetCallCounts();
+      },
       close: async () => {
         await gateway.close();
         await closeBackends();

@@ -1,0 +1,135 @@
+import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { startInProcessRuntime } from '../support/in-process-runtime.js';
+import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
+
+/** The warm path through the real gateway and handlers, with the emulators counting the cost. */
+const MAX_AGE_SECONDS = 2;
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await startInProcessRuntime({ ENVELOPE_CACHE_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS) });
+});
+afterAll(async () => runtime?.close());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const reads = () => (runtime.calls.dynamoDb.GetItem ?? 0) + (runtime.calls.dynamoDb.BatchGetItem ?? 0) + (runtime.calls.dynamoDb.Query ?? 0);
+
+describe('data-key cache', () => {
+  it('makes one KMS call and one DynamoDB read for 50 concurrent cold encrypts and 200 warm ones', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    await sleep(MAX_AGE_SECONDS * 1000);
+    runtime.resetCalls();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => owner.encrypt(keyId, `cold ${i}`)));
+    for (let i = 0; i < 200; i++) await owner.encrypt(keyId, `warm ${i}`);
+    expect(runtime.calls.kms).toEqual({ Decrypt: 1 });
+    expect(reads()).toBe(1);
+    // Counting the nonce budget costs one write per block of messages.
+    expect(runtime.calls.dynamoDb.UpdateItem).toBe(1);
+  });
+
+  it('decrypts 100 distinct ciphertexts repeatedly with one unwrap', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const sealed = await Promise.all(Array.from({ length: 100 }, (_, i) => owner.encrypt(keyId, `message ${i}`)));
+    await sleep(MAX_AGE_SECONDS * 1000);
+    runtime.resetCalls();
+    for (let round = 0; round < 3; round++) {
+      for (const [i, { ciphertext }] of sealed.entries()) expect((await owner.decrypt(ciphertext)).plaintext.toString()).toBe(`message ${i}`);
+    }
+    expect(runtime.calls.kms).toEqual({ Decrypt: 1 });
+    expect(reads()).toBe(1);
+  });
+
+  it('notices a disabled master key within the max age', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const { ciphertext } = await owner.encrypt(keyId, 'x');
+    const kms = kmsClientFor(runtime.kmsUrl);
+    await kms.send(new DisableKeyCommand({ KeyId: runtime.masterKeyArn }));
+    try {
+      await sleep(MAX_AGE_SECONDS * 1000 + 100);
+      expect(await failure(owner.decrypt(ciphertext))).toMatchObject({ status: 409, code: 'MasterKeyDisabled' });
+    } finally {
+      await kms.send(new EnableKeyCommand({ KeyId: runtime.masterKeyArn }));
+    }
+  });
+
+  it('applies a revoked grant within the max age, and a new grant at once', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const teammate = clientFor(runtime.apiUrl, 'teammate');
+    const { keyId } = await owner.createKey();
+    const { ciphertext } = await owner.encrypt(keyId, 'shared');
+    expect(await failure(teammate.decrypt(ciphertext))).toMatchObject({ code: 'AccessDenied' });
+    await owner.putKeyPolicy(keyId, { admins: [principal('owner').arn], users: [principal('owner').arn, principal('teammate').arn] });
+    // A cached refusal is checked again against a fresh read: the grant works at once.
+    expect((await teammate.decrypt(ciphertext)).plaintext.toString()).toBe('shared');
+    await owner.putKeyPolicy(keyId, { admins: [principal('owner').arn], users: [principal('owner').arn] });
+    await sleep(MAX_AGE_SECONDS * 1000 + 100);
+    expect(await failure(teammate.decrypt(ciphertext))).toMatchObject({ code: 'AccessDenied' });
+  });
+
+  it('applies a disabled data key within the max age', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    await owner.encrypt(keyId, 'x');
+    await owner.disableKey(keyId);
+    await sleep(MAX_AGE_SECONDS * 1000 + 100);
+    expect(await failure(owner.encrypt(keyId, 'x'))).toMatchObject({ status: 409, code: 'KeyDisabled' });
+  });
+});
+
+describe('batches over HTTP', () => {
+  it('encrypts, decrypts and rewraps items in order, each failing alone, echoing references', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const encrypted = await owner.request<{ items: any[] }>('POST', 'v1/encrypt', {
+      keyId,
+      items: [
+        { plaintext: Buffer.from('one').toString('base64'), reference: 'a' },
+        { plaintext: 'not base64!', reference: 'b' },
+        { plaintext: Buffer.from('three').toString('base64'), context: { t: '3' } },
+      ],
+    });
+    expect(encrypted.items).toMatchObject([
+      { reference: 'a', keyId, keyVersion: 1, ciphertext: expect.stringMatching(/^ev1\./) },
+      { reference: 'b', error: { code: 'ValidationError' } },
+      { keyId, ciphertext: expect.stringMatching(/^ev1\./) },
+    ]);
+    const decrypted = await owner.request<{ items: any[] }>('POST', 'v1/decrypt', {
+      items: [
+        { ciphertext: encrypted.items[2].ciphertext, context: { t: '3' }, reference: 'x' },
+        { ciphertext: encrypted.items[2].ciphertext, reference: 'wrong context' },
+        { ciphertext: 'garbage' },
+        { ciphertext: encrypted.items[0].ciphertext },
+      ],
+    });
+    expect(decrypted.items).toMatchObject([
+      { reference: 'x', plaintext: Buffer.from('three').toString('base64') },
+      { reference: 'wrong context', error: { code: 'InvalidCiphertext' } },
+      { error: { code: 'InvalidCiphertext' } },
+      { plaintext: Buffer.from('one').toString('base64') },
+    ]);
+    await owner.rotateKey(keyId);
+    // Warm functions pick the new version up within the cache's max age.
+    await sleep(MAX_AGE_SECONDS * 1000 + 100);
+    const rewrapped = await owner.request<{ items: any[] }>('POST', 'v1/rewrap', { items: [{ ciphertext: encrypted.items[0].ciphertext }] });
+    expect(rewrapped.items).toMatchObject([{ keyId, keyVersion: 2 }]);
+  });
+
+  it('refuses more than 1,000 items or 4 MiB in all, and answers key-level errors for the whole batch', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const item = { plaintext: 'AA==' };
+    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: Array(1001).fill(item) }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: [] }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    const big = { plaintext: Buffer.alloc(1024 * 1024 + 1).toString('base64') };
+    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: [big, big, big, big] }))).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    const outsider = clientFor(runtime.apiUrl, 'outsider');
+    expect(await failure(outsider.request('POST', 'v1/encrypt', { keyId, items: [item] }))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    const full = await owner.request<{ items: unknown[] }>('POST', 'v1/encrypt', { keyId, items: Array(1000).fill(item) });
+    expect(full.items).toHaveLength(1000);
+  });
+});
