@@ -8,7 +8,7 @@ import { envelopeEncryption } from './http/services.js';
 
 /** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
 const isBatch = (body: unknown): boolean => typeof body === 'object' && body !== null && 'items' in body;
-const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult) => ({ ciphertext, keyId, keyVersion });
+const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult) => ({ ciphertext: ciphertext.toString(), keyId, keyVersion });
 const opened = ({ plaintext, keyId, keyVersion }: OpenedResult) => {
   const encoded = plaintext.toString('base64');
   plaintext.fill(0);

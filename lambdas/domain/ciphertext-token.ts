@@ -43,20 +43,50 @@ export function encodeHeader({ keyId, keyVersion }: DataKeyRef): Buffer {
   return Buffer.concat([Buffer.from(TOKEN_PREFIX, 'ascii'), header]);
 }
 
-export function formatToken(header: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer): string {
-  const body = Buffer.concat([header.subarray(TOKEN_PREFIX.length), iv, ciphertext, tag]);
-  return TOKEN_PREFIX + body.toString('base64url');
+/**
+ * A sealed message in parts, as the cipher produced them: copying a large ciphertext into one
+ * buffer costs as much as encrypting it, so the parts are joined only when a form is asked for.
+ */
+export class SealedToken {
+  constructor(readonly header: Buffer, readonly iv: Buffer, readonly ciphertext: Buffer, readonly tag: Buffer) {}
+
+  /** The binary form: the body of the text form. */
+  toBytes(): Buffer {
+    return Buffer.concat([this.header.subarray(TOKEN_PREFIX.length), this.iv, this.ciphertext, this.tag]);
+  }
+
+  /** The text form callers hold: `ev1.` and base64url. */
+  toString(): string {
+    return TOKEN_PREFIX + this.toBytes().toString('base64url');
+  }
 }
 
-/** Parses a token's framing. Says nothing about authenticity: that is the tag's job. */
-export function parseToken(token: string): ParsedToken {
+/** Parses a token in its text form. Says nothing about authenticity: that is the tag's job. */
+export function parseToken(token: string | Uint8Array): ParsedToken {
+  if (typeof token !== 'string') return parseTokenBytes(Buffer.from(token.buffer, token.byteOffset, token.byteLength));
   if (!token.startsWith(TOKEN_PREFIX)) throw invalidCiphertext();
   const encoded = token.slice(TOKEN_PREFIX.length);
-  if (!BASE64URL_PATTERN.test(encoded) || encoded.length % 4 === 1) throw invalidCiphertext();
-  const body = Buffer.from(encoded, 'base64url');
-  // Reject non-canonical encodings (stray trailing bits) so one token has exactly one spelling.
-  if (body.length < MIN_BYTES || body.toString('base64url') !== encoded) throw invalidCiphertext();
+  if (!BASE64URL_PATTERN.test(encoded) || !isCanonicalLength(encoded)) throw invalidCiphertext();
+  return parseTokenBytes(Buffer.from(encoded, 'base64url'));
+}
 
+/**
+ * Base64url without padding spells each byte string one way only if the unused low bits of the
+ * last character are zero; refusing the other spellings keeps one token per ciphertext.
+ */
+function isCanonicalLength(encoded: string): boolean {
+  const rest = encoded.length % 4;
+  if (rest === 1) return false;
+  if (rest === 0) return true;
+  const last = BASE64URL_ALPHABET.indexOf(encoded.at(-1)!);
+  return (last & (rest === 2 ? 0b1111 : 0b11)) === 0;
+}
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Parses a token in its binary form. */
+export function parseTokenBytes(body: Buffer): ParsedToken {
+  if (body.length < MIN_BYTES) throw invalidCiphertext();
   const keyVersion = body.readUInt32BE(KEY_ID_BYTES);
   if (keyVersion === 0) throw invalidCiphertext();
   return {

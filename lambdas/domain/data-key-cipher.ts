@@ -1,23 +1,24 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { encodeContext, type EncryptionContext } from './encryption-context.js';
-import { encodeHeader, formatToken, IV_BYTES, parseToken, TAG_BYTES, type DataKeyRef, type ParsedToken } from './ciphertext-token.js';
+import { encodeHeader, IV_BYTES, parseToken, SealedToken, TAG_BYTES, type DataKeyRef, type ParsedToken } from './ciphertext-token.js';
 import { invalidCiphertext } from './errors.js';
 
 const ALGORITHM = 'aes-256-gcm';
 
-/** Encrypts with AES-256-GCM under a fresh random 96-bit IV; returns the ciphertext token. */
+/** Encrypts with AES-256-GCM under a fresh random 96-bit IV. */
 export function sealWithDataKey(
   dataKey: Uint8Array,
   ref: DataKeyRef,
   plaintext: Uint8Array,
   context?: EncryptionContext,
-): string {
+): SealedToken {
   const header = encodeHeader(ref);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, dataKey, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(header, context));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return formatToken(header, iv, ciphertext, cipher.getAuthTag());
+  const ciphertext = cipher.update(plaintext);
+  cipher.final(); // GCM is a stream mode: final() only computes the tag.
+  return new SealedToken(header, iv, ciphertext, cipher.getAuthTag());
 }
 
 /** Decrypts a parsed token; any mismatch of key, header, context or bytes is `InvalidCiphertext`. */
@@ -26,7 +27,9 @@ export function openWithDataKey(dataKey: Uint8Array, token: ParsedToken, context
   decipher.setAAD(additionalData(token.header, context));
   decipher.setAuthTag(token.tag);
   try {
-    return Buffer.concat([decipher.update(token.ciphertext), decipher.final()]);
+    const plaintext = decipher.update(token.ciphertext);
+    decipher.final(); // Verifies the tag; GCM yields no further bytes.
+    return plaintext;
   } catch {
     throw invalidCiphertext();
   }

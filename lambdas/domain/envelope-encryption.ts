@@ -1,5 +1,5 @@
 import { assertUsable, authorize } from './authorization.js';
-import type { DataKeyRef, ParsedToken } from './ciphertext-token.js';
+import type { DataKeyRef, ParsedToken, SealedToken } from './ciphertext-token.js';
 import { openWithDataKey, parseToken, sealWithDataKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
 import { NonceBudgetExhausted, type DataKeyProvider, type DataKeySource } from './data-key-provider.js';
@@ -11,7 +11,7 @@ import type { KeyDirectory } from './key-directory.js';
 import type { MasterKey } from './master-key.js';
 
 export interface SealedResult {
-  readonly ciphertext: string;
+  readonly ciphertext: SealedToken;
   readonly keyId: string;
   readonly keyVersion: number;
 }
@@ -28,7 +28,8 @@ export interface PlaintextItem {
 }
 
 export interface CiphertextItem {
-  readonly ciphertext: string;
+  /** The token in its text form (`ev1.…`) or its binary form. */
+  readonly ciphertext: string | Uint8Array;
   readonly context?: EncryptionContext;
 }
 

@@ -12,6 +12,9 @@ const versionArb = fc.integer({ min: 1, max: 2 ** 32 - 1 });
 const contextArb = fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 24 }), { maxKeys: 5 });
 const plaintextArb = fc.uint8Array({ maxLength: 512 });
 
+/** Seals to the text form callers hold. */
+const seal = (...args: Parameters<typeof sealWithDataKey>) => sealWithDataKey(...args).toString();
+
 /** Opening goes through parsing, as for any token a caller hands back. */
 const open = (token: string, context?: Record<string, string>) => openWithDataKey(dataKey, parseToken(token), context);
 
@@ -36,7 +39,7 @@ function replaceChar(token: string, index: number, shift: number): string {
 describe('sealWithDataKey / openWithDataKey', () => {
   it('round-trips any bytes under any context', () => {
     fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, (keyId, keyVersion, plaintext, context) => {
-      const token = sealWithDataKey(dataKey, { keyId, keyVersion }, plaintext, context);
+      const token = seal(dataKey, { keyId, keyVersion }, plaintext, context);
       expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
       expect(token).toMatch(/^ev1\.[A-Za-z0-9_-]+$/);
       const parsed = parseToken(token);
@@ -45,15 +48,24 @@ describe('sealWithDataKey / openWithDataKey', () => {
     }));
   });
 
+  it('round-trips through the binary form as well', () => {
+    fc.assert(fc.property(plaintextArb, contextArb, (plaintext, context) => {
+      const sealed = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 7 }, plaintext, context);
+      const opened = openWithDataKey(dataKey, parseToken(sealed.toBytes()), context);
+      expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
+      expect(parseToken(sealed.toBytes())).toEqual(parseToken(sealed.toString()));
+    }));
+  });
+
   it('uses a fresh IV: the same plaintext never encrypts to the same token', () => {
     const ref = { keyId: randomUUID(), keyVersion: 1 };
-    const tokens = new Set(Array.from({ length: 200 }, () => sealWithDataKey(dataKey, ref, Buffer.from('same'))));
+    const tokens = new Set(Array.from({ length: 200 }, () => seal(dataKey, ref, Buffer.from('same'))));
     expect(tokens.size).toBe(200);
   });
 
   it('refuses any single changed character (bits) of the token', () => {
     fc.assert(fc.property(plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 63 }), (plaintext, context, at, shift) => {
-      const token = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 3 }, plaintext, context);
+      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 3 }, plaintext, context);
       const index = TOKEN_PREFIX.length + (at % (token.length - TOKEN_PREFIX.length));
       expectInvalidCiphertext(() => open(replaceChar(token, index, shift), context));
     }));
@@ -61,7 +73,7 @@ describe('sealWithDataKey / openWithDataKey', () => {
 
   it('refuses any single flipped bit or changed byte of the decoded token', () => {
     fc.assert(fc.property(plaintextArb, fc.nat(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), (plaintext, at, bit, delta, flipBit) => {
-      const token = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext);
+      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext);
       const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
       const index = at % body.length;
       body[index] = flipBit ? body[index]! ^ (1 << bit) : (body[index]! + delta) % 256;
@@ -80,13 +92,13 @@ describe('sealWithDataKey / openWithDataKey', () => {
       return fc.tuple(fc.constant(context), fc.constantFrom(...variants));
     });
     fc.assert(fc.property(plaintextArb, changedContext, (plaintext, [context, other]) => {
-      const token = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext, context);
+      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext, context);
       expectInvalidCiphertext(() => open(token, other));
     }));
   });
 
   it('refuses another data key, truncation, and garbage', () => {
-    const token = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 1 }, Buffer.from('secret'));
+    const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, Buffer.from('secret'));
     expectInvalidCiphertext(() => openWithDataKey(randomBytes(32), parseToken(token)));
     expectInvalidCiphertext(() => open(token.slice(0, -4)));
     expectInvalidCiphertext(() => open(token.slice(0, 20)));
