@@ -2,12 +2,12 @@ import { assertUsable, authorize } from './authorization.js';
 import type { DataKeyRef, ParsedToken, SealedToken } from './ciphertext-token.js';
 import { openWithDataKey, parseToken, sealWithDataKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
-import { NonceBudgetExhausted, type DataKeyProvider, type DataKeySource } from './data-key-provider.js';
-import { MAX_MESSAGES_PER_VERSION } from './key-versions.js';
+import { DataKeyProvider, NonceBudgetExhausted, type DataKeyCacheLimits, type DataKeySource } from './data-key-provider.js';
+import { addNextVersion, MAX_MESSAGES_PER_VERSION } from './key-versions.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { assertContextSize, type EncryptionContext } from './encryption-context.js';
 import { invalidCiphertext, ServiceError } from './errors.js';
-import type { KeyDirectory } from './key-directory.js';
+import { KeyDirectory } from './key-directory.js';
 import type { MasterKey } from './master-key.js';
 
 export interface SealedResult {
@@ -57,6 +57,13 @@ export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataK
  * and zeroed: at once, or when they leave the cache.
  */
 export class EnvelopeEncryption {
+  /** Wires the service over a store and master key, with caches bounded by `limits`. */
+  static over(store: DataKeyStore, masterKey: MasterKey, limits: DataKeyCacheLimits): EnvelopeEncryption {
+    const keys = new KeyDirectory(store, { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
+    const dataKeys = new DataKeyProvider(storedDataKeys(store, masterKey), limits);
+    return new EnvelopeEncryption(keys, dataKeys, (record) => addNextVersion(store, masterKey, record, new Date()));
+  }
+
   constructor(
     private readonly keys: KeyDirectory,
     private readonly dataKeys: DataKeyProvider,

@@ -1,11 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cacheLimitsFromEnv, DataKeyProvider } from '../domain/data-key-provider.js';
+import { cacheLimitsFromEnv } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
-import { EnvelopeEncryption, storedDataKeys } from '../domain/envelope-encryption.js';
-import { KeyDirectory } from '../domain/key-directory.js';
+import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
 import { KeyManagement } from '../domain/key-management.js';
-import { addNextVersion } from '../domain/key-versions.js';
 import { getMasterKey, once, requiredEnv } from './master-key-service.js';
 import { HANDLER_ENV } from '../routes.js';
 
@@ -23,9 +21,4 @@ const getStore = once(() => {
 
 export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey()));
 
-export const envelopeEncryption = once(() => {
-  const limits = cacheLimitsFromEnv();
-  const keys = new KeyDirectory(getStore(), { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-  const dataKeys = new DataKeyProvider(storedDataKeys(getStore(), getMasterKey()), limits);
-  return new EnvelopeEncryption(keys, dataKeys, (record) => addNextVersion(getStore(), getMasterKey(), record, new Date()));
-});
+export const envelopeEncryption = once(() => EnvelopeEncryption.over(getStore(), getMasterKey(), cacheLimitsFromEnv()));
