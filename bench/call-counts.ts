@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KMS } from '@aws-sdk/client-kms';
 import type { EnvelopeEncryption } from '../lambdas/domain/envelope-encryption.js';
 import type { LocalRuntime } from '../local/runtime.js';
 import { encryptionSdkWithCache } from './core-throughput.js';
@@ -29,16 +29,21 @@ const sequentially = async (count: number, op: (i: number) => Promise<unknown>) 
   for (let i = 0; i < count; i++) await op(i);
 };
 
-/** 10,000 encrypts under one key, and 10,000 decrypts of 100 distinct ciphertexts. */
-export async function envelopeCalls(runtime: LocalRuntime, envelope: EnvelopeEncryption, caller: string, keyId: string) {
+/**
+ * 10,000 encrypts under one key, and 10,000 decrypts of 100 distinct ciphertexts, each starting
+ * from a cold cache (a fresh service from `create`).
+ */
+export async function envelopeCalls(runtime: LocalRuntime, create: () => EnvelopeEncryption, caller: string, keyId: string) {
   const plaintext = randomBytes(1024);
-  const encrypts = await counted(runtime, () => sequentially(10_000, () => envelope.encrypt(caller, keyId, { plaintext })));
-  const sealed = await Promise.all(Array.from({ length: 100 }, () => envelope.encrypt(caller, keyId, { plaintext })));
-  const decrypts = await counted(runtime, () => sequentially(10_000, (i) => envelope.decrypt(caller, { ciphertext: sealed[i % 100]!.ciphertext.toBytes() })));
+  const encryptor = create();
+  const encrypts = await counted(runtime, () => sequentially(10_000, () => encryptor.encrypt(caller, keyId, { plaintext })));
+  const sealed = await Promise.all(Array.from({ length: 100 }, () => encryptor.encrypt(caller, keyId, { plaintext })));
+  const decryptor = create();
+  const decrypts = await counted(runtime, () => sequentially(10_000, (i) => decryptor.decrypt(caller, { ciphertext: sealed[i % 100]!.ciphertext.toBytes() })));
   return { encrypts, decrypts };
 }
 
-export async function encryptionSdkCalls(runtime: LocalRuntime, kms: KMSClient, masterKeyArn: string) {
+export async function encryptionSdkCalls(runtime: LocalRuntime, kms: KMS, masterKeyArn: string) {
   const sdk = encryptionSdkWithCache(kms, masterKeyArn, 'calls');
   const plaintext = randomBytes(1024);
   const encrypts = await counted(runtime, () => sequentially(10_000, () => sdk.encrypt(plaintext)));

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager,
 } from '@aws-crypto/client-node';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KMS } from '@aws-sdk/client-kms';
 import type { EnvelopeEncryption } from '../lambdas/domain/envelope-encryption.js';
 import { opsPerSecond } from './measure.js';
 
@@ -39,7 +39,7 @@ function rawAesGcm(plaintext: Buffer) {
   };
 }
 
-export async function measureCoreThroughput(envelope: EnvelopeEncryption, caller: string, keyId: string, kms: KMSClient, masterKeyArn: string): Promise<CoreFigures> {
+export async function measureCoreThroughput(envelope: EnvelopeEncryption, caller: string, keyId: string, kms: KMS, masterKeyArn: string): Promise<CoreFigures> {
   const sdk = encryptionSdkWithCache(kms, masterKeyArn, 'throughput');
   const figures: CoreFigures = { raw: {}, envelope: {}, encryptionSdk: {} };
   for (const [label, size] of Object.entries(SIZES)) {
@@ -61,10 +61,10 @@ export async function measureCoreThroughput(envelope: EnvelopeEncryption, caller
 }
 
 /** The AWS Encryption SDK with a caching materials manager and its non-signing committing suite. */
-export function encryptionSdkWithCache(kms: KMSClient, masterKeyArn: string, partition: string) {
+export function encryptionSdkWithCache(kms: KMS, masterKeyArn: string, partition: string) {
   const sdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const cmm = new NodeCachingMaterialsManager({
-    backingMaterials: new KmsKeyringNode({ generatorKeyId: masterKeyArn, clientProvider: () => kms as never }),
+    backingMaterials: new KmsKeyringNode({ generatorKeyId: masterKeyArn, clientProvider: () => kms }),
     cache: getLocalCryptographicMaterialsCache(1000),
     maxAge: 60_000,
     partition,

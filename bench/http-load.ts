@@ -30,7 +30,7 @@ export async function measureHttp(client: EnvelopeClient, keyId: string, ms = 50
   await client.encrypt(keyId, plaintext); // warm
   const single = await load(16, ms, () => client.encrypt(keyId, plaintext));
   const items = Array.from({ length: 100 }, () => ({ plaintext: plaintext.toString('base64') }));
-  const batches = await load(4, ms, () => client.request('POST', 'v1/encrypt', { keyId, items }));
+  const batches = await load(16, ms, () => client.request('POST', 'v1/encrypt', { keyId, items }));
   const requestsPerSecond = single.latencies.length / single.seconds;
   return {
     requestsPerSecond,

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { KMS, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CACHE_LIMITS } from '../lambdas/domain/data-key-provider.js';
 import { DataKeyStore } from '../lambdas/domain/data-key-store.js';
@@ -33,14 +33,14 @@ try {
   const store = new DataKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), LOCAL_TABLE_NAME);
   const masterKey = new MasterKey(new KMSClient({}), runtime.masterKeyArn);
   const service = (maxAgeSeconds: number) => EnvelopeEncryption.over(store, masterKey, { ...DEFAULT_CACHE_LIMITS, maxAgeSeconds });
-  const kms = new KMSClient({});
+  const kms = new KMS({});
 
   log('core throughput (in-process, warm cache)');
   const core = await measureCoreThroughput(service(60), caller, keyId, kms, runtime.masterKeyArn);
 
   log('KMS and DynamoDB calls');
-  const cacheOn = await envelopeCalls(runtime, service(60), caller, keyId);
-  const cacheOff = await envelopeCalls(runtime, service(0), caller, keyId);
+  const cacheOn = await envelopeCalls(runtime, () => service(60), caller, keyId);
+  const cacheOff = await envelopeCalls(runtime, () => service(0), caller, keyId);
   const sdkCalls = await encryptionSdkCalls(runtime, kms, runtime.masterKeyArn);
   const cold = await coldConcurrentCalls(runtime, service(60), caller, keyId);
 
