@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { DataKeyRef } from './ciphertext-token.js';
 import { ExpiringCache } from './expiring-cache.js';
 
@@ -37,7 +38,7 @@ export function cacheLimitsFromEnv(env: Record<string, string | undefined> = pro
 }
 
 interface CachedKey {
-  readonly key: Uint8Array;
+  readonly key: KeyObject;
   messages: number;
   bytes: number;
   /** Messages reserved from the version's nonce budget and not yet used. */
@@ -61,9 +62,10 @@ export class NonceBudgetExhausted extends Error {
 const RESERVATION_BLOCK = 100_000;
 
 /**
- * Hands out plaintext data keys for synchronous use. Cached keys are shared within the limits and
- * zeroed when they leave the cache; uncached keys are zeroed right after use. Use is synchronous
- * on purpose: nothing can evict and zero a key between the check and the use.
+ * Hands out data keys for synchronous use, within the cache's limits. The unwrapped bytes are
+ * imported once into a KeyObject and zeroed at once; the KeyObject's native copy is wiped by Node
+ * (OPENSSL_clear_free) when it is released after eviction. Raw bytes passed to each cipher call
+ * would leave one such native copy per message instead.
  */
 export class DataKeyProvider {
   private readonly cache: ExpiringCache<CachedKey>;
@@ -73,12 +75,11 @@ export class DataKeyProvider {
     this.cache = new ExpiringCache<CachedKey>({
       maxAgeMs: limits.maxAgeSeconds * 1000,
       maxEntries: limits.maxEntries,
-      onEvict: (entry) => entry.key.fill(0),
     });
   }
 
   /** Runs `use` with the key to encrypt `bytes` of plaintext, counting the message against it. */
-  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
+  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (!this.cache.enabled) return this.once(ref, 1, use, wrappedKey);
     const id = cacheId(ref);
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -99,7 +100,7 @@ export class DataKeyProvider {
     return this.once(ref, 1, use, wrappedKey);
   }
 
-  async forDecryption<T>(ref: DataKeyRef, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
+  async forDecryption<T>(ref: DataKeyRef, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (!this.cache.enabled) return this.once(ref, 0, use, wrappedKey);
     const id = cacheId(ref);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -111,7 +112,16 @@ export class DataKeyProvider {
   }
 
   private load(id: string, ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<CachedKey> {
-    return this.cache.get(id, async () => ({ key: await this.source.unwrap(ref, wrappedKey), messages: 0, bytes: 0, budget: 0 }));
+    return this.cache.get(id, async () => ({ key: await this.importKey(ref, wrappedKey), messages: 0, bytes: 0, budget: 0 }));
+  }
+
+  private async importKey(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<KeyObject> {
+    const raw = await this.source.unwrap(ref, wrappedKey);
+    try {
+      return createSecretKey(raw);
+    } finally {
+      raw.fill(0);
+    }
   }
 
   private topUp(id: string, ref: DataKeyRef, entry: CachedKey): Promise<void> {
@@ -127,15 +137,10 @@ export class DataKeyProvider {
     return pending;
   }
 
-  /** Without the cache: reserve what encryption needs, unwrap, use, zero. */
-  private async once<T>(ref: DataKeyRef, messages: number, use: (key: Uint8Array) => T, wrappedKey?: Uint8Array): Promise<T> {
+  /** Without the cache: reserve what encryption needs, unwrap, use once. */
+  private async once<T>(ref: DataKeyRef, messages: number, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (messages > 0 && !(await this.source.reserve(ref, messages))) throw new NonceBudgetExhausted();
-    const key = await this.source.unwrap(ref, wrappedKey);
-    try {
-      return use(key);
-    } finally {
-      key.fill(0);
-    }
+    return use(await this.importKey(ref, wrappedKey));
   }
 }
 

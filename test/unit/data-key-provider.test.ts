@@ -35,7 +35,7 @@ describe('DataKeyProvider', () => {
   it('makes one unwrap for 50 concurrent cold requests for the same key version', async () => {
     const { source } = countingSource();
     const provider = new DataKeyProvider(source, limits());
-    await Promise.all(Array.from({ length: 50 }, () => provider.forEncryption(ref, 10, (key) => key.length)));
+    await Promise.all(Array.from({ length: 50 }, () => provider.forEncryption(ref, 10, (key) => key.symmetricKeySize)));
     expect(source.unwraps).toBe(1);
     expect(source.reservations).toBe(1);
   });
@@ -43,12 +43,12 @@ describe('DataKeyProvider', () => {
   it('unwraps and zeroes per use when the max age is 0', async () => {
     const { source, handedOut } = countingSource();
     const provider = new DataKeyProvider(source, limits({ maxAgeSeconds: 0 }));
-    for (let i = 0; i < 3; i++) await provider.forDecryption(ref, (key) => key.length);
+    for (let i = 0; i < 3; i++) await provider.forDecryption(ref, (key) => key.symmetricKeySize);
     expect(source.unwraps).toBe(3);
     expect(handedOut.every((key) => key.every((byte) => byte === 0))).toBe(true);
   });
 
-  it('expires keys after the max age and zeroes them', async () => {
+  it('expires keys after the max age', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const { source, handedOut } = countingSource();
@@ -78,12 +78,24 @@ describe('DataKeyProvider', () => {
     expect(handedOut.slice(0, 3).every((key) => key.every((byte) => byte === 0))).toBe(true);
   });
 
-  it('evicts the least recently used key beyond max entries, zeroing it', async () => {
-    const { source, handedOut } = countingSource();
+  it('evicts the least recently used key beyond max entries', async () => {
+    const { source } = countingSource();
     const provider = new DataKeyProvider(source, limits({ maxEntries: 2 }));
     for (const keyVersion of [1, 2, 3]) await provider.forDecryption({ ...ref, keyVersion }, () => undefined);
-    expect(handedOut[0]!.every((byte) => byte === 0)).toBe(true);
-    expect(handedOut[2]!.some((byte) => byte !== 0)).toBe(true);
+    await provider.forDecryption({ ...ref, keyVersion: 3 }, () => undefined);
+    expect(source.unwraps).toBe(3);
+    await provider.forDecryption({ ...ref, keyVersion: 1 }, () => undefined);
+    expect(source.unwraps).toBe(4);
+  });
+
+  it('zeroes the unwrapped bytes as soon as they are imported, cached or not', async () => {
+    const { source, handedOut } = countingSource();
+    const cached = new DataKeyProvider(source, limits());
+    const uncached = new DataKeyProvider(source, limits({ maxAgeSeconds: 0 }));
+    await cached.forEncryption(ref, 1, (key) => expect(key.symmetricKeySize).toBe(32));
+    await uncached.forDecryption(ref, (key) => expect(key.symmetricKeySize).toBe(32));
+    expect(handedOut).toHaveLength(2);
+    expect(handedOut.every((key) => key.every((byte) => byte === 0))).toBe(true);
   });
 
   it('refuses to encrypt once the version’s nonce budget is spent', async () => {
@@ -92,6 +104,6 @@ describe('DataKeyProvider', () => {
     for (let i = 0; i < 5; i++) await provider.forEncryption(ref, 1, () => undefined);
     await expect(provider.forEncryption(ref, 1, () => undefined)).rejects.toBeInstanceOf(NonceBudgetExhausted);
     // Decryption under the spent version still works.
-    await expect(provider.forDecryption(ref, (key) => key.length)).resolves.toBe(32);
+    await expect(provider.forDecryption(ref, (key) => key.symmetricKeySize)).resolves.toBe(32);
   });
 });
