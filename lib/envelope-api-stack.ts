@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -56,6 +56,7 @@ export class EnvelopeApiStack extends Stack {
       throttlingRateLimit: params.throttlingRateLimit.valueAsNumber,
       throttlingBurstLimit: params.throttlingBurstLimit.valueAsNumber,
       logRetentionInDays: params.logRetentionInDays.valueAsNumber,
+      callers: this.callerPrincipals(params.callerPrincipalArns),
     });
     this.callerPolicies(props.stage);
     this.acknowledgeFindings();
@@ -113,8 +114,21 @@ export class EnvelopeApiStack extends Stack {
     }
   }
 
+  /** The listed principals, or this account alone when the list is empty. */
+  private callerPrincipals(parameter: CfnParameter): iam.IPrincipal {
+    const listed = new CfnCondition(this, 'CallerPrincipalsListed', {
+      expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', parameter.valueAsList), '')),
+    });
+    const account = `arn:${this.partition}:iam::${this.account}:root`;
+    return new iam.ArnPrincipal(Token.asString(Fn.conditionIf(listed.logicalId, parameter.valueAsList, [account])));
+  }
+
   private parameters() {
     return {
+      callerPrincipalArns: new CfnParameter(this, 'CallerPrincipalArns', {
+        type: 'CommaDelimitedList', default: '',
+        description: 'IAM principals (roles, users or account roots, in any account) the API resource policy lets invoke it; empty: this account only. Callers also need the caller managed policies (same account) and a place on each data key\'s policy.',
+      }),
       logRetentionInDays: new CfnParameter(this, 'LogRetentionInDays', {
         type: 'Number', default: '365', allowedValues: LOG_RETENTION_DAYS,
         description: 'Days to keep function logs and API access logs.',

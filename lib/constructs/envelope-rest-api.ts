@@ -14,6 +14,8 @@ export interface EnvelopeRestApiProps {
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
   readonly logRetentionInDays: number;
+  /** Principals allowed to invoke the API from any account (still subject to IAM auth). */
+  readonly callers: iam.IPrincipal;
 }
 
 /**
@@ -43,6 +45,13 @@ export class EnvelopeRestApi extends Construct {
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      policy: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          principals: [props.callers],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+        })],
+      }),
     });
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     const integrations = new Map<ApiFunctionName, apigateway.LambdaIntegration>();

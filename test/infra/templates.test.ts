@@ -152,6 +152,16 @@ describe('REST API', () => {
     expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
   });
 
+  it('lets only the listed caller principals, or this account, invoke it', () => {
+    api.hasParameter('CallerPrincipalArns', { Type: 'CommaDelimitedList', Default: '' });
+    api.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: { Statement: [Match.objectLike({
+        Action: 'execute-api:Invoke',
+        Principal: { AWS: { 'Fn::If': ['CallerPrincipalsListed', { Ref: 'CallerPrincipalArns' }, [Match.anyValue()]] } },
+      })] },
+    });
+  });
+
   it('throttles, traces and writes access logs on the stage', () => {
     api.hasResourceProperties('AWS::ApiGateway::Stage', {
       TracingEnabled: true,
