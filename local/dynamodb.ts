@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '../lambdas/routes.js';
+import { CallCounter, closeServer, listen } from './http-server.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,29 +26,20 @@ export async function startDynamoDb(engine: DynamoDbEngine, port: number, dataDi
 }
 
 async function startDynalite(port: number, path: string): Promise<LocalDynamoDb> {
-  const dynalite = require('dynalite') as (options: object) => import('node:http').Server;
+  const dynalite = require('dynalite') as (options: object) => Server;
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const callCounts: Record<string, number> = {};
-  server.on('request', (req: import('node:http').IncomingMessage) => {
+  const calls = new CallCounter();
+  server.on('request', (req: IncomingMessage) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
-    if (operation) callCounts[operation] = (callCounts[operation] ?? 0) + 1;
+    if (operation) calls.count(operation);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const bound = (server.address() as AddressInfo).port;
+  const bound = await listen(server, port);
   return {
     url: `http://127.0.0.1:${bound}`,
-    callCounts,
-    resetCallCounts: () => {
-      for (const name of Object.keys(callCounts)) delete callCounts[name];
-    },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      // dynalite closes its LevelDB store when the server closes.
-      server.close(() => resolve());
-    }),
+    callCounts: calls.counts,
+    resetCallCounts: () => calls.reset(),
+    // dynalite closes its LevelDB store when the server closes.
+    close: () => closeServer(server),
   };
 }
 

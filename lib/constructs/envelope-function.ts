@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { retainedLogGroup } from './retained-log-group.js';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +28,7 @@ export class EnvelopeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvelopeFunctionProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { removalPolicy: RemovalPolicy.RETAIN });
-    (this.logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays = props.logRetentionInDays;
+    this.logGroup = retainedLogGroup(this, 'Logs', props.logRetentionInDays);
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -1,8 +1,9 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Validations } from 'aws-cdk-lib';
+import { retainedLogGroup } from './retained-log-group.js';
 import { Construct } from 'constructs';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
 
@@ -25,12 +26,10 @@ export interface EnvelopeRestApiProps {
 export class EnvelopeRestApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly accessLogs: logs.LogGroup;
-  private readonly methods = new Map<ApiRoute, apigateway.Method>();
 
   constructor(scope: Construct, id: string, props: EnvelopeRestApiProps) {
     super(scope, id);
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { removalPolicy: RemovalPolicy.RETAIN });
-    (this.accessLogs.node.defaultChild as logs.CfnLogGroup).retentionInDays = props.logRetentionInDays;
+    this.accessLogs = retainedLogGroup(this, 'AccessLogs', props.logRetentionInDays);
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: props.restApiName,
       description: 'Envelope encryption API',
@@ -62,7 +61,6 @@ export class EnvelopeRestApi extends Construct {
         authorizationType: route.iamAuth ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
         requestValidator: validator,
       });
-      this.methods.set(route, method);
       if (!route.iamAuth) {
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
 import { lambdaContext, matchRoute, toProxyEvent } from './proxy-event.js';
@@ -44,15 +44,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     });
   });
   server.requestTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve));
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address}:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port ?? 3000, host);
+  return { url: `http://${host}:${port}`, close: () => closeServer(server) };
 }
 
 async function handle(options: LocalGatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

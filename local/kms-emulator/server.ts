@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { CallCounter, closeServer, listen } from '../http-server.js';
 import { KmsError } from './errors.js';
 import { KeyStore } from './key-store.js';
 import { MUTATING, OPERATIONS } from './operations.js';
@@ -35,7 +35,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promise<KmsEmulator> {
   const store = new KeyStore(options.region ?? 'us-east-1', options.accountId ?? '000000000000', options.dataFile);
   await store.load();
-  const callCounts: Record<string, number> = {};
+  const calls = new CallCounter();
   // Requests are handled one at a time, so state changes and saves never interleave.
   let queue: Promise<void> = Promise.resolve();
 
@@ -50,7 +50,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       const body = await readBody(req);
       const operation = req.method === 'POST' && req.url === '/' ? OPERATIONS[name] : undefined;
       if (!operation) throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
-      callCounts[name] = (callCounts[name] ?? 0) + 1;
+      calls.count(name);
       const input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
       const output = operation(store, input);
       if (MUTATING.has(name)) await store.save();
@@ -64,22 +64,14 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port ?? 0, host);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     port,
-    callCounts,
-    resetCallCounts: () => {
-      for (const name of Object.keys(callCounts)) delete callCounts[name];
-    },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    callCounts: calls.counts,
+    resetCallCounts: () => calls.reset(),
+    close: () => closeServer(server),
   };
 }
 
