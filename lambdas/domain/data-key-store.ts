@@ -60,11 +60,11 @@ export class DataKeyStore {
 
   /** Creates the metadata item; false if the key id exists already. */
   async createRecord(record: DataKeyRecord): Promise<boolean> {
-    return this.conditional(new PutCommand({
+    return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: toItem(record),
       ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    })));
   }
 
   /** Applies changes if nobody changed the record since `revision`; false on a lost race. */
@@ -77,26 +77,26 @@ export class DataKeyStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    return this.conditional(new UpdateCommand({
+    return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: keyPk(keyId), sk: META },
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#revision = :revision',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-    }));
+    })));
   }
 
   /** Moves `currentVersion` from `from` to `to` and records the version; false if it moved already. */
   async advanceVersion(keyId: string, from: number, to: number, stored: StoredVersion): Promise<boolean> {
-    return this.conditional(new UpdateCommand({
+    return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: keyPk(keyId), sk: META },
       UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
       ConditionExpression: 'currentVersion = :from',
       ExpressionAttributeNames: { '#to': String(to) },
       ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': stored.createdAt, ':wrappedKey': stored.wrappedKey },
-    }));
+    })));
   }
 
   async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
@@ -106,11 +106,11 @@ export class DataKeyStore {
 
   /** Stores a version's wrapped key; false if that version exists already (never overwritten). */
   async putVersion(keyId: string, version: number, stored: StoredVersion): Promise<boolean> {
-    return this.conditional(new PutCommand({
+    return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: { pk: keyPk(keyId), sk: versionSk(version), version, ...stored },
       ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    })));
   }
 
   /**
@@ -118,13 +118,13 @@ export class DataKeyStore {
    * 2^32 messages per key, across every process. False once the budget would be exceeded.
    */
   async reserveMessages(keyId: string, version: number, count: number, limit: number): Promise<boolean> {
-    return this.conditional(new UpdateCommand({
+    return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: { pk: keyPk(keyId), sk: versionSk(version) },
       UpdateExpression: 'SET messagesReserved = if_not_exists(messagesReserved, :zero) + :count',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(messagesReserved) OR messagesReserved <= :room)',
       ExpressionAttributeValues: { ':zero': 0, ':count': count, ':room': limit - count },
-    }));
+    })));
   }
 
   async getAliasOwner(alias: string): Promise<string | undefined> {
@@ -138,22 +138,22 @@ export class DataKeyStore {
 
   /** Claims an alias for a key; with `previousOwner`, takes it over only from that owner. */
   async claimAlias(alias: string, keyId: string, claimedAt: string, previousOwner?: string): Promise<boolean> {
-    return this.conditional(new PutCommand({
+    return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: { pk: aliasPk(alias), sk: 'ALIAS', keyId, claimedAt },
       ...(previousOwner
         ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
         : { ConditionExpression: 'attribute_not_exists(pk)' }),
-    }));
+    })));
   }
 
   async releaseAlias(alias: string, keyId: string): Promise<void> {
-    await this.conditional(new DeleteCommand({
+    await this.conditional(() => this.db.send(new DeleteCommand({
       TableName: this.tableName,
       Key: { pk: aliasPk(alias), sk: 'ALIAS' },
       ConditionExpression: 'keyId = :keyId',
       ExpressionAttributeValues: { ':keyId': keyId },
-    }));
+    })));
   }
 
   async addMembers(keyId: string, principals: readonly string[]): Promise<void> {
@@ -189,9 +189,10 @@ export class DataKeyStore {
     }
   }
 
-  private async conditional(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  /** Runs a conditional write: false when its condition fails, rather than an error. */
+  private async conditional(write: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.call(() => this.db.send(command as PutCommand));
+      await this.call(write);
       return true;
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
