@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SCHEMA } from '../routes.js';
 import type { DataKeyRecord, KeyPolicy, KeyState, KeyVersionInfo } from './data-key.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { principalIdentity } from './principals.js';
@@ -25,6 +26,14 @@ export interface MemberPage {
 }
 
 export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy'>>;
+
+/**
+ * The table's time-to-live attribute for a deletion date: DynamoDB removes the metadata once the
+ * date passes (reads treat the key as gone from that moment). Null clears it: TTL ignores non-numbers.
+ */
+export function expiryFor(deletionDate: string | null): Record<string, number | null> {
+  return { [TABLE_SCHEMA.timeToLiveAttribute]: deletionDate === null ? null : Math.ceil(Date.parse(deletionDate) / 1000) };
+}
 
 const META = 'META';
 const keyPk = (keyId: string) => `KEY#${keyId}`;
@@ -72,7 +81,8 @@ export class DataKeyStore {
     const names: Record<string, string> = { '#revision': 'revision' };
     const values: Record<string, unknown> = { ':revision': revision, ':next': revision + 1 };
     const sets = ['#revision = :next'];
-    for (const [field, value] of Object.entries(changes)) {
+    const fields = 'deletionDate' in changes ? { ...changes, ...expiryFor(changes.deletionDate ?? null) } : changes;
+    for (const [field, value] of Object.entries(fields)) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);

@@ -3,7 +3,10 @@ import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
 import { EnvelopeClient } from '../../client/envelope-client.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
 import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
@@ -34,6 +37,12 @@ async function raw(method: string, path: string, body?: string) {
 }
 
 const signer = () => new SignatureV4({ credentials: principal('owner'), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
+
+async function expiresAtOf(keyId: string): Promise<number | null | undefined> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const { Item } = await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `KEY#${keyId}`, sk: 'META' } }));
+  return Item?.expiresAt as number | null | undefined;
+}
 
 describe('health', () => {
   it('answers without a signature', async () => {
@@ -166,6 +175,10 @@ describe('key management routes', () => {
     expect(Math.round(days)).toBe(30);
     expect(await failure(owner.enableKey(key.keyId))).toMatchObject({ status: 409, code: 'KeyPendingDeletion' });
     expect(await failure(owner.scheduleKeyDeletion(key.keyId))).toMatchObject({ status: 409, code: 'KeyPendingDeletion' });
+    // The table's TTL removes the key's metadata at its deletion date; cancelling clears it.
+    expect(await expiresAtOf(key.keyId)).toBe(Math.ceil(Date.parse(scheduled.deletionDate!) / 1000));
+    await owner.cancelKeyDeletion(key.keyId);
+    expect(await expiresAtOf(key.keyId)).toBeNull();
   });
 });
 
