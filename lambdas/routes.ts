@@ -13,6 +13,8 @@ export interface ApiRoute {
   readonly iamAuth: boolean;
   /** Caller-facing group, used to build the managed policies teams attach to their roles. */
   readonly audience: 'keyManagers' | 'dataUsers' | 'public' | 'operators';
+  /** The request must carry a JSON object body (checked at the gateway before any function runs). */
+  readonly jsonBody?: true;
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -20,15 +22,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: '/v1/keys', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'GET', resource: '/v1/keys', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'GET', resource: '/v1/keys/{key}', function: 'keys', iamAuth: true, audience: 'keyManagers' },
-  { method: 'PUT', resource: '/v1/keys/{key}/policy', function: 'keys', iamAuth: true, audience: 'keyManagers' },
+  { method: 'PUT', resource: '/v1/keys/{key}/policy', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
   { method: 'POST', resource: '/v1/keys/{key}/rotate', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/disable', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/enable', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/schedule-deletion', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/cancel-deletion', function: 'keys', iamAuth: true, audience: 'keyManagers' },
-  { method: 'POST', resource: '/v1/encrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers' },
-  { method: 'POST', resource: '/v1/decrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers' },
-  { method: 'POST', resource: '/v1/rewrap', function: 'crypto', iamAuth: true, audience: 'dataUsers' },
+  { method: 'POST', resource: '/v1/encrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
+  { method: 'POST', resource: '/v1/decrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
+  { method: 'POST', resource: '/v1/rewrap', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
   { method: 'GET', resource: '/v1/master-key', function: 'masterKey', iamAuth: true, audience: 'operators' },
 ];
 

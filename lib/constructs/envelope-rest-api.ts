@@ -52,7 +52,13 @@ export class EnvelopeRestApi extends Construct {
         })],
       }),
     });
+    this.addContractErrorResponses();
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+    const jsonObject = this.api.addModel('JsonObject', {
+      contentType: 'application/json',
+      description: 'Any JSON object; the function validates the fields.',
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, type: apigateway.JsonSchemaType.OBJECT },
+    });
     const integrations = new Map<ApiFunctionName, apigateway.LambdaIntegration>();
     for (const route of props.routes) {
       const integration = integrations.get(route.function) ?? new apigateway.LambdaIntegration(props.handlers[route.function]);
@@ -60,11 +66,33 @@ export class EnvelopeRestApi extends Construct {
       const method = this.api.root.resourceForPath(route.resource).addMethod(route.method, integration, {
         authorizationType: route.iamAuth ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE,
         requestValidator: validator,
+        requestModels: route.jsonBody ? { 'application/json': jsonObject } : undefined,
       });
       if (!route.iamAuth) {
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });
       }
+    }
+  }
+
+  /** Errors API Gateway answers itself take the API's `{"error": {code, message}}` shape too. */
+  private addContractErrorResponses(): void {
+    const responses: [apigateway.ResponseType, string, string, string][] = [
+      [apigateway.ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError', '$context.error.validationErrorString'],
+      [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError', '$context.error.validationErrorString'],
+      [apigateway.ResponseType.ACCESS_DENIED, '403', 'AccessDenied', '$context.error.messageString'],
+      [apigateway.ResponseType.INVALID_SIGNATURE, '403', 'AccessDenied', '$context.error.messageString'],
+      [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '403', 'AccessDenied', 'Missing or unknown route, or unsigned request.'],
+      [apigateway.ResponseType.EXPIRED_TOKEN, '403', 'AccessDenied', '$context.error.messageString'],
+      [apigateway.ResponseType.REQUEST_TOO_LARGE, '413', 'PayloadTooLarge', 'The request is too large. Plaintexts are limited to 4 MiB per request; split larger data.'],
+      [apigateway.ResponseType.THROTTLED, '429', 'Throttled', 'Too many requests; retry after a short wait.'],
+    ];
+    for (const [type, statusCode, code, message] of responses) {
+      this.api.addGatewayResponse(`${code}${type.responseType}`, {
+        type, statusCode,
+        responseHeaders: code === 'Throttled' ? { 'Retry-After': "'1'" } : undefined,
+        templates: { 'application/json': JSON.stringify({ error: { code, message } }) },
+      });
     }
   }
 

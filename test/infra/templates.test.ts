@@ -150,6 +150,17 @@ describe('REST API', () => {
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
     expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
+    const withModels = methods.filter((m) => m.RequestModels?.['application/json']).map((m) => m.HttpMethod).sort();
+    expect(withModels).toEqual(['POST', 'POST', 'POST', 'PUT']);
+  });
+
+  it('answers its own errors (validation, auth, size, throttling) in the contract shape', () => {
+    const responses = Object.values(api.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    const byType = Object.fromEntries(responses.map((r) => [r.ResponseType, r]));
+    expect(byType.BAD_REQUEST_BODY).toMatchObject({ StatusCode: '400' });
+    expect(byType.THROTTLED).toMatchObject({ StatusCode: '429' });
+    expect(byType.INVALID_SIGNATURE).toMatchObject({ StatusCode: '403' });
+    expect(JSON.parse(byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json'])).toMatchObject({ error: { code: 'PayloadTooLarge' } });
   });
 
   it('lets only the listed caller principals, or this account, invoke it', () => {
