@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ALIAS_PATTERN } from '../domain/data-key.js';
+import { MAX_BATCH_ITEMS } from '../domain/envelope-encryption.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -8,7 +9,7 @@ const principalArn = z.string().check(z.regex(PRINCIPAL_ARN_PATTERN, 'must be an
 const keyId = z.string().check(z.minLength(1), z.maxLength(256));
 const reference = z.optional(z.string().check(z.maxLength(1024)));
 /** Batch items are validated one by one, so that one bad item fails alone. */
-const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(1000));
+const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
 export const CreateKeyBody = z.strictObject({
   alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$'))),
