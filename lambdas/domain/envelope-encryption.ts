@@ -53,8 +53,8 @@ export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataK
 }
 
 /**
- * Encrypts, decrypts and rewraps under data keys. Keys are unwrapped through KMS, used in memory
- * and zeroed: at once, or when they leave the cache.
+ * Encrypts, decrypts and rewraps under data keys, unwrapped through KMS and used only in memory
+ * (see DataKeyProvider for how long they are kept).
  */
 export class EnvelopeEncryption {
   /** Wires the service over a store and master key, with caches bounded by `limits`. */
@@ -77,18 +77,14 @@ export class EnvelopeEncryption {
   }
 
   async decrypt(caller: string, item: CiphertextItem): Promise<OpenedResult> {
-    assertContextSize(item.context);
-    const token = parseToken(item.ciphertext);
-    const record = await this.openable(caller, token);
-    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, item.context), currentWrappedKey(record, token.keyVersion));
+    const { plaintext, token } = await this.open(caller, item);
     return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
   }
 
   /** Re-encrypts under the key's current version; the plaintext stays inside the service. */
   async rewrap(caller: string, item: CiphertextItem): Promise<SealedResult> {
-    const { plaintext } = await this.decrypt(caller, item);
+    const { plaintext, record } = await this.open(caller, item);
     try {
-      const record = await this.keys.get(parseToken(item.ciphertext).keyId);
       return await this.seal(record, { plaintext, context: item.context });
     } finally {
       plaintext.fill(0);
@@ -112,6 +108,16 @@ export class EnvelopeEncryption {
     return Promise.all(items.map((item) => outcome(() => this.rewrap(caller, item))));
   }
 
+  /** Parses, authorizes and decrypts; returns the record it was checked against, for rewrap. */
+  private async open(caller: string, { ciphertext, context }: CiphertextItem) {
+    assertContextSize(context);
+    const token = parseToken(ciphertext);
+    const record = await this.openable(caller, token);
+    const wrappedKey = currentWrappedKey(record, token.keyVersion);
+    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, context), wrappedKey);
+    return { plaintext, token, record };
+  }
+
   private async usableKey(caller: string, keyRef: string): Promise<DataKeyRecord> {
     return this.checkedForUse(await this.keys.find(keyRef), caller);
   }
@@ -121,16 +127,16 @@ export class EnvelopeEncryption {
    * stale grounds: a refusal is checked again against a fresh read.
    */
   private async checkedForUse(record: DataKeyRecord, caller: string, shownAs?: string): Promise<DataKeyRecord> {
+    const check = (candidate: DataKeyRecord) => {
+      authorize(candidate, caller, 'use');
+      assertUsable(candidate);
+      return candidate;
+    };
     try {
-      authorize(record, caller, 'use');
-      assertUsable(record);
-      return record;
+      return check(record);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
-      const fresh = await this.keys.refresh(record.keyId, shownAs);
-      authorize(fresh, caller, 'use');
-      assertUsable(fresh);
-      return fresh;
+      return check(await this.keys.refresh(record.keyId, shownAs));
     }
   }
 
