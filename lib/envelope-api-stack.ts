@@ -7,7 +7,7 @@ import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
 import { encryptionContextConditions } from './constructs/master-key.js';
-import { functionRoleName, serviceName } from './naming.js';
+import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
 export interface EnvelopeApiStackProps extends StackProps {
   readonly stage: string;
@@ -101,12 +101,13 @@ export class EnvelopeApiStack extends Stack {
   /** Managed policies teams attach to their roles: one to use data keys, one to manage them. */
   private callerPolicies(stage: string): void {
     const audiences = [
-      { id: 'DataUserPolicy', audience: 'dataUsers', description: 'Call encrypt, decrypt and rewrap' },
-      { id: 'KeyManagerPolicy', audience: 'keyManagers', description: 'Create, list, describe and manage data keys' },
+      { id: 'DataUserPolicy', policy: 'dataUser', audience: 'dataUsers', description: 'Call encrypt, decrypt and rewrap' },
+      { id: 'KeyManagerPolicy', policy: 'keyManager', audience: 'keyManagers', description: 'Create, list, describe and manage data keys' },
+      { id: 'OperatorPolicy', policy: 'operator', audience: 'operators', description: 'Read the master key\'s status' },
     ] as const;
-    for (const { id, audience, description } of audiences) {
+    for (const { id, policy: name, audience, description } of audiences) {
       const policy = new iam.ManagedPolicy(this, id, {
-        managedPolicyName: `${serviceName(stage)}-${audience === 'dataUsers' ? 'data-user' : 'key-manager'}`,
+        managedPolicyName: callerPolicyName(stage, name),
         description: `Envelope API (${stage}): ${description}`,
         statements: [this.api.invokeStatement(API_ROUTES.filter((route) => route.audience === audience))],
       });

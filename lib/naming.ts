@@ -11,3 +11,9 @@ export const functionRoleName = (stage: string, fn: ApiFunctionName) =>
   `${serviceName(stage)}-${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export const masterKeyAlias = (stage: string) => `alias/${serviceName(stage)}`;
+
+/** The managed policies teams attach to their roles, by the name suffix each is deployed under. */
+export const CALLER_POLICIES = { dataUser: 'data-user', keyManager: 'key-manager', operator: 'operator' } as const;
+export type CallerPolicy = keyof typeof CALLER_POLICIES;
+
+export const callerPolicyName = (stage: string, policy: CallerPolicy) => `${serviceName(stage)}-${CALLER_POLICIES[policy]}`;

@@ -1,12 +1,81 @@
+import { Worker } from 'node:worker_threads';
 import { FUNCTION_ENTRIES, type ApiFunctionName } from '../lambdas/routes.js';
 import type { ProxyHandler } from './gateway/server.js';
 
-/** Imports the very modules that deploy to Lambda, after the environment is in place. */
-export async function loadHandlers(): Promise<Record<ApiFunctionName, ProxyHandler>> {
-  const entries = Object.entries(FUNCTION_ENTRIES) as [ApiFunctionName, string][];
-  const loaded = await Promise.all(entries.map(async ([name, entry]) => {
-    const module = (await import(new URL(`../${entry}`, import.meta.url).href)) as { handler: ProxyHandler };
-    return [name, module.handler] as const;
-  }));
-  return Object.fromEntries(loaded) as Record<ApiFunctionName, ProxyHandler>;
+export interface LocalFunction {
+  /** The module whose `handler` export runs: a file URL, or a path relative to the repository root. */
+  readonly entry: string;
+  /** The function's environment variables, on top of nothing: a Lambda function sees only its own. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface LocalFunctions {
+  readonly handlers: Readonly<Record<ApiFunctionName, ProxyHandler>>;
+  close(): Promise<void>;
+}
+
+const ROOT = new URL('../', import.meta.url);
+const WORKER = new URL('./function-worker.mjs', import.meta.url);
+
+/** The deployed entry points, each to run with the given environment. */
+export function deployedFunctions(environment: (fn: ApiFunctionName) => Record<string, string>): Record<ApiFunctionName, LocalFunction> {
+  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [fn, { entry, environment: environment(fn as ApiFunctionName) }]);
+  return Object.fromEntries(entries) as Record<ApiFunctionName, LocalFunction>;
+}
+
+/**
+ * Starts each function in an execution environment of its own (a worker thread), as Lambda runs
+ * them: its own environment variables, credentials and module state (caches, SDK clients).
+ */
+export async function startFunctions(functions: Record<ApiFunctionName, LocalFunction>): Promise<LocalFunctions> {
+  const started = await Promise.all(Object.entries(functions).map(async ([fn, spec]) => [fn, await startFunction(fn, spec)] as const));
+  return {
+    handlers: Object.fromEntries(started.map(([fn, worker]) => [fn, worker.invoke])) as Record<ApiFunctionName, ProxyHandler>,
+    close: async () => {
+      await Promise.all(started.map(([, worker]) => worker.terminate()));
+    },
+  };
+}
+
+interface FunctionWorker {
+  readonly invoke: ProxyHandler;
+  terminate(): Promise<unknown>;
+}
+
+type Reply = { ready: true } | { id: number; result: Awaited<ReturnType<ProxyHandler>> } | { id: number; error: string };
+
+async function startFunction(name: string, { entry, environment }: LocalFunction): Promise<FunctionWorker> {
+  const worker = new Worker(WORKER, {
+    workerData: { entry: new URL(entry, ROOT).href, functionName: `envelope-api-${name}` },
+    env: { ...environment },
+    execArgv: [],
+  });
+  const pending = new Map<number, { resolve: (value: Awaited<ReturnType<ProxyHandler>>) => void; reject: (error: Error) => void }>();
+  const failAll = (error: Error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (reply: Reply) => {
+      if ('ready' in reply) return resolve();
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply) waiting?.reject(new Error(`Function ${name} failed: ${reply.error}`));
+      else waiting?.resolve(reply.result);
+    });
+    worker.once('error', (error) => {
+      reject(error);
+      failAll(error);
+    });
+    worker.once('exit', (code) => failAll(new Error(`Function ${name} exited with ${code}.`)));
+  });
+  let nextId = 0;
+  return {
+    invoke: (event) => new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, event });
+    }),
+    terminate: () => worker.terminate(),
+  };
 }

@@ -2,12 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { API_ROUTES, HANDLER_ENV } from '../lambdas/routes.js';
+import { API_ROUTES, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
+import { startDynamoDbAccessProxy } from './dynamodb-access-proxy.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
-import { startLocalGateway } from './gateway/server.js';
-import { loadHandlers } from './handlers.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
-import { SigV4Verifier } from './gateway/sigv4-verifier.js';
+import { startLocalGateway } from './gateway/server.js';
+import { deployedFunctions, startFunctions } from './handlers.js';
+import { LocalAccessControl } from './iam/access-control.js';
+import { apiPoliciesOf, keyPolicyOf, type DeployedPolicies } from './iam/deployed-policies.js';
+import { callerIdentities, deployerIdentity, functionIdentities, type LocalIdentity } from './iam/local-identities.js';
+import { synthesizedTemplates, type DeploymentTarget } from './iam/synthesized-templates.js';
 import { startKmsEmulator } from './kms-emulator/server.js';
 import { ensureMasterKey } from './master-key-bootstrap.js';
 
@@ -24,15 +28,24 @@ export interface LocalRuntimeConfig {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly kmsUrl: string;
+  /** DynamoDB as the functions reach it: through the IAM-enforcing proxy. */
   readonly dynamoDbUrl: string;
   readonly masterKeyArn: string;
   readonly principals: readonly LocalPrincipal[];
+  /** The policies in force, as synthesized from the stacks. */
+  readonly policies: DeployedPolicies;
+  /** Each function's identity: its role session and credentials. */
+  readonly functionIdentities: Readonly<Record<ApiFunctionName, LocalIdentity>>;
   /** Calls the emulators received, per operation: what the service cost in KMS and DynamoDB. */
   readonly calls: { readonly kms: Readonly<Record<string, number>>; readonly dynamoDb: Readonly<Record<string, number>> };
   resetCalls(): void;
   close(): Promise<void>;
 }
 
+/** The account, stage and API id the local runtime deploys as. */
+export const LOCAL_ACCOUNT = '111122223333';
+export const LOCAL_STAGE = 'local';
+export const LOCAL_API_ID = 'envelopelocal';
 export const MASTER_KEY_ALIAS = 'alias/envelope-api';
 export const LOCAL_TABLE_NAME = 'envelope-api-data-keys';
 
@@ -54,64 +67,101 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
 }
 
 /**
- * Runs the whole service on 127.0.0.1: the KMS emulator, DynamoDB, and the handlers behind a
- * SigV4-verifying gateway. The handlers reach KMS and DynamoDB through the AWS SDK exactly as in
- * Lambda; only the SDK's endpoint settings point at the local services.
+ * Runs the whole service on 127.0.0.1 as the stacks deploy it: the KMS emulator holding the master
+ * key under its synthesized key policy, DynamoDB behind a proxy that enforces IAM, each function in
+ * an environment of its own acting as its own role, and a gateway that verifies SigV4 and evaluates
+ * the API's resource policy and the callers' managed policies. Every policy comes from `cdk synth`.
  */
 export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<LocalRuntime> {
   await mkdir(config.dataDir, { recursive: true });
+  const target: DeploymentTarget = { stage: LOCAL_STAGE, account: LOCAL_ACCOUNT, region: config.region };
   const principals = await loadPrincipals(config.principalsFile);
-  const kms = await startKmsEmulator({ port: config.kmsPort, region: config.region, dataFile: join(config.dataDir, 'kms.json') });
-  const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
-  const closeBackends = async () => {
-    await Promise.allSettled([kms.close(), dynamoDb.close()]);
+  const templates = await synthesizedTemplates(target);
+  const deployer = deployerIdentity(target.account);
+  const access = new LocalAccessControl(config.region).register(deployer);
+  const closing: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const step of closing.reverse()) await step().catch(() => undefined);
   };
   try {
-    useLocalAws(config.region, kms.url, dynamoDb.url);
-    const dynamoDbClient = new DynamoDBClient({});
-    await ensureTable(dynamoDbClient, LOCAL_TABLE_NAME);
-    dynamoDbClient.destroy();
-    const kmsClient = new KMSClient({});
-    const masterKeyArn = await ensureMasterKey(kmsClient, MASTER_KEY_ALIAS);
-    kmsClient.destroy();
-    process.env[HANDLER_ENV.tableName] = LOCAL_TABLE_NAME;
-    process.env[HANDLER_ENV.masterKeyArn] = masterKeyArn;
+    const kms = await startKmsEmulator({
+      port: config.kmsPort, region: config.region, accountId: target.account,
+      dataFile: join(config.dataDir, 'kms.json'), accessControl: access.kms(),
+    });
+    closing.push(() => kms.close());
+    const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
+    closing.push(() => dynamoDb.close());
+    const dynamoDbProxy = await startDynamoDbAccessProxy({
+      upstream: dynamoDb.url, accessControl: access.dynamoDb(), region: config.region, accountId: target.account, port: 0,
+    });
+    closing.push(() => dynamoDbProxy.close());
+    useLocalAws(config.region, kms.url, dynamoDbProxy.url);
 
+    const keyAdmins = principals.filter((p) => p.keyAdministrator).map((p) => p.arn);
+    // Deployed as CloudFormation would deploy the stacks.
+    const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
+    await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
+    const keyPolicy = keyPolicyOf(templates, target, { KeyAdminPrincipalArns: keyAdmins });
+    const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) => ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy));
+    const policies = apiPoliciesOf(templates, target, { masterKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
+    const roles = functionIdentities(policies);
+    const callers = callerIdentities(principals, policies);
+    access.register(...Object.values(roles), ...callers);
+
+    const functions = await startFunctions(deployedFunctions((fn) => ({
+      ...(process.env as Record<string, string>),
+      AWS_ACCESS_KEY_ID: roles[fn].accessKeyId,
+      AWS_SECRET_ACCESS_KEY: roles[fn].secretAccessKey,
+      [HANDLER_ENV.tableName]: LOCAL_TABLE_NAME,
+      [HANDLER_ENV.masterKeyArn]: masterKeyArn,
+    })));
+    closing.push(() => functions.close());
+    const api = { apiArn: policies.apiArn, stageName: policies.stageName, resourcePolicy: policies.apiResourcePolicy };
     const gateway = await startLocalGateway({
       routes: API_ROUTES,
-      handlers: await loadHandlers(),
-      verifier: new SigV4Verifier(principals, config.region),
+      handlers: functions.handlers,
+      verifier: access.verifier('execute-api'),
+      authorize: (caller, method, path) => access.invoke(api, caller, method, path),
       port: config.port,
+      stage: policies.stageName,
     });
+    closing.push(() => gateway.close());
     return {
-      apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDb.url, masterKeyArn, principals,
+      apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDbProxy.url, masterKeyArn, principals, policies,
+      functionIdentities: roles,
       calls: { kms: kms.callCounts, dynamoDb: dynamoDb.callCounts },
       resetCalls: () => {
         kms.resetCallCounts();
         dynamoDb.resetCallCounts();
       },
-      close: async () => {
-        await gateway.close();
-        await closeBackends();
-      },
+      close,
     };
   } catch (error) {
-    await closeBackends();
+    await close();
     throw error;
+  }
+}
+
+async function withClient<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
   }
 }
 
 /**
  * Points the AWS SDK at the local services, with throwaway credentials so that no real
- * credential from the developer's environment is ever sent, even to localhost.
+ * credential from the developer's environment is ever sent, even to localhost. The throwaway
+ * credentials belong to no local identity: whatever uses them is refused.
  */
 function useLocalAws(region: string, kmsUrl: string, dynamoDbUrl: string): void {
   Object.assign(process.env, {
     AWS_REGION: region,
     AWS_ENDPOINT_URL_KMS: kmsUrl,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbUrl,
-    AWS_ACCESS_KEY_ID: 'LOCALSERVICEROLE0000',
-    AWS_SECRET_ACCESS_KEY: 'local-service-role-secret',
+    AWS_ACCESS_KEY_ID: 'LOCALNOBODY000000000',
+    AWS_SECRET_ACCESS_KEY: 'local-throwaway-secret',
   });
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[name];
 }

@@ -44,13 +44,7 @@ export class EnvelopeRestApi extends Construct {
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
-      policy: new iam.PolicyDocument({
-        statements: [new iam.PolicyStatement({
-          principals: [props.callers],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-        })],
-      }),
+      policy: new iam.PolicyDocument({ statements: this.resourcePolicy(props) }),
     });
     this.addContractErrorResponses();
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
@@ -100,7 +94,31 @@ export class EnvelopeRestApi extends Construct {
   invokeStatement(routes: readonly ApiRoute[]): iam.PolicyStatement {
     return new iam.PolicyStatement({
       actions: ['execute-api:Invoke'],
-      resources: routes.map((route) => this.api.arnForExecuteApi(route.method, route.resource, this.api.deploymentStage.stageName)),
+      resources: routes.map((route) => this.api.arnForExecuteApi(route.method, methodPath(route), this.api.deploymentStage.stageName)),
     });
   }
+
+  /**
+   * The callers may invoke every method (IAM auth still applies), and anybody the unauthenticated
+   * ones: for a method without authorization, API Gateway admits only what the resource policy
+   * explicitly allows, so a public route needs its own statement.
+   */
+  private resourcePolicy(props: EnvelopeRestApiProps): iam.PolicyStatement[] {
+    const publicRoutes = props.routes.filter((route) => !route.iamAuth);
+    const methods = (routes: readonly ApiRoute[]) => routes.map((route) => `execute-api:/${props.stageName}/${route.method}${methodPath(route)}`);
+    return [
+      new iam.PolicyStatement({ sid: 'Callers', principals: [props.callers], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+      ...(publicRoutes.length === 0 ? [] : [
+        new iam.PolicyStatement({ sid: 'PublicRoutes', principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: methods(publicRoutes) }),
+      ]),
+    ];
+  }
+}
+
+/**
+ * The resource path of a method ARN: API Gateway matches the request's actual path, so each path
+ * parameter (`{key}`) becomes a wildcard.
+ */
+function methodPath(route: ApiRoute): string {
+  return route.resource.replace(/\{[^}]+\}/g, '*');
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { ApiRoute } from '../../lambdas/routes.js';
-import type { LocalPrincipal } from './principals.js';
 
 export interface MatchedRoute {
   readonly route: ApiRoute;
@@ -36,6 +35,12 @@ function matchTemplate(template: string[], segments: string[]): Record<string, s
   return params;
 }
 
+/** A verified caller, as the event reports it. */
+export interface Caller {
+  readonly arn: string;
+  readonly accessKeyId: string;
+}
+
 export interface ProxyEventInput {
   readonly matched: MatchedRoute;
   readonly method: string;
@@ -43,7 +48,7 @@ export interface ProxyEventInput {
   readonly query: URLSearchParams;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
-  readonly principal?: LocalPrincipal;
+  readonly principal?: Caller;
   readonly sourceIp: string;
   readonly stage: string;
 }

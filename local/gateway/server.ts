@@ -3,14 +3,20 @@ import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
 import { lambdaContext, matchRoute, toProxyEvent } from './proxy-event.js';
-import type { SigV4Verifier } from './sigv4-verifier.js';
+import type { Caller } from './proxy-event.js';
+import type { Credentialed, SigV4Verifier } from './sigv4-verifier.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export interface LocalGatewayOptions {
+/** Decides `execute-api:Invoke` for a verified caller, or for nobody on an unauthenticated route. */
+export type InvokeAuthorizer<P> = (caller: P | undefined, method: string, path: string) => Promise<{ allowed: true } | { allowed: false; message: string }>;
+
+export interface LocalGatewayOptions<P extends Caller & Credentialed = Caller & Credentialed> {
   readonly routes: readonly ApiRoute[];
   readonly handlers: Readonly<Record<ApiFunctionName, ProxyHandler>>;
-  readonly verifier: SigV4Verifier;
+  readonly verifier: SigV4Verifier<P>;
+  /** Evaluates the API's resource policy and the caller's IAM policies; without it, every verified caller passes. */
+  readonly authorize?: InvokeAuthorizer<P>;
   readonly port?: number;
   readonly host?: string;
   readonly stage?: string;
@@ -34,7 +40,7 @@ class GatewayError extends Error {
  * A local stand-in for API Gateway (REST, Lambda proxy integration, IAM auth): it matches routes,
  * verifies SigV4 signatures, and invokes the same handler exports that deploy to Lambda.
  */
-export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+export async function startLocalGateway<P extends Caller & Credentialed>(options: LocalGatewayOptions<P>): Promise<LocalGateway> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       const status = error instanceof GatewayError ? error.status : 502;
@@ -49,7 +55,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   return { url: `http://${host}:${port}`, close: () => closeServer(server) };
 }
 
-async function handle(options: LocalGatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle<P extends Caller & Credentialed>(options: LocalGatewayOptions<P>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const matched = matchRoute(options.routes, method, url.pathname);
@@ -58,12 +64,14 @@ async function handle(options: LocalGatewayOptions, req: IncomingMessage, res: S
   const body = await readBody(req);
   const headers = flattenHeaders(req);
 
-  let principal;
+  let principal: P | undefined;
   if (matched.route.iamAuth) {
     const verdict = await options.verifier.verify({ method, path: url.pathname, query: queryRecord(url.searchParams), headers, body });
     if (!verdict.ok) throw new GatewayError(403, 'AccessDenied', verdict.reason);
     principal = verdict.principal;
   }
+  const decision = await options.authorize?.(principal, method, url.pathname);
+  if (decision && !decision.allowed) throw new GatewayError(403, 'AccessDenied', decision.message);
   const event = toProxyEvent({
     matched, method, path: url.pathname, query: url.searchParams, headers, body, principal,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1', stage: options.stage ?? 'local',
@@ -93,13 +101,12 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   );
 }
 
+/** The query as the signer sees it. Built with own properties only: `__proto__=x` is just a parameter. */
 function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
-  const record: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
+  return Object.fromEntries([...new Set(params.keys())].map((key) => {
     const values = params.getAll(key);
-    record[key] = values.length === 1 ? values[0]! : values;
-  }
-  return record;
+    return [key, values.length === 1 ? values[0]! : values];
+  }));
 }
 
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
