@@ -11,7 +11,7 @@ import { deployedFunctions, startFunctions } from './handlers.js';
 import { LocalAccessControl } from './iam/access-control.js';
 import { apiPoliciesOf, keyPolicyOf, type DeployedPolicies } from './iam/deployed-policies.js';
 import { callerIdentities, deployerIdentity, functionIdentities, type LocalIdentity } from './iam/local-identities.js';
-import { synthesizedTemplates, type DeploymentTarget } from './iam/synthesized-templates.js';
+import { synthesizedTemplates, type DeploymentTarget, type SynthesizedTemplates } from './iam/synthesized-templates.js';
 import { startKmsEmulator } from './kms-emulator/server.js';
 import { ensureMasterKey } from './master-key-bootstrap.js';
 
@@ -36,6 +36,8 @@ export interface LocalRuntime {
   readonly policies: DeployedPolicies;
   /** Each function's identity: its role session and credentials. */
   readonly functionIdentities: Readonly<Record<ApiFunctionName, LocalIdentity>>;
+  /** The environment each function runs with: its role's credentials, table and master key. */
+  environmentFor(fn: ApiFunctionName): Record<string, string>;
   /** Calls the emulators received, per operation: what the service cost in KMS and DynamoDB. */
   readonly calls: { readonly kms: Readonly<Record<string, number>>; readonly dynamoDb: Readonly<Record<string, number>> };
   resetCalls(): void;
@@ -72,11 +74,17 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
  * an environment of its own acting as its own role, and a gateway that verifies SigV4 and evaluates
  * the API's resource policy and the callers' managed policies. Every policy comes from `cdk synth`.
  */
-export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<LocalRuntime> {
+export interface LocalRuntimeOptions {
+  /** Changes the synthesized templates before they are deployed: tests use it to take a permission away. */
+  readonly alterTemplates?: (templates: SynthesizedTemplates) => SynthesizedTemplates;
+}
+
+export async function startLocalRuntime(config: LocalRuntimeConfig, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   await mkdir(config.dataDir, { recursive: true });
   const target: DeploymentTarget = { stage: LOCAL_STAGE, account: LOCAL_ACCOUNT, region: config.region };
   const principals = await loadPrincipals(config.principalsFile);
-  const templates = await synthesizedTemplates(target);
+  const synthesized = await synthesizedTemplates(target);
+  const templates = options.alterTemplates?.(structuredClone(synthesized)) ?? synthesized;
   const deployer = deployerIdentity(target.account);
   const access = new LocalAccessControl(config.region).register(deployer);
   const closing: (() => Promise<unknown>)[] = [];
@@ -108,13 +116,14 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     const callers = callerIdentities(principals, policies);
     access.register(...Object.values(roles), ...callers);
 
-    const functions = await startFunctions(deployedFunctions((fn) => ({
+    const environmentFor = (fn: ApiFunctionName): Record<string, string> => ({
       ...(process.env as Record<string, string>),
       AWS_ACCESS_KEY_ID: roles[fn].accessKeyId,
       AWS_SECRET_ACCESS_KEY: roles[fn].secretAccessKey,
       [HANDLER_ENV.tableName]: LOCAL_TABLE_NAME,
       [HANDLER_ENV.masterKeyArn]: masterKeyArn,
-    })));
+    });
+    const functions = await startFunctions(deployedFunctions(environmentFor));
     closing.push(() => functions.close());
     const api = { apiArn: policies.apiArn, stageName: policies.stageName, resourcePolicy: policies.apiResourcePolicy };
     const gateway = await startLocalGateway({
@@ -128,7 +137,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig): Promise<Loc
     closing.push(() => gateway.close());
     return {
       apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDbProxy.url, masterKeyArn, principals, policies,
-      functionIdentities: roles,
+      functionIdentities: roles, environmentFor,
       calls: { kms: kms.callCounts, dynamoDb: dynamoDb.callCounts },
       resetCalls: () => {
         kms.resetCallCounts();

@@ -9,6 +9,9 @@ const THROTTLING = new Set([
   'TooManyRequestsException',
 ]);
 
+/** The dependency refuses the service itself: a deployment fault the caller cannot fix, so an outage to them. */
+const REFUSED = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 interface SdkErrorShape {
@@ -30,7 +33,7 @@ export function translateDependencyError(error: unknown, dependency: string): un
     return new ServiceError('Throttled', `${dependency} is throttling requests; retry after a short wait.`, 1);
   }
   const status = $metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || NETWORK_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError') {
+  if (status >= 500 || REFUSED.has(name) || NETWORK_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError') {
     return new ServiceError('DependencyUnavailable', `${dependency} is unavailable; retry later.`);
   }
   return error;

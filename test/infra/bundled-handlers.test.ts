@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { FUNCTION_ENTRIES, type ApiFunctionName } from '../../lambdas/routes.js';
+import { startFunctions, type LocalFunction, type LocalFunctions } from '../../local/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
@@ -13,25 +15,26 @@ import { synthesizeApp } from './synthesize.js';
  * The artifacts `cdk deploy` uploads (minified ESM bundles with environment-only credentials),
  * run against the local KMS emulator and DynamoDB as Lambda would run them.
  */
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let runtime: LocalRuntime;
-let bundled: Record<'crypto' | 'masterKey', Handler>;
+let bundled: LocalFunctions;
 
 beforeAll(async () => {
   runtime = await startInProcessRuntime();
   const { outdir, apiStack } = synthesizeApp('bundles');
-  const load = async (fn: 'crypto' | 'masterKey') => {
+  const bundle = (fn: ApiFunctionName): LocalFunction => {
     const { code } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
     const s3Key = apiStack.resolve((code as CfnFunction.CodeProperty).s3Key) as string;
     const file = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
     expect(existsSync(file)).toBe(true);
-    return ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
+    // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
+    return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn) };
   };
-  bundled = { crypto: await load('crypto'), masterKey: await load('masterKey') };
+  bundled = await startFunctions(Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>);
 });
-afterAll(async () => runtime?.close());
-
-const context = { functionName: 'bundled', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+afterAll(async () => {
+  await bundled?.close();
+  await runtime?.close();
+});
 const event = (method: string, resource: string, body?: unknown) => ({
   httpMethod: method, resource, path: resource, body: body === undefined ? null : JSON.stringify(body),
   headers: { 'content-type': 'application/json' }, pathParameters: null, queryStringParameters: null,
@@ -42,16 +45,16 @@ describe('the deployable bundles', () => {
   it('encrypt with the same data keys as the local runtime, using only environment credentials', async () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
-    const response = await bundled.crypto(event('POST', '/v1/encrypt', { keyId, plaintext: Buffer.from('bundled').toString('base64') }), context);
+    const response = await bundled.handlers.crypto(event('POST', '/v1/encrypt', { keyId, plaintext: Buffer.from('bundled').toString('base64') }));
     expect(response.statusCode).toBe(200);
     const { ciphertext } = JSON.parse(response.body) as { ciphertext: string };
     expect((await owner.decrypt(ciphertext)).plaintext.toString()).toBe('bundled');
   });
 
   it('answer master-key status and contract errors', async () => {
-    const status = await bundled.masterKey(event('GET', '/v1/master-key'), context);
+    const status = await bundled.handlers.masterKey(event('GET', '/v1/master-key'));
     expect(JSON.parse(status.body)).toMatchObject({ keyArn: runtime.masterKeyArn, keyState: 'Enabled' });
-    const invalid = await bundled.crypto(event('POST', '/v1/decrypt', { ciphertext: 'ev1.nope' }), context);
+    const invalid = await bundled.handlers.crypto(event('POST', '/v1/decrypt', { ciphertext: 'ev1.nope' }));
     expect(invalid.statusCode).toBe(400);
     expect(JSON.parse(invalid.body)).toMatchObject({ error: { code: 'InvalidCiphertext' } });
   });

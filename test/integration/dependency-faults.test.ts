@@ -9,20 +9,22 @@ import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dyna
 import { loadPrincipals } from '../../local/gateway/principals.js';
 import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
 import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
-import { loadHandlers } from '../../local/handlers.js';
+import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
 import { API_ROUTES } from '../../lambdas/routes.js';
 import { clientFor, failure } from '../support/principals.js';
 
 /**
  * The real handlers behind the real gateway, with dependencies that fail on the wire: a KMS
  * endpoint that throttles or answers 503, and a DynamoDB that goes away. The unmodified SDK
- * clients retry and then give up, and callers must see 429 and 503, never 500.
+ * clients retry and then give up, and callers must see 429 and 503, never 500. These stand-ins
+ * evaluate no IAM policy (the local runtime's suites do): what is tested is how faults map.
  */
 type KmsFault = 'throttle' | 'unavailable';
 let kmsFault: KmsFault = 'throttle';
 let faultyKms: Server;
 let dynamoDb: LocalDynamoDb;
 let gateway: LocalGateway;
+let functions: LocalFunctions;
 
 beforeAll(async () => {
   faultyKms = createServer((req, res) => {
@@ -41,13 +43,15 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
   await ensureTable(new DynamoDBClient({}), 'faults');
+  functions = await startFunctions(deployedFunctions(() => ({ ...(process.env as Record<string, string>) })));
   gateway = await startLocalGateway({
-    routes: API_ROUTES, handlers: await loadHandlers(), verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'), port: 0,
+    routes: API_ROUTES, handlers: functions.handlers, verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'), port: 0,
   });
 });
 
 afterAll(async () => {
   await gateway?.close();
+  await functions?.close();
   await dynamoDb?.close().catch(() => undefined);
   faultyKms?.close();
 });

@@ -7,18 +7,22 @@ export const principals = JSON.parse(
   readFileSync(new URL('../../local/principals.json', import.meta.url), 'utf8'),
 ) as LocalPrincipal[];
 
-export function principal(name: 'owner' | 'teammate' | 'outsider'): LocalPrincipal {
+/** Callers with the caller policies (owner, teammate, outsider), without (stranger), from another account (partner), and the master key's administrator. */
+export type PrincipalName = 'owner' | 'teammate' | 'outsider' | 'stranger' | 'partner' | 'keyadmin';
+
+export function principal(name: PrincipalName): LocalPrincipal {
   return principals.find((p) => p.name === name)!;
 }
 
-export function clientFor(apiUrl: string, name: 'owner' | 'teammate' | 'outsider'): EnvelopeClient {
+export function clientFor(apiUrl: string, name: PrincipalName): EnvelopeClient {
   const { accessKeyId, secretAccessKey } = principal(name);
   return new EnvelopeClient({ endpoint: apiUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
 }
 
-/** A KMS client for the emulator, as an operator would use against AWS. */
-export function kmsClientFor(kmsUrl: string): KMSClient {
-  return new KMSClient({ endpoint: kmsUrl, region: 'us-east-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' } });
+/** A KMS client for the emulator, as the master key's administrator (or another principal) would use against AWS. */
+export function kmsClientFor(kmsUrl: string, name: PrincipalName = 'keyadmin'): KMSClient {
+  const { accessKeyId, secretAccessKey } = principal(name);
+  return new KMSClient({ endpoint: kmsUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
 }
 
 /** Runs an API call that must fail, and returns its `{status, code}`. */
