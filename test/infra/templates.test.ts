@@ -163,13 +163,19 @@ describe('REST API', () => {
     expect(JSON.parse(byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json'])).toMatchObject({ error: { code: 'PayloadTooLarge' } });
   });
 
-  it('lets only the listed caller principals, or this account, invoke it', () => {
+  it('lets only the listed caller principals, or this account, invoke it, and anybody the health check alone', () => {
     api.hasParameter('CallerPrincipalArns', { Type: 'CommaDelimitedList', Default: '' });
     api.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      Policy: { Statement: [Match.objectLike({
-        Action: 'execute-api:Invoke',
-        Principal: { AWS: { 'Fn::If': ['CallerPrincipalsListed', { Ref: 'CallerPrincipalArns' }, [Match.anyValue()]] } },
-      })] },
+      Policy: { Statement: [
+        Match.objectLike({
+          Sid: 'Callers',
+          Action: 'execute-api:Invoke',
+          Principal: { AWS: { 'Fn::If': ['CallerPrincipalsListed', { Ref: 'CallerPrincipalArns' }, [Match.anyValue()]] } },
+          Resource: 'execute-api:/*',
+        }),
+        // API Gateway admits an unauthenticated method only on an explicit allow in the resource policy.
+        { Sid: 'PublicRoutes', Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Resource: 'execute-api:/test/GET/v1/health' },
+      ] },
     });
   });
 
@@ -181,8 +187,8 @@ describe('REST API', () => {
     });
   });
 
-  it('outputs the URL and two caller policies allowing execute-api:Invoke on exactly their methods', () => {
-    for (const output of ['ApiUrl', 'DataKeyTableName', 'DataUserPolicyArn', 'KeyManagerPolicyArn']) {
+  it('outputs the URL and three caller policies allowing execute-api:Invoke on exactly their methods', () => {
+    for (const output of ['ApiUrl', 'DataKeyTableName', 'DataUserPolicyArn', 'KeyManagerPolicyArn', 'OperatorPolicyArn']) {
       expect(Object.keys(api.findOutputs('*'))).toEqual(expect.arrayContaining([expect.stringContaining(output)]));
     }
     const policies = Object.values(api.findResources('AWS::IAM::ManagedPolicy')).map((p) => p.Properties);
@@ -197,5 +203,10 @@ describe('REST API', () => {
     const keyManager = resourcesOf('key-manager');
     expect(keyManager).toContain('/v1/keys');
     expect(keyManager).not.toMatch(/v1\/(encrypt|decrypt|rewrap)/);
+    // Method ARNs match the request's actual path: a path parameter is a wildcard, never `{key}`.
+    expect(keyManager).toContain('/GET/v1/keys/*"');
+    expect(keyManager).toContain('/POST/v1/keys/*/rotate"');
+    expect(keyManager).not.toMatch(/\{[a-z]+\}/);
+    expect(resourcesOf('operator')).toMatch(/\/GET\/v1\/master-key"/);
   });
 });
