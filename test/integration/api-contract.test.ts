@@ -75,6 +75,18 @@ describe('SigV4 authentication at the gateway', () => {
     expect(response.status).toBe(403);
   });
 
+  it('signs every query parameter, __proto__ included: one added after signing is refused', async () => {
+    const url = new URL('/v1/keys', runtime.apiUrl);
+    const signed = await signer().sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: { limit: '5' }, headers: { host: url.host } });
+    for (const extra of ['&__proto__=x', '&constructor=x', '&__proto__%5Btoken%5D=x']) {
+      const response = await fetch(`${url.href}?limit=5${extra}`, { headers: signed.headers });
+      expect(response.status, extra).toBe(403);
+    }
+    expect((await fetch(`${url.href}?limit=5`, { headers: signed.headers })).status).toBe(200);
+    const proto = { ['__proto__']: 'x' } as Record<string, string>;
+    expect(await failure(owner.request('GET', 'v1/keys', undefined, proto))).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+
   it('accepts the curl --aws-sigv4 example that npm start prints', async () => {
     const { accessKeyId, secretAccessKey } = principal('owner');
     const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:execute-api', '--user', `${accessKeyId}:${secretAccessKey}`,
@@ -266,6 +278,8 @@ describe('master key', () => {
     const { keyArn } = await owner.masterKey();
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
     try {
+      // KMS still answers DescribeKey and GetKeyRotationStatus (rotation off) for a key pending deletion.
+      expect(await owner.masterKey()).toMatchObject({ keyState: 'PendingDeletion', keyRotationEnabled: false });
       expect(await failure(owner.decrypt(ciphertext))).toMatchObject({ status: 409, code: 'MasterKeyPendingDeletion' });
       expect(await failure(owner.encrypt(keyId, 'x'))).toMatchObject({ status: 409, code: 'MasterKeyPendingDeletion' });
     } finally {
