@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../http-server.js';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
-import { lambdaContext, matchRoute, toProxyEvent } from './proxy-event.js';
+import { matchRoute, toProxyEvent } from './proxy-event.js';
 import type { Caller } from './proxy-event.js';
 import type { Credentialed, SigV4Verifier } from './sigv4-verifier.js';
 
-export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** Invokes a function with an event, as API Gateway's Lambda integration does; the function runtime supplies the context. */
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** Decides `execute-api:Invoke` for a verified caller, or for nobody on an unauthenticated route. */
 export type InvokeAuthorizer<P> = (caller: P | undefined, method: string, path: string) => Promise<{ allowed: true } | { allowed: false; message: string }>;
@@ -77,7 +78,7 @@ async function handle<P extends Caller & Credentialed>(options: LocalGatewayOpti
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1', stage: options.stage ?? 'local',
   });
   const handler = options.handlers[matched.route.function];
-  const result = await handler(event, lambdaContext(`envelope-api-${matched.route.function}`, event.requestContext.requestId));
+  const result = await handler(event);
   res.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': event.requestContext.requestId });
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }

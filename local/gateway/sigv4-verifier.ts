@@ -30,6 +30,9 @@ export type VerificationResult<P extends Credentialed = Credentialed> =
 
 const refuse = (error: SignatureFailure, reason: string) => ({ ok: false, error, reason }) as const;
 
+/** The HTTP status AWS's JSON services answer a signature failure with. */
+export const signatureFailureStatus = (error: string): number => (error === 'MissingAuthenticationTokenException' ? 403 : 400);
+
 const AUTH_PATTERN = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 

@@ -23,7 +23,8 @@ export interface EmulatedKey {
   materials: KeyMaterial[];
   rotationEnabled: boolean;
   rotationPeriodInDays?: number;
-  onDemandRotationStartDate?: number;
+  /** When automatic rotation was last enabled: the first rotation is a period after it. */
+  rotationEnabledAt?: number;
   policy: string;
   tags: { TagKey: string; TagValue: string }[];
 }
@@ -34,17 +35,31 @@ interface State {
 }
 
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ARN = /^arn:([^:]*):kms:([^:]*):([^:]*):((?:key|alias)\/.+)$/;
+export const DAY_SECONDS = 86_400;
 
-/** Keys, material and aliases, optionally persisted to one JSON file (written atomically). */
+/**
+ * Keys, material and aliases, optionally persisted to one JSON file (written atomically). Keys
+ * live on the emulator's clock: a key past its deletion date is deleted when next looked up, and
+ * automatic rotations that have come due are applied then, as KMS would have applied them.
+ */
 export class KeyStore {
-  private state: State = { keys: {}, aliases: {} };
+  private state: State = emptyState();
 
-  constructor(readonly region: string, readonly accountId: string, private readonly dataFile?: string) {}
+  constructor(
+    readonly region: string,
+    readonly accountId: string,
+    private readonly dataFile?: string,
+    /** KMS dates are epoch seconds. */
+    readonly now: () => number = () => Date.now() / 1000,
+  ) {}
 
   async load(): Promise<void> {
     if (!this.dataFile) return;
     try {
-      this.state = JSON.parse(await readFile(this.dataFile, 'utf8')) as State;
+      const loaded = JSON.parse(await readFile(this.dataFile, 'utf8')) as State;
+      // Own entries only, into objects with no prototype: nothing in a file can reach Object.prototype.
+      this.state = { keys: Object.assign(Object.create(null), loaded.keys), aliases: Object.assign(Object.create(null), loaded.aliases) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -60,8 +75,8 @@ export class KeyStore {
   create(fields: Pick<EmulatedKey, 'description' | 'policy' | 'tags'>): EmulatedKey {
     const keyId = randomUUID();
     const key: EmulatedKey = {
-      ...fields, keyId, arn: this.keyArn(keyId), state: 'Enabled', creationDate: now(),
-      materials: [newMaterial()], rotationEnabled: false,
+      ...fields, keyId, arn: this.keyArn(keyId), state: 'Enabled', creationDate: this.now(),
+      materials: [this.newMaterial()], rotationEnabled: false,
     };
     this.state.keys[keyId] = key;
     return key;
@@ -75,32 +90,34 @@ export class KeyStore {
     return `arn:aws:kms:${this.region}:${this.accountId}:${alias}`;
   }
 
-  /** Resolves a key id, key ARN, alias name or alias ARN, as KMS does. */
+  /** Resolves a key id, key ARN, alias name or alias ARN of this region and account, as KMS does. */
   resolve(keyIdentifier: unknown, { aliases = true } = {}): EmulatedKey {
     if (typeof keyIdentifier !== 'string' || keyIdentifier.length === 0 || keyIdentifier.length > 2048) {
       throw validation('1 validation error detected: Value at \'keyId\' failed to satisfy constraint: Member must have length between 1 and 2048');
     }
     const id = this.keyIdOf(keyIdentifier, aliases);
-    const key = id === undefined ? undefined : this.state.keys[id];
+    const key = id === undefined ? undefined : this.live(id);
     if (!key) throw notFound(`Key '${this.describeMissing(keyIdentifier)}' does not exist`);
     return key;
   }
 
   listKeys(): EmulatedKey[] {
-    return Object.values(this.state.keys);
+    return Object.keys(this.state.keys).map((id) => this.live(id)).filter((key) => key !== undefined);
   }
 
   aliasesFor(keyId?: string): [string, string][] {
-    return Object.entries(this.state.aliases).filter(([, target]) => keyId === undefined || target === keyId);
+    return Object.entries(this.state.aliases).filter(([, target]) => this.live(target) && (keyId === undefined || target === keyId));
   }
 
   createAlias(alias: string, keyId: string): void {
-    if (this.state.aliases[alias]) throw new KmsError('AlreadyExistsException', `An alias with the name ${this.aliasArn(alias)} already exists`);
+    if (Object.hasOwn(this.state.aliases, alias) && this.live(this.state.aliases[alias]!)) {
+      throw new KmsError('AlreadyExistsException', `An alias with the name ${this.aliasArn(alias)} already exists`);
+    }
     this.state.aliases[alias] = keyId;
   }
 
   deleteAlias(alias: string): void {
-    if (!this.state.aliases[alias]) throw notFound(`Alias ${this.aliasArn(alias)} is not found.`);
+    if (!Object.hasOwn(this.state.aliases, alias)) throw notFound(`Alias ${this.aliasArn(alias)} is not found.`);
     delete this.state.aliases[alias];
   }
 
@@ -108,17 +125,52 @@ export class KeyStore {
     return key.materials.find((m) => m.id === id);
   }
 
-  rotate(key: EmulatedKey, rotationType: 'AUTOMATIC' | 'ON_DEMAND'): void {
-    key.materials.push({ ...newMaterial(), rotationType });
+  rotate(key: EmulatedKey, rotationType: 'AUTOMATIC' | 'ON_DEMAND', at = this.now()): void {
+    key.materials.push({ ...this.newMaterial(at), rotationType });
+  }
+
+  /** When the next automatic rotation is due: a period after the later of enabling and the last automatic rotation. */
+  nextRotationDate(key: EmulatedKey): number {
+    const automatic = key.materials.filter((m) => m.rotationType === 'AUTOMATIC').map((m) => m.createdAt);
+    const since = Math.max(key.rotationEnabledAt ?? key.creationDate, ...automatic);
+    return since + (key.rotationPeriodInDays ?? 365) * DAY_SECONDS;
+  }
+
+  /** The key as of now: undefined once its deletion date has passed (it is then deleted). */
+  private live(keyId: string): EmulatedKey | undefined {
+    if (!Object.hasOwn(this.state.keys, keyId)) return undefined;
+    const key = this.state.keys[keyId]!;
+    if (key.state === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= this.now()) {
+      this.forget(keyId);
+      return undefined;
+    }
+    this.applyDueRotations(key);
+    return key;
+  }
+
+  private applyDueRotations(key: EmulatedKey): void {
+    if (!key.rotationEnabled || key.state !== 'Enabled') return;
+    for (let due = this.nextRotationDate(key); due <= this.now(); due = this.nextRotationDate(key)) {
+      this.rotate(key, 'AUTOMATIC', due);
+    }
+  }
+
+  /** Deletes a key and its aliases. */
+  forget(keyId: string): void {
+    delete this.state.keys[keyId];
+    for (const [alias, target] of Object.entries(this.state.aliases)) {
+      if (target === keyId) delete this.state.aliases[alias];
+    }
   }
 
   private keyIdOf(identifier: string, aliases: boolean): string | undefined {
-    const arn = /^arn:aws[a-z-]*:kms:[^:]*:\d{12}:(key\/.+|alias\/.+)$/.exec(identifier);
-    const local = arn ? arn[1]! : identifier;
+    const arn = ARN.exec(identifier);
+    if (arn && (arn[1] !== 'aws' || arn[2] !== this.region || arn[3] !== this.accountId)) return undefined;
+    const local = arn ? arn[4]! : identifier;
     if (local.startsWith('key/')) return local.slice(4);
     if (local.startsWith('alias/')) {
       if (!aliases) throw validation(`Invalid keyId ${identifier}`);
-      return this.state.aliases[local];
+      return Object.hasOwn(this.state.aliases, local) ? this.state.aliases[local] : undefined;
     }
     if (KEY_ID.test(local)) return local;
     throw notFound(`Invalid keyId ${identifier}`);
@@ -128,11 +180,12 @@ export class KeyStore {
     if (identifier.startsWith('alias/')) return this.aliasArn(identifier);
     return identifier.startsWith('arn:') ? identifier : this.keyArn(identifier);
   }
+
+  private newMaterial(at = this.now()): KeyMaterial {
+    return { id: randomBytes(16).toString('hex'), key: randomBytes(32).toString('base64'), createdAt: at };
+  }
 }
 
-function newMaterial(): KeyMaterial {
-  return { id: randomBytes(16).toString('hex'), key: randomBytes(32).toString('base64'), createdAt: now() };
+function emptyState(): State {
+  return { keys: Object.create(null) as State['keys'], aliases: Object.create(null) as State['aliases'] };
 }
-
-/** KMS dates are epoch seconds. */
-export const now = (): number => Date.now() / 1000;

@@ -1,14 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import { invalidCiphertext, open, readHeader, seal } from './ciphertext-blob.js';
 import { KmsError, validation } from './errors.js';
-import { now, type EmulatedKey, type KeyStore } from './key-store.js';
+import { DAY_SECONDS, type EmulatedKey, type KeyStore } from './key-store.js';
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
-export type Operation = (store: KeyStore, input: Input) => Output;
 
-const DAY_SECONDS = 86_400;
+/** What a request's caller may do: a denial message, or undefined when the action is allowed. */
+export interface Access {
+  denial(action: string, key?: { readonly arn: string; readonly policy: string }, context?: Record<string, string>): Promise<string | undefined>;
+}
+
+/** No access control: every action is allowed (the emulator run on its own). */
+export const OPEN_ACCESS: Access = { denial: async () => undefined };
+
+export type Operation = (store: KeyStore, input: Input, access: Access) => Output | Promise<Output>;
+
 const ALGORITHM = 'SYMMETRIC_DEFAULT';
+const MAX_ON_DEMAND_ROTATIONS = 25;
+const MAX_GRANT_TOKENS = 10;
+const MAX_DESCRIPTION = 8192;
+const MAX_TAGS = 50;
+
+/** Refuses the request unless its caller may do `action`, before any state of the key is looked at. */
+async function authorize(access: Access, action: string, key?: EmulatedKey, context?: Record<string, string>): Promise<void> {
+  const denial = await access.denial(action, key, context);
+  if (denial !== undefined) throw new KmsError('AccessDeniedException', denial);
+}
+
+/** Resolves the request's key and authorizes the action on it. */
+async function keyFor(store: KeyStore, access: Access, input: Input, action: string, options?: { aliases?: boolean; context?: Record<string, string> }): Promise<EmulatedKey> {
+  const key = store.resolve(input.KeyId, { aliases: options?.aliases ?? true });
+  await authorize(access, action, key, options?.context);
+  return key;
+}
 
 const defaultPolicy = (store: KeyStore) => JSON.stringify({
   Version: '2012-10-17',
@@ -39,8 +64,66 @@ function notPendingDeletion(key: EmulatedKey): void {
 
 function context(value: unknown, field = 'EncryptionContext'): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Object.values(value).some((v) => typeof v !== 'string')) throw validation(`${field} must be a map of strings`);
+  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) throw validation(`${field} must be a map of strings`);
   return value as Record<string, string>;
+}
+
+/** Symmetric keys encrypt with SYMMETRIC_DEFAULT only; KMS refuses any other algorithm for them. */
+function encryptionAlgorithm(value: unknown): void {
+  if (value === undefined || value === ALGORITHM) return;
+  if (!['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'].includes(String(value))) {
+    throw validation(`1 validation error detected: Value '${String(value)}' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]`);
+  }
+  throw new KmsError('InvalidKeyUsageException', `The encryption algorithm ${String(value)} is not compatible with the type of key spec of this KMS key.`);
+}
+
+function grantTokens(value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.some((token) => typeof token !== 'string' || token.length < 1 || token.length > 8192)) {
+    throw validation("1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must be a list of strings of length between 1 and 8192");
+  }
+  if (value.length > MAX_GRANT_TOKENS) {
+    throw validation(`1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to ${MAX_GRANT_TOKENS}`);
+  }
+}
+
+/** Inputs every operation that takes them checks first, as KMS validates a request before acting. */
+function commonInputs(input: Input): void {
+  grantTokens(input.GrantTokens);
+  encryptionAlgorithm(input.EncryptionAlgorithm);
+}
+
+function description(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || value.length > MAX_DESCRIPTION) {
+    throw validation(`1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DESCRIPTION}`);
+  }
+  return value;
+}
+
+function tags(value: unknown): EmulatedKey['tags'] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > MAX_TAGS) throw new KmsError('TagException', `Tags must be a list of at most ${MAX_TAGS} tags.`);
+  const keys = new Set<string>();
+  for (const tag of value as { TagKey?: unknown; TagValue?: unknown }[]) {
+    const valid = tag !== null && typeof tag === 'object' && typeof tag.TagKey === 'string' && typeof tag.TagValue === 'string'
+      && tag.TagKey.length >= 1 && tag.TagKey.length <= 128 && tag.TagValue.length <= 256 && Object.keys(tag).length === 2;
+    if (!valid) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: each tag is {TagKey (1-128 characters), TagValue (0-256 characters)}");
+    if (keys.has(tag.TagKey as string)) throw new KmsError('TagException', `Duplicate tag key ${String(tag.TagKey)}`);
+    keys.add(tag.TagKey as string);
+  }
+  return value as EmulatedKey['tags'];
+}
+
+/**
+ * KMS's policy lockout safety check: unless the caller bypasses it, a new key policy must let the
+ * caller change the policy again.
+ */
+async function lockoutSafe(access: Access, input: Input, key: { arn: string; policy: string }): Promise<void> {
+  if (input.BypassPolicyLockoutSafetyCheck === true) return;
+  if ((await access.denial('kms:PutKeyPolicy', key)) !== undefined) {
+    throw new KmsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+  }
 }
 
 function bytes(value: unknown, field: string, min: number, max: number): Buffer {
@@ -60,13 +143,16 @@ function integer(value: unknown, field: string, min: number, max: number, fallba
   return value as number;
 }
 
-function encryptWith(store: KeyStore, key: EmulatedKey, plaintext: Buffer, ctx: Record<string, string>): string {
+function encryptWith(key: EmulatedKey, plaintext: Buffer, ctx: Record<string, string>): string {
   const material = key.materials.at(-1)!;
   return seal({ keyId: key.keyId, materialId: material.id }, Buffer.from(material.key, 'base64'), plaintext, ctx).toString('base64');
 }
 
-/** Opens a blob with the material it names; the blob's key must exist and be usable. */
-function decryptBlob(store: KeyStore, blobB64: unknown, ctx: Record<string, string>, expectedKeyId: unknown): { key: EmulatedKey; plaintext: Buffer } {
+/**
+ * Opens a blob with the material it names. The blob names its key; the caller must be allowed
+ * `action` on it before its state is looked at, and it must be usable.
+ */
+async function decryptBlob(store: KeyStore, access: Access, action: string, blobB64: unknown, ctx: Record<string, string>, expectedKeyId: unknown): Promise<{ key: EmulatedKey; plaintext: Buffer }> {
   const blob = bytes(blobB64, 'ciphertextBlob', 1, 6144);
   const header = readHeader(blob);
   const expected = expectedKeyId === undefined ? undefined : store.resolve(expectedKeyId);
@@ -79,6 +165,7 @@ function decryptBlob(store: KeyStore, blobB64: unknown, ctx: Record<string, stri
   if (expected && expected.keyId !== key.keyId) {
     throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   }
+  await authorize(access, action, key, ctx);
   usable(key);
   const material = store.material(key, header.materialId);
   if (!material) throw invalidCiphertext();
@@ -96,16 +183,13 @@ function dataKeyBytes(input: Input): number {
   return integer(input.NumberOfBytes, 'numberOfBytes', 1, 1024);
 }
 
-function generateDataKey(store: KeyStore, input: Input): Output {
-  const key = usable(store.resolve(input.KeyId));
-  const plaintext = randomBytes(dataKeyBytes(input));
-  const blob = encryptWith(store, key, plaintext, context(input.EncryptionContext));
-  return { KeyId: key.arn, CiphertextBlob: blob, Plaintext: plaintext.toString('base64') };
-}
-
-function nextRotationDate(key: EmulatedKey): number {
-  const last = Math.max(...key.materials.filter((m) => m.rotationType !== 'ON_DEMAND').map((m) => m.createdAt));
-  return last + (key.rotationPeriodInDays ?? 365) * DAY_SECONDS;
+async function generateDataKey(store: KeyStore, input: Input, access: Access, action: string): Promise<Output> {
+  grantTokens(input.GrantTokens);
+  const ctx = context(input.EncryptionContext);
+  const size = dataKeyBytes(input);
+  const key = usable(await keyFor(store, access, input, action, { context: ctx }));
+  const plaintext = randomBytes(size);
+  return { KeyId: key.arn, CiphertextBlob: encryptWith(key, plaintext, ctx), Plaintext: plaintext.toString('base64') };
 }
 
 function page<T>(items: T[], input: Input, max = 1000): { items: T[]; Truncated: boolean; NextMarker?: string } {
@@ -117,125 +201,167 @@ function page<T>(items: T[], input: Input, max = 1000): { items: T[]; Truncated:
   return { items: slice, Truncated: more, ...(more && { NextMarker: String(start + limit) }) };
 }
 
-export const OPERATIONS: Record<string, Operation> = {
-  CreateKey: (store, input) => {
-    const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? ALGORITHM;
-    if (spec !== ALGORITHM || (input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT') {
-      throw new KmsError('UnsupportedOperationException', 'This emulator supports symmetric ENCRYPT_DECRYPT keys only.');
+/** Only what this emulator implements; anything else KMS offers is refused, never silently ignored. */
+function supportedKeyInputs(input: Input): void {
+  const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? ALGORITHM;
+  if (spec !== ALGORITHM || (input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT') {
+    throw new KmsError('UnsupportedOperationException', 'This emulator supports symmetric ENCRYPT_DECRYPT keys only.');
+  }
+  if ((input.Origin ?? 'AWS_KMS') !== 'AWS_KMS') {
+    throw new KmsError('UnsupportedOperationException', `This emulator supports Origin AWS_KMS only, not ${String(input.Origin)}.`);
+  }
+  if (input.MultiRegion !== undefined && input.MultiRegion !== false) {
+    throw new KmsError('UnsupportedOperationException', 'This emulator does not support multi-Region keys.');
+  }
+  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+    throw new KmsError('UnsupportedOperationException', 'This emulator does not support custom key stores.');
+  }
+}
+
+export const OPERATIONS: Readonly<Record<string, Operation>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Operation>, {
+  CreateKey: async (store: KeyStore, input: Input, access: Access) => {
+    supportedKeyInputs(input);
+    const fields = {
+      description: description(input.Description),
+      policy: input.Policy === undefined ? defaultPolicy(store) : parsePolicy(input.Policy),
+      tags: tags(input.Tags),
+    };
+    await authorize(access, 'kms:CreateKey');
+    const key = store.create(fields);
+    try {
+      if (input.Policy !== undefined) await lockoutSafe(access, input, key);
+    } catch (error) {
+      store.forget(key.keyId);
+      throw error;
     }
-    const key = store.create({
-      description: typeof input.Description === 'string' ? input.Description : '',
-      policy: typeof input.Policy === 'string' ? parsePolicy(input.Policy) : defaultPolicy(store),
-      tags: Array.isArray(input.Tags) ? (input.Tags as EmulatedKey['tags']) : [],
-    });
     return { KeyMetadata: metadata(key, store) };
   },
-  DescribeKey: (store, input) => ({ KeyMetadata: metadata(store.resolve(input.KeyId), store) }),
-  ListKeys: (store, input) => {
+  DescribeKey: async (store: KeyStore, input: Input, access: Access) => {
+    grantTokens(input.GrantTokens);
+    return { KeyMetadata: metadata(await keyFor(store, access, input, 'kms:DescribeKey'), store) };
+  },
+  ListKeys: async (store: KeyStore, input: Input, access: Access) => {
+    await authorize(access, 'kms:ListKeys');
     const { items, ...rest } = page(store.listKeys(), input);
     return { Keys: items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...rest };
   },
-  CreateAlias: (store, input) => {
+  CreateAlias: async (store: KeyStore, input: Input, access: Access) => {
     const name = input.AliasName;
     if (typeof name !== 'string' || !/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(name)) throw validation(`Alias must match pattern alias/[a-zA-Z0-9/_-]+`);
     if (name.startsWith('alias/aws/')) throw new KmsError('NotAuthorizedException', 'Cannot create alias with prefix alias/aws/');
-    const key = store.resolve(input.TargetKeyId, { aliases: false });
+    const key = await keyFor(store, access, { KeyId: input.TargetKeyId }, 'kms:CreateAlias', { aliases: false });
     notPendingDeletion(key);
     store.createAlias(name, key.keyId);
     return {};
   },
-  ListAliases: (store, input) => {
+  ListAliases: async (store: KeyStore, input: Input, access: Access) => {
+    await authorize(access, 'kms:ListAliases');
     const keyId = input.KeyId === undefined ? undefined : store.resolve(input.KeyId, { aliases: false }).keyId;
     const { items, ...rest } = page(store.aliasesFor(keyId), input, 100);
     return { Aliases: items.map(([name, target]) => ({ AliasName: name, AliasArn: store.aliasArn(name), TargetKeyId: target })), ...rest };
   },
-  DeleteAlias: (store, input) => {
-    if (typeof input.AliasName !== 'string') throw validation('AliasName is required');
+  DeleteAlias: async (store: KeyStore, input: Input, access: Access) => {
+    if (typeof input.AliasName !== 'string' || !input.AliasName.startsWith('alias/')) throw validation('AliasName must start with alias/');
+    await keyFor(store, access, { KeyId: input.AliasName }, 'kms:DeleteAlias');
     store.deleteAlias(input.AliasName);
     return {};
   },
-  Encrypt: (store, input) => {
-    const key = usable(store.resolve(input.KeyId));
-    const blob = encryptWith(store, key, bytes(input.Plaintext, 'plaintext', 1, 4096), context(input.EncryptionContext));
-    return { KeyId: key.arn, CiphertextBlob: blob, EncryptionAlgorithm: ALGORITHM };
+  Encrypt: async (store: KeyStore, input: Input, access: Access) => {
+    commonInputs(input);
+    const ctx = context(input.EncryptionContext);
+    const plaintext = bytes(input.Plaintext, 'plaintext', 1, 4096);
+    const key = usable(await keyFor(store, access, input, 'kms:Encrypt', { context: ctx }));
+    return { KeyId: key.arn, CiphertextBlob: encryptWith(key, plaintext, ctx), EncryptionAlgorithm: ALGORITHM };
   },
-  Decrypt: (store, input) => {
-    const { key, plaintext } = decryptBlob(store, input.CiphertextBlob, context(input.EncryptionContext), input.KeyId);
+  Decrypt: async (store: KeyStore, input: Input, access: Access) => {
+    commonInputs(input);
+    const { key, plaintext } = await decryptBlob(store, access, 'kms:Decrypt', input.CiphertextBlob, context(input.EncryptionContext), input.KeyId);
     return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: ALGORITHM };
   },
-  GenerateDataKey: generateDataKey,
-  GenerateDataKeyWithoutPlaintext: (store, input) => {
-    const { Plaintext: _plaintext, ...rest } = generateDataKey(store, input);
+  GenerateDataKey: (store: KeyStore, input: Input, access: Access) => generateDataKey(store, input, access, 'kms:GenerateDataKey'),
+  GenerateDataKeyWithoutPlaintext: async (store: KeyStore, input: Input, access: Access) => {
+    const { Plaintext: _plaintext, ...rest } = await generateDataKey(store, input, access, 'kms:GenerateDataKeyWithoutPlaintext');
     return rest;
   },
-  ReEncrypt: (store, input) => {
-    const destination = usable(store.resolve(input.DestinationKeyId));
-    const source = decryptBlob(store, input.CiphertextBlob, context(input.SourceEncryptionContext, 'SourceEncryptionContext'), input.SourceKeyId);
-    const blob = encryptWith(store, destination, source.plaintext, context(input.DestinationEncryptionContext, 'DestinationEncryptionContext'));
+  ReEncrypt: async (store: KeyStore, input: Input, access: Access) => {
+    grantTokens(input.GrantTokens);
+    encryptionAlgorithm(input.SourceEncryptionAlgorithm);
+    encryptionAlgorithm(input.DestinationEncryptionAlgorithm);
+    const destinationContext = context(input.DestinationEncryptionContext, 'DestinationEncryptionContext');
+    const source = await decryptBlob(store, access, 'kms:ReEncryptFrom', input.CiphertextBlob, context(input.SourceEncryptionContext, 'SourceEncryptionContext'), input.SourceKeyId);
+    const destination = usable(await keyFor(store, access, { KeyId: input.DestinationKeyId }, 'kms:ReEncryptTo', { context: destinationContext }));
+    const blob = encryptWith(destination, source.plaintext, destinationContext);
     return { CiphertextBlob: blob, SourceKeyId: source.key.arn, KeyId: destination.arn, SourceEncryptionAlgorithm: ALGORITHM, DestinationEncryptionAlgorithm: ALGORITHM };
   },
-  EnableKey: (store, input) => setState(store, input, 'Enabled'),
-  DisableKey: (store, input) => setState(store, input, 'Disabled'),
-  ScheduleKeyDeletion: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
-    notPendingDeletion(key);
+  EnableKey: (store: KeyStore, input: Input, access: Access) => setState(store, input, access, 'Enabled'),
+  DisableKey: (store: KeyStore, input: Input, access: Access) => setState(store, input, access, 'Disabled'),
+  ScheduleKeyDeletion: async (store: KeyStore, input: Input, access: Access) => {
     const days = integer(input.PendingWindowInDays, 'pendingWindowInDays', 7, 30, 30);
-    Object.assign(key, { state: 'PendingDeletion', pendingWindowInDays: days, deletionDate: now() + days * DAY_SECONDS });
+    const key = await keyFor(store, access, input, 'kms:ScheduleKeyDeletion', { aliases: false });
+    notPendingDeletion(key);
+    Object.assign(key, { state: 'PendingDeletion', pendingWindowInDays: days, deletionDate: store.now() + days * DAY_SECONDS });
     return { KeyId: key.arn, DeletionDate: key.deletionDate, KeyState: key.state, PendingWindowInDays: days };
   },
-  CancelKeyDeletion: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
+  CancelKeyDeletion: async (store: KeyStore, input: Input, access: Access) => {
+    const key = await keyFor(store, access, input, 'kms:CancelKeyDeletion', { aliases: false });
     if (key.state !== 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
     Object.assign(key, { state: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
     return { KeyId: key.arn };
   },
-  EnableKeyRotation: (store, input) => {
-    const key = usable(store.resolve(input.KeyId, { aliases: false }));
-    key.rotationPeriodInDays = integer(input.RotationPeriodInDays, 'rotationPeriodInDays', 90, 2560, 365);
+  EnableKeyRotation: async (store: KeyStore, input: Input, access: Access) => {
+    const period = integer(input.RotationPeriodInDays, 'rotationPeriodInDays', 90, 2560, 365);
+    const key = usable(await keyFor(store, access, input, 'kms:EnableKeyRotation', { aliases: false }));
+    if (!key.rotationEnabled) key.rotationEnabledAt = store.now();
+    key.rotationPeriodInDays = period;
     key.rotationEnabled = true;
     return {};
   },
-  DisableKeyRotation: (store, input) => {
-    const key = usable(store.resolve(input.KeyId, { aliases: false }));
+  DisableKeyRotation: async (store: KeyStore, input: Input, access: Access) => {
+    const key = usable(await keyFor(store, access, input, 'kms:DisableKeyRotation', { aliases: false }));
     key.rotationEnabled = false;
     return {};
   },
-  GetKeyRotationStatus: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
-    notPendingDeletion(key);
+  GetKeyRotationStatus: async (store: KeyStore, input: Input, access: Access) => {
+    const key = await keyFor(store, access, input, 'kms:GetKeyRotationStatus', { aliases: false });
+    // A key pending deletion reports rotation off and is not rotated; cancelling restores the status.
+    const enabled = key.rotationEnabled && key.state !== 'PendingDeletion';
     return {
-      KeyId: key.arn, KeyRotationEnabled: key.rotationEnabled,
-      ...(key.rotationEnabled && { RotationPeriodInDays: key.rotationPeriodInDays, NextRotationDate: nextRotationDate(key) }),
-      ...(key.onDemandRotationStartDate !== undefined && { OnDemandRotationStartDate: key.onDemandRotationStartDate }),
+      KeyId: key.arn, KeyRotationEnabled: enabled,
+      ...(enabled && { RotationPeriodInDays: key.rotationPeriodInDays, NextRotationDate: store.nextRotationDate(key) }),
     };
   },
-  RotateKeyOnDemand: (store, input) => {
-    const key = usable(store.resolve(input.KeyId, { aliases: false }));
-    key.onDemandRotationStartDate = now();
+  RotateKeyOnDemand: async (store: KeyStore, input: Input, access: Access) => {
+    const key = usable(await keyFor(store, access, input, 'kms:RotateKeyOnDemand', { aliases: false }));
+    if (key.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
+      throw new KmsError('LimitExceededException', `The key ${key.arn} has reached the limit of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`);
+    }
+    // The rotation completes at once here, so no OnDemandRotationStartDate is ever in progress.
     store.rotate(key, 'ON_DEMAND');
     return { KeyId: key.keyId };
   },
-  ListKeyRotations: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
+  ListKeyRotations: async (store: KeyStore, input: Input, access: Access) => {
+    const key = await keyFor(store, access, input, 'kms:ListKeyRotations', { aliases: false });
     const rotations = key.materials.slice(1).map((m) => ({ KeyId: key.keyId, RotationDate: m.createdAt, RotationType: m.rotationType }));
     const { items, ...rest } = page(rotations, input);
     return { Rotations: items, ...rest };
   },
-  GetKeyPolicy: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
+  GetKeyPolicy: async (store: KeyStore, input: Input, access: Access) => {
     policyName(input.PolicyName);
+    const key = await keyFor(store, access, input, 'kms:GetKeyPolicy', { aliases: false });
     return { Policy: key.policy, PolicyName: 'default' };
   },
-  PutKeyPolicy: (store, input) => {
-    const key = store.resolve(input.KeyId, { aliases: false });
+  PutKeyPolicy: async (store: KeyStore, input: Input, access: Access) => {
     policyName(input.PolicyName);
-    key.policy = parsePolicy(input.Policy);
+    const policy = parsePolicy(input.Policy);
+    const key = await keyFor(store, access, input, 'kms:PutKeyPolicy', { aliases: false });
+    await lockoutSafe(access, input, { arn: key.arn, policy });
+    key.policy = policy;
     return {};
   },
-};
+}));
 
-function setState(store: KeyStore, input: Input, state: 'Enabled' | 'Disabled'): Output {
-  const key = store.resolve(input.KeyId, { aliases: false });
+async function setState(store: KeyStore, input: Input, access: Access, state: 'Enabled' | 'Disabled'): Promise<Output> {
+  const key = await keyFor(store, access, input, state === 'Enabled' ? 'kms:EnableKey' : 'kms:DisableKey', { aliases: false });
   notPendingDeletion(key);
   key.state = state;
   return {};
@@ -247,11 +373,12 @@ function policyName(name: unknown): void {
 
 function parsePolicy(policy: unknown): string {
   try {
-    if (typeof policy !== 'string') throw new Error('not a string');
-    JSON.parse(policy);
+    if (typeof policy !== 'string' || policy.length > 32768) throw new Error('not a policy');
+    const parsed: unknown = JSON.parse(policy);
+    if (parsed === null || typeof parsed !== 'object' || !('Statement' in parsed)) throw new Error('no statements');
     return policy;
   } catch {
-    throw new KmsError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+    throw new KmsError('MalformedPolicyDocumentException', 'The policy is not a valid JSON key policy document.');
   }
 }
 

@@ -2,7 +2,26 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CallCounter, closeServer, listen } from '../http-server.js';
 import { KmsError } from './errors.js';
 import { KeyStore } from './key-store.js';
-import { MUTATING, OPERATIONS } from './operations.js';
+import { MUTATING, OPEN_ACCESS, OPERATIONS, type Access } from './operations.js';
+import { signatureFailureStatus, type IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
+
+/** Who may call what. When given, every request must be signed (SigV4, service `kms`) by a known principal, and every action is authorized. */
+export interface KmsAccessControl {
+  /** Verifies the request's SigV4 signature and names its principal. */
+  authenticate(request: IncomingSignedRequest): Promise<{ ok: true; principalArn: string } | { ok: false; type: string; message: string }>;
+  /** undefined: allowed. A string: the AccessDeniedException message to answer with. */
+  authorize(request: KmsActionRequest): Promise<string | undefined>;
+}
+
+export interface KmsActionRequest {
+  readonly principalArn: string;
+  /** The IAM action, e.g. `kms:Decrypt`, `kms:ReEncryptFrom`. */
+  readonly action: string;
+  /** The key the action is on, with the policy to evaluate; absent for CreateKey, ListKeys, ListAliases. */
+  readonly key?: { readonly arn: string; readonly policy: string };
+  /** The request's encryption context, for actions that take one. */
+  readonly encryptionContext?: Readonly<Record<string, string>>;
+}
 
 export interface KmsEmulatorOptions {
   /** 0 picks a free port. */
@@ -12,6 +31,10 @@ export interface KmsEmulatorOptions {
   readonly accountId?: string;
   /** JSON file that keys and material persist to; memory only when absent. */
   readonly dataFile?: string;
+  /** Authentication and authorization; without it every request is allowed. */
+  readonly accessControl?: KmsAccessControl;
+  /** The emulator's clock, for deletion dates and rotations (tests move it forward). */
+  readonly now?: () => Date;
 }
 
 export interface KmsEmulator {
@@ -29,11 +52,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * An AWS KMS emulator speaking the JSON 1.1 protocol (`POST /`, `X-Amz-Target: TrentService.<Op>`)
  * that behaves as KMS does where it matters here: a disabled key refuses cryptographic use, a key
- * pending deletion is in an invalid state, and errors arrive as the SDK expects them.
- * Signatures are not verified.
+ * pending deletion is in an invalid state, a key past its deletion date is gone, rotations happen
+ * on its clock, and errors arrive as the SDK expects them. With `accessControl`, signatures are
+ * verified and every action is authorized, before the key's state is looked at.
  */
 export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promise<KmsEmulator> {
-  const store = new KeyStore(options.region ?? 'us-east-1', options.accountId ?? '000000000000', options.dataFile);
+  const clock = options.now ?? (() => new Date());
+  const store = new KeyStore(options.region ?? 'us-east-1', options.accountId ?? '000000000000', options.dataFile, () => clock().getTime() / 1000);
   await store.load();
   const calls = new CallCounter();
   // Requests are handled one at a time, so state changes and saves never interleave.
@@ -48,11 +73,11 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     try {
       const body = await readBody(req);
-      const operation = req.method === 'POST' && req.url === '/' ? OPERATIONS[name] : undefined;
+      const access = await accessFor(req, body);
+      const operation = req.method === 'POST' && req.url === '/' && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
       if (!operation) throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
       calls.count(name);
-      const input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-      const output = operation(store, input);
+      const output = await operation(store, parseInput(body), access);
       if (MUTATING.has(name)) await store.save();
       send(res, 200, output);
     } catch (error) {
@@ -60,8 +85,24 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
         : error instanceof SyntaxError ? new KmsError('SerializationException', 'Malformed JSON')
         : new KmsError('KMSInternalException', 'Internal error');
       if (!(error instanceof KmsError) && !(error instanceof SyntaxError)) console.error('KMS emulator failure', error);
-      send(res, kmsError.type === 'KMSInternalException' ? 500 : 400, { __type: kmsError.type, message: kmsError.message }, kmsError.type);
+      const status = kmsError.type === 'KMSInternalException' ? 500 : signatureFailureStatus(kmsError.type);
+      send(res, status, { __type: kmsError.type, message: kmsError.message }, kmsError.type);
     }
+  }
+
+  /** Authenticates the request and returns what its caller may do. */
+  async function accessFor(req: IncomingMessage, body: Buffer): Promise<Access> {
+    const control = options.accessControl;
+    if (!control) return OPEN_ACCESS;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const identity = await control.authenticate({ method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
+    if (!identity.ok) throw new KmsError(identity.type, identity.message);
+    return {
+      denial: (action, key, encryptionContext) => control.authorize({
+        principalArn: identity.principalArn, action, ...(key && { key: { arn: key.arn, policy: key.policy } }), ...(encryptionContext && { encryptionContext }),
+      }),
+    };
   }
 
   const host = options.host ?? '127.0.0.1';
@@ -73,6 +114,14 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     resetCallCounts: () => calls.reset(),
     close: () => closeServer(server),
   };
+}
+
+/** A request body is a JSON object; anything else is a serialization error, as KMS answers it. */
+function parseInput(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const parsed: unknown = JSON.parse(body.toString('utf8'));
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KmsError('SerializationException', 'Start of structure or map found where not expected.');
+  return parsed as Record<string, unknown>;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
