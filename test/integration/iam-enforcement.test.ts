@@ -28,6 +28,12 @@ function asFunction(runtime: LocalRuntime, fn: ApiFunctionName) {
   return { kms: new KMSClient({ ...config, endpoint: runtime.kmsUrl }), dynamoDb: new DynamoDBClient({ ...config, endpoint: runtime.dynamoDbUrl }) };
 }
 
+/** A real wrapped data key, made by the keys function as it makes every one. */
+async function wrappedKey(runtime: LocalRuntime): Promise<Uint8Array> {
+  const out = await asFunction(runtime, 'keys').kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: runtime.masterKeyArn, KeySpec: 'AES_256', EncryptionContext: context }));
+  return out.CiphertextBlob!;
+}
+
 async function rejection(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   try {
     await call;
@@ -107,7 +113,8 @@ describe('with the synthesized policies as they are', () => {
     expect(refused.$metadata?.httpStatusCode).toBe(400);
     expect(refused.message).toMatch(/assumed-role\/envelope-api-local-crypto\/.* is not authorized to perform: kms:GenerateDataKeyWithoutPlaintext/);
     const { dataKeyVersion: _, ...partial } = context;
-    const blob = Buffer.alloc(100);
+    const blob = await wrappedKey(runtime);
+    expect((await crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: context }))).Plaintext).toHaveLength(32);
     expect((await rejection(crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: partial })))).name).toBe('AccessDeniedException');
     expect((await rejection(crypto.send(new DescribeKeyCommand({ KeyId: runtime.masterKeyArn })))).name).toBe('AccessDeniedException');
     // The master-key function reads status only.
@@ -128,8 +135,9 @@ describe('with the synthesized policies as they are', () => {
 
   it('lets the key administrator administer the master key with the AWS CLI, but not use it', async () => {
     const { accessKeyId, secretAccessKey } = principal('keyadmin');
+    const { AWS_SESSION_TOKEN: _token, AWS_PROFILE: _profile, ...env } = process.env;
     const aws = (...args: string[]) => execFileAsync('aws', ['--region', 'us-east-1', '--endpoint-url', runtime.kmsUrl, 'kms', ...args, '--output', 'json'], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: '', AWS_PROFILE: '' },
+      env: { ...env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
     });
     const described = JSON.parse((await aws('describe-key', '--key-id', MASTER_KEY_ALIAS)).stdout) as { KeyMetadata: { Arn: string } };
     expect(described.KeyMetadata.Arn).toBe(runtime.masterKeyArn);
@@ -157,7 +165,7 @@ describe('with one permission taken out of the synthesized templates', () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
     expect(await failure(owner.encrypt(keyId, 'data'))).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
-    const refused = await rejection(asFunction(runtime, 'crypto').kms.send(new DecryptCommand({ CiphertextBlob: Buffer.alloc(100), EncryptionContext: context })));
+    const refused = await rejection(asFunction(runtime, 'crypto').kms.send(new DecryptCommand({ CiphertextBlob: await wrappedKey(runtime), EncryptionContext: context })));
     expect(refused.name).toBe('AccessDeniedException');
   });
 
