@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { FUNCTION_ENTRIES, type ApiFunctionName } from '../../lambdas/routes.js';
@@ -15,6 +15,7 @@ import { synthesizeApp } from './synthesize.js';
  * The artifacts `cdk deploy` uploads (minified ESM bundles with environment-only credentials),
  * run against the local KMS emulator and DynamoDB as Lambda would run them.
  */
+const RUNTIME_SDK_DIR = fileURLToPath(new URL('../../node_modules/.cache/envelope-api/bundles/', import.meta.url));
 let runtime: LocalRuntime;
 let bundled: LocalFunctions;
 
@@ -24,8 +25,12 @@ beforeAll(async () => {
   const bundle = (fn: ApiFunctionName): LocalFunction => {
     const { code } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
     const s3Key = apiStack.resolve((code as CfnFunction.CodeProperty).s3Key) as string;
-    const file = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-    expect(existsSync(file)).toBe(true);
+    const built = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+    expect(existsSync(built)).toBe(true);
+    // The bundles leave the AWS SDK to the Lambda runtime; here it comes from the project's node_modules.
+    const file = join(RUNTIME_SDK_DIR, fn, 'index.mjs');
+    mkdirSync(join(RUNTIME_SDK_DIR, fn), { recursive: true });
+    copyFileSync(built, file);
     // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
     return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn) };
   };
