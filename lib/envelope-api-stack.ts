@@ -26,7 +26,8 @@ const FUNCTION_ACCESS: Record<ApiFunctionName, { kms: string[]; contextBound: bo
   },
   crypto: {
     kms: ['kms:Decrypt'], contextBound: true,
-    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    // Reads only: encrypting needs no coordination (see "Nonce safety"), and versions are added by admins.
+    table: ['dynamodb:GetItem'],
     // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
     memorySize: 1769, timeout: Duration.seconds(29),
   },

@@ -1,21 +1,28 @@
 import { invalidCiphertext } from './errors.js';
 
 /**
- * The ciphertext token callers hold: `ev1.` followed by base64url of
+ * The ciphertext token callers hold: a version prefix, then base64url of the body.
  *
- *   keyId (16 bytes, the data key's UUID) | keyVersion (uint32 BE) | iv (12) | ciphertext | tag (16)
+ *   ev2.  keyId (16 bytes, the data key's UUID) | keyVersion (uint32 BE) | salt (32) | iv (12) | ciphertext | tag (16)
+ *   ev1.  keyId (16) | keyVersion (uint32 BE) | iv (12) | ciphertext | tag (16)        (read only)
  *
- * The prefix, key id and version form the header, which is authenticated as part of the AES-GCM
- * additional data, so every byte of the token is covered by the tag.
+ * The prefix and the header (key id, version and, in ev2, the salt its encryption key was derived
+ * with) are authenticated as part of the AES-GCM additional data, so every byte of the token is
+ * covered by the tag. The binary form is the prefix's ASCII bytes followed by the raw body.
  */
-export const TOKEN_PREFIX = 'ev1.';
+export type TokenFormat = 'ev1' | 'ev2';
+
+/** What sealing writes; ev1 tokens are still read. */
+export const TOKEN_FORMAT: TokenFormat = 'ev2';
+export const TOKEN_PREFIX = `${TOKEN_FORMAT}.`;
 
 const KEY_ID_BYTES = 16;
 const VERSION_BYTES = 4;
+export const SALT_BYTES = 32;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
-const HEADER_BYTES = KEY_ID_BYTES + VERSION_BYTES;
-const MIN_BYTES = HEADER_BYTES + IV_BYTES + TAG_BYTES;
+const PREFIX_BYTES = 4;
+const HEADER_BYTES: Record<TokenFormat, number> = { ev1: KEY_ID_BYTES + VERSION_BYTES, ev2: KEY_ID_BYTES + VERSION_BYTES + SALT_BYTES };
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
 
@@ -25,8 +32,11 @@ export interface DataKeyRef {
 }
 
 export interface ParsedToken extends DataKeyRef {
+  readonly format: TokenFormat;
   /** Prefix and header bytes, bound into the additional authenticated data. */
   readonly header: Buffer;
+  /** ev2: the salt the message's encryption key was derived with. */
+  readonly salt?: Buffer;
   readonly iv: Buffer;
   readonly ciphertext: Buffer;
   readonly tag: Buffer;
@@ -36,11 +46,17 @@ export function isDataKeyId(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
 
-export function encodeHeader({ keyId, keyVersion }: DataKeyRef): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  Buffer.from(keyId.replaceAll('-', ''), 'hex').copy(header, 0);
-  header.writeUInt32BE(keyVersion, KEY_ID_BYTES);
-  return Buffer.concat([Buffer.from(TOKEN_PREFIX, 'ascii'), header]);
+/** The key id and version as the header stores them: 16 bytes of UUID, then the version. */
+export function encodeKeyRef({ keyId, keyVersion }: DataKeyRef): Buffer {
+  const bytes = Buffer.alloc(KEY_ID_BYTES + VERSION_BYTES);
+  Buffer.from(keyId.replaceAll('-', ''), 'hex').copy(bytes, 0);
+  bytes.writeUInt32BE(keyVersion, KEY_ID_BYTES);
+  return bytes;
+}
+
+/** The prefix and header of an ev2 token, as sealed and authenticated. */
+export function encodeHeader(ref: DataKeyRef, salt: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(TOKEN_PREFIX, 'ascii'), encodeKeyRef(ref), salt]);
 }
 
 /**
@@ -50,24 +66,53 @@ export function encodeHeader({ keyId, keyVersion }: DataKeyRef): Buffer {
 export class SealedToken {
   constructor(readonly header: Buffer, readonly iv: Buffer, readonly ciphertext: Buffer, readonly tag: Buffer) {}
 
-  /** The binary form: the body of the text form. */
+  /** The binary form: the prefix's bytes, then the body. */
   toBytes(): Buffer {
-    return Buffer.concat([this.header.subarray(TOKEN_PREFIX.length), this.iv, this.ciphertext, this.tag]);
+    return Buffer.concat([this.header, this.iv, this.ciphertext, this.tag]);
   }
 
-  /** The text form callers hold: `ev1.` and base64url. */
+  /** The text form callers hold: the prefix and base64url of the body. */
   toString(): string {
-    return TOKEN_PREFIX + this.toBytes().toString('base64url');
+    const prefix = this.header.subarray(0, PREFIX_BYTES).toString('ascii');
+    return prefix + Buffer.concat([this.header.subarray(PREFIX_BYTES), this.iv, this.ciphertext, this.tag]).toString('base64url');
   }
 }
 
-/** Parses a token in its text form. Says nothing about authenticity: that is the tag's job. */
+/** Parses a token in its text or binary form. Says nothing about authenticity: that is the tag's job. */
 export function parseToken(token: string | Uint8Array): ParsedToken {
   if (typeof token !== 'string') return parseTokenBytes(Buffer.from(token.buffer, token.byteOffset, token.byteLength));
-  if (!token.startsWith(TOKEN_PREFIX)) throw invalidCiphertext();
-  const encoded = token.slice(TOKEN_PREFIX.length);
+  const format = formatOf(token.slice(0, PREFIX_BYTES));
+  const encoded = token.slice(PREFIX_BYTES);
   if (!BASE64URL_PATTERN.test(encoded) || !isCanonicalLength(encoded)) throw invalidCiphertext();
-  return parseTokenBytes(Buffer.from(encoded, 'base64url'));
+  return parseBody(format, Buffer.from(encoded, 'base64url'));
+}
+
+/** Parses a token in its binary form. */
+export function parseTokenBytes(bytes: Buffer): ParsedToken {
+  return parseBody(formatOf(bytes.subarray(0, PREFIX_BYTES).toString('latin1')), bytes.subarray(PREFIX_BYTES));
+}
+
+function formatOf(prefix: string): TokenFormat {
+  if (prefix === 'ev2.') return 'ev2';
+  if (prefix === 'ev1.') return 'ev1';
+  throw invalidCiphertext();
+}
+
+function parseBody(format: TokenFormat, body: Buffer): ParsedToken {
+  const headerBytes = HEADER_BYTES[format];
+  if (body.length < headerBytes + IV_BYTES + TAG_BYTES) throw invalidCiphertext();
+  const keyVersion = body.readUInt32BE(KEY_ID_BYTES);
+  if (keyVersion === 0) throw invalidCiphertext();
+  return {
+    format,
+    keyId: formatUuid(body.subarray(0, KEY_ID_BYTES)),
+    keyVersion,
+    header: Buffer.concat([Buffer.from(`${format}.`, 'ascii'), body.subarray(0, headerBytes)]),
+    ...(format === 'ev2' && { salt: body.subarray(KEY_ID_BYTES + VERSION_BYTES, headerBytes) }),
+    iv: body.subarray(headerBytes, headerBytes + IV_BYTES),
+    ciphertext: body.subarray(headerBytes + IV_BYTES, body.length - TAG_BYTES),
+    tag: body.subarray(body.length - TAG_BYTES),
+  };
 }
 
 /**
@@ -83,21 +128,6 @@ function isCanonicalLength(encoded: string): boolean {
 }
 
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** Parses a token in its binary form. */
-export function parseTokenBytes(body: Buffer): ParsedToken {
-  if (body.length < MIN_BYTES) throw invalidCiphertext();
-  const keyVersion = body.readUInt32BE(KEY_ID_BYTES);
-  if (keyVersion === 0) throw invalidCiphertext();
-  return {
-    keyId: formatUuid(body.subarray(0, KEY_ID_BYTES)),
-    keyVersion,
-    header: Buffer.concat([Buffer.from(TOKEN_PREFIX, 'ascii'), body.subarray(0, HEADER_BYTES)]),
-    iv: body.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES),
-    ciphertext: body.subarray(HEADER_BYTES + IV_BYTES, body.length - TAG_BYTES),
-    tag: body.subarray(body.length - TAG_BYTES),
-  };
-}
 
 function formatUuid(bytes: Buffer): string {
   const hex = bytes.toString('hex');

@@ -1,12 +1,13 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import type { DataKeyRef } from './ciphertext-token.js';
+import type { DataKeyRef, ParsedToken } from './ciphertext-token.js';
+import { deriveMessageKey, keyForToken, newMessageKey, type DataKeyMaterial, type MessageKey } from './data-key-cipher.js';
 import { ExpiringCache } from './expiring-cache.js';
 
 /** Bounds on how long and how much one unwrapped data key may be used from memory. */
 export interface DataKeyCacheLimits {
   /** 0 turns caching off: every operation unwraps through KMS. */
   readonly maxAgeSeconds: number;
-  /** Messages one cached key may encrypt before it is unwrapped afresh. */
+  /** Messages one cached key may encrypt before it is unwrapped afresh (never more than 2^32). */
   readonly maxMessagesPerKey: number;
   /** Plaintext bytes one cached key may encrypt before it is unwrapped afresh. */
   readonly maxBytesPerKey: number;
@@ -38,81 +39,76 @@ export function cacheLimitsFromEnv(env: Record<string, string | undefined> = pro
 }
 
 interface CachedKey {
-  readonly key: KeyObject;
+  readonly dataKey: KeyObject;
+  /** The key this instance encrypts under, derived once per load under a fresh random salt. */
+  readonly messageKey: MessageKey;
   messages: number;
   bytes: number;
-  /** Messages reserved from the version's nonce budget and not yet used. */
-  budget: number;
+  /** Keys derived for the salts of ciphertexts this instance opened (most from one other instance each). */
+  readonly opened: Map<string, KeyObject>;
 }
 
-/** Where keys come from: KMS unwraps them; the store keeps each version's nonce budget. */
+/** Where keys come from: KMS unwraps them. */
 export interface DataKeySource {
   /** Unwraps a version's key; `wrappedKey`, when the caller has it already, saves reading it. */
   unwrap(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<Uint8Array>;
-  /** Reserves `count` messages of the version's nonce budget; false once it is spent. */
-  reserve(ref: DataKeyRef, count: number): Promise<boolean>;
 }
-
-/** The version has encrypted as many messages as random IVs allow: a new version is needed. */
-export class NonceBudgetExhausted extends Error {
-  override readonly name = 'NonceBudgetExhausted';
-}
-
-/** Messages reserved from a version's budget at a time, so that counting costs one write per block. */
-const RESERVATION_BLOCK = 100_000;
 
 /**
- * Hands out data keys for synchronous use, within the cache's limits. The unwrapped bytes are
- * imported once into a KeyObject and zeroed at once; the KeyObject's native copy is wiped by Node
- * (OPENSSL_clear_free) when it is released after eviction. Raw bytes passed to each cipher call
- * would leave one such native copy per message instead.
+ * Random 96-bit IVs keep AES-GCM within NIST SP 800-38D's bound for at most 2^32 messages per key;
+ * each message key stops far earlier, at the cache's message limit, whatever that is set to.
+ */
+export const MAX_MESSAGES_PER_MESSAGE_KEY = 2 ** 32;
+/** Derived keys kept per cached data key for opening ciphertexts of other salts. */
+const OPENED_KEYS_PER_ENTRY = 64;
+
+/**
+ * Hands out keys for synchronous use, within the cache's limits. Each load unwraps the data key
+ * through KMS, imports it once into a KeyObject (the raw bytes are zeroed at once; Node wipes the
+ * KeyObject's native copy when it is released after eviction) and derives a message key under a
+ * fresh random salt. Messages are counted per message key by this process alone, so no two
+ * processes ever share one and nothing needs counting anywhere else.
  */
 export class DataKeyProvider {
   private readonly cache: ExpiringCache<CachedKey>;
-  private readonly reserving = new Map<string, Promise<void>>();
+  private readonly maxMessages: number;
 
   constructor(private readonly source: DataKeySource, private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS) {
-    this.cache = new ExpiringCache<CachedKey>({
-      maxAgeMs: limits.maxAgeSeconds * 1000,
-      maxEntries: limits.maxEntries,
-    });
+    this.cache = new ExpiringCache<CachedKey>({ maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
+    this.maxMessages = Math.min(limits.maxMessagesPerKey, MAX_MESSAGES_PER_MESSAGE_KEY);
   }
 
-  /** Runs `use` with the key to encrypt `bytes` of plaintext, counting the message against it. */
-  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
-    if (!this.cache.enabled) return this.once(ref, 1, use, wrappedKey);
-    const id = cacheId(ref);
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const entry = this.cache.peek(id);
-      if (!entry) {
-        await this.load(id, ref, wrappedKey);
-      } else if (entry.messages + 1 > this.limits.maxMessagesPerKey || entry.bytes + bytes > this.limits.maxBytesPerKey) {
+  /** Runs `use` with the message key to encrypt `bytes` of plaintext under, counting the message against it. */
+  async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (messageKey: MessageKey) => T, wrappedKey?: Uint8Array): Promise<T> {
+    if (this.cache.enabled) {
+      const id = cacheId(ref);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const entry = this.cache.peek(id) ?? (await this.load(id, ref, wrappedKey));
+        if (entry.messages + 1 <= this.maxMessages && entry.bytes + bytes <= this.limits.maxBytesPerKey) {
+          entry.messages += 1;
+          entry.bytes += bytes;
+          return use(entry.messageKey);
+        }
         this.cache.delete(id);
-      } else if (entry.budget === 0) {
-        await this.topUp(id, ref, entry);
-      } else {
-        entry.messages += 1;
-        entry.bytes += bytes;
-        entry.budget -= 1;
-        return use(entry.key);
       }
     }
-    return this.once(ref, 1, use, wrappedKey);
+    const dataKey = await this.importKey(ref, wrappedKey);
+    return use(newMessageKey(dataKey, ref));
   }
 
-  async forDecryption<T>(ref: DataKeyRef, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
-    if (!this.cache.enabled) return this.once(ref, 0, use, wrappedKey);
-    const id = cacheId(ref);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const entry = this.cache.peek(id);
-      if (entry) return use(entry.key);
-      await this.load(id, ref, wrappedKey);
-    }
-    return this.once(ref, 0, use, wrappedKey);
+  /** Runs `use` with the AES key that opens `token` (see `keyForToken`). */
+  async forDecryption<T>(token: ParsedToken, use: (key: DataKeyMaterial) => T, wrappedKey?: Uint8Array): Promise<T> {
+    if (!this.cache.enabled) return use(keyForToken(await this.importKey(token, wrappedKey), token));
+    const id = cacheId(token);
+    const entry = this.cache.peek(id) ?? (await this.load(id, token, wrappedKey));
+    return use(openingKey(entry, token));
   }
 
   private load(id: string, ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<CachedKey> {
-    return this.cache.get(id, async () => ({ key: await this.importKey(ref, wrappedKey), messages: 0, bytes: 0, budget: 0 }));
+    return this.cache.get(id, async () => {
+      const dataKey = await this.importKey(ref, wrappedKey);
+      return { dataKey, messageKey: newMessageKey(dataKey, ref), messages: 0, bytes: 0, opened: new Map() };
+    });
   }
 
   private async importKey(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<KeyObject> {
@@ -123,25 +119,20 @@ export class DataKeyProvider {
       raw.fill(0);
     }
   }
+}
 
-  private topUp(id: string, ref: DataKeyRef, entry: CachedKey): Promise<void> {
-    let pending = this.reserving.get(id);
-    if (!pending) {
-      const block = Math.min(RESERVATION_BLOCK, this.limits.maxMessagesPerKey);
-      pending = this.source.reserve(ref, block).then((granted) => {
-        if (!granted) throw new NonceBudgetExhausted();
-        entry.budget += block;
-      }).finally(() => this.reserving.delete(id));
-      this.reserving.set(id, pending);
-    }
-    return pending;
+/** The key for a token's salt: this instance's own, one derived before, or one derived now. */
+function openingKey(entry: CachedKey, token: ParsedToken): DataKeyMaterial {
+  if (token.salt === undefined) return entry.dataKey;
+  if (token.salt.equals(entry.messageKey.salt)) return entry.messageKey.key;
+  const saltId = token.salt.toString('base64');
+  let key = entry.opened.get(saltId);
+  if (!key) {
+    key = deriveMessageKey(entry.dataKey, token, token.salt);
+    if (entry.opened.size >= OPENED_KEYS_PER_ENTRY) entry.opened.delete(entry.opened.keys().next().value!);
+    entry.opened.set(saltId, key);
   }
-
-  /** Without the cache: reserve what encryption needs, unwrap, use once. */
-  private async once<T>(ref: DataKeyRef, messages: number, use: (key: KeyObject) => T, wrappedKey?: Uint8Array): Promise<T> {
-    if (messages > 0 && !(await this.source.reserve(ref, messages))) throw new NonceBudgetExhausted();
-    return use(await this.importKey(ref, wrappedKey));
-  }
+  return key;
 }
 
 const cacheId = ({ keyId, keyVersion }: DataKeyRef) => `${keyId}#${keyVersion}`;

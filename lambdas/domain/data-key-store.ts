@@ -123,20 +123,6 @@ export class DataKeyStore {
     })));
   }
 
-  /**
-   * Reserves `count` messages of a version's nonce budget: random 96-bit IVs stay safe for at most
-   * 2^32 messages per key, across every process. False once the budget would be exceeded.
-   */
-  async reserveMessages(keyId: string, version: number, count: number, limit: number): Promise<boolean> {
-    return this.conditional(() => this.db.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: { pk: keyPk(keyId), sk: versionSk(version) },
-      UpdateExpression: 'SET messagesReserved = if_not_exists(messagesReserved, :zero) + :count',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(messagesReserved) OR messagesReserved <= :room)',
-      ExpressionAttributeValues: { ':zero': 0, ':count': count, ':room': limit - count },
-    })));
-  }
-
   async getAliasOwner(alias: string): Promise<string | undefined> {
     return (await this.getAliasClaim(alias))?.keyId;
   }

@@ -1,9 +1,8 @@
 import { assertUsable, authorize } from './authorization.js';
-import type { DataKeyRef, ParsedToken, SealedToken } from './ciphertext-token.js';
-import { openWithDataKey, parseToken, sealWithDataKey } from './data-key-cipher.js';
+import { parseToken, type DataKeyRef, type ParsedToken, type SealedToken } from './ciphertext-token.js';
+import { openWithKey, sealWithMessageKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
-import { DataKeyProvider, NonceBudgetExhausted, type DataKeyCacheLimits, type DataKeySource } from './data-key-provider.js';
-import { addNextVersion, MAX_MESSAGES_PER_VERSION } from './key-versions.js';
+import { DataKeyProvider, type DataKeyCacheLimits, type DataKeySource } from './data-key-provider.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { assertContextSize, type EncryptionContext } from './encryption-context.js';
 import { invalidCiphertext, ServiceError } from './errors.js';
@@ -28,7 +27,7 @@ export interface PlaintextItem {
 }
 
 export interface CiphertextItem {
-  /** The token in its text form (`ev1.…`) or its binary form. */
+  /** The token in its text form (`ev2.…`, or `ev1.…`) or its binary form. */
   readonly ciphertext: string | Uint8Array;
   readonly context?: EncryptionContext;
 }
@@ -40,7 +39,7 @@ export type ItemOutcome<T> = { readonly ok: true; readonly value: T } | { readon
 export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
 export const MAX_BATCH_ITEMS = 1000;
 
-/** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS, budgets counted in DynamoDB. */
+/** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS. Nothing is written. */
 export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataKeySource {
   return {
     unwrap: async (ref, wrappedKey) => {
@@ -48,7 +47,6 @@ export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataK
       if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
       return masterKey.unwrapDataKey(ref, stored);
     },
-    reserve: (ref, count) => store.reserveMessages(ref.keyId, ref.keyVersion, count, MAX_MESSAGES_PER_VERSION),
   };
 }
 
@@ -60,15 +58,12 @@ export class EnvelopeEncryption {
   /** Wires the service over a store and master key, with caches bounded by `limits`. */
   static over(store: DataKeyStore, masterKey: MasterKey, limits: DataKeyCacheLimits): EnvelopeEncryption {
     const keys = new KeyDirectory(store, { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-    const dataKeys = new DataKeyProvider(storedDataKeys(store, masterKey), limits);
-    return new EnvelopeEncryption(keys, dataKeys, (record) => addNextVersion(store, masterKey, record, new Date()));
+    return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(store, masterKey), limits));
   }
 
   constructor(
     private readonly keys: KeyDirectory,
     private readonly dataKeys: DataKeyProvider,
-    /** Adds the key's next version when the current one has used up its nonce budget. */
-    private readonly addVersion: (record: DataKeyRecord) => Promise<unknown>,
   ) {}
 
   async encrypt(caller: string, keyRef: string, item: PlaintextItem): Promise<SealedResult> {
@@ -81,7 +76,7 @@ export class EnvelopeEncryption {
     return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
   }
 
-  /** Re-encrypts under the key's current version; the plaintext stays inside the service. */
+  /** Re-encrypts under the key's current version (and as ev2); the plaintext stays inside the service. */
   async rewrap(caller: string, item: CiphertextItem): Promise<SealedResult> {
     const { plaintext, record } = await this.open(caller, item);
     try {
@@ -114,7 +109,7 @@ export class EnvelopeEncryption {
     const token = parseToken(ciphertext);
     const record = await this.openable(caller, token);
     const wrappedKey = currentWrappedKey(record, token.keyVersion);
-    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithDataKey(key, token, context), wrappedKey);
+    const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithKey(key, token, context), wrappedKey);
     return { plaintext, token, record };
   }
 
@@ -140,23 +135,10 @@ export class EnvelopeEncryption {
     }
   }
 
-  private async seal(record: DataKeyRecord, item: PlaintextItem): Promise<SealedResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.sealWithVersion(record, item);
-      } catch (error) {
-        if (!(error instanceof NonceBudgetExhausted) || attempt >= 3) throw error;
-        // The version may not encrypt again: move to a new one (or to one another process added).
-        await this.addVersion(record);
-        record = await this.keys.refresh(record.keyId);
-      }
-    }
-  }
-
-  private async sealWithVersion(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
+  private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
     const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
     const ciphertext = await this.dataKeys.forEncryption(
-      ref, plaintext.length, (key) => sealWithDataKey(key, ref, plaintext, context), currentWrappedKey(record, ref.keyVersion),
+      ref, plaintext.length, (messageKey) => sealWithMessageKey(messageKey, ref, plaintext, context), currentWrappedKey(record, ref.keyVersion),
     );
     return { ciphertext, ...ref };
   }

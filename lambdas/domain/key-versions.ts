@@ -2,9 +2,6 @@ import type { DataKeyRecord } from './data-key.js';
 import type { DataKeyStore } from './data-key-store.js';
 import type { MasterKey } from './master-key.js';
 
-/** Random 96-bit IVs keep AES-GCM safe for at most 2^32 messages under one key (NIST SP 800-38D). */
-export const MAX_MESSAGES_PER_VERSION = 2 ** 32;
-
 /**
  * Adds a data key's next version. Versions are claimed with a conditional put, so concurrent
  * callers each get their own; one that finds its version taken helps the winner advance the

@@ -137,6 +137,15 @@ describe('functions', () => {
     }
   });
 
+  it('give the crypto role reads of the table and kms:Decrypt only: encrypting never writes nor makes keys', () => {
+    const role = Object.entries(api.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === 'envelope-api-test-crypto')![0];
+    const statements = statementsOf(api, 'AWS::IAM::Policy', (props) => (JSON.stringify(props.Roles).includes(role) ? props.PolicyDocument.Statement : []));
+    const granted = statements.flatMap(actions);
+    expect(granted.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    const kmsDirect = statements.filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService')).flatMap(actions).filter((a) => a.startsWith('kms:'));
+    expect(kmsDirect).toEqual(['kms:Decrypt']);
+  });
+
   it('log to retained log groups with the configured retention', () => {
     api.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'LogRetentionInDays' } });
   });

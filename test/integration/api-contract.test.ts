@@ -203,7 +203,7 @@ describe('encrypt, decrypt and rewrap', () => {
   it('round-trips empty and binary plaintexts, with and without context', async () => {
     for (const plaintext of [Buffer.alloc(0), Buffer.from([0, 255, 1, 254]), Buffer.from('héllo')]) {
       const sealed = await owner.encrypt(keyId, plaintext);
-      expect(sealed.ciphertext).toMatch(/^ev1\.[A-Za-z0-9_-]+$/);
+      expect(sealed.ciphertext).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
       expect((await owner.decrypt(sealed.ciphertext)).plaintext.equals(plaintext)).toBe(true);
     }
   });
@@ -221,7 +221,7 @@ describe('encrypt, decrypt and rewrap', () => {
     const { ciphertext } = await owner.encrypt(keyId, 'secret');
     const flipped = ciphertext.slice(0, -6) + (ciphertext.at(-6) === 'A' ? 'B' : 'A') + ciphertext.slice(-5);
     const messages = new Set<string>();
-    for (const bad of ['garbage', 'ev1.', 'ev1.!!!!', flipped, ciphertext.slice(0, -10)]) {
+    for (const bad of ['garbage', 'ev1.', 'ev2.', 'ev2.!!!!', `ev1.${ciphertext.slice(4)}`, flipped, ciphertext.slice(0, -10)]) {
       const error = await failure(owner.decrypt(bad));
       expect(error).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
       messages.add(error.message);

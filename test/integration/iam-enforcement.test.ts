@@ -105,6 +105,15 @@ describe('with the synthesized policies as they are', () => {
     expect((await owner.masterKey()).keyArn).toBe(runtime.masterKeyArn);
   });
 
+  it('encrypts with the cache off writing nothing: the crypto role may not write, and does not need to', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    runtime.resetCalls();
+    for (let i = 0; i < 20; i++) await owner.encrypt(keyId, `message ${i}`);
+    expect(Object.keys(runtime.calls.dynamoDb).sort()).toEqual(['GetItem']);
+    expect(runtime.calls.kms).toEqual({ Decrypt: 20 });
+  });
+
   it('refuses each function every KMS call its role and the key policy do not allow, with AccessDeniedException', async () => {
     // The crypto function may unwrap data keys, bound to their context, and do nothing else with the master key.
     const crypto = asFunction(runtime, 'crypto').kms;

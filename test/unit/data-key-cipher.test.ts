@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseToken, TOKEN_PREFIX } from '../../lambdas/domain/ciphertext-token.js';
-import { openWithDataKey, sealWithDataKey } from '../../lambdas/domain/data-key-cipher.js';
+import { readFileSync } from 'node:fs';
+import { parseToken, TOKEN_PREFIX, type DataKeyRef } from '../../lambdas/domain/ciphertext-token.js';
+import { newMessageKey, openWithDataKey, sealWithMessageKey } from '../../lambdas/domain/data-key-cipher.js';
+import { sealEv1 } from '../support/ev1-reference.js';
 import { encodeContext } from '../../lambdas/domain/encryption-context.js';
 import { ServiceError } from '../../lambdas/domain/errors.js';
 
@@ -12,8 +14,10 @@ const versionArb = fc.integer({ min: 1, max: 2 ** 32 - 1 });
 const contextArb = fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 24 }), { maxKeys: 5 });
 const plaintextArb = fc.uint8Array({ maxLength: 512 });
 
-/** Seals to the text form callers hold. */
-const seal = (...args: Parameters<typeof sealWithDataKey>) => sealWithDataKey(...args).toString();
+/** Seals to the text form callers hold, under a fresh message key of the data key. */
+const sealed = (key: Uint8Array, ref: DataKeyRef, plaintext: Uint8Array, context?: Record<string, string>) =>
+  sealWithMessageKey(newMessageKey(key, ref), ref, plaintext, context);
+const seal = (...args: Parameters<typeof sealed>) => sealed(...args).toString();
 
 /** Opening goes through parsing, as for any token a caller hands back. */
 const open = (token: string, context?: Record<string, string>) => openWithDataKey(dataKey, parseToken(token), context);
@@ -36,12 +40,12 @@ function replaceChar(token: string, index: number, shift: number): string {
   return token.slice(0, index) + alphabet[(current + shift) % 64] + token.slice(index + 1);
 }
 
-describe('sealWithDataKey / openWithDataKey', () => {
+describe('sealWithMessageKey / openWithDataKey (ev2)', () => {
   it('round-trips any bytes under any context', () => {
     fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, (keyId, keyVersion, plaintext, context) => {
       const token = seal(dataKey, { keyId, keyVersion }, plaintext, context);
       expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
-      expect(token).toMatch(/^ev1\.[A-Za-z0-9_-]+$/);
+      expect(token).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
       const parsed = parseToken(token);
       expect(parsed).toMatchObject({ keyId, keyVersion });
       expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
@@ -50,10 +54,10 @@ describe('sealWithDataKey / openWithDataKey', () => {
 
   it('round-trips through the binary form as well', () => {
     fc.assert(fc.property(plaintextArb, contextArb, (plaintext, context) => {
-      const sealed = sealWithDataKey(dataKey, { keyId: randomUUID(), keyVersion: 7 }, plaintext, context);
-      const opened = openWithDataKey(dataKey, parseToken(sealed.toBytes()), context);
+      const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 7 }, plaintext, context);
+      const opened = openWithDataKey(dataKey, parseToken(token.toBytes()), context);
       expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
-      expect(parseToken(sealed.toBytes())).toEqual(parseToken(sealed.toString()));
+      expect(parseToken(token.toBytes())).toEqual(parseToken(token.toString()));
     }));
   });
 
@@ -102,9 +106,82 @@ describe('sealWithDataKey / openWithDataKey', () => {
     expectInvalidCiphertext(() => openWithDataKey(randomBytes(32), parseToken(token)));
     expectInvalidCiphertext(() => open(token.slice(0, -4)));
     expectInvalidCiphertext(() => open(token.slice(0, 20)));
-    expectInvalidCiphertext(() => open('ev2.' + token.slice(4)));
+    expectInvalidCiphertext(() => open('ev1.' + token.slice(4)));
+    expectInvalidCiphertext(() => open('ev3.' + token.slice(4)));
     expectInvalidCiphertext(() => open('not a token'));
     expectInvalidCiphertext(() => open(`${token}=`));
+  });
+});
+
+describe('the ev2 header', () => {
+  /** Byte ranges of the decoded body: key id, version, salt, IV. */
+  const FIELDS = { keyId: [0, 16], version: [16, 20], salt: [20, 52], iv: [52, 64] } as const;
+
+  it('authenticates every header field: a changed key id, version, salt or IV byte is InvalidCiphertext', () => {
+    fc.assert(fc.property(plaintextArb, contextArb, fc.constantFrom(...Object.values(FIELDS)), fc.nat(), fc.integer({ min: 1, max: 255 }), (plaintext, context, [from, to], at, delta) => {
+      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 5 }, plaintext, context);
+      const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
+      const index = from + (at % (to - from));
+      body[index] = (body[index]! + delta) % 256;
+      const changed = TOKEN_PREFIX + body.toString('base64url');
+      // A version changed to 0 is refused while parsing, any other change by the tag: the same error.
+      expectInvalidCiphertext(() => open(changed, context));
+    }));
+  });
+
+  it('derives a different key for each salt: the same data key never encrypts two runs under one key', () => {
+    const ref = { keyId: randomUUID(), keyVersion: 1 };
+    const a = newMessageKey(dataKey, ref);
+    const b = newMessageKey(dataKey, ref);
+    expect(a.salt.equals(b.salt)).toBe(false);
+    expect(a.key.export().equals(b.key.export())).toBe(false);
+    // ...and one data key's message key opens nothing of another data key's.
+    expectInvalidCiphertext(() => openWithDataKey(randomBytes(32), parseToken(sealWithMessageKey(a, ref, Buffer.from('x')).toString())));
+  });
+});
+
+describe('ev1 tokens keep decrypting', () => {
+  const fixtures = JSON.parse(readFileSync(new URL('../fixtures/ev1-vectors.json', import.meta.url), 'utf8')) as {
+    vectors: { dataKeyHex: string; keyId: string; keyVersion: number; context?: Record<string, string>; plaintextBase64: string; token: string }[];
+  };
+
+  it('opens the committed ev1 vectors, sealed by the code before ev2', () => {
+    expect(fixtures.vectors.length).toBeGreaterThan(0);
+    for (const vector of fixtures.vectors) {
+      const token = parseToken(vector.token);
+      expect(token).toMatchObject({ format: 'ev1', keyId: vector.keyId, keyVersion: vector.keyVersion });
+      expect(openWithDataKey(Buffer.from(vector.dataKeyHex, 'hex'), token, vector.context).toString('base64')).toBe(vector.plaintextBase64);
+      expectInvalidCiphertext(() => openWithDataKey(Buffer.from(vector.dataKeyHex, 'hex'), token, { ...vector.context, extra: 'x' }));
+    }
+  });
+
+  it('round-trips any bytes and context through ev1 decoding, and refuses any changed byte', () => {
+    fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (keyId, keyVersion, plaintext, context, at, delta) => {
+      const token = sealEv1(dataKey, keyId, keyVersion, plaintext, context);
+      expect(parseToken(token)).toMatchObject({ format: 'ev1', keyId, keyVersion });
+      expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
+      const body = Buffer.from(token.slice(4), 'base64url');
+      body[at % body.length] = (body[at % body.length]! + delta) % 256;
+      expectInvalidCiphertext(() => open(`ev1.${body.toString('base64url')}`, context));
+    }));
+  });
+});
+
+describe('ev2 test vectors', () => {
+  const fixtures = JSON.parse(readFileSync(new URL('../fixtures/ev2-vectors.json', import.meta.url), 'utf8')) as {
+    vectors: { dataKeyHex: string; keyId: string; keyVersion: number; saltHex: string; ivHex: string; context?: Record<string, string>; plaintextBase64: string; token: string }[];
+  };
+
+  it('seals each committed vector to exactly its token, and opens it', () => {
+    expect(fixtures.vectors.length).toBeGreaterThan(0);
+    for (const v of fixtures.vectors) {
+      const dataKey = Buffer.from(v.dataKeyHex, 'hex');
+      const ref = { keyId: v.keyId, keyVersion: v.keyVersion };
+      const messageKey = newMessageKey(dataKey, ref, Buffer.from(v.saltHex, 'hex'));
+      const plaintext = Buffer.from(v.plaintextBase64, 'base64');
+      expect(sealWithMessageKey(messageKey, ref, plaintext, v.context, Buffer.from(v.ivHex, 'hex')).toString()).toBe(v.token);
+      expect(openWithDataKey(dataKey, parseToken(v.token), v.context).equals(plaintext)).toBe(true);
+    }
   });
 });
 

@@ -1,49 +1,47 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { DataKeyProvider, NonceBudgetExhausted, type DataKeyCacheLimits, type DataKeySource } from '../../lambdas/domain/data-key-provider.js';
+import { parseToken, type DataKeyRef, type ParsedToken } from '../../lambdas/domain/ciphertext-token.js';
+import { openWithKey, sealWithMessageKey } from '../../lambdas/domain/data-key-cipher.js';
+import { DataKeyProvider, type DataKeyCacheLimits, type DataKeySource } from '../../lambdas/domain/data-key-provider.js';
 
 const ref = { keyId: '11111111-1111-4111-8111-111111111111', keyVersion: 1 };
 const limits = (overrides: Partial<DataKeyCacheLimits> = {}): DataKeyCacheLimits => ({
   maxAgeSeconds: 60, maxMessagesPerKey: 1000, maxBytesPerKey: 1 << 20, maxEntries: 10, ...overrides,
 });
 
-/** Counts unwraps and reservations; every unwrap hands out a new buffer so zeroing can be observed. */
-function countingSource(budget = Number.MAX_SAFE_INTEGER) {
+/** Counts unwraps; every unwrap hands out a new buffer (a copy of one data key) so zeroing can be observed. */
+function countingSource(dataKey = randomBytes(32)) {
   const handedOut: Uint8Array[] = [];
-  let reserved = 0;
-  const source: DataKeySource & { unwraps: number; reservations: number } = {
+  const source: DataKeySource & { unwraps: number } = {
     unwraps: 0,
-    reservations: 0,
     unwrap: async () => {
       source.unwraps += 1;
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const key = randomBytes(32);
+      const key = Buffer.from(dataKey);
       handedOut.push(key);
       return key;
-    },
-    reserve: async (_ref, count) => {
-      source.reservations += 1;
-      if (reserved + count > budget) return false;
-      reserved += count;
-      return true;
     },
   };
   return { source, handedOut };
 }
 
+/** An ev1 token of a version: the provider hands out the data key itself for it. */
+const ev1 = (version: DataKeyRef): ParsedToken => ({ ...version, format: 'ev1', header: Buffer.alloc(0), iv: Buffer.alloc(12), ciphertext: Buffer.alloc(0), tag: Buffer.alloc(16) });
+const sizeOf = (key: KeyObject | Uint8Array) => (key instanceof Uint8Array ? key.length : key.symmetricKeySize);
+
 describe('DataKeyProvider', () => {
   it('makes one unwrap for 50 concurrent cold requests for the same key version', async () => {
     const { source } = countingSource();
     const provider = new DataKeyProvider(source, limits());
-    await Promise.all(Array.from({ length: 50 }, () => provider.forEncryption(ref, 10, (key) => key.symmetricKeySize)));
+    const salts = await Promise.all(Array.from({ length: 50 }, () => provider.forEncryption(ref, 10, (key) => key.salt.toString('hex'))));
     expect(source.unwraps).toBe(1);
-    expect(source.reservations).toBe(1);
+    expect(new Set(salts).size).toBe(1);
   });
 
   it('unwraps and zeroes per use when the max age is 0', async () => {
     const { source, handedOut } = countingSource();
     const provider = new DataKeyProvider(source, limits({ maxAgeSeconds: 0 }));
-    for (let i = 0; i < 3; i++) await provider.forDecryption(ref, (key) => key.symmetricKeySize);
+    for (let i = 0; i < 3; i++) await provider.forDecryption(ev1(ref), sizeOf);
     expect(source.unwraps).toBe(3);
     expect(handedOut.every((key) => key.every((byte) => byte === 0))).toBe(true);
   });
@@ -53,11 +51,11 @@ describe('DataKeyProvider', () => {
     try {
       const { source, handedOut } = countingSource();
       const provider = new DataKeyProvider(source, limits({ maxAgeSeconds: 1 }));
-      await provider.forDecryption(ref, () => undefined);
-      await provider.forDecryption(ref, () => undefined);
+      await provider.forDecryption(ev1(ref), () => undefined);
+      await provider.forDecryption(ev1(ref), () => undefined);
       expect(source.unwraps).toBe(1);
       vi.setSystemTime(Date.now() + 1001);
-      await provider.forDecryption(ref, () => undefined);
+      await provider.forDecryption(ev1(ref), () => undefined);
       expect(source.unwraps).toBe(2);
       expect(handedOut[0]!.every((byte) => byte === 0)).toBe(true);
     } finally {
@@ -81,10 +79,10 @@ describe('DataKeyProvider', () => {
   it('evicts the least recently used key beyond max entries', async () => {
     const { source } = countingSource();
     const provider = new DataKeyProvider(source, limits({ maxEntries: 2 }));
-    for (const keyVersion of [1, 2, 3]) await provider.forDecryption({ ...ref, keyVersion }, () => undefined);
-    await provider.forDecryption({ ...ref, keyVersion: 3 }, () => undefined);
+    for (const keyVersion of [1, 2, 3]) await provider.forDecryption(ev1({ ...ref, keyVersion }), () => undefined);
+    await provider.forDecryption(ev1({ ...ref, keyVersion: 3 }), () => undefined);
     expect(source.unwraps).toBe(3);
-    await provider.forDecryption({ ...ref, keyVersion: 1 }, () => undefined);
+    await provider.forDecryption(ev1({ ...ref, keyVersion: 1 }), () => undefined);
     expect(source.unwraps).toBe(4);
   });
 
@@ -92,18 +90,37 @@ describe('DataKeyProvider', () => {
     const { source, handedOut } = countingSource();
     const cached = new DataKeyProvider(source, limits());
     const uncached = new DataKeyProvider(source, limits({ maxAgeSeconds: 0 }));
-    await cached.forEncryption(ref, 1, (key) => expect(key.symmetricKeySize).toBe(32));
-    await uncached.forDecryption(ref, (key) => expect(key.symmetricKeySize).toBe(32));
+    await cached.forEncryption(ref, 1, (key) => expect(key.key.symmetricKeySize).toBe(32));
+    await uncached.forDecryption(ev1(ref), (key) => expect(sizeOf(key)).toBe(32));
     expect(handedOut).toHaveLength(2);
     expect(handedOut.every((key) => key.every((byte) => byte === 0))).toBe(true);
   });
 
-  it('refuses to encrypt once the version’s nonce budget is spent', async () => {
-    const { source } = countingSource(5);
-    const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 5 }));
-    for (let i = 0; i < 5; i++) await provider.forEncryption(ref, 1, () => undefined);
-    await expect(provider.forEncryption(ref, 1, () => undefined)).rejects.toBeInstanceOf(NonceBudgetExhausted);
-    // Decryption under the spent version still works.
-    await expect(provider.forDecryption(ref, (key) => key.symmetricKeySize)).resolves.toBe(32);
+  it('derives a new message key under a new salt at each load: at the message limit, and in every instance', async () => {
+    const { source } = countingSource();
+    const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 2 }));
+    const salts = [];
+    for (let i = 0; i < 6; i++) salts.push(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')));
+    expect(new Set(salts).size).toBe(3);
+    expect(salts[0]).toBe(salts[1]);
+    const other = new DataKeyProvider(countingSource().source, limits());
+    expect(await other.forEncryption(ref, 1, (key) => key.salt.toString('hex'))).not.toBe(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')));
+    // Encrypting needs no coordination: the source is asked to unwrap, never to count.
+    expect(Object.keys(source)).toEqual(['unwraps', 'unwrap']);
+  });
+
+  it('opens what another instance sealed under the same data key, cached or not', async () => {
+    const dataKey = randomBytes(32);
+    const sealer = new DataKeyProvider(countingSource(dataKey).source, limits());
+    const tokens = await Promise.all(['a', 'b'].map((text) => sealer.forEncryption(ref, 1, (key) => sealWithMessageKey(key, ref, Buffer.from(text)).toString())));
+    for (const maxAgeSeconds of [60, 0]) {
+      const { source } = countingSource(dataKey);
+      const opener = new DataKeyProvider(source, limits({ maxAgeSeconds }));
+      for (const token of [...tokens, ...tokens]) {
+        const parsed = parseToken(token);
+        expect(['a', 'b']).toContain((await opener.forDecryption(parsed, (key) => openWithKey(key, parsed))).toString());
+      }
+      expect(source.unwraps).toBe(maxAgeSeconds === 0 ? 4 : 1);
+    }
   });
 });
