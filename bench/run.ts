@@ -30,10 +30,13 @@ try {
   const owner = clientFor(runtime.apiUrl, 'owner');
   const caller = principal('owner').arn;
   const { keyId } = await owner.createKey({ alias: 'bench' });
-  const store = new DataKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), LOCAL_TABLE_NAME);
-  const masterKey = new MasterKey(new KMSClient({}), runtime.masterKeyArn);
+  // The domain runs here as the crypto function does, with its role's credentials and rights.
+  const crypto = credentialsOf(runtime.functionIdentities.crypto);
+  const store = new DataKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({ credentials: crypto })), LOCAL_TABLE_NAME);
+  const masterKey = new MasterKey(new KMSClient({ credentials: crypto }), runtime.masterKeyArn);
   const service = (maxAgeSeconds: number) => EnvelopeEncryption.over(store, masterKey, { ...DEFAULT_CACHE_LIMITS, maxAgeSeconds });
-  const kms = new KMS({});
+  // The Encryption SDK anchor calls KMS with its own contexts: as an account administrator.
+  const kms = new KMS({ credentials: credentialsOf(runtime.deployer) });
 
   log('core throughput (in-process, warm cache)');
   const core = await measureCoreThroughput(service(60), caller, keyId, kms, runtime.masterKeyArn);
@@ -57,10 +60,13 @@ try {
     encrypt1MiBVsRawAesGcm: ratio(core.envelope.encrypt1MiB!, core.raw.encrypt1MiB!),
     decrypt1MiBVsRawAesGcm: ratio(core.envelope.decrypt1MiB!, core.raw.decrypt1MiB!),
     encrypt1KiBVsEncryptionSdk: ratio(core.envelope.encrypt1KiB!, core.encryptionSdk.encrypt1KiB!),
+    encrypt1KiBVsRawAesGcm: ratio(core.envelope.encrypt1KiB!, core.raw.encrypt1KiB!),
     decrypt1KiBVsEncryptionSdk: ratio(core.envelope.decrypt1KiB!, core.encryptionSdk.decrypt1KiB!),
     batchVsSingleItemsPerSecond: ratio(http.batchItemsPerSecond, http.singleItemsPerSecond),
     kmsCallsPer10kEncryptsCached: cacheOn.encrypts.kms,
     dynamoReadsPer10kEncryptsCached: cacheOn.encrypts.dynamoDbReads,
+    dynamoWritesPer10kEncryptsCached: cacheOn.encrypts.dynamoDbWrites,
+    dynamoWritesPer10kEncryptsUncached: cacheOff.encrypts.dynamoDbWrites,
     kmsCallsFor50ConcurrentColdEncrypts: cold.kms,
     maxBundleBytes: Math.max(...Object.values(bundles).map((b) => b.bytes)),
     throughputMBps: core,
@@ -72,6 +78,10 @@ try {
   console.log(report(results));
 } finally {
   await runtime.close();
+}
+
+function credentialsOf({ accessKeyId, secretAccessKey }: { accessKeyId: string; secretAccessKey: string }) {
+  return { accessKeyId, secretAccessKey };
 }
 
 function log(step: string) {
@@ -88,7 +98,7 @@ function report(r: Results): string {
   const rows = [
     ['encrypt 1 MiB', mb(t.envelope.encrypt1MiB), mb(t.raw.encrypt1MiB), mb(t.encryptionSdk.encrypt1MiB), `${r.encrypt1MiBVsRawAesGcm}× raw (target ≥ 0.85: ${check(r.encrypt1MiBVsRawAesGcm >= 0.85)})`],
     ['decrypt 1 MiB', mb(t.envelope.decrypt1MiB), mb(t.raw.decrypt1MiB), mb(t.encryptionSdk.decrypt1MiB), `${r.decrypt1MiBVsRawAesGcm}× raw (target ≥ 0.85: ${check(r.decrypt1MiBVsRawAesGcm >= 0.85)})`],
-    ['encrypt 1 KiB', mb(t.envelope.encrypt1KiB), mb(t.raw.encrypt1KiB), mb(t.encryptionSdk.encrypt1KiB), `${r.encrypt1KiBVsEncryptionSdk}× SDK (target ≥ 5: ${check(r.encrypt1KiBVsEncryptionSdk >= 5)})`],
+    ['encrypt 1 KiB', mb(t.envelope.encrypt1KiB), mb(t.raw.encrypt1KiB), mb(t.encryptionSdk.encrypt1KiB), `${r.encrypt1KiBVsEncryptionSdk}× SDK (target ≥ 5: ${check(r.encrypt1KiBVsEncryptionSdk >= 5)}), ${r.encrypt1KiBVsRawAesGcm}× raw (target ≥ 0.5: ${check(r.encrypt1KiBVsRawAesGcm >= 0.5)})`],
     ['decrypt 1 KiB', mb(t.envelope.decrypt1KiB), mb(t.raw.decrypt1KiB), mb(t.encryptionSdk.decrypt1KiB), `${r.decrypt1KiBVsEncryptionSdk}× SDK`],
   ];
   const lines = [
@@ -99,6 +109,7 @@ function report(r: Results): string {
     '| work | cache on | cache off | Encryption SDK (caching) |',
     '|---|---|---|---|',
     `| 10,000 encrypts, one key | ${calls(r.calls.cacheOn.encrypts)} | ${calls(r.calls.cacheOff.encrypts)} | ${calls(r.calls.encryptionSdk.encrypts)} |`,
+    `| DynamoDB writes per 10,000 encrypts | ${r.dynamoWritesPer10kEncryptsCached} (target 0: ${check(r.dynamoWritesPer10kEncryptsCached === 0)}) | ${r.dynamoWritesPer10kEncryptsUncached} (target 0: ${check(r.dynamoWritesPer10kEncryptsUncached === 0)}) | |`,
     `| 10,000 decrypts of 100 ciphertexts | ${calls(r.calls.cacheOn.decrypts)} | ${calls(r.calls.cacheOff.decrypts)} | ${calls(r.calls.encryptionSdk.decrypts)} |`,
     `| 50 concurrent cold encrypts | ${calls(r.calls.coldConcurrent50)} (target 1 KMS: ${check(r.kmsCallsFor50ConcurrentColdEncrypts === 1)}) | | |`,
     '',

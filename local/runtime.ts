@@ -34,6 +34,8 @@ export interface LocalRuntime {
   readonly principals: readonly LocalPrincipal[];
   /** The policies in force, as synthesized from the stacks. */
   readonly policies: DeployedPolicies;
+  /** What CloudFormation deploys as (administrator access): benchmarks use it for their own KMS work. */
+  readonly deployer: LocalIdentity;
   /** Each function's identity: its role session and credentials. */
   readonly functionIdentities: Readonly<Record<ApiFunctionName, LocalIdentity>>;
   /** The environment each function runs with: its role's credentials, table and master key. */
@@ -137,7 +139,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     closing.push(() => gateway.close());
     return {
       apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDbProxy.url, masterKeyArn, principals, policies,
-      functionIdentities: roles, environmentFor,
+      deployer, functionIdentities: roles, environmentFor,
       calls: { kms: kms.callCounts, dynamoDb: dynamoDb.callCounts },
       resetCalls: () => {
         kms.resetCallCounts();
