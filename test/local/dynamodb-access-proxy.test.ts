@@ -43,7 +43,7 @@ beforeAll(async () => {
   const credentials = { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey };
   app = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials, maxAttempts: 1 });
   direct = new DynamoDBClient({ endpoint: dynamoDb.url, region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  for (const TableName of ['a', 'b']) {
+  for (const TableName of ['alpha', 'bravo']) {
     await direct.send(new CreateTableCommand({
       TableName, BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
@@ -66,52 +66,52 @@ const stored = async (table: string, pk: string) => (await direct.send(new GetIt
 describe('the DynamoDB access proxy', () => {
   it('lets an allowed call through and refuses another, writing nothing', async () => {
     allowed.clear();
-    allowed.add(`dynamodb:PutItem ${arn('a')}`);
-    await app.send(new PutItemCommand({ TableName: 'a', Item: { pk: { S: 'one' }, g: { S: 'x' } } }));
-    expect(await stored('a', 'one')).toBeDefined();
-    expect(await refusal(app.send(new PutItemCommand({ TableName: 'b', Item: { pk: { S: 'one' }, g: { S: 'x' } } })))).toBe('AccessDeniedException');
-    expect(await stored('b', 'one')).toBeUndefined();
-    expect(await refusal(app.send(new GetItemCommand({ TableName: 'a', Key: { pk: { S: 'one' } } })))).toBe('AccessDeniedException');
+    allowed.add(`dynamodb:PutItem ${arn('alpha')}`);
+    await app.send(new PutItemCommand({ TableName: 'alpha', Item: { pk: { S: 'one' }, g: { S: 'x' } } }));
+    expect(await stored('alpha', 'one')).toBeDefined();
+    expect(await refusal(app.send(new PutItemCommand({ TableName: 'bravo', Item: { pk: { S: 'one' }, g: { S: 'x' } } })))).toBe('AccessDeniedException');
+    expect(await stored('bravo', 'one')).toBeUndefined();
+    expect(await refusal(app.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('AccessDeniedException');
   });
 
   it('refuses a batch whole when one of its tables is refused', async () => {
     allowed.clear();
-    allowed.add(`dynamodb:BatchWriteItem ${arn('a')}`);
+    allowed.add(`dynamodb:BatchWriteItem ${arn('alpha')}`);
     const put = (pk: string) => ({ PutRequest: { Item: { pk: { S: pk }, g: { S: 'x' } } } });
-    expect(await refusal(app.send(new BatchWriteItemCommand({ RequestItems: { a: [put('batch')], b: [put('batch')] } })))).toBe('AccessDeniedException');
-    expect(await stored('a', 'batch')).toBeUndefined();
-    await app.send(new BatchWriteItemCommand({ RequestItems: { a: [put('batch')] } }));
-    expect(await stored('a', 'batch')).toBeDefined();
+    expect(await refusal(app.send(new BatchWriteItemCommand({ RequestItems: { alpha: [put('batch')], bravo: [put('batch')] } })))).toBe('AccessDeniedException');
+    expect(await stored('alpha', 'batch')).toBeUndefined();
+    await app.send(new BatchWriteItemCommand({ RequestItems: { alpha: [put('batch')] } }));
+    expect(await stored('alpha', 'batch')).toBeDefined();
   });
 
   it('asks for each part of a transaction by its own action', async () => {
     allowed.clear();
     asked.length = 0;
-    allowed.add(`dynamodb:PutItem ${arn('a')}`);
+    allowed.add(`dynamodb:PutItem ${arn('alpha')}`);
     const transaction = new TransactWriteItemsCommand({ TransactItems: [
-      { Put: { TableName: 'a', Item: { pk: { S: 'tx' }, g: { S: 'x' } } } },
-      { Update: { TableName: 'b', Key: { pk: { S: 'tx' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } } } },
+      { Put: { TableName: 'alpha', Item: { pk: { S: 'tx' }, g: { S: 'x' } } } },
+      { Update: { TableName: 'bravo', Key: { pk: { S: 'tx' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } } } },
     ] });
     expect(await refusal(app.send(transaction))).toBe('AccessDeniedException');
-    expect(asked).toEqual([`dynamodb:PutItem ${arn('a')}`, `dynamodb:UpdateItem ${arn('b')}`]);
-    expect(await stored('a', 'tx')).toBeUndefined();
+    expect(asked).toEqual([`dynamodb:PutItem ${arn('alpha')}`, `dynamodb:UpdateItem ${arn('bravo')}`]);
+    expect(await stored('alpha', 'tx')).toBeUndefined();
   });
 
   it('checks a query on an index against the index ARN', async () => {
     allowed.clear();
-    allowed.add(`dynamodb:Query ${arn('a')}`);
-    const query = new QueryCommand({ TableName: 'a', IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } } });
+    allowed.add(`dynamodb:Query ${arn('alpha')}`);
+    const query = new QueryCommand({ TableName: 'alpha', IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } } });
     expect(await refusal(app.send(query))).toBe('AccessDeniedException');
-    allowed.add(`dynamodb:Query ${arn('a/index/byG')}`);
+    allowed.add(`dynamodb:Query ${arn('alpha/index/byG')}`);
     expect((await app.send(query)).Count).toBeGreaterThan(0);
   });
 
   it('refuses unknown credentials, a bad signature and an unsigned request', async () => {
-    allowed.add(`dynamodb:GetItem ${arn('a')}`);
+    allowed.add(`dynamodb:GetItem ${arn('alpha')}`);
     const stranger = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }, maxAttempts: 1 });
-    expect(await refusal(stranger.send(new GetItemCommand({ TableName: 'a', Key: { pk: { S: 'one' } } })))).toBe('UnrecognizedClientException');
+    expect(await refusal(stranger.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('UnrecognizedClientException');
     const forged = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: 'wrong' }, maxAttempts: 1 });
-    expect(await refusal(forged.send(new GetItemCommand({ TableName: 'a', Key: { pk: { S: 'one' } } })))).toBe('InvalidSignatureException');
+    expect(await refusal(forged.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('InvalidSignatureException');
     const unsigned = await fetch(proxy.url, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' }, body: 'null' });
     expect(unsigned.status).toBe(403);
   });
