@@ -11,6 +11,7 @@ import type { SynthesizedTemplates } from '../../local/iam/synthesized-templates
 import { LOCAL_STAGE, LOCAL_TABLE_NAME, MASTER_KEY_ALIAS, type LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
 import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
+import { rejection } from '../support/rejection.js';
 
 /**
  * The local rehearsal refuses what AWS would refuse: every KMS and DynamoDB call a function makes
@@ -34,14 +35,6 @@ async function wrappedKey(runtime: LocalRuntime): Promise<Uint8Array> {
   return out.CiphertextBlob!;
 }
 
-async function rejection(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 type Statement = { Sid?: string; Action: string | string[] };
 type PolicyResource = { Type: string; Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[]; RoleName?: string } };

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsEmulator, type KmsAccessControl, type KmsActionRequest, type KmsEmulator } from '../../local/kms-emulator/server.js';
+import { rejection } from '../support/rejection.js';
 
 /**
  * The emulator behaves as KMS on what the service relies on, checked through the unmodified SDK
@@ -20,14 +21,6 @@ const clientFor = (url: string, accessKeyId = 'test') =>
   new KMSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'test' }, maxAttempts: 1 });
 const newKey = async () => (await kms.send(new CreateKeyCommand({ Description: 'fidelity' }))).KeyMetadata!;
 
-async function rejection(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A raw JSON 1.1 request, for what the SDK would never send. */
 async function raw(target: string, body: string): Promise<{ status: number; type: string; text: string }> {
