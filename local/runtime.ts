@@ -94,9 +94,10 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     for (const step of closing.reverse()) await step().catch(() => undefined);
   };
   try {
+    // Keys belong to an account and region, so their state file is named after both.
     const kms = await startKmsEmulator({
       port: config.kmsPort, region: config.region, accountId: target.account,
-      dataFile: join(config.dataDir, 'kms.json'), accessControl: access.kms(),
+      dataFile: join(config.dataDir, `kms-${target.account}-${config.region}.json`), accessControl: access.kms(),
     });
     closing.push(() => kms.close());
     const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
