@@ -5,7 +5,7 @@ import type { ProxyHandler } from './gateway/server.js';
 export interface LocalFunction {
   /** The module whose `handler` export runs: a file URL, or a path relative to the repository root. */
   readonly entry: string;
-  /** The function's environment variables, on top of nothing: a Lambda function sees only its own. */
+  /** The function's environment variables as its worker sees them: each function gets its own copy. */
   readonly environment: Readonly<Record<string, string>>;
 }
 
