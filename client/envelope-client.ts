@@ -27,6 +27,9 @@ export interface KeyMetadata {
   policy: KeyPolicy;
 }
 
+/** What listing shows a key's users: no policy, no history. Admins get full `KeyMetadata`. */
+export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+
 export interface SealedResult {
   ciphertext: string;
   keyId: string;
@@ -75,7 +78,7 @@ export class EnvelopeClient {
     return this.request('POST', 'v1/keys', input);
   }
 
-  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<{ keys: KeyMetadata[]; nextToken?: string }> {
+  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<{ keys: (KeyMetadata | KeySummary)[]; nextToken?: string }> {
     const query: Record<string, string> = {};
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
@@ -86,8 +89,9 @@ export class EnvelopeClient {
     return this.request('GET', keyPath(key));
   }
 
-  putKeyPolicy(key: string, policy: KeyPolicy): Promise<KeyMetadata> {
-    return this.request('PUT', `${keyPath(key)}/policy`, policy);
+  /** Replaces a key's policy; one that leaves you without admin rights needs `bypassLockoutSafetyCheck`. */
+  putKeyPolicy(key: string, policy: KeyPolicy, options: { bypassLockoutSafetyCheck?: boolean } = {}): Promise<KeyMetadata> {
+    return this.request('PUT', `${keyPath(key)}/policy`, { ...policy, ...options });
   }
 
   rotateKey(key: string): Promise<KeyMetadata> {

@@ -36,8 +36,8 @@ export const handler = apiHandler({
   'GET /v1/keys/{key}': onKey((keys, caller, key) => keys.describeKey(caller, key)),
 
   'PUT /v1/keys/{key}/policy': async (request) => {
-    const policy = parseInput(PutPolicyBody, request.body, 'body');
-    return jsonResponse(200, await keyManagement().putPolicy(request.caller, keyRef(request), policy));
+    const { bypassLockoutSafetyCheck, ...policy } = parseInput(PutPolicyBody, request.body, 'body');
+    return jsonResponse(200, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck));
   },
 
   'POST /v1/keys/{key}/rotate': onKey((keys, caller, key) => keys.rotateKey(caller, key)),

@@ -34,6 +34,13 @@ export interface DataKeyRecord {
 /** The public view of a record: everything but bookkeeping. */
 export type DataKeyMetadata = Omit<DataKeyRecord, 'revision' | 'currentWrappedKey'>;
 
+/** What a key's users see of it when listing: enough to use it, nothing of its policy or history. */
+export type DataKeySummary = Pick<DataKeyRecord, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+
+export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord): DataKeySummary {
+  return { keyId, alias, state, currentVersion };
+}
+
 export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, ...metadata }: DataKeyRecord): DataKeyMetadata {
   return metadata;
 }

@@ -121,7 +121,7 @@ export class EnvelopeEncryption {
    * A cached record may allow for at most the cache's max age after a change, but never denies on
    * stale grounds: a refusal is checked again against a fresh read.
    */
-  private async checkedForUse(record: DataKeyRecord, caller: string, shownAs?: string): Promise<DataKeyRecord> {
+  private async checkedForUse(record: DataKeyRecord, caller: string): Promise<DataKeyRecord> {
     const check = (candidate: DataKeyRecord) => {
       authorize(candidate, caller, 'use');
       assertUsable(candidate);
@@ -131,7 +131,7 @@ export class EnvelopeEncryption {
       return check(record);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
-      return check(await this.keys.refresh(record.keyId, shownAs));
+      return check(await this.keys.refresh(record.keyId));
     }
   }
 
@@ -143,14 +143,21 @@ export class EnvelopeEncryption {
     return { ciphertext, ...ref };
   }
 
+  /**
+   * The record a token may be opened against. A token naming no existing key is malformed like
+   * any other: answering KeyNotFound would let one changed bit tell whether a key id exists.
+   */
   private async openable(caller: string, token: ParsedToken): Promise<DataKeyRecord> {
-    const shownAs = 'of this ciphertext';
-    let record = await this.keys.get(token.keyId, shownAs);
-    // A version newer than the cached record may come from a rotation elsewhere: look again.
-    if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId, shownAs);
-    record = await this.checkedForUse(record, caller, shownAs);
-    if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
-    return record;
+    try {
+      let record = await this.keys.get(token.keyId);
+      // A version newer than the cached record may come from a rotation elsewhere: look again.
+      if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId);
+      record = await this.checkedForUse(record, caller);
+      if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
+      return record;
+    } catch (error) {
+      throw error instanceof ServiceError && error.code === 'KeyNotFound' ? invalidCiphertext() : error;
+    }
   }
 }
 

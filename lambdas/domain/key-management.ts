@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { assertNotState, authorize, isMember } from './authorization.js';
+import { assertNotState, authorize, isAllowed, isMember } from './authorization.js';
 import { isDataKeyId } from './ciphertext-token.js';
-import { isDeleted, toMetadata, type DataKeyMetadata, type DataKeyRecord, type KeyPolicy } from './data-key.js';
+import { isDeleted, toMetadata, toSummary, type DataKeyMetadata, type DataKeyRecord, type DataKeySummary, type KeyPolicy } from './data-key.js';
 import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
 import { addNextVersion } from './key-versions.js';
 import type { MasterKey } from './master-key.js';
-import { principalIdentity } from './principals.js';
+import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
 
 export interface CreateKeyInput {
   readonly alias?: string;
@@ -15,7 +15,8 @@ export interface CreateKeyInput {
 }
 
 export interface KeyPage {
-  readonly keys: DataKeyMetadata[];
+  /** Full metadata of the keys the caller administers; a summary of those it only uses. */
+  readonly keys: (DataKeyMetadata | DataKeySummary)[];
   readonly nextToken?: string;
 }
 
@@ -65,7 +66,7 @@ export class KeyManagement {
     const keys = records
       .filter((record) => isMember(record, caller) && !isDeleted(record, now))
       .sort((a, b) => page.keyIds.indexOf(a.keyId) - page.keyIds.indexOf(b.keyId))
-      .map(toMetadata);
+      .map((record) => (isAllowed(record, caller, 'administer') ? toMetadata(record) : toSummary(record)));
     return { keys, ...(page.lastKeyId && { nextToken: Buffer.from(page.lastKeyId).toString('base64url') }) };
   }
 
@@ -75,10 +76,17 @@ export class KeyManagement {
     return toMetadata(record);
   }
 
-  async putPolicy(caller: string, keyRef: string, policy: KeyPolicy): Promise<DataKeyMetadata> {
+  /**
+   * Replaces the key policy. As KMS's PutKeyPolicy does, a policy that would leave the caller unable
+   * to administer the key again is refused unless `bypassLockoutSafetyCheck` is set.
+   */
+  async putPolicy(caller: string, keyRef: string, policy: KeyPolicy, bypassLockoutSafetyCheck = false): Promise<DataKeyMetadata> {
     const normalized = normalizePolicy(policy);
     let previous: KeyPolicy | undefined;
     const updated = await this.update(caller, keyRef, async (record) => {
+      if (!bypassLockoutSafetyCheck && !normalized.admins.some((admin) => isSamePrincipal(admin, caller))) {
+        throw new ServiceError('ValidationError', `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`);
+      }
       previous = record.policy;
       // Index newcomers before the policy names them, so listing never misses a key.
       await this.store.addMembers(record.keyId, [...normalized.admins, ...normalized.users]);
@@ -173,6 +181,10 @@ const ABANDONED_CLAIM_MS = 5 * 60 * 1000;
 const MAX_PRINCIPALS = 50;
 
 function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
+  const session = [...admins, ...users].find(isRoleSession);
+  if (session !== undefined) {
+    throw new ServiceError('ValidationError', `${session} is a role session, which ends; name its role instead: ${principalIdentity(session)} (with the role's path, if it has one).`);
+  }
   const unique = (arns: readonly string[]) => [...new Set(arns.map(principalIdentity))];
   const normalized = { admins: unique(admins), users: unique(users) };
   if (normalized.admins.length === 0) {

@@ -17,3 +17,8 @@ export function principalIdentity(arn: string): string {
 export function isSamePrincipal(a: string, b: string): boolean {
   return principalIdentity(a) === principalIdentity(b);
 }
+
+/** A role session (`assumed-role/Role/session`), which a policy must not name: it ends, the role stays. */
+export function isRoleSession(arn: string): boolean {
+  return ASSUMED_ROLE.test(arn);
+}

@@ -4,16 +4,23 @@ import { MAX_BATCH_ITEMS } from '../domain/envelope-encryption.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
-const context = z.optional(z.record(z.string(), z.string()));
+
+/**
+ * Text that is well-formed Unicode. A lone surrogate has no UTF-8 encoding (it becomes U+FFFD), so
+ * `"\ud800"`, `"\udfff"` and `"\ufffd"` would otherwise authenticate as the same context.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const text = () => z.string().check(z.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode (no lone surrogates)'));
+const context = z.optional(z.record(text(), text()));
 const principalArn = z.string().check(z.regex(PRINCIPAL_ARN_PATTERN, 'must be an IAM principal ARN'));
 const keyId = z.string().check(z.minLength(1), z.maxLength(256));
-const reference = z.optional(z.string().check(z.maxLength(1024)));
+const reference = z.optional(text().check(z.maxLength(1024)));
 /** Batch items are validated one by one, so that one bad item fails alone. */
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
 export const CreateKeyBody = z.strictObject({
   alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$'))),
-  description: z.optional(z.string().check(z.maxLength(8192))),
+  description: z.optional(text().check(z.maxLength(8192))),
 });
 
 export const ListKeysQuery = z.strictObject({
@@ -24,6 +31,7 @@ export const ListKeysQuery = z.strictObject({
 export const PutPolicyBody = z.strictObject({
   admins: z.array(principalArn).check(z.maxLength(50)),
   users: z.array(principalArn).check(z.maxLength(50)),
+  bypassLockoutSafetyCheck: z.optional(z.boolean()),
 });
 
 export const ScheduleDeletionBody = z.strictObject({

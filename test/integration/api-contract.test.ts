@@ -152,10 +152,20 @@ describe('key management routes', () => {
     expect(await failure(owner.putKeyPolicy(key.keyId, { admins: [], users: [principal('owner').arn] }))).toMatchObject({ status: 400, code: 'ValidationError' });
     expect(await failure(owner.putKeyPolicy(key.keyId, { admins: ['not-an-arn'], users: [] }))).toMatchObject({ status: 400, code: 'ValidationError' });
     // The teammate, now an admin, can hand the key back and remove the owner.
+    const lockout = await failure(teammate.putKeyPolicy(key.keyId, { admins: [principal('owner').arn], users: [] }));
+    expect(lockout).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(lockout.message).toContain('bypassLockoutSafetyCheck');
+    const session = await failure(owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn, 'arn:aws:sts::111122223333:assumed-role/Team/alice'], users: [] }));
+    expect(session).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(session.message).toContain('arn:aws:iam::111122223333:role/Team');
     const handed = await teammate.putKeyPolicy(key.keyId, { admins: [principal('teammate').arn], users: [principal('teammate').arn] });
     expect(handed.policy.admins).toEqual([principal('teammate').arn]);
     expect(await failure(owner.getKey(key.keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
     expect((await owner.listKeys({ limit: 100 })).keys.map((k) => k.keyId)).not.toContain(key.keyId);
+    // Giving a key away on purpose, as KMS's BypassPolicyLockoutSafetyCheck allows.
+    const given = await teammate.putKeyPolicy(key.keyId, { admins: [principal('owner').arn], users: [] }, { bypassLockoutSafetyCheck: true });
+    expect(given.policy.admins).toEqual([principal('owner').arn]);
+    expect(await failure(teammate.getKey(key.keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
   });
 
   it('never loses a version to concurrent rotations', async () => {
@@ -215,6 +225,28 @@ describe('encrypt, decrypt and rewrap', () => {
       expect(await failure(owner.decrypt(sealed.ciphertext, context))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
     }
     expect(await failure(owner.rewrap(sealed.ciphertext, { a: '1' }))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+  });
+
+  it('refuses text that is not well-formed Unicode in contexts, descriptions and references', async () => {
+    const { ciphertext } = await owner.encrypt(keyId, 'x', { t: '\ufffd' });
+    for (const lone of ['\ud800', '\udfff', 'a\ud83d']) {
+      expect(await failure(owner.encrypt(keyId, 'x', { t: lone }))).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(await failure(owner.encrypt(keyId, 'x', { [lone]: 'v' }))).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(await failure(owner.decrypt(ciphertext, { t: lone }))).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(await failure(owner.createKey({ description: lone }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    }
+    expect((await owner.decrypt(ciphertext, { t: '\ufffd' })).plaintext.toString()).toBe('x');
+    expect((await owner.encrypt(keyId, 'x', { t: '😀 ключ' })).keyVersion).toBeGreaterThan(0);
+  });
+
+  it('answers InvalidCiphertext, not KeyNotFound, for a ciphertext whose key id was changed: no existence oracle', async () => {
+    const { ciphertext } = await owner.encrypt(keyId, 'secret');
+    const body = Buffer.from(ciphertext.slice(4), 'base64url');
+    for (const at of [0, 7, 15]) {
+      const changed = Buffer.from(body);
+      changed[at] = changed[at]! ^ 0x01;
+      expect(await failure(owner.decrypt(`ev2.${changed.toString('base64url')}`))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+    }
   });
 
   it('answers InvalidCiphertext, with one message, for malformed and tampered ciphertexts', async () => {

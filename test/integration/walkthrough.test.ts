@@ -53,7 +53,9 @@ describe.each(ENGINES)('walk-through against the local runtime on %s', (engine) 
     expect((await owner.decrypt(theirs.ciphertext, context)).plaintext.equals(message)).toBe(true);
     // A user is not an administrator.
     expect(await failure(teammate.rotateKey(keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
-    expect((await teammate.listKeys()).keys.map((k) => k.keyId)).toContain(keyId);
+    // A user sees only what it needs to use the key; its administrators see everything.
+    expect((await teammate.listKeys()).keys.find((k) => k.keyId === keyId)).toEqual({ keyId, alias: `walk-${engine}`, state: 'Enabled', currentVersion: 1 });
+    expect((await owner.listKeys({ limit: 100 })).keys.find((k) => k.keyId === keyId)).toMatchObject({ keyId, policy: expect.any(Object), createdBy: principal('owner').arn });
 
     for (const call of [
       () => outsider.encrypt(keyId, message), () => outsider.decrypt(sealed.ciphertext, context),
