@@ -94,7 +94,8 @@ export class EnvelopeClient {
     return this.request('PUT', `${keyPath(key)}/policy`, { ...policy, ...options });
   }
 
-  rotateKey(key: string): Promise<KeyMetadata> {
+  /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */
+  rotateKey(key: string): Promise<KeyMetadata & { createdVersion: number }> {
     return this.request('POST', `${keyPath(key)}/rotate`);
   }
 

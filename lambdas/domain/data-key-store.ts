@@ -110,7 +110,7 @@ export class DataKeyStore {
   }
 
   async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: versionSk(version) } })));
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: versionSk(version) }, ConsistentRead: true })));
     return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
   }
 

@@ -21,7 +21,17 @@ export interface KeyPage {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MAX_OPTIMISTIC_ATTEMPTS = 8;
+const MAX_OPTIMISTIC_ATTEMPTS = 12;
+
+/**
+ * Waits before retrying a lost race, with full jitter (the AWS Architecture Blog's "exponential
+ * backoff and jitter"): up to 10 ms, doubling per attempt, capped at 200 ms, so that writers
+ * racing on one key spread out instead of colliding again.
+ */
+function backoff(attempt: number): Promise<void> {
+  if (attempt === 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+}
 
 /** Creates data keys and manages their lifecycle and policy, on behalf of an authenticated caller. */
 export class KeyManagement {
@@ -130,13 +140,17 @@ export class KeyManagement {
   }
 
   /** Adds a version; concurrent rotations each get their own (see `addNextVersion`). */
-  async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
+  /** Answers the version this rotation created, whatever concurrent rotations did after it. */
+  async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata & { readonly createdVersion: number }> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
+      await backoff(attempt);
       const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
-      if (await addNextVersion(this.store, this.masterKey, record, this.now())) return this.describeKey(caller, record.keyId);
+      if (await addNextVersion(this.store, this.masterKey, record, this.now())) {
+        return { ...(await this.describeKey(caller, record.keyId)), createdVersion: record.currentVersion + 1 };
+      }
     }
     throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
   }
@@ -148,6 +162,7 @@ export class KeyManagement {
     decide: (record: DataKeyRecord) => MetadataChanges | Promise<MetadataChanges>,
   ): Promise<DataKeyMetadata> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
+      await backoff(attempt);
       const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
       const changes = await decide(record);
