@@ -34,7 +34,7 @@ export function translateDependencyError(error: unknown, dependency: string): un
   }
   const status = $metadata?.httpStatusCode ?? 0;
   if (status >= 500 || REFUSED.has(name) || NETWORK_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError') {
-    return new ServiceError('DependencyUnavailable', `${dependency} is unavailable; retry later.`);
+    return new ServiceError('DependencyUnavailable', `${dependency} is unavailable; retry later.`, 2);
   }
   return error;
 }

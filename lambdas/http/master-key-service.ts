@@ -17,4 +17,14 @@ export const once = <T>(create: () => T): (() => T) => {
   return () => (value ??= create());
 };
 
-export const getMasterKey = once(() => new MasterKey(new KMSClient({}), requiredEnv(HANDLER_ENV.masterKeyArn)));
+/**
+ * Every AWS SDK client's limits: a connection within 1 s, an answer within 3 s, three attempts
+ * with the SDK's backoff. A dependency that hangs fails one call in about 10 s, well inside the
+ * functions' timeouts and API Gateway's 29 s, and answers 503 (see translateDependencyError).
+ */
+export const AWS_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+} as const;
+
+export const getMasterKey = once(() => new MasterKey(new KMSClient(AWS_CLIENT_CONFIG), requiredEnv(HANDLER_ENV.masterKeyArn)));

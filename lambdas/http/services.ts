@@ -4,7 +4,7 @@ import { cacheLimitsFromEnv } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
 import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
 import { KeyManagement } from '../domain/key-management.js';
-import { getMasterKey, once, requiredEnv } from './master-key-service.js';
+import { AWS_CLIENT_CONFIG, getMasterKey, once, requiredEnv } from './master-key-service.js';
 import { HANDLER_ENV } from '../routes.js';
 
 /**
@@ -15,7 +15,7 @@ import { HANDLER_ENV } from '../routes.js';
 
 
 const getStore = once(() => {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_CONFIG), { marshallOptions: { removeUndefinedValues: true } });
   return new DataKeyStore(db, requiredEnv(HANDLER_ENV.tableName));
 });
 

@@ -19,7 +19,7 @@ import { clientFor, failure } from '../support/principals.js';
  * clients retry and then give up, and callers must see 429 and 503, never 500. These stand-ins
  * evaluate no IAM policy (the local runtime's suites do): what is tested is how faults map.
  */
-type KmsFault = 'throttle' | 'unavailable';
+type KmsFault = 'throttle' | 'unavailable' | 'hang';
 let kmsFault: KmsFault = 'throttle';
 let faultyKms: Server;
 let dynamoDb: LocalDynamoDb;
@@ -29,6 +29,8 @@ let functions: LocalFunctions;
 beforeAll(async () => {
   faultyKms = createServer((req, res) => {
     req.resume();
+    // A dependency that accepts the connection and never answers (packets dropped, process paused).
+    if (kmsFault === 'hang') return;
     const [status, type] = kmsFault === 'throttle' ? [400, 'ThrottlingException'] : [503, 'ServiceUnavailableException'];
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
     res.end(JSON.stringify({ __type: type, message: 'Rate exceeded' }));
@@ -53,6 +55,7 @@ afterAll(async () => {
   await gateway?.close();
   await functions?.close();
   await dynamoDb?.close().catch(() => undefined);
+  faultyKms?.closeAllConnections();
   faultyKms?.close();
 });
 
@@ -72,6 +75,13 @@ describe('when a dependency fails', () => {
     const error = await failure(clientFor(gateway.url, 'owner').masterKey());
     expect(error).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
     expect(error.message).not.toMatch(/Rate exceeded|127\.0\.0\.1/);
+  });
+
+  it('answers 503 DependencyUnavailable with Retry-After when KMS hangs, instead of hanging with it', async () => {
+    kmsFault = 'hang';
+    const error = await failure(clientFor(gateway.url, 'owner').masterKey());
+    expect(error).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('answers 503 DependencyUnavailable when DynamoDB is unreachable', async () => {
