@@ -1,5 +1,6 @@
 import type { DataKeyMetadata } from './domain/data-key.js';
 import type { KeyManagement } from './domain/key-management.js';
+import { ServiceError } from './domain/errors.js';
 import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
@@ -7,13 +8,15 @@ import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletio
 import { keyManagement } from './http/services.js';
 
 /** Data-key management: create, list, describe, policy, rotation and lifecycle. */
-/** The `{key}` path parameter, decoded whether or not the gateway decoded it (`alias%2Fname`). */
+/**
+ * The `{key}` path parameter, decoded here and only here: API Gateway REST hands path parameters
+ * over as they arrived, percent-encoded (`alias%2Fname`), and the local gateway does the same.
+ */
 const keyRef = ({ path }: ApiRequest): string => {
-  const raw = path.key ?? '';
   try {
-    return raw.includes('%') ? decodeURIComponent(raw) : raw;
+    return decodeURIComponent(path.key ?? '');
   } catch {
-    return raw;
+    throw new ServiceError('ValidationError', 'key: the path is not valid percent-encoding.');
   }
 };
 

@@ -27,7 +27,8 @@ function matchTemplate(template: string[], segments: string[]): Record<string, s
     const segment = segments[i]!;
     if (part.startsWith('{') && part.endsWith('}')) {
       if (segment === '') return undefined;
-      params[part.slice(1, -1)] = safeDecode(segment);
+      // As API Gateway REST does: the parameter as it arrived, still percent-encoded.
+      params[part.slice(1, -1)] = segment;
     } else if (part !== segment) {
       return undefined;
     }
@@ -115,12 +116,4 @@ export function lambdaContext(functionName: string, requestId: string, timeoutMs
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

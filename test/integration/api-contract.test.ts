@@ -123,6 +123,9 @@ describe('key management routes', () => {
     expect(await failure(owner.getKey('00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
     expect(await failure(owner.getKey('alias/nobody-has-this'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
     expect(await failure(owner.getKey('not-a-key-id'))).toMatchObject({ status: 400, code: 'ValidationError' });
+    // Decoded once: a doubly encoded alias is not the alias, and broken encoding is a caller's mistake.
+    expect(await failure(owner.request('GET', 'v1/keys/alias%252Fget-me'))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.request('GET', 'v1/keys/alias%2'))).toMatchObject({ status: 400, code: 'ValidationError' });
   });
 
   it('lists the caller’s keys page by page', async () => {
