@@ -80,11 +80,14 @@ export function openWithKey(key: DataKeyMaterial, token: ParsedToken, context?: 
   const decipher = createDecipheriv(ALGORITHM, key, token.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(additionalData(token.header, context));
   decipher.setAuthTag(token.tag);
+  let plaintext: Buffer | undefined;
   try {
-    const plaintext = decipher.update(token.ciphertext);
+    plaintext = decipher.update(token.ciphertext);
     decipher.final(); // Verifies the tag; GCM yields no further bytes.
     return plaintext;
   } catch {
+    // Bytes of a message that failed authentication are wiped, never handed out.
+    plaintext?.fill(0);
     throw invalidCiphertext();
   }
 }

@@ -38,6 +38,11 @@ export type ItemOutcome<T> = { readonly ok: true; readonly value: T } | { readon
 /** Largest plaintext one request may carry, in one item or across a batch. */
 export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
 export const MAX_BATCH_ITEMS = 1000;
+/**
+ * Distinct data-key versions one decrypt or rewrap batch may name: each may cost a KMS call and a
+ * DynamoDB read, so one request cannot fan out into a thousand of each.
+ */
+export const MAX_BATCH_KEY_VERSIONS = 20;
 
 /** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS. Nothing is written. */
 export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataKeySource {
@@ -96,10 +101,12 @@ export class EnvelopeEncryption {
   }
 
   decryptMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<OpenedResult>[]> {
+    assertBatchKeyVersions(items);
     return Promise.all(items.map((item) => outcome(() => this.decrypt(caller, item))));
   }
 
   rewrapMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<SealedResult>[]> {
+    assertBatchKeyVersions(items);
     return Promise.all(items.map((item) => outcome(() => this.rewrap(caller, item))));
   }
 
@@ -164,6 +171,22 @@ export class EnvelopeEncryption {
 /** The record's copy of a version's wrapped key, when it is the current version. */
 function currentWrappedKey(record: DataKeyRecord, version: number): Uint8Array | undefined {
   return record.currentVersion === version ? record.currentWrappedKey : undefined;
+}
+
+/** Refuses a batch whose well-formed tokens name more distinct key versions than one request may unwrap. */
+function assertBatchKeyVersions(items: readonly CiphertextItem[]): void {
+  const versions = new Set<string>();
+  for (const { ciphertext } of items) {
+    try {
+      const { keyId, keyVersion } = parseToken(ciphertext);
+      versions.add(`${keyId}#${keyVersion}`);
+    } catch {
+      // A malformed token fails as its own item.
+    }
+  }
+  if (versions.size > MAX_BATCH_KEY_VERSIONS) {
+    throw new ServiceError('ValidationError', `A batch may name at most ${MAX_BATCH_KEY_VERSIONS} distinct key versions; this one names ${versions.size}. Split it by key.`);
+  }
 }
 
 async function outcome<T>(run: () => Promise<T>): Promise<ItemOutcome<T>> {

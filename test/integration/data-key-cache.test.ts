@@ -133,4 +133,20 @@ describe('batches over HTTP', () => {
     const full = await owner.request<{ items: unknown[] }>('POST', 'v1/encrypt', { keyId, items: Array(1000).fill(item) });
     expect(full.items).toHaveLength(1000);
   });
+
+  it('refuses a decrypt or rewrap batch naming more than 20 distinct key versions, before any unwrap', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const keys = await Promise.all(Array.from({ length: 21 }, () => owner.createKey()));
+    const ciphertexts = await Promise.all(keys.map(async ({ keyId }) => (await owner.encrypt(keyId, 'x')).ciphertext));
+    await sleep(MAX_AGE_SECONDS * 1000);
+    runtime.resetCalls();
+    for (const route of ['v1/decrypt', 'v1/rewrap']) {
+      const error = await failure(owner.request('POST', route, { items: ciphertexts.map((ciphertext) => ({ ciphertext })) }));
+      expect(error).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(error.message).toMatch(/at most 20 distinct key versions/);
+    }
+    expect(runtime.calls.kms).toEqual({});
+    const twenty = await owner.request<{ items: { plaintext?: string }[] }>('POST', 'v1/decrypt', { items: ciphertexts.slice(1).map((ciphertext) => ({ ciphertext })) });
+    expect(twenty.items.filter((i) => i.plaintext !== undefined)).toHaveLength(20);
+  });
 });
