@@ -123,6 +123,39 @@ export class DataKeyStore {
     })));
   }
 
+  /**
+   * Sets, or with a null deletion date clears, the time-to-live of every item besides the metadata
+   * that holds or points to the key's material: each version's wrapped key, the alias claim and the
+   * member-index entries. Idempotent: a retry after a crash finishes the job.
+   */
+  async expireKeyItems(keyId: string, deletionDate: string | null, pointers: { readonly alias: string | null; readonly principals: readonly string[] }): Promise<void> {
+    const expiry = expiryFor(deletionDate)[TABLE_SCHEMA.timeToLiveAttribute]!;
+    const versions = await this.call(() => this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :versions)',
+      ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#' },
+      ProjectionExpression: 'sk',
+      ConsistentRead: true,
+    })));
+    const keys: { key: Record<string, string>; owner?: string }[] = [
+      ...(versions.Items ?? []).map((item) => ({ key: { pk: keyPk(keyId), sk: item.sk as string } })),
+      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: { pk: memberPk(p), sk: keyPk(keyId) } })),
+      ...(pointers.alias === null ? [] : [{ key: { pk: aliasPk(pointers.alias), sk: 'ALIAS' }, owner: keyId }]),
+    ];
+    await Promise.all(keys.map(({ key, owner }) => {
+      const values = { ...(expiry !== null && { ':ttl': expiry }), ...(owner !== undefined && { ':owner': owner }) };
+      return this.conditional(() => this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: expiry === null ? 'REMOVE #ttl' : 'SET #ttl = :ttl',
+        ConditionExpression: owner === undefined ? 'attribute_exists(pk)' : 'keyId = :owner',
+        ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.timeToLiveAttribute },
+        // DynamoDB refuses an empty map of values.
+        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+      })));
+    }));
+  }
+
   async getAliasOwner(alias: string): Promise<string | undefined> {
     return (await this.getAliasClaim(alias))?.keyId;
   }

@@ -122,19 +122,28 @@ export class KeyManagement {
     });
   }
 
-  scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, (record) => {
+  /**
+   * Schedules deletion as crypto-shredding: the metadata first (from then on the key is pending
+   * deletion, and gone at the date for every read), then every item that holds or points to its
+   * material gets the same time-to-live, so the table forgets the wrapped keys too.
+   */
+  async scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number): Promise<DataKeyMetadata> {
+    const scheduled = await this.update(caller, keyRef, (record) => {
       assertNotState(record, 'PendingDeletion');
       const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
       return { state: 'PendingDeletion', deletionDate };
     });
+    await this.store.expireKeyItems(scheduled.keyId, scheduled.deletionDate, pointersOf(scheduled));
+    return scheduled;
   }
 
+  /** Cancels deletion: the material's time-to-live is cleared before the metadata's, so no crash can leave it expiring. */
   cancelDeletion(caller: string, keyRef: string): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, (record) => {
+    return this.update(caller, keyRef, async (record) => {
       if (record.state !== 'PendingDeletion') {
         throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
       }
+      await this.store.expireKeyItems(record.keyId, null, pointersOf(record));
       return { state: 'Disabled', deletionDate: null };
     });
   }
@@ -216,4 +225,9 @@ function decodeNextToken(nextToken?: string): string | undefined {
   const keyId = Buffer.from(nextToken, 'base64url').toString('utf8');
   if (!isDataKeyId(keyId)) throw new ServiceError('ValidationError', 'nextToken is not valid.');
   return keyId;
+}
+
+/** What points to a key's material besides its own items: its alias claim and its members' index entries. */
+function pointersOf({ alias, policy }: DataKeyMetadata): { alias: string | null; principals: string[] } {
+  return { alias, principals: [...policy.admins, ...policy.users] };
 }

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
@@ -214,6 +214,26 @@ describe('key management routes', () => {
     expect(await expiresAtOf(key.keyId)).toBe(Math.ceil(Date.parse(scheduled.deletionDate!) / 1000));
     await owner.cancelKeyDeletion(key.keyId);
     expect(await expiresAtOf(key.keyId)).toBeNull();
+  });
+
+  it('shreds: scheduling deletion expires every item that holds or points to the key material, cancelling keeps them all', async () => {
+    const key = await owner.createKey({ alias: 'shred-me' });
+    await owner.rotateKey(key.keyId);
+    await owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn], users: [principal('teammate').arn] });
+    const items = async () => {
+      const db = new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      const { Items = [] } = await db.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, ConsistentRead: true }));
+      return Items.filter((item) => JSON.stringify(item).includes(key.keyId) || item.pk?.S === 'ALIAS#shred-me')
+        .map((item) => ({ item: `${item.pk!.S}/${item.sk!.S}`, expiresAt: item.expiresAt?.N === undefined ? null : Number(item.expiresAt.N) }));
+    };
+    // Metadata, two versions, the alias claim and the index entries of owner and teammate.
+    expect(await items()).toHaveLength(6);
+    const { deletionDate } = await owner.scheduleKeyDeletion(key.keyId, 7);
+    const expiresAt = Math.ceil(Date.parse(deletionDate!) / 1000);
+    expect((await items()).filter((i) => i.expiresAt !== expiresAt)).toEqual([]);
+    await owner.cancelKeyDeletion(key.keyId);
+    expect((await items()).filter((i) => i.expiresAt !== null)).toEqual([]);
+    expect(await items()).toHaveLength(6);
   });
 });
 
