@@ -42,6 +42,9 @@ export const FUNCTION_ENTRIES: Record<ApiFunctionName, string> = {
   health: 'lambdas/health.ts',
 };
 
+/** Each function's timeout: Lambda stops an invocation there, whatever it was doing. */
+export const FUNCTION_TIMEOUT_SECONDS: Record<ApiFunctionName, number> = { keys: 10, crypto: 29, masterKey: 10, health: 3 };
+
 /** Encryption-context keys the service sets on every KMS call (key policies condition on them). */
 export const KMS_CONTEXT_KEYS = { dataKeyId: 'dataKeyId', dataKeyVersion: 'dataKeyVersion' } as const;
 

@@ -2,7 +2,7 @@ import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Vali
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { API_ROUTES, FUNCTION_ENTRIES, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
+import { API_ROUTES, FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
 import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
@@ -18,21 +18,21 @@ export interface EnvelopeApiStackProps extends StackProps {
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map(String);
 
 /** What each function may do: its KMS actions on the master key and its DynamoDB item actions. */
-const FUNCTION_ACCESS: Record<ApiFunctionName, { kms: string[]; contextBound: boolean; table: string[]; memorySize: number; timeout: Duration }> = {
+const FUNCTION_ACCESS: Record<ApiFunctionName, { kms: string[]; contextBound: boolean; table: string[]; memorySize: number }> = {
   keys: {
     kms: ['kms:GenerateDataKeyWithoutPlaintext'], contextBound: true,
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
-    memorySize: 512, timeout: Duration.seconds(10),
+    memorySize: 512,
   },
   crypto: {
     kms: ['kms:Decrypt'], contextBound: true,
     // Reads only: encrypting needs no coordination (see "Nonce safety"), and versions are added by admins.
     table: ['dynamodb:GetItem'],
     // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
-    memorySize: 1769, timeout: Duration.seconds(29),
+    memorySize: 1769,
   },
-  masterKey: { kms: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false, table: [], memorySize: 256, timeout: Duration.seconds(10) },
-  health: { kms: [], contextBound: false, table: [], memorySize: 128, timeout: Duration.seconds(3) },
+  masterKey: { kms: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false, table: [], memorySize: 256 },
+  health: { kms: [], contextBound: false, table: [], memorySize: 128 },
 };
 
 /** The data-key table, the handlers and the REST API, over the master key from the key stack. */
@@ -73,7 +73,7 @@ export class EnvelopeApiStack extends Stack {
       roleName: functionRoleName(props.stage, name),
       logRetentionInDays,
       memorySize: access.memorySize,
-      timeout: access.timeout,
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
       environment: access.table.length === 0 && access.kms.length === 0 ? {} : {
         [HANDLER_ENV.tableName]: this.table.table.tableName,
         [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,

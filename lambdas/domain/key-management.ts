@@ -8,6 +8,7 @@ import { KeyDirectory } from './key-directory.js';
 import { addNextVersion } from './key-versions.js';
 import type { MasterKey } from './master-key.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '../routes.js';
 
 export interface CreateKeyInput {
   readonly alias?: string;
@@ -199,8 +200,11 @@ export class KeyManagement {
   }
 }
 
-/** A create takes well under this long; a claim older than this without a key was abandoned. */
-const ABANDONED_CLAIM_MS = 5 * 60 * 1000;
+/**
+ * Lambda stops a create at the keys function's timeout, so a claim older than that (with a margin
+ * for clock skew) whose key was never written was abandoned: its alias is free again.
+ */
+const ABANDONED_CLAIM_MS = (FUNCTION_TIMEOUT_SECONDS.keys + 5) * 1000;
 
 const MAX_PRINCIPALS = 50;
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
@@ -114,6 +114,19 @@ describe('key management routes', () => {
     for (const r of results.filter((r) => r.status === 'rejected')) {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'AlreadyExists' });
     }
+  });
+
+  it('frees the alias of a create that died between its writes once the keys function would have timed out', async () => {
+    const db = new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const strand = (alias: string, ageSeconds: number) => db.send(new PutItemCommand({ TableName: LOCAL_TABLE_NAME, Item: {
+      pk: { S: `ALIAS#${alias}` }, sk: { S: 'ALIAS' }, keyId: { S: '00000000-0000-4000-8000-00000000dead' }, claimedAt: { S: new Date(Date.now() - ageSeconds * 1000).toISOString() },
+    } }));
+    await strand('stranded-long-ago', 16);
+    expect((await owner.createKey({ alias: 'stranded-long-ago' })).alias).toBe('stranded-long-ago');
+    // A claim younger than the function's timeout may belong to a create still running.
+    await strand('stranded-just-now', 1);
+    expect(await failure(owner.createKey({ alias: 'stranded-just-now' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
+    expect(await failure(owner.getKey('alias/stranded-just-now'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
   });
 
   it('gets a key by id and by URL-encoded alias; unknown keys are KeyNotFound', async () => {
