@@ -207,6 +207,29 @@ export class DataKeyStore {
     return { keyIds, ...(out.LastEvaluatedKey && { lastKeyId: keyIds.at(-1) }) };
   }
 
+  /**
+   * How many live keys (not pending deletion) a principal administers or uses, counted up to
+   * `atMost` (enough to enforce a quota without reading a long index to its end).
+   */
+  async countMemberKeys(principal: string, atMost: number): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.call(() => this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'attribute_not_exists(#ttl)',
+        ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.timeToLiveAttribute },
+        ExpressionAttributeValues: { ':pk': memberPk(principal) },
+        Select: 'COUNT',
+        ExclusiveStartKey: start,
+      })));
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined && count < atMost);
+    return count;
+  }
+
   private async writeMembers(requests: Record<string, unknown>[]): Promise<void> {
     const unique = [...new Map(requests.map((r) => [JSON.stringify(r), r])).values()];
     for (let start = 0; start < unique.length; start += BATCH_WRITE_LIMIT) {

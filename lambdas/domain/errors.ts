@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   MasterKeyPendingDeletion: 409,
   InvalidKeyState: 409,
   Conflict: 409,
+  LimitExceeded: 409,
   PayloadTooLarge: 413,
   Throttled: 429,
   InternalError: 500,

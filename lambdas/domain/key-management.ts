@@ -21,6 +21,14 @@ export interface KeyPage {
   readonly nextToken?: string;
 }
 
+export interface KeyManagementOptions {
+  readonly now?: () => Date;
+  /** Live keys one principal may administer or use; creating past it is 409 LimitExceeded. */
+  readonly maxKeysPerPrincipal?: number;
+}
+
+export const DEFAULT_MAX_KEYS_PER_PRINCIPAL = 1000;
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_OPTIMISTIC_ATTEMPTS = 12;
 
@@ -39,15 +47,23 @@ export class KeyManagement {
   /** Administration always reads fresh records: no cache between a check and a change. */
   private readonly keys: KeyDirectory;
 
+  private readonly now: () => Date;
+  private readonly maxKeysPerPrincipal: number;
+
   constructor(
     private readonly store: DataKeyStore,
     private readonly masterKey: MasterKey,
-    private readonly now: () => Date = () => new Date(),
+    options: KeyManagementOptions = {},
   ) {
-    this.keys = new KeyDirectory(store, { now });
+    this.now = options.now ?? (() => new Date());
+    this.maxKeysPerPrincipal = options.maxKeysPerPrincipal ?? DEFAULT_MAX_KEYS_PER_PRINCIPAL;
+    this.keys = new KeyDirectory(store, { now: this.now });
   }
 
   async createKey(caller: string, { alias, description }: CreateKeyInput): Promise<DataKeyMetadata> {
+    if ((await this.store.countMemberKeys(caller, this.maxKeysPerPrincipal)) >= this.maxKeysPerPrincipal) {
+      throw new ServiceError('LimitExceeded', `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`);
+    }
     const keyId = randomUUID();
     const createdAt = this.now().toISOString();
     if (alias !== undefined) await this.claimAlias(alias, keyId);

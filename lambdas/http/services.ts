@@ -19,6 +19,15 @@ const getStore = once(() => {
   return new DataKeyStore(db, requiredEnv(HANDLER_ENV.tableName));
 });
 
-export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey()));
+/** `ENVELOPE_MAX_KEYS_PER_PRINCIPAL`: the key quota per principal (default 1000). */
+function maxKeysPerPrincipal(): number | undefined {
+  const raw = process.env.ENVELOPE_MAX_KEYS_PER_PRINCIPAL;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`ENVELOPE_MAX_KEYS_PER_PRINCIPAL must be a positive integer, not ${raw}.`);
+  return value;
+}
+
+export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey(), { maxKeysPerPrincipal: maxKeysPerPrincipal() }));
 
 export const envelopeEncryption = once(() => EnvelopeEncryption.over(getStore(), getMasterKey(), cacheLimitsFromEnv()));
