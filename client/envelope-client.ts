@@ -27,6 +27,11 @@ export interface KeyMetadata {
   policy: KeyPolicy;
 }
 
+/** Per-request options: an `Idempotency-Key` makes a state-changing request safely retryable. */
+export interface RequestOptions {
+  readonly idempotencyKey?: string;
+}
+
 /** What listing shows a key's users: no policy, no history. Admins get full `KeyMetadata`. */
 export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
 
@@ -74,8 +79,9 @@ export class EnvelopeClient {
     this.signer = new SignatureV4({ credentials: options.credentials, region: options.region, service: 'execute-api', sha256: Sha256Hash });
   }
 
-  createKey(input: { alias?: string; description?: string } = {}): Promise<KeyMetadata> {
-    return this.request('POST', 'v1/keys', input);
+  /** Creates a key; with `idempotencyKey`, a retry of the same request answers the first outcome instead of creating another. */
+  createKey(input: { alias?: string; description?: string } = {}, options: RequestOptions = {}): Promise<KeyMetadata> {
+    return this.request('POST', 'v1/keys', input, {}, options);
   }
 
   listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<{ keys: (KeyMetadata | KeySummary)[]; nextToken?: string }> {
@@ -133,7 +139,7 @@ export class EnvelopeClient {
   }
 
   /** Sends a signed request; resolves with the JSON body or throws `EnvelopeApiError`. */
-  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const signed = await this.signer.sign({
@@ -147,6 +153,7 @@ export class EnvelopeClient {
         host: url.host,
         accept: 'application/json',
         ...(payload !== undefined && { 'content-type': 'application/json' }),
+        ...(options.idempotencyKey !== undefined && { 'idempotency-key': options.idempotencyKey }),
       },
       body: payload,
     });

@@ -5,7 +5,8 @@ import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
 import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody } from './http/schemas.js';
-import { keyManagement } from './http/services.js';
+import { retryable } from './http/idempotency.js';
+import { getDynamoDb, getTableName, keyManagement } from './http/services.js';
 
 /** Data-key management: create, list, describe, policy, rotation and lifecycle. */
 /**
@@ -27,7 +28,8 @@ const onKey = (action: (keys: KeyManagement, caller: string, key: string) => Pro
     return jsonResponse(200, await action(keyManagement(), request.caller, keyRef(request)));
   };
 
-export const handler = apiHandler({
+// Every route that changes state is safely retryable with an `Idempotency-Key` header.
+export const handler = apiHandler(retryable({
   'POST /v1/keys': async (request) =>
     jsonResponse(201, await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'))),
 
@@ -52,4 +54,4 @@ export const handler = apiHandler({
     const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');
     return jsonResponse(200, await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
   },
-});
+}, getDynamoDb, getTableName));

@@ -59,6 +59,11 @@ export interface DataKeySource {
  * each message key stops far earlier, at the cache's message limit, whatever that is set to.
  */
 export const MAX_MESSAGES_PER_MESSAGE_KEY = 2 ** 32;
+
+/** Messages one message key encrypts: the cache's limit, never beyond the hard ceiling of 2^32. */
+export function messagesPerMessageKey(limits: DataKeyCacheLimits): number {
+  return Math.min(limits.maxMessagesPerKey, MAX_MESSAGES_PER_MESSAGE_KEY);
+}
 /** Derived keys kept per cached data key for opening ciphertexts of other salts. */
 const OPENED_KEYS_PER_ENTRY = 64;
 
@@ -75,12 +80,16 @@ export class DataKeyProvider {
 
   constructor(private readonly source: DataKeySource, private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS) {
     this.cache = new ExpiringCache<CachedKey>({ maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-    this.maxMessages = Math.min(limits.maxMessagesPerKey, MAX_MESSAGES_PER_MESSAGE_KEY);
+    this.maxMessages = messagesPerMessageKey(limits);
   }
 
-  /** Runs `use` with the message key to encrypt `bytes` of plaintext under, counting the message against it. */
+  /**
+   * Runs `use` with the message key to encrypt `bytes` of plaintext under, counting the message
+   * against it. A cached key that is full leaves the cache, and the next load draws a new salt; a
+   * message no fresh key could take (over the byte limit) gets a message key of its own.
+   */
   async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (messageKey: MessageKey) => T, wrappedKey?: Uint8Array): Promise<T> {
-    if (this.cache.enabled) {
+    if (this.cache.enabled && this.maxMessages >= 1 && bytes <= this.limits.maxBytesPerKey) {
       const id = cacheId(ref);
       for (let attempt = 0; attempt < 3; attempt++) {
         const entry = this.cache.peek(id) ?? (await this.load(id, ref, wrappedKey));
@@ -89,7 +98,8 @@ export class DataKeyProvider {
           entry.bytes += bytes;
           return use(entry.messageKey);
         }
-        this.cache.delete(id);
+        // Full: only this entry leaves (concurrent callers may have loaded its successor already).
+        if (this.cache.peek(id) === entry) this.cache.delete(id);
       }
     }
     const dataKey = await this.importKey(ref, wrappedKey);

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ServiceError } from '../domain/errors.js';
 import { errorResponse } from './error-response.js';
 import { logger } from './observability.js';
@@ -10,6 +10,10 @@ import { logger } from './observability.js';
 /** What a route sees of a request: the authenticated caller and the parsed parts. */
 export interface ApiRequest {
   readonly caller: string;
+  /** Headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The invocation's Lambda context (its remaining time bounds work done for the request). */
+  readonly context: Context;
   readonly body: unknown;
   readonly path: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
@@ -27,11 +31,13 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
  * structured logs with the Lambda context, and every error mapped to the API contract.
  */
 export function apiHandler(routes: Routes) {
-  const dispatch = async (event: ParsedEvent): Promise<APIGatewayProxyResult> => {
+  const dispatch = async (event: ParsedEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const route = routes[`${event.httpMethod} ${event.resource}`];
     if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
     return route({
       caller: callerArn(event),
+      headers: event.headers ?? {},
+      context,
       body: event.body,
       path: event.pathParameters ?? {},
       query: event.queryStringParameters ?? {},

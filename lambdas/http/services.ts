@@ -12,11 +12,12 @@ import { HANDLER_ENV } from '../routes.js';
  * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
  * AWS_ENDPOINT_URL_DYNAMODB locally).
  */
-
+export const getDynamoDb = once(() => new DynamoDBClient(AWS_CLIENT_CONFIG));
+export const getTableName = () => requiredEnv(HANDLER_ENV.tableName);
 
 const getStore = once(() => {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_CONFIG), { marshallOptions: { removeUndefinedValues: true } });
-  return new DataKeyStore(db, requiredEnv(HANDLER_ENV.tableName));
+  const db = DynamoDBDocumentClient.from(getDynamoDb(), { marshallOptions: { removeUndefinedValues: true } });
+  return new DataKeyStore(db, getTableName());
 });
 
 /** `ENVELOPE_MAX_KEYS_PER_PRINCIPAL`: the key quota per principal (default 1000). */

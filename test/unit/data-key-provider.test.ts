@@ -2,7 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { parseToken, type DataKeyRef, type ParsedToken } from '../../lambdas/domain/ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from '../../lambdas/domain/data-key-cipher.js';
-import { DataKeyProvider, type DataKeyCacheLimits, type DataKeySource } from '../../lambdas/domain/data-key-provider.js';
+import { DataKeyProvider, MAX_MESSAGES_PER_MESSAGE_KEY, messagesPerMessageKey, type DataKeyCacheLimits, type DataKeySource } from '../../lambdas/domain/data-key-provider.js';
 
 const ref = { keyId: '11111111-1111-4111-8111-111111111111', keyVersion: 1 };
 const limits = (overrides: Partial<DataKeyCacheLimits> = {}): DataKeyCacheLimits => ({
@@ -107,6 +107,54 @@ describe('DataKeyProvider', () => {
     expect(await other.forEncryption(ref, 1, (key) => key.salt.toString('hex'))).not.toBe(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')));
     // Encrypting needs no coordination: the source is asked to unwrap, never to count.
     expect(Object.keys(source)).toEqual(['unwraps', 'unwrap']);
+  });
+
+  it('switches salt exactly at the message limit, and at the byte limit', async () => {
+    const provider = new DataKeyProvider(countingSource().source, limits({ maxMessagesPerKey: 5, maxBytesPerKey: 10 }));
+    const salt = (bytes: number) => provider.forEncryption(ref, bytes, (key) => key.salt.toString('hex'));
+    const byMessages = [];
+    for (let i = 0; i < 11; i++) byMessages.push(await salt(0));
+    expect(byMessages.map((s) => byMessages.indexOf(s))).toEqual([0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 10]);
+    // The key holding 1 message of 0 bytes takes 10 bytes in all, then hands over.
+    const byBytes = [await salt(4), await salt(6), await salt(1)];
+    expect(byBytes[0]).toBe(byMessages[10]);
+    expect(byBytes[1]).toBe(byMessages[10]);
+    expect(byBytes[2]).not.toBe(byMessages[10]);
+  });
+
+  it('never lets a message key encrypt more than 2^32 messages, whatever the limits say', () => {
+    expect(MAX_MESSAGES_PER_MESSAGE_KEY).toBe(2 ** 32);
+    expect(messagesPerMessageKey(limits({ maxMessagesPerKey: 2 ** 40 }))).toBe(2 ** 32);
+    expect(messagesPerMessageKey(limits({ maxMessagesPerKey: Number.MAX_SAFE_INTEGER }))).toBe(2 ** 32);
+    expect(messagesPerMessageKey(limits({ maxMessagesPerKey: 1_000_000 }))).toBe(1_000_000);
+  });
+
+  it('gives a message no fresh key could take a message key of its own, with one unwrap, keeping the cached one', async () => {
+    const { source } = countingSource();
+    const provider = new DataKeyProvider(source, limits({ maxBytesPerKey: 100 }));
+    const cached = await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'));
+    const big = await provider.forEncryption(ref, 101, (key) => key.salt.toString('hex'));
+    expect(big).not.toBe(cached);
+    expect(source.unwraps).toBe(2);
+    expect(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'))).toBe(cached);
+    expect(source.unwraps).toBe(2);
+  });
+
+  it('never uses one salt in two instances: 50 providers, 20 loads each, with concurrent encrypts', async () => {
+    const dataKey = randomBytes(32);
+    const salts = new Set<string>();
+    let used = 0;
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      const provider = new DataKeyProvider(countingSource(dataKey).source, limits({ maxMessagesPerKey: 3 }));
+      const mine = await Promise.all(Array.from({ length: 60 }, () => provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'))));
+      const distinct = new Set(mine);
+      expect(distinct.size).toBe(20);
+      for (const s of distinct) expect(mine.filter((m) => m === s)).toHaveLength(3);
+      used += distinct.size;
+      for (const s of distinct) salts.add(s);
+    }));
+    expect(used).toBe(1000);
+    expect(salts.size).toBe(1000);
   });
 
   it('opens what another instance sealed under the same data key, cached or not', async () => {
