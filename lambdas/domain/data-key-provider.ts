@@ -64,6 +64,8 @@ export const MAX_MESSAGES_PER_MESSAGE_KEY = 2 ** 32;
 export function messagesPerMessageKey(limits: DataKeyCacheLimits): number {
   return Math.min(limits.maxMessagesPerKey, MAX_MESSAGES_PER_MESSAGE_KEY);
 }
+/** Loads one encrypt waits for before it takes a message key of its own (one unwrap, no cache). */
+const MAX_LOADS_PER_ENCRYPT = 64;
 /** Derived keys kept per cached data key for opening ciphertexts of other salts. */
 const OPENED_KEYS_PER_ENTRY = 64;
 
@@ -91,7 +93,9 @@ export class DataKeyProvider {
   async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (messageKey: MessageKey) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (this.cache.enabled && this.maxMessages >= 1 && bytes <= this.limits.maxBytesPerKey) {
       const id = cacheId(ref);
-      for (let attempt = 0; attempt < 3; attempt++) {
+      // Each load serves at least one waiting message, so concurrent callers past a key's limit
+      // share the next load rather than each unwrapping; the bound only stops starvation.
+      for (let attempt = 0; attempt < MAX_LOADS_PER_ENCRYPT; attempt++) {
         const entry = this.cache.peek(id) ?? (await this.load(id, ref, wrappedKey));
         if (entry.messages + 1 <= this.maxMessages && entry.bytes + bytes <= this.limits.maxBytesPerKey) {
           entry.messages += 1;

@@ -129,6 +129,18 @@ describe('the ev2 header', () => {
     }));
   });
 
+  it('authenticates the prefix: the body under any other prefix, or as ev1, is InvalidCiphertext', () => {
+    fc.assert(fc.property(plaintextArb, contextArb, fc.string({ minLength: 4, maxLength: 4 }), (plaintext, context, prefix) => {
+      fc.pre(prefix !== TOKEN_PREFIX);
+      const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 2 }, plaintext, context);
+      expectInvalidCiphertext(() => open(prefix + token.toString().slice(TOKEN_PREFIX.length), context));
+      // The binary form read as ev1 (a shorter header, the salt taken for IV and ciphertext).
+      const asEv1 = token.toBytes();
+      asEv1.write('ev1.', 0, 'latin1');
+      expectInvalidCiphertext(() => openWithDataKey(dataKey, parseToken(asEv1), context));
+    }));
+  });
+
   it('derives a different key for each salt: the same data key never encrypts two runs under one key', () => {
     const ref = { keyId: randomUUID(), keyVersion: 1 };
     const a = newMessageKey(dataKey, ref);

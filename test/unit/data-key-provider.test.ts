@@ -112,7 +112,7 @@ describe('DataKeyProvider', () => {
   it('switches salt exactly at the message limit, and at the byte limit', async () => {
     const provider = new DataKeyProvider(countingSource().source, limits({ maxMessagesPerKey: 5, maxBytesPerKey: 10 }));
     const salt = (bytes: number) => provider.forEncryption(ref, bytes, (key) => key.salt.toString('hex'));
-    const byMessages = [];
+    const byMessages: string[] = [];
     for (let i = 0; i < 11; i++) byMessages.push(await salt(0));
     expect(byMessages.map((s) => byMessages.indexOf(s))).toEqual([0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 10]);
     // The key holding 1 message of 0 bytes takes 10 bytes in all, then hands over.
@@ -145,9 +145,12 @@ describe('DataKeyProvider', () => {
     const salts = new Set<string>();
     let used = 0;
     await Promise.all(Array.from({ length: 50 }, async () => {
-      const provider = new DataKeyProvider(countingSource(dataKey).source, limits({ maxMessagesPerKey: 3 }));
+      const { source } = countingSource(dataKey);
+      const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 3 }));
       const mine = await Promise.all(Array.from({ length: 60 }, () => provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'))));
       const distinct = new Set(mine);
+      // Past a key's limit, concurrent encrypts share the next load: 20 unwraps for 60 messages.
+      expect(source.unwraps).toBe(20);
       expect(distinct.size).toBe(20);
       for (const s of distinct) expect(mine.filter((m) => m === s)).toHaveLength(3);
       used += distinct.size;
