@@ -23,12 +23,14 @@ describe('data-key cache', () => {
     const { keyId } = await owner.createKey();
     await sleep(MAX_AGE_SECONDS * 1000);
     runtime.resetCalls();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => owner.encrypt(keyId, `cold ${i}`)));
-    for (let i = 0; i < 200; i++) await owner.encrypt(keyId, `warm ${i}`);
+    const cold = await Promise.all(Array.from({ length: 50 }, (_, i) => owner.encrypt(keyId, `cold ${i}`)));
+    const warm = [];
+    for (let i = 0; i < 200; i++) warm.push(await owner.encrypt(keyId, `warm ${i}`));
     expect(runtime.calls.kms).toEqual({ Decrypt: 1 });
     expect(reads()).toBe(1);
     // Nonce safety needs no coordination: an encrypt writes nothing.
     expect(writes()).toBe(0);
+    for (const { ciphertext } of [...cold, ...warm]) expect(ciphertext).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
   });
 
   it('decrypts 100 distinct ciphertexts repeatedly with one unwrap', async () => {
@@ -148,5 +150,33 @@ describe('batches over HTTP', () => {
     expect(runtime.calls.kms).toEqual({});
     const twenty = await owner.request<{ items: { plaintext?: string }[] }>('POST', 'v1/decrypt', { items: ciphertexts.slice(1).map((ciphertext) => ({ ciphertext })) });
     expect(twenty.items.filter((i) => i.plaintext !== undefined)).toHaveLength(20);
+  });
+});
+
+describe('with the cache off', () => {
+  // A runtime of its own: the functions read their cache settings when they start.
+  let uncached: LocalRuntime;
+  beforeAll(async () => {
+    uncached = await startInProcessRuntime({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' });
+  });
+  afterAll(async () => uncached?.close());
+
+  it('encrypts writing nothing to DynamoDB: one read and one KMS unwrap per encrypt, ev2 tokens under a fresh salt each', async () => {
+    const owner = clientFor(uncached.apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    uncached.resetCalls();
+    const sealed = [];
+    for (let i = 0; i < 20; i++) sealed.push(await owner.encrypt(keyId, `message ${i}`));
+    const batch = await owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/encrypt', { keyId, items: Array(5).fill({ plaintext: 'AA==' }) });
+    const counted = uncached.calls.dynamoDb;
+    expect(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].reduce((sum, op) => sum + (counted[op] ?? 0), 0)).toBe(0);
+    expect(Object.keys(counted)).toEqual(['GetItem']);
+    expect(uncached.calls.kms).toEqual({ Decrypt: 20 + 5 });
+    const tokens = [...sealed.map((s) => s.ciphertext), ...batch.items.map((i) => i.ciphertext)];
+    for (const token of tokens) expect(token).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
+    // The salt (bytes 20..52 of the body) is drawn afresh for every uncached encrypt.
+    const salts = tokens.map((token) => Buffer.from(token.slice(4), 'base64url').subarray(20, 52).toString('hex'));
+    expect(new Set(salts).size).toBe(tokens.length);
+    expect((await owner.decrypt(sealed[7]!.ciphertext)).plaintext.toString()).toBe('message 7');
   });
 });
