@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -167,6 +167,19 @@ describe('ev1 tokens keep decrypting', () => {
     }
   });
 
+  it('refuses each committed ev1 vector with any one byte of its body changed, or under the ev2 prefix', () => {
+    for (const vector of fixtures.vectors) {
+      const dataKey = Buffer.from(vector.dataKeyHex, 'hex');
+      const body = Buffer.from(vector.token.slice(4), 'base64url');
+      for (let index = 0; index < body.length; index++) {
+        const changed = Buffer.from(body);
+        changed[index] = changed[index]! ^ (0x01 << (index % 8));
+        expectInvalidCiphertext(() => openWithDataKey(dataKey, parseToken(`ev1.${changed.toString('base64url')}`), vector.context));
+      }
+      expectInvalidCiphertext(() => openWithDataKey(dataKey, parseToken(`ev2.${vector.token.slice(4)}`), vector.context));
+    }
+  });
+
   it('round-trips any bytes and context through ev1 decoding, and refuses any changed byte', () => {
     fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (keyId, keyVersion, plaintext, context, at, delta) => {
       const token = sealEv1(dataKey, keyId, keyVersion, plaintext, context);
@@ -193,6 +206,24 @@ describe('ev2 test vectors', () => {
       const plaintext = Buffer.from(v.plaintextBase64, 'base64');
       expect(sealWithMessageKey(messageKey, ref, plaintext, v.context, Buffer.from(v.ivHex, 'hex')).toString()).toBe(v.token);
       expect(openWithDataKey(dataKey, parseToken(v.token), v.context).equals(plaintext)).toBe(true);
+    }
+  });
+
+  it('are what an implementation written from the layout alone produces (node:crypto, none of the service code)', () => {
+    for (const v of fixtures.vectors) {
+      const ref = Buffer.concat([Buffer.from(v.keyId.replaceAll('-', ''), 'hex'), Buffer.from(v.keyVersion.toString(16).padStart(8, '0'), 'hex')]);
+      const salt = Buffer.from(v.saltHex, 'hex');
+      const info = Buffer.concat([Buffer.from('envelope-api/ev2/aes-256-gcm', 'ascii'), ref]);
+      const key = Buffer.from(hkdfSync('sha256', Buffer.from(v.dataKeyHex, 'hex'), salt, info, 32));
+      const header = Buffer.concat([Buffer.from('ev2.', 'ascii'), ref, salt]);
+      const entries = Object.entries(v.context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+      const u32 = (n: number) => Buffer.from(n.toString(16).padStart(8, '0'), 'hex');
+      const context = Buffer.concat([u32(entries.length), ...entries.flat().flatMap((text) => [u32(Buffer.byteLength(text)), Buffer.from(text, 'utf8')])]);
+      const iv = Buffer.from(v.ivHex, 'hex');
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.concat([header, context]));
+      const ciphertext = Buffer.concat([cipher.update(Buffer.from(v.plaintextBase64, 'base64')), cipher.final()]);
+      expect(`ev2.${Buffer.concat([ref, salt, iv, ciphertext, cipher.getAuthTag()]).toString('base64url')}`).toBe(v.token);
     }
   });
 });
