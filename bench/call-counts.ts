@@ -11,8 +11,8 @@ export interface CallCounts {
 }
 
 const total = (counts: Readonly<Record<string, number>>, names: string[]) => names.reduce((sum, name) => sum + (counts[name] ?? 0), 0);
-const READS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
-const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+const READS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'];
+const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
 
 /** What `work` cost, as the emulators counted it. */
 export async function counted(runtime: LocalRuntime, work: () => Promise<unknown>): Promise<CallCounts> {

@@ -11,10 +11,13 @@ const INFO_LABEL = Buffer.from('envelope-api/ev2/aes-256-gcm', 'ascii');
 /** A data key or a key derived from it: best a KeyObject made once, since raw bytes are imported anew by each cipher. */
 export type DataKeyMaterial = KeyObject | Uint8Array;
 
-/** An encryption key derived from a data key for a run of messages, with the salt that derived it. */
+/** An encryption key derived from a data key version for a run of messages, with the salt that derived it. */
 export interface MessageKey {
+  readonly ref: DataKeyRef;
   readonly salt: Buffer;
   readonly key: KeyObject;
+  /** The token prefix and header (key id, version, salt), encoded once and shared by every token sealed under this key: never written to. */
+  readonly header: Buffer;
 }
 
 /**
@@ -33,7 +36,7 @@ export function deriveMessageKey(dataKey: DataKeyMaterial, ref: DataKeyRef, salt
 
 /** A fresh message key under a random 256-bit salt; `salt` is a seam for test vectors only. */
 export function newMessageKey(dataKey: DataKeyMaterial, ref: DataKeyRef, salt = randomBytes(SALT_BYTES)): MessageKey {
-  return { salt, key: deriveMessageKey(dataKey, ref, salt) };
+  return { ref: { keyId: ref.keyId, keyVersion: ref.keyVersion }, salt, key: deriveMessageKey(dataKey, ref, salt), header: encodeHeader(ref, salt) };
 }
 
 /** The AES key that opens a token: the data key itself for ev1, the key its salt derives for ev2. */
@@ -59,15 +62,12 @@ function nextIv(): Buffer {
   return iv;
 }
 
-/** Encrypts with AES-256-GCM under a message key and a fresh random 96-bit IV (`iv` is a seam for test vectors only). */
-export function sealWithMessageKey(
-  messageKey: MessageKey,
-  ref: DataKeyRef,
-  plaintext: Uint8Array,
-  context?: EncryptionContext,
-  iv: Buffer = nextIv(),
-): SealedToken {
-  const header = encodeHeader(ref, messageKey.salt);
+/**
+ * Encrypts with AES-256-GCM under a message key (for the data key version it was derived for) and
+ * a fresh random 96-bit IV (`iv` is a seam for test vectors only).
+ */
+export function sealWithMessageKey(messageKey: MessageKey, plaintext: Uint8Array, context?: EncryptionContext, iv: Buffer = nextIv()): SealedToken {
+  const { header } = messageKey;
   const cipher = createCipheriv(ALGORITHM, messageKey.key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(header, context));
   const ciphertext = cipher.update(plaintext);

@@ -145,7 +145,7 @@ export class EnvelopeEncryption {
   private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
     const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
     const ciphertext = await this.dataKeys.forEncryption(
-      ref, plaintext.length, (messageKey) => sealWithMessageKey(messageKey, ref, plaintext, context), currentWrappedKey(record, ref.keyVersion),
+      ref, plaintext.length, (messageKey) => sealWithMessageKey(messageKey, plaintext, context), currentWrappedKey(record, ref.keyVersion),
     );
     return { ciphertext, ...ref };
   }

@@ -163,7 +163,7 @@ describe('DataKeyProvider', () => {
   it('opens what another instance sealed under the same data key, cached or not', async () => {
     const dataKey = randomBytes(32);
     const sealer = new DataKeyProvider(countingSource(dataKey).source, limits());
-    const tokens = await Promise.all(['a', 'b'].map((text) => sealer.forEncryption(ref, 1, (key) => sealWithMessageKey(key, ref, Buffer.from(text)).toString())));
+    const tokens = await Promise.all(['a', 'b'].map((text) => sealer.forEncryption(ref, 1, (key) => sealWithMessageKey(key, Buffer.from(text)).toString())));
     for (const maxAgeSeconds of [60, 0]) {
       const { source } = countingSource(dataKey);
       const opener = new DataKeyProvider(source, limits({ maxAgeSeconds }));
