@@ -64,6 +64,7 @@ export const MAX_MESSAGES_PER_MESSAGE_KEY = 2 ** 32;
 export function messagesPerMessageKey(limits: DataKeyCacheLimits): number {
   return Math.min(limits.maxMessagesPerKey, MAX_MESSAGES_PER_MESSAGE_KEY);
 }
+
 /** Loads one encrypt waits for before it takes a message key of its own (one unwrap, no cache). */
 const MAX_LOADS_PER_ENCRYPT = 64;
 /** Derived keys kept per cached data key for opening ciphertexts of other salts. */
