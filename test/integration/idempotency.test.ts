@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { startInProcessRuntime } from '../support/in-process-runtime.js';
+import { describe, expect, it } from 'vitest';
+import { runtimeForFile } from '../support/in-process-runtime.js';
 import { clientFor, failure } from '../support/principals.js';
 
 /** State-changing requests are safely retryable with an Idempotency-Key header. */
-let runtime: LocalRuntime;
-beforeAll(async () => {
-  runtime = await startInProcessRuntime({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' });
-});
-afterAll(async () => runtime?.close());
+const runtime = runtimeForFile({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' });
 
 describe('Idempotency-Key', () => {
   it('answers a retried create with its first outcome, creating one key; another request under the key is 409', async () => {
-    const owner = clientFor(runtime.apiUrl, 'owner');
+    const owner = clientFor(runtime().apiUrl, 'owner');
     const before = (await owner.listKeys({ limit: 100 })).keys.length;
     const first = await owner.createKey({ alias: 'once' }, { idempotencyKey: 'create-once-1' });
     const retry = await owner.createKey({ alias: 'once' }, { idempotencyKey: 'create-once-1' });
@@ -20,12 +15,12 @@ describe('Idempotency-Key', () => {
     expect((await owner.listKeys({ limit: 100 })).keys.length).toBe(before + 1);
     expect(await failure(owner.createKey({ alias: 'other' }, { idempotencyKey: 'create-once-1' }))).toMatchObject({ status: 409, code: 'Conflict' });
     // Keys are the caller's own: the same key from someone else is another request.
-    const theirs = await clientFor(runtime.apiUrl, 'teammate').createKey({}, { idempotencyKey: 'create-once-1' });
+    const theirs = await clientFor(runtime().apiUrl, 'teammate').createKey({}, { idempotencyKey: 'create-once-1' });
     expect(theirs.keyId).not.toBe(first.keyId);
   });
 
   it('runs a failed request anew on retry, and rotates once for one key', async () => {
-    const owner = clientFor(runtime.apiUrl, 'owner');
+    const owner = clientFor(runtime().apiUrl, 'owner');
     await owner.createKey({ alias: 'taken-for-retry' });
     expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
     expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });

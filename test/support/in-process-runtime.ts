@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,4 +14,14 @@ export async function startInProcessRuntime(env: Record<string, string> = {}, op
     ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-inproc-')) }),
     port: 0, kmsPort: 0, dynamoDbPort: 0,
   }, options);
+}
+
+/** A runtime for one test file: started before its tests, closed after them. */
+export function runtimeForFile(env: Record<string, string> = {}, options: LocalRuntimeOptions = {}): () => LocalRuntime {
+  let runtime: LocalRuntime | undefined;
+  beforeAll(async () => {
+    runtime = await startInProcessRuntime(env, options);
+  });
+  afterAll(async () => runtime?.close());
+  return () => runtime!;
 }
