@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CallCounter, closeServer, listen } from '../http-server.js';
-import { KmsError } from './errors.js';
+import { KmsError, statusOf } from './errors.js';
+import { isOperation, validateInput, type OperationName } from './input-shapes.js';
 import { KeyStore } from './key-store.js';
-import { MUTATING, OPEN_ACCESS, OPERATIONS, type Access } from './operations.js';
-import { signatureFailureStatus, type IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
+import { OPEN_ACCESS, OPERATIONS, type Access, type Operation } from './operations.js';
+import type { IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
 
 /** Who may call what. When given, every request must be signed (SigV4, service `kms`) by a known principal, and every action is authorized. */
 export interface KmsAccessControl {
@@ -17,8 +18,8 @@ export interface KmsActionRequest {
   readonly principalArn: string;
   /** The IAM action, e.g. `kms:Decrypt`, `kms:ReEncryptFrom`. */
   readonly action: string;
-  /** The key the action is on, with the policy to evaluate; absent for CreateKey, ListKeys, ListAliases. */
-  readonly key?: { readonly arn: string; readonly policy: string };
+  /** The key the action is on; absent for actions without a key resource (CreateKey, ListKeys, ListAliases). */
+  readonly key?: { readonly arn: string; readonly policy: string /* the key policy JSON */ };
   /** The request's encryption context, for actions that take one. */
   readonly encryptionContext?: Readonly<Record<string, string>>;
 }
@@ -69,25 +70,31 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = await answerTo(req);
+    // Reads change state too (a key past its deletion date goes, due rotations happen): saved before answering.
+    await store.save().catch((error: unknown) => console.error('KMS emulator could not save its state', error));
+    send(res, answer.status, answer.body, answer.errorType);
+  }
+
+  async function answerTo(req: IncomingMessage): Promise<{ status: number; body: unknown; errorType?: string }> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     try {
       const body = await readBody(req);
       const access = await accessFor(req, body);
-      const operation = req.method === 'POST' && req.url === '/' && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-      if (!operation) throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
+      if (req.method !== 'POST' || req.url !== '/' || !isOperation(name)) throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
       calls.count(name);
-      const output = await operation(store, parseInput(body), access);
-      if (MUTATING.has(name)) await store.save();
-      send(res, 200, output);
+      return { status: 200, body: await run(name, parseBody(body), access) };
     } catch (error) {
-      const kmsError = error instanceof KmsError ? error
-        : error instanceof SyntaxError ? new KmsError('SerializationException', 'Malformed JSON')
-        : new KmsError('KMSInternalException', 'Internal error');
-      if (!(error instanceof KmsError) && !(error instanceof SyntaxError)) console.error('KMS emulator failure', error);
-      const status = kmsError.type === 'KMSInternalException' ? 500 : signatureFailureStatus(kmsError.type);
-      send(res, status, { __type: kmsError.type, message: kmsError.message }, kmsError.type);
+      if (!(error instanceof KmsError)) console.error('KMS emulator failure', error);
+      const { type, message } = error instanceof KmsError ? error : new KmsError('KMSInternalException', 'Internal error');
+      return { status: statusOf(type), body: { __type: type, message }, errorType: type };
     }
+  }
+
+  function run<Op extends OperationName>(name: Op, body: unknown, access: Access): Promise<Record<string, unknown>> {
+    const operation: Operation<Op> = OPERATIONS[name];
+    return operation(store, validateInput(name, body), access);
   }
 
   /** Authenticates the request and returns what its caller may do. */
@@ -112,16 +119,21 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     port,
     callCounts: calls.counts,
     resetCallCounts: () => calls.reset(),
-    close: () => closeServer(server),
+    close: async () => {
+      await closeServer(server);
+      await queue;
+    },
   };
 }
 
-/** A request body is a JSON object; anything else is a serialization error, as KMS answers it. */
-function parseInput(body: Buffer): Record<string, unknown> {
+/** A request body is JSON; an empty one is an empty input. */
+function parseBody(body: Buffer): unknown {
   if (body.length === 0) return {};
-  const parsed: unknown = JSON.parse(body.toString('utf8'));
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KmsError('SerializationException', 'Start of structure or map found where not expected.');
-  return parsed as Record<string, unknown>;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new KmsError('SerializationException', 'The request body is not valid JSON.');
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
