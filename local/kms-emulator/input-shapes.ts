@@ -129,7 +129,7 @@ export function validateInput<Op extends OperationName>(operation: Op, body: unk
 
 function read(shape: Shape, value: unknown, path: string, violations: string[]): unknown {
   switch (shape.type) {
-    case 'string': return check(violations, path, shape, expect(value, 'string', 'String'));
+    case 'string': return check(violations, path, shape, scalar(value, 'string', 'String'));
     case 'integer': {
       if (!Number.isInteger(value)) throw mismatch(value, 'Integer');
       const number = value as number;
@@ -137,15 +137,15 @@ function read(shape: Shape, value: unknown, path: string, violations: string[]):
       if (number > shape.max) violations.push(violation(path, number, `Member must have value less than or equal to ${shape.max}`));
       return number;
     }
-    case 'boolean': return expect(value, 'boolean', 'Boolean');
+    case 'boolean': return scalar(value, 'boolean', 'Boolean');
     case 'blob': {
-      const bytes = base64(expect(value, 'string', 'ByteBuffer'));
+      const bytes = base64(scalar(value, 'string', 'ByteBuffer'));
       lengthWithin(violations, path, undefined, bytes.length, shape.min, shape.max);
       return bytes;
     }
     case 'stringMap': {
-      const map = expectObject(value, 'Map');
-      for (const entry of Object.values(map)) expect(entry, 'string', 'String');
+      const map = objectValue(value, 'Map');
+      for (const entry of Object.values(map)) scalar(entry, 'string', 'String');
       return map;
     }
     case 'list': {
@@ -155,7 +155,7 @@ function read(shape: Shape, value: unknown, path: string, violations: string[]):
       }
       return value.map((item, index) => read(shape.member, item, `${path}.${index + 1}.member`, violations));
     }
-    case 'structure': return readStructure(shape, expectObject(value, 'Structure'), path, violations);
+    case 'structure': return readStructure(shape, objectValue(value, 'Structure'), path, violations);
   }
 }
 
@@ -191,12 +191,12 @@ function violation(path: string, shown: string | number | undefined, constraint:
   return `Value ${shown === undefined ? '' : `'${shown}' `}at '${path}' failed to satisfy constraint: ${constraint}`;
 }
 
-function expect<T extends 'string' | 'boolean'>(value: unknown, type: T, javaType: string): T extends 'string' ? string : boolean {
+function scalar<T extends 'string' | 'boolean'>(value: unknown, type: T, javaType: string): T extends 'string' ? string : boolean {
   if (typeof value !== type) throw mismatch(value, javaType);
   return value as T extends 'string' ? string : boolean;
 }
 
-function expectObject(value: unknown, javaType: string): Record<string, unknown> {
+function objectValue(value: unknown, javaType: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw mismatch(value, javaType);
   return value as Record<string, unknown>;
 }
@@ -208,7 +208,7 @@ function base64(text: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-/** A value of the wrong JSON type, worded as the service's JSON reader words it. */
+/** A value of the wrong JSON type: SerializationException, worded after the service's JSON reader. */
 function mismatch(value: unknown, expected: string): KmsError {
   if (Array.isArray(value)) return new KmsError('SerializationException', 'Start of list found where not expected');
   if (value !== null && typeof value === 'object') return new KmsError('SerializationException', 'Start of structure or map found where not expected.');

@@ -20,7 +20,6 @@ export interface EmulatedKey {
   state: KeyState;
   readonly creationDate: number;
   deletionDate?: number;
-  pendingWindowInDays?: number;
   readonly materials: KeyMaterial[];
   rotationEnabled: boolean;
   rotationPeriodInDays?: number;
@@ -82,8 +81,9 @@ export class KeyStore {
 
   /** Writes the state if anything changed, lazy deletions and rotations included. */
   async save(): Promise<void> {
+    if (!this.dataFile) return;
     const text = JSON.stringify(this.state);
-    if (!this.dataFile || text === this.saved) return;
+    if (text === this.saved) return;
     const temp = `${this.dataFile}.${process.pid}.tmp`;
     await writeFile(temp, text, { mode: 0o600 });
     await rename(temp, this.dataFile);
@@ -203,12 +203,12 @@ export class KeyStore {
   }
 
   scheduleDeletion(key: EmulatedKey, pendingWindowInDays: number): void {
-    Object.assign(key, { state: 'PendingDeletion', pendingWindowInDays, deletionDate: this.now() + pendingWindowInDays * DAY_SECONDS });
+    Object.assign(key, { state: 'PendingDeletion', deletionDate: this.now() + pendingWindowInDays * DAY_SECONDS });
   }
 
   /** A key whose deletion is cancelled is disabled, as in KMS. */
   cancelDeletion(key: EmulatedKey): void {
-    Object.assign(key, { deletionDate: undefined, pendingWindowInDays: undefined });
+    key.deletionDate = undefined;
     this.setState(key, 'Disabled');
   }
 
@@ -247,10 +247,11 @@ function ownEntries(loaded: Partial<State>): State {
 }
 
 /** State files written before the next rotation date was stored derive it as those versions did. */
-function upgrade(key: EmulatedKey & { rotationEnabledAt?: number }): void {
+function upgrade(key: EmulatedKey & { rotationEnabledAt?: number; pendingWindowInDays?: number }): void {
   if (key.rotationEnabled && key.nextRotationDate === undefined) {
     const automatic = key.materials.filter((m) => m.rotationType === 'AUTOMATIC').map((m) => m.createdAt);
     key.nextRotationDate = Math.max(key.rotationEnabledAt ?? key.creationDate, ...automatic) + (key.rotationPeriodInDays ?? 365) * DAY_SECONDS;
   }
   delete key.rotationEnabledAt;
+  delete key.pendingWindowInDays;
 }

@@ -6,7 +6,12 @@ import { KeyStore } from './key-store.js';
 import { OPEN_ACCESS, OPERATIONS, type Access, type Operation } from './operations.js';
 import type { IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
 
-/** Who may call what. When given, every request must be signed (SigV4, service `kms`) by a known principal, and every action is authorized. */
+/**
+ * Who may call what. When given, every request must be signed (SigV4, service `kms`) by a known
+ * principal, and every action is authorized. An authentication failure is answered with its `type`
+ * and the status AWS documents for it (403 for MissingAuthenticationToken, InvalidClientTokenId,
+ * OptInRequired and ExpiredToken, 400 otherwise); a denial is HTTP 400 AccessDeniedException.
+ */
 export interface KmsAccessControl {
   /** Verifies the request's SigV4 signature and names its principal. */
   authenticate(request: IncomingSignedRequest): Promise<{ ok: true; principalArn: string } | { ok: false; type: string; message: string }>;
@@ -34,7 +39,7 @@ export interface KmsEmulatorOptions {
   readonly dataFile?: string;
   /** Authentication and authorization; without it every request is allowed. */
   readonly accessControl?: KmsAccessControl;
-  /** The emulator's clock, for deletion dates and rotations (tests move it forward). */
+  /** The emulator's clock, default real time: creation, deletion and rotation dates all follow it (tests move it forward). */
   readonly now?: () => Date;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -111,6 +111,24 @@ describe('a key pending deletion', () => {
     expect(await decrypt(blob, again)).toBe('after rotation');
     expect((await failure(again.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).name).toBe('NotFoundException');
     await restarted.close();
+  });
+});
+
+describe('state files', () => {
+  it('of the previous version keep their rotation schedule: a period after rotation was enabled', async () => {
+    const dataFile = join(await mkdtemp(join(tmpdir(), 'kms-upgrade-')), 'kms.json');
+    const keyId = '6f1c2b9e-8c61-4a8e-9d3a-0a4f7b5e2c11';
+    const enabledAt = clock.now().getTime() / 1000 - 10 * 86_400;
+    const material = { id: 'ab'.repeat(16), key: Buffer.alloc(32, 1).toString('base64'), createdAt: enabledAt - 100 };
+    const key = {
+      keyId, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`, description: '', state: 'Enabled', creationDate: enabledAt - 100, materials: [material],
+      rotationEnabled: true, rotationPeriodInDays: 90, rotationEnabledAt: enabledAt, policy: '{"Statement":[]}', tags: [],
+    };
+    await writeFile(dataFile, JSON.stringify({ keys: { [keyId]: key }, aliases: {} }));
+    const previous = await startKmsEmulator({ port: 0, accountId: ACCOUNT, now: clock.now, dataFile });
+    const status = await kmsClient(previous.url).send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    expect(status.NextRotationDate).toEqual(new Date((enabledAt + 90 * 86_400) * 1000));
+    await previous.close();
   });
 });
 
