@@ -76,6 +76,27 @@ export class DataKeyStore {
     })));
   }
 
+  /** Makes a provisional record real; false if a rival create aborted it first. */
+  async confirmRecord(keyId: string): Promise<boolean> {
+    return this.conditional(() => this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: keyPk(keyId), sk: META },
+      UpdateExpression: 'REMOVE provisional',
+      ConditionExpression: 'provisional = :true',
+      ExpressionAttributeValues: { ':true': true },
+    })));
+  }
+
+  /** Deletes a record that is still provisional; false if it was confirmed (or is gone) already. */
+  async abortRecord(keyId: string): Promise<boolean> {
+    return this.conditional(() => this.db.send(new DeleteCommand({
+      TableName: this.tableName,
+      Key: { pk: keyPk(keyId), sk: META },
+      ConditionExpression: 'provisional = :true',
+      ExpressionAttributeValues: { ':true': true },
+    })));
+  }
+
   /** Applies changes if nobody changed the record since `revision`; false on a lost race. */
   async updateRecord(keyId: string, revision: number, changes: MetadataChanges): Promise<boolean> {
     const names: Record<string, string> = { '#revision': 'revision' };
@@ -290,5 +311,6 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     policy: { admins: [...policy.admins], users: [...policy.users] },
     revision: item.revision as number,
     ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
+    ...(item.provisional === true && { provisional: true }),
   };
 }

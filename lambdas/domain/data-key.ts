@@ -29,10 +29,15 @@ export interface DataKeyRecord {
    * encrypt. Wrapped by KMS: as safe to hold as the version item itself.
    */
   readonly currentWrappedKey?: Uint8Array;
+  /**
+   * Set while a create with an alias has written the record but not yet confirmed its alias claim.
+   * Such a record does not exist for any reader, and a rival create may abort it (see KeyManagement).
+   */
+  readonly provisional?: true;
 }
 
 /** The public view of a record: everything but bookkeeping. */
-export type DataKeyMetadata = Omit<DataKeyRecord, 'revision' | 'currentWrappedKey'>;
+export type DataKeyMetadata = Omit<DataKeyRecord, 'revision' | 'currentWrappedKey' | 'provisional'>;
 
 /** What a key's users see of it when listing: enough to use it, nothing of its policy or history. */
 export type DataKeySummary = Pick<DataKeyRecord, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
@@ -41,13 +46,18 @@ export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord
   return { keyId, alias, state, currentVersion };
 }
 
-export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, ...metadata }: DataKeyRecord): DataKeyMetadata {
+export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, provisional: _provisional, ...metadata }: DataKeyRecord): DataKeyMetadata {
   return metadata;
 }
 
 /** A key whose deletion date has passed no longer exists, whether or not its items are swept yet. */
 export function isDeleted(record: DataKeyRecord, now: Date): boolean {
   return record.state === 'PendingDeletion' && record.deletionDate !== null && Date.parse(record.deletionDate) <= now.getTime();
+}
+
+/** Whether the key exists for readers: created to the end, and not past its deletion date. */
+export function isLive(record: DataKeyRecord, now: Date): boolean {
+  return record.provisional !== true && !isDeleted(record, now);
 }
 
 export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,5 +1,5 @@
 import { isDataKeyId } from './ciphertext-token.js';
-import { ALIAS_PATTERN, ALIAS_PREFIX, isDeleted, type DataKeyRecord } from './data-key.js';
+import { ALIAS_PATTERN, ALIAS_PREFIX, isLive, type DataKeyRecord } from './data-key.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { ExpiringCache } from './expiring-cache.js';
@@ -35,10 +35,11 @@ export class KeyDirectory {
   async get(keyId: string, shownAs = keyId): Promise<DataKeyRecord> {
     const record = await this.records.get(keyId, async () => {
       const found = await this.store.getRecord(keyId);
-      if (!found) throw notFound(shownAs);
+      // A provisional record is not cached: once confirmed, it must be found at once.
+      if (!found || found.provisional) throw notFound(shownAs);
       return found;
     });
-    if (isDeleted(record, this.now())) throw notFound(shownAs);
+    if (!isLive(record, this.now())) throw notFound(shownAs);
     return record;
   }
 

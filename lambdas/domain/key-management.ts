@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { assertNotState, authorize, isAllowed, isMember } from './authorization.js';
 import { isDataKeyId } from './ciphertext-token.js';
-import { isDeleted, toMetadata, toSummary, type DataKeyMetadata, type DataKeyRecord, type DataKeySummary, type KeyPolicy } from './data-key.js';
+import { isDeleted, isLive, toMetadata, toSummary, type DataKeyMetadata, type DataKeyRecord, type DataKeySummary, type KeyPolicy } from './data-key.js';
 import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
 import { addNextVersion } from './key-versions.js';
 import type { MasterKey } from './master-key.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
-import { FUNCTION_TIMEOUT_SECONDS } from '../routes.js';
 
 export interface CreateKeyInput {
   readonly alias?: string;
@@ -60,29 +59,40 @@ export class KeyManagement {
     this.keys = new KeyDirectory(store, { now: this.now });
   }
 
+  /**
+   * Creates a key, all or nothing. Without an alias the metadata write is the commit. With one, the
+   * record is written provisional (invisible to readers), then the alias is claimed, then the record
+   * confirmed: a create that dies at any point leaves an alias that the next create takes at once.
+   */
   async createKey(caller: string, { alias, description }: CreateKeyInput): Promise<DataKeyMetadata> {
     if ((await this.store.countMemberKeys(caller, this.maxKeysPerPrincipal)) >= this.maxKeysPerPrincipal) {
       throw new ServiceError('LimitExceeded', `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`);
     }
     const keyId = randomUUID();
     const createdAt = this.now().toISOString();
-    if (alias !== undefined) await this.claimAlias(alias, keyId);
-    try {
-      const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId, keyVersion: 1 });
-      await this.store.putVersion(keyId, 1, { wrappedKey, createdAt });
-      const creator = principalIdentity(caller);
-      const record: DataKeyRecord = {
-        keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
-        currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
-        deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, currentWrappedKey: wrappedKey,
-      };
-      await this.store.addMembers(keyId, [creator]);
+    const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId, keyVersion: 1 });
+    await this.store.putVersion(keyId, 1, { wrappedKey, createdAt });
+    const creator = principalIdentity(caller);
+    await this.store.addMembers(keyId, [creator]);
+    const record: DataKeyRecord = {
+      keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
+      currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
+      deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, currentWrappedKey: wrappedKey,
+    };
+    if (alias === undefined) {
       await this.store.createRecord(record);
       return toMetadata(record);
+    }
+    await this.store.createRecord({ ...record, provisional: true });
+    try {
+      await this.claimAlias(alias, keyId);
+      if (!(await this.store.confirmRecord(keyId))) throw aliasInUse(alias);
     } catch (error) {
-      if (alias !== undefined) await this.store.releaseAlias(alias, keyId);
+      // Best effort: whatever stays behind is provisional, and the next create of the alias aborts it.
+      await this.abort(record).then(() => this.store.releaseAlias(alias, keyId)).catch(() => undefined);
       throw error;
     }
+    return toMetadata(record);
   }
 
   async listKeys(caller: string, limit: number, nextToken?: string): Promise<KeyPage> {
@@ -91,7 +101,7 @@ export class KeyManagement {
     // The member index may briefly list more than the policies do; the policies decide.
     const records = await this.store.getRecords(page.keyIds);
     const keys = records
-      .filter((record) => isMember(record, caller) && !isDeleted(record, now))
+      .filter((record) => isMember(record, caller) && isLive(record, now))
       .sort((a, b) => page.keyIds.indexOf(a.keyId) - page.keyIds.indexOf(b.keyId))
       .map((record) => (isAllowed(record, caller, 'administer') ? toMetadata(record) : toSummary(record)));
     return { keys, ...(page.lastKeyId && { nextToken: Buffer.from(page.lastKeyId).toString('base64url') }) };
@@ -200,27 +210,31 @@ export class KeyManagement {
   }
 
   /**
-   * Claims an alias. A claim is taken over only from a key that has been deleted, or from a create
-   * that never finished (no record long after its claim); a create still under way keeps it.
+   * Claims an alias. A claim is taken over from a key that is gone (deleted, or never written) or
+   * whose create has not confirmed it yet: that create is aborted, whether it died or is still
+   * running, so an alias is never held by a create that cannot finish.
    */
   private async claimAlias(alias: string, keyId: string): Promise<void> {
     const now = this.now();
     if (await this.store.claimAlias(alias, keyId, now.toISOString())) return;
     const claim = await this.store.getAliasClaim(alias);
     const owner = claim && (await this.store.getRecord(claim.keyId));
-    const abandoned = claim !== undefined && !owner && now.getTime() - Date.parse(claim.claimedAt) > ABANDONED_CLAIM_MS;
-    const released = claim !== undefined && (abandoned || (owner !== undefined && isDeleted(owner, now)));
-    if (!released || !(await this.store.claimAlias(alias, keyId, now.toISOString(), claim.keyId))) {
-      throw new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
-    }
+    const free = claim !== undefined && (!owner || isDeleted(owner, now) || (owner.provisional === true && (await this.abort(owner))));
+    if (!free || !(await this.store.claimAlias(alias, keyId, now.toISOString(), claim.keyId))) throw aliasInUse(alias);
+  }
+
+  /**
+   * Aborts a provisional create: deletes its record and expires its version and index entries, so
+   * nothing of it stays or counts against a quota. False if the create was confirmed first.
+   */
+  private async abort(record: DataKeyRecord): Promise<boolean> {
+    if (!(await this.store.abortRecord(record.keyId))) return false;
+    await this.store.expireKeyItems(record.keyId, this.now().toISOString(), { alias: null, principals: [...record.policy.admins, ...record.policy.users] });
+    return true;
   }
 }
 
-/**
- * Lambda stops a create at the keys function's timeout, so a claim older than that (with a margin
- * for clock skew) whose key was never written was abandoned: its alias is free again.
- */
-const ABANDONED_CLAIM_MS = (FUNCTION_TIMEOUT_SECONDS.keys + 5) * 1000;
+const aliasInUse = (alias: string) => new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
 
 const MAX_PRINCIPALS = 50;
 

@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
-import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
 import { EnvelopeClient } from '../../client/envelope-client.js';
@@ -116,17 +116,37 @@ describe('key management routes', () => {
     }
   });
 
-  it('frees the alias of a create that died between its writes once the keys function would have timed out', async () => {
-    const db = new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    const strand = (alias: string, ageSeconds: number) => db.send(new PutItemCommand({ TableName: LOCAL_TABLE_NAME, Item: {
-      pk: { S: `ALIAS#${alias}` }, sk: { S: 'ALIAS' }, keyId: { S: '00000000-0000-4000-8000-00000000dead' }, claimedAt: { S: new Date(Date.now() - ageSeconds * 1000).toISOString() },
-    } }));
-    await strand('stranded-long-ago', 16);
-    expect((await owner.createKey({ alias: 'stranded-long-ago' })).alias).toBe('stranded-long-ago');
-    // A claim younger than the function's timeout may belong to a create still running.
-    await strand('stranded-just-now', 1);
-    expect(await failure(owner.createKey({ alias: 'stranded-just-now' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
-    expect(await failure(owner.getKey('alias/stranded-just-now'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+  it('frees at once the alias of a create that died between its writes, and cleans up after it', async () => {
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    const put = (Item: Record<string, unknown>) => db.send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item }));
+    const claimedBy = (alias: string, keyId: string) => put({ pk: `ALIAS#${alias}`, sk: 'ALIAS', keyId, claimedAt: new Date().toISOString() });
+    // Died after claiming, before writing its record (as creates before this protocol did).
+    await claimedBy('died-before-record', '00000000-0000-4000-8000-00000000dead');
+    expect((await owner.createKey({ alias: 'died-before-record' })).alias).toBe('died-before-record');
+
+    // Died after claiming, before confirming its provisional record.
+    const dead = '00000000-0000-4000-8000-00000000beef';
+    const now = new Date().toISOString();
+    const creator = principal('owner').arn;
+    await put({ pk: `MEMBER#${creator}`, sk: `KEY#${dead}`, keyId: dead });
+    await put({ pk: `KEY#${dead}`, sk: 'V#0000000001', version: 1, wrappedKey: new Uint8Array(8), createdAt: now });
+    await put({
+      pk: `KEY#${dead}`, sk: 'META', keyId: dead, alias: 'died-before-confirming', description: null, state: 'Enabled', currentVersion: 1,
+      versions: { 1: now }, createdAt: now, createdBy: creator, deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, provisional: true,
+    });
+    await claimedBy('died-before-confirming', dead);
+    expect(await failure(owner.getKey('alias/died-before-confirming'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    expect(await failure(owner.getKey(dead))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    expect((await owner.listKeys()).keys.map((k) => k.keyId)).not.toContain(dead);
+
+    const created = await owner.createKey({ alias: 'died-before-confirming' });
+    expect(await owner.getKey('alias/died-before-confirming')).toEqual(created);
+    const { Item: record } = await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `KEY#${dead}`, sk: 'META' } }));
+    expect(record).toBeUndefined();
+    // Its version and index entry expire now: they neither stay in the table nor count against a quota.
+    const leftovers = await Promise.all([[`KEY#${dead}`, 'V#0000000001'], [`MEMBER#${creator}`, `KEY#${dead}`]].map(async ([pk, sk]) =>
+      (await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk, sk } }))).Item?.expiresAt as number));
+    for (const expiresAt of leftovers) expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
   });
 
   it('gets a key by id and by URL-encoded alias; unknown keys are KeyNotFound', async () => {
