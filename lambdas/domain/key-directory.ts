@@ -21,10 +21,11 @@ export class KeyDirectory {
   private readonly now: () => Date;
 
   constructor(private readonly store: DataKeyStore, options: KeyDirectoryOptions = {}) {
-    const limits = { maxAgeMs: options.maxAgeMs ?? 0, maxEntries: options.maxEntries ?? 1000 };
+    this.now = options.now ?? (() => new Date());
+    // One clock for cache ages and deletion dates, so no cached record outlives its key's date.
+    const limits = { maxAgeMs: options.maxAgeMs ?? 0, maxEntries: options.maxEntries ?? 1000, now: () => this.now().getTime() };
     this.records = new ExpiringCache(limits);
     this.aliases = new ExpiringCache(limits);
-    this.now = options.now ?? (() => new Date());
   }
 
   /** The live key `keyRef` names; `KeyNotFound` if there is none (or it has been deleted). */
