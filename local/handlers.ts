@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { FUNCTION_ENTRIES, type ApiFunctionName } from '../lambdas/routes.js';
+import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS, type ApiFunctionName } from '../lambdas/routes.js';
 import type { ProxyHandler } from './gateway/server.js';
 
 export interface LocalFunction {
@@ -7,6 +7,8 @@ export interface LocalFunction {
   readonly entry: string;
   /** The function's environment variables as its worker sees them: each function gets its own copy. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The function's timeout, as its Lambda context reports it (the deployed one by default). */
+  readonly timeoutSeconds: number;
 }
 
 export interface LocalFunctions {
@@ -19,7 +21,9 @@ const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 /** The deployed entry points, each to run with the given environment. */
 export function deployedFunctions(environment: (fn: ApiFunctionName) => Record<string, string>): Record<ApiFunctionName, LocalFunction> {
-  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [fn, { entry, environment: environment(fn as ApiFunctionName) }]);
+  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [fn, {
+    entry, environment: environment(fn as ApiFunctionName), timeoutSeconds: FUNCTION_TIMEOUT_SECONDS[fn as ApiFunctionName],
+  }]);
   return Object.fromEntries(entries) as Record<ApiFunctionName, LocalFunction>;
 }
 
@@ -44,9 +48,9 @@ interface FunctionWorker {
 
 type Reply = { ready: true } | { id: number; result: Awaited<ReturnType<ProxyHandler>> } | { id: number; error: string };
 
-async function startFunction(name: string, { entry, environment }: LocalFunction): Promise<FunctionWorker> {
+async function startFunction(name: string, { entry, environment, timeoutSeconds }: LocalFunction): Promise<FunctionWorker> {
   const worker = new Worker(WORKER, {
-    workerData: { entry: new URL(entry, ROOT).href, functionName: `envelope-api-${name}` },
+    workerData: { entry: new URL(entry, ROOT).href, functionName: `envelope-api-${name}`, timeoutMs: timeoutSeconds * 1000 },
     env: { ...environment },
     execArgv: [],
   });

@@ -4,6 +4,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ServiceError } from '../domain/errors.js';
+import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
 import { logger } from './observability.js';
 
@@ -31,20 +32,30 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
  * structured logs with the Lambda context, and every error mapped to the API contract.
  */
 export function apiHandler(routes: Routes) {
-  const dispatch = async (event: ParsedEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  const dispatch = async (event: ParsedEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const route = routes[`${event.httpMethod} ${event.resource}`];
     if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
-    return route({
+    const request = {
       caller: callerArn(event),
       headers: event.headers ?? {},
       context,
       body: event.body,
       path: event.pathParameters ?? {},
       query: event.queryStringParameters ?? {},
-    });
+    };
+    // The request ends when it is answered or runs out of time; its AWS calls end with it.
+    const ended = new AbortController();
+    const endOnTimeout = () => ended.abort();
+    signal.addEventListener('abort', endOnTimeout);
+    try {
+      return await runAbortable(ended.signal, () => route(request));
+    } finally {
+      signal.removeEventListener('abort', endOnTimeout);
+      ended.abort();
+    }
   };
 
-  return middy<ParsedEvent, APIGatewayProxyResult>(dispatch)
+  return middy<ParsedEvent, APIGatewayProxyResult>(dispatch, { timeoutEarlyInMillis: TIMEOUT_MARGIN_MS, timeoutEarlyResponse: outOfTime })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog())
     .use(httpHeaderNormalizer())
@@ -56,6 +67,13 @@ export function apiHandler(routes: Routes) {
       },
     });
 }
+
+/** How long before the function's timeout a request still running is answered, and its work stopped. */
+const TIMEOUT_MARGIN_MS = 500;
+
+const outOfTime = (): never => {
+  throw new ServiceError('DependencyUnavailable', 'The request ran out of time waiting for a dependency; retry later.', 2);
+};
 
 /** One structured line per request: route, caller and status; never bodies, which carry secrets. */
 function accessLog(): middy.MiddlewareObj<ParsedEvent, APIGatewayProxyResult> {

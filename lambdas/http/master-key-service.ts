@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MasterKey } from '../domain/master-key.js';
+import { RequestScopedHttpHandler } from './cancellation.js';
 import { HANDLER_ENV } from '../routes.js';
 
 /**
@@ -21,10 +22,11 @@ export const once = <T>(create: () => T): (() => T) => {
  * Every AWS SDK client's limits: a connection within 1 s, an answer within 3 s, three attempts
  * with the SDK's backoff. A dependency that hangs fails one call in about 10 s, well inside the
  * functions' timeouts and API Gateway's 29 s, and answers 503 (see translateDependencyError).
+ * Calls stop when the request they serve ends (see RequestScopedHttpHandler).
  */
-export const AWS_CLIENT_CONFIG = {
+export const awsClientConfig = () => ({
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
-} as const;
+  requestHandler: new RequestScopedHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true }),
+});
 
-export const getMasterKey = once(() => new MasterKey(new KMSClient(AWS_CLIENT_CONFIG), requiredEnv(HANDLER_ENV.masterKeyArn)));
+export const getMasterKey = once(() => new MasterKey(new KMSClient(awsClientConfig()), requiredEnv(HANDLER_ENV.masterKeyArn)));

@@ -4,7 +4,7 @@ import { cacheLimitsFromEnv } from '../domain/data-key-provider.js';
 import { DataKeyStore } from '../domain/data-key-store.js';
 import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
 import { KeyManagement } from '../domain/key-management.js';
-import { AWS_CLIENT_CONFIG, getMasterKey, once, requiredEnv } from './master-key-service.js';
+import { awsClientConfig, getMasterKey, once, requiredEnv } from './master-key-service.js';
 import { HANDLER_ENV } from '../routes.js';
 
 /**
@@ -12,7 +12,7 @@ import { HANDLER_ENV } from '../routes.js';
  * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
  * AWS_ENDPOINT_URL_DYNAMODB locally).
  */
-export const getDynamoDb = once(() => new DynamoDBClient(AWS_CLIENT_CONFIG));
+export const getDynamoDb = once(() => new DynamoDBClient(awsClientConfig()));
 export const getTableName = () => requiredEnv(HANDLER_ENV.tableName);
 
 const getStore = once(() => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   runtime = await startInProcessRuntime();
   const { outdir, apiStack } = synthesizeApp('bundles');
   const bundle = (fn: ApiFunctionName): LocalFunction => {
-    const { code } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
+    const { code, timeout } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
     const s3Key = apiStack.resolve((code as CfnFunction.CodeProperty).s3Key) as string;
     const built = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
     expect(existsSync(built)).toBe(true);
@@ -32,7 +32,7 @@ beforeAll(async () => {
     mkdirSync(join(RUNTIME_SDK_DIR, fn), { recursive: true });
     copyFileSync(built, file);
     // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
-    return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn) };
+    return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn), timeoutSeconds: timeout! };
   };
   bundled = await startFunctions(Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>);
 });
