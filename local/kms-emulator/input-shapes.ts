@@ -11,6 +11,7 @@ type Shape =
   | { readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: RegExp; readonly values?: readonly string[] }
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
   | { readonly type: 'boolean' }
+  | { readonly type: 'timestamp' }
   | { readonly type: 'blob'; readonly min: number; readonly max: number }
   | { readonly type: 'stringMap' }
   | { readonly type: 'list'; readonly member: Shape; readonly max?: number }
@@ -26,6 +27,7 @@ type Value<S> =
   S extends { type: 'string' } ? string
   : S extends { type: 'integer' } ? number
   : S extends { type: 'boolean' } ? boolean
+  : S extends { type: 'timestamp' } ? number
   : S extends { type: 'blob' } ? Buffer
   : S extends { type: 'stringMap' } ? Readonly<Record<string, string>>
   : S extends { type: 'list'; member: infer M } ? readonly Value<M>[]
@@ -39,6 +41,8 @@ const text = (constraints: Omit<Extract<Shape, { type: 'string' }>, 'type'> = {}
 const int = (min: number, max: number) => ({ type: 'integer', min, max }) as const;
 const bytes = (min: number, max: number) => ({ type: 'blob', min, max }) as const;
 const bool = { type: 'boolean' } as const;
+/** Epoch seconds, as the JSON protocol sends timestamps. */
+const timestamp = { type: 'timestamp' } as const;
 const map = { type: 'stringMap' } as const;
 const struct = <Ms extends Record<string, Shape>, R extends keyof Ms & string = never>(members: Ms, required: readonly R[] = []) =>
   ({ type: 'structure', members, required }) as const;
@@ -59,6 +63,7 @@ const keySpecs = [
   'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
 ] as const;
 const dataKeySpec = text({ values: ['AES_256', 'AES_128'] });
+const keyMaterialId = text({ min: 64, max: 64, pattern: /^[a-f0-9]+$/ });
 
 export const INPUTS = {
   CreateKey: struct({
@@ -107,6 +112,18 @@ export const INPUTS = {
     KeyId: keyId, IncludeKeyMaterial: text({ values: ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] }), Limit: limit, Marker: marker,
   }, ['KeyId']),
   GetKeyPolicy: struct({ KeyId: keyId, PolicyName: policyName }, ['KeyId']),
+  GetParametersForImport: struct({
+    KeyId: keyId,
+    WrappingAlgorithm: text({ values: ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'] }),
+    WrappingKeySpec: text({ values: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] }),
+  }, ['KeyId', 'WrappingAlgorithm', 'WrappingKeySpec']),
+  ImportKeyMaterial: struct({
+    KeyId: keyId, ImportToken: bytes(1, 6144), EncryptedKeyMaterial: bytes(1, 6144), ValidTo: timestamp,
+    ExpirationModel: text({ values: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] }),
+    ImportType: text({ values: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] }),
+    KeyMaterialDescription: text({ min: 0, max: 256, pattern: /^[a-zA-Z0-9:/_\s.-]+$/ }), KeyMaterialId: keyMaterialId,
+  }, ['KeyId', 'ImportToken', 'EncryptedKeyMaterial']),
+  DeleteImportedKeyMaterial: struct({ KeyId: keyId, KeyMaterialId: keyMaterialId }, ['KeyId']),
   PutKeyPolicy: struct({ KeyId: keyId, PolicyName: policyName, Policy: policy, BypassPolicyLockoutSafetyCheck: bool }, ['KeyId', 'Policy']),
 } as const;
 
@@ -138,6 +155,10 @@ function read(shape: Shape, value: unknown, path: string, violations: string[]):
       return number;
     }
     case 'boolean': return scalar(value, 'boolean', 'Boolean');
+    case 'timestamp': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch(value, 'Timestamp');
+      return value;
+    }
     case 'blob': {
       const bytes = base64(scalar(value, 'string', 'ByteBuffer'));
       lengthWithin(violations, path, undefined, bytes.length, shape.min, shape.max);

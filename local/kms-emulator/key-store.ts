@@ -1,22 +1,38 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { KmsError, notFound } from './errors.js';
+import { importedMaterialId, type ImportParameters } from './key-import.js';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 
-export interface KeyMaterial {
+/** How an import of key material expires: ValidTo (epoch seconds) with KEY_MATERIAL_EXPIRES only. */
+export interface ImportExpiration {
+  readonly expirationModel: ExpirationModel;
+  readonly validTo?: number;
+}
+
+export interface KeyMaterial extends Partial<ImportExpiration> {
   readonly id: string;
-  /** Base64 AES-256 key. Stored in clear in the local state file: acceptable for a local emulator only. */
-  readonly key: string;
+  /**
+   * Base64 AES-256 key. Stored in clear in the local state file: acceptable for a local emulator only.
+   * Imported material that was deleted or has expired has none: its id, and how its last import
+   * expired, stay.
+   */
+  readonly key?: string;
   readonly createdAt: number;
   readonly rotationType?: RotationType;
+  /** KeyMaterialDescription of imported material. */
+  readonly description?: string;
 }
 
 export interface EmulatedKey {
   readonly keyId: string;
   readonly arn: string;
   readonly description: string;
+  /** EXTERNAL for a key made for imported material; absent for AWS_KMS (and in older state files). */
+  readonly origin?: 'EXTERNAL';
   state: KeyState;
   readonly creationDate: number;
   deletionDate?: number;
@@ -33,9 +49,12 @@ interface State {
   keys: Record<string, EmulatedKey>;
   /** Alias name to key id. */
   aliases: Record<string, string>;
+  /** Import token name to what it stands for, until it is used or expires. */
+  importParameters: Record<string, ImportParameters>;
 }
 
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const IMPORT_TOKEN_NAME = /^[0-9a-f]{64}$/;
 const ARN = /^arn:([^:]+):kms:([^:]*):([^:]*):(key|alias)\/(.+)$/;
 export const DAY_SECONDS = 86_400;
 
@@ -82,6 +101,7 @@ export class KeyStore {
   /** Writes the state if anything changed, lazy deletions and rotations included. */
   async save(): Promise<void> {
     if (!this.dataFile) return;
+    this.dropExpiredImportParameters();
     const text = JSON.stringify(this.state);
     if (text === this.saved) return;
     const temp = `${this.dataFile}.${process.pid}.tmp`;
@@ -90,10 +110,13 @@ export class KeyStore {
     this.saved = text;
   }
 
-  create(fields: Pick<EmulatedKey, 'description' | 'policy' | 'tags'>, keyId: string = randomUUID()): EmulatedKey {
+  /** A key with KMS key material, or, with origin EXTERNAL, one without material, pending its import. */
+  create(fields: Pick<EmulatedKey, 'description' | 'policy' | 'tags'>, keyId: string = randomUUID(), origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): EmulatedKey {
     const creationDate = this.now();
+    const external = origin === 'EXTERNAL';
     const key: EmulatedKey = {
-      ...fields, keyId, arn: this.keyArn(keyId), state: 'Enabled', creationDate, materials: [newMaterial(creationDate)], rotationEnabled: false,
+      ...fields, keyId, arn: this.keyArn(keyId), ...(external && { origin }), state: external ? 'PendingImport' : 'Enabled', creationDate,
+      materials: external ? [] : [newMaterial(creationDate)], rotationEnabled: false,
     };
     this.state.keys[keyId] = key;
     return key;
@@ -132,6 +155,7 @@ export class KeyStore {
       this.forget(keyId);
       return undefined;
     }
+    this.expireImportedMaterial(key);
     this.applyDueRotations(key);
     return key;
   }
@@ -165,6 +189,54 @@ export class KeyStore {
 
   material(key: EmulatedKey, id: string): KeyMaterial | undefined {
     return key.materials.find((m) => m.id === id);
+  }
+
+  /** The AES key of a material; imported material that is gone leaves its key pending import. */
+  secretOf(key: EmulatedKey, material: KeyMaterial): Buffer {
+    if (material.key === undefined) throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
+    return Buffer.from(material.key, 'base64');
+  }
+
+  saveImportParameters(name: string, parameters: ImportParameters): void {
+    this.state.importParameters[name] = parameters;
+  }
+
+  importParameters(name: string): ImportParameters | undefined {
+    return Object.hasOwn(this.state.importParameters, name) ? this.state.importParameters[name] : undefined;
+  }
+
+  forgetImportParameters(name: string): void {
+    delete this.state.importParameters[name];
+  }
+
+  /**
+   * Imports key material, first or again: the same material keeps its id. A key pending import
+   * becomes Enabled ("When key material is successfully imported, the key state of the KMS key
+   * changes to Enabled", Importing key material step 4); a disabled key, re-importing to change
+   * the expiration, stays disabled, and one pending deletion stays so.
+   */
+  importMaterial(key: EmulatedKey, secret: Buffer, expiration: ImportExpiration, description: string | undefined): KeyMaterial {
+    const id = importedMaterialId(key.keyId, secret);
+    const index = key.materials.findIndex((m) => m.id === id);
+    const previous = index < 0 ? undefined : key.materials[index]!;
+    const material: KeyMaterial = {
+      id, key: secret.toString('base64'), createdAt: previous?.createdAt ?? this.now(), ...expiration,
+      ...((description ?? previous?.description) !== undefined && { description: description ?? previous!.description }),
+    };
+    if (index < 0) key.materials.push(material);
+    else key.materials[index] = material;
+    if (key.state === 'PendingImport') key.state = 'Enabled';
+    return material;
+  }
+
+  /**
+   * Deletes imported material, as DeleteImportedKeyMaterial or its expiry does: the key is then
+   * PendingImport, unless it is pending deletion, whose state does not change (DeleteImportedKeyMaterial).
+   */
+  deleteImportedMaterial(key: EmulatedKey, material: KeyMaterial): void {
+    const { key: _secret, ...withoutSecret } = material;
+    key.materials[key.materials.indexOf(material)] = withoutSecret;
+    if (key.state !== 'PendingDeletion') key.state = 'PendingImport';
   }
 
   rotate(key: EmulatedKey, rotationType: RotationType, at = this.now()): void {
@@ -206,10 +278,28 @@ export class KeyStore {
     Object.assign(key, { state: 'PendingDeletion', deletionDate: this.now() + pendingWindowInDays * DAY_SECONDS });
   }
 
-  /** A key whose deletion is cancelled is disabled, as in KMS. */
+  /**
+   * A key whose deletion is cancelled is disabled, as in KMS; one whose imported material went
+   * meanwhile can only be pending import (Key states of AWS KMS keys: PendingImport is the state of
+   * a key whose imported material is deleted or expired).
+   */
   cancelDeletion(key: EmulatedKey): void {
     key.deletionDate = undefined;
-    this.setState(key, 'Disabled');
+    this.setState(key, key.origin === 'EXTERNAL' && !key.materials.some(isImported) ? 'PendingImport' : 'Disabled');
+  }
+
+  /** Imported material past its ValidTo is deleted, on the emulator's clock, as KMS deletes it. */
+  private expireImportedMaterial(key: EmulatedKey): void {
+    for (const material of [...key.materials]) {
+      if (isImported(material) && material.validTo !== undefined && material.validTo <= this.now()) this.deleteImportedMaterial(key, material);
+    }
+  }
+
+  private dropExpiredImportParameters(): void {
+    for (const [name, parameters] of Object.entries(this.state.importParameters)) {
+      // Kept a day past their expiry, so that a late token is answered as expired rather than unknown.
+      if (parameters.validTo + DAY_SECONDS <= this.now()) delete this.state.importParameters[name];
+    }
   }
 
   private applyDueRotations(key: EmulatedKey): void {
@@ -227,15 +317,21 @@ export class KeyStore {
   }
 }
 
+/** Material that is usable now: imported material not deleted or expired, or KMS material. */
+export const isImported = (material: KeyMaterial): boolean => material.key !== undefined;
+
 /** The public identifier of a key material: 64 hex digits, as KMS shows it. */
-export const materialId = (material: KeyMaterial): string => createHash('sha256').update(material.id).digest('hex');
+export const materialId = (material: Pick<KeyMaterial, 'id'>): string => createHash('sha256').update(material.id).digest('hex');
 
 function newMaterial(createdAt: number): KeyMaterial {
   return { id: randomBytes(16).toString('hex'), key: randomBytes(32).toString('base64'), createdAt };
 }
 
 function emptyState(): State {
-  return { keys: Object.create(null) as State['keys'], aliases: Object.create(null) as State['aliases'] };
+  return {
+    keys: Object.create(null) as State['keys'], aliases: Object.create(null) as State['aliases'],
+    importParameters: Object.create(null) as State['importParameters'],
+  };
 }
 
 /** A state file's keys and aliases, own well-formed entries only, in objects without a prototype. */
@@ -243,6 +339,7 @@ function ownEntries(loaded: Partial<State>): State {
   const state = emptyState();
   for (const [id, key] of Object.entries(loaded.keys ?? {})) if (KEY_ID.test(id)) state.keys[id] = key;
   for (const [alias, target] of Object.entries(loaded.aliases ?? {})) if (alias.startsWith('alias/') && typeof target === 'string') state.aliases[alias] = target;
+  for (const [name, parameters] of Object.entries(loaded.importParameters ?? {})) if (IMPORT_TOKEN_NAME.test(name)) state.importParameters[name] = parameters;
   return state;
 }
 

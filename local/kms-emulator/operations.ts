@@ -1,8 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { invalidCiphertext, open, readHeader, seal } from './ciphertext-blob.js';
-import { KmsError, validation } from './errors.js';
+import { KmsError, notFound, validation } from './errors.js';
 import type { InputOf, OperationName } from './input-shapes.js';
-import { materialId, type EmulatedKey, type KeyStore } from './key-store.js';
+import {
+  IMPORT_PARAMETERS_VALID_SECONDS, importedMaterialId, importTokenName, isWrappingAlgorithm, isWrappingKeySpec, newImportToken, newWrappingKeyPair, unwrapKeyMaterial,
+  type ImportParameters, type WrappingAlgorithm, type WrappingKeySpec,
+} from './key-import.js';
+import { DAY_SECONDS, isImported, materialId, type EmulatedKey, type ImportExpiration, type KeyMaterial, type KeyStore } from './key-store.js';
 
 type Output = Record<string, unknown>;
 type EncryptionContext = Readonly<Record<string, string>>;
@@ -22,6 +26,9 @@ const MAX_ON_DEMAND_ROTATIONS = 25;
 const MAX_TAGS = 50;
 const MAX_POLICY_BYTES = 32_768;
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+/** SYMMETRIC_DEFAULT imported material is a 256-bit key (About imported key material). */
+const IMPORTED_MATERIAL_BYTES = 32;
+const MAX_IMPORT_VALIDITY_DAYS = 365;
 
 interface Authorization {
   readonly context?: EncryptionContext;
@@ -52,24 +59,65 @@ const defaultPolicy = (store: KeyStore) => JSON.stringify({
 });
 
 function metadata(key: EmulatedKey, store: KeyStore): Output {
+  const current = key.materials.at(-1);
   return {
     AWSAccountId: store.accountId, KeyId: key.keyId, Arn: key.arn, CreationDate: key.creationDate,
     Enabled: key.state === 'Enabled', Description: key.description, KeyUsage: 'ENCRYPT_DECRYPT', KeyState: key.state,
-    Origin: 'AWS_KMS', KeyManager: 'CUSTOMER', CustomerMasterKeySpec: ALGORITHM, KeySpec: ALGORITHM,
-    EncryptionAlgorithms: [ALGORITHM], MultiRegion: false, CurrentKeyMaterialId: materialId(key.materials.at(-1)!),
+    Origin: key.origin ?? 'AWS_KMS', KeyManager: 'CUSTOMER', CustomerMasterKeySpec: ALGORITHM, KeySpec: ALGORITHM,
+    EncryptionAlgorithms: [ALGORITHM], MultiRegion: false,
+    // A key pending its first import has no material yet.
+    ...(current && { CurrentKeyMaterialId: materialId(current) }),
+    ...(key.origin === 'EXTERNAL' && current && expirationOf(current)),
     ...(key.state === 'PendingDeletion' && { DeletionDate: key.deletionDate }),
   };
 }
+
+/**
+ * How imported material expires. It stays shown once the material is deleted or has expired: the
+ * DescribeKey example of a PendingImport key in "How to identify KMS keys with imported key
+ * material" carries its ExpirationModel and ValidTo.
+ */
+const expirationOf = (material: KeyMaterial): Output => ({
+  ...(material.expirationModel && { ExpirationModel: material.expirationModel }),
+  ...(material.validTo !== undefined && { ValidTo: material.validTo }),
+});
 
 /** Cryptographic use needs an enabled key. */
 function usable(key: EmulatedKey): EmulatedKey {
   if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
   notPendingDeletion(key);
+  notPendingImport(key);
   return key;
 }
 
 function notPendingDeletion(key: EmulatedKey): void {
   if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+}
+
+/** A key without its imported material, in the key state table's words. */
+function notPendingImport(key: EmulatedKey): void {
+  if (key.state === 'PendingImport') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
+}
+
+/** The key state table's answer when an operation does not fit the key's origin. */
+const wrongOrigin = (key: EmulatedKey) =>
+  new KmsError('UnsupportedOperationException', `${key.arn} origin is ${key.origin ?? 'AWS_KMS'} which is not valid for this operation.`);
+
+/**
+ * Automatic rotation is not for keys with imported key material (EnableKeyRotation: "You cannot
+ * enable automatic rotation of ... KMS keys with imported key material"): EnableKeyRotation,
+ * DisableKeyRotation and GetKeyRotationStatus answer UnsupportedOperationException in every key
+ * state (Key states of AWS KMS keys, notes 6 and 7), before the state is looked at.
+ */
+function automaticRotationApplies(key: EmulatedKey): EmulatedKey {
+  if (key.origin === 'EXTERNAL') throw wrongOrigin(key);
+  return key;
+}
+
+/** The import operations are for EXTERNAL keys only (key state table, note 9). */
+function external(key: EmulatedKey): EmulatedKey {
+  if (key.origin !== 'EXTERNAL') throw wrongOrigin(key);
+  return key;
 }
 
 /** A symmetric encryption key encrypts with SYMMETRIC_DEFAULT only. */
@@ -105,7 +153,9 @@ function supportedKey(input: InputOf<'CreateKey'>): void {
     throw validation(`KeyUsage ${input.KeyUsage} is not compatible with KeySpec ${spec}`);
   }
   if (spec !== ALGORITHM) throw unsupported(`This emulator creates symmetric encryption keys only, not ${spec}.`);
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw unsupported(`This emulator creates keys with Origin AWS_KMS only, not ${input.Origin}.`);
+  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS' && input.Origin !== 'EXTERNAL') {
+    throw unsupported(`This emulator creates keys with Origin AWS_KMS or EXTERNAL only, not ${input.Origin}.`);
+  }
   if (input.MultiRegion === true) throw unsupported('This emulator does not create multi-Region keys.');
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw unsupported('This emulator has no custom key stores.');
 }
@@ -155,9 +205,9 @@ function aliasName(name: string): string {
   return name;
 }
 
-function encryptWith(key: EmulatedKey, plaintext: Buffer, context: EncryptionContext): string {
+function encryptWith(store: KeyStore, key: EmulatedKey, plaintext: Buffer, context: EncryptionContext): string {
   const material = key.materials.at(-1)!;
-  return seal({ keyId: key.keyId, materialId: material.id }, Buffer.from(material.key, 'base64'), plaintext, context).toString('base64');
+  return seal({ keyId: key.keyId, materialId: material.id }, store.secretOf(key, material), plaintext, context).toString('base64');
 }
 
 interface Ciphertext {
@@ -189,7 +239,7 @@ async function decryptBlob(store: KeyStore, access: Access, ciphertext: Cipherte
   fitsKey(ciphertext.algorithm);
   const material = store.material(key, header.materialId);
   if (!material) throw invalidCiphertext();
-  return { key, plaintext: open(ciphertext.blob, Buffer.from(material.key, 'base64'), context) };
+  return { key, plaintext: open(ciphertext.blob, store.secretOf(key, material), context) };
 }
 
 function dataKeyBytes(input: { readonly KeySpec?: string; readonly NumberOfBytes?: number }): number {
@@ -203,7 +253,7 @@ async function generateDataKey(store: KeyStore, input: InputOf<'GenerateDataKeyW
   const key = usable(await keyFor(store, access, input.KeyId, action, { context, grantTokens: input.GrantTokens }));
   dryRun(input);
   const plaintext = randomBytes(size);
-  return { key, plaintext, blob: encryptWith(key, plaintext, context) };
+  return { key, plaintext, blob: encryptWith(store, key, plaintext, context) };
 }
 
 /** A page of a list, with KMS's opaque marker (here, the offset). */
@@ -220,8 +270,84 @@ function page<T>(items: readonly T[], input: { readonly Limit?: number; readonly
 async function setState(store: KeyStore, input: InputOf<'EnableKey'>, access: Access, state: 'Enabled' | 'Disabled'): Promise<Output> {
   const key = await keyFor(store, access, input.KeyId, state === 'Enabled' ? 'kms:EnableKey' : 'kms:DisableKey', { aliases: false });
   notPendingDeletion(key);
+  notPendingImport(key);
   store.setState(key, state);
   return {};
+}
+
+/** A ListKeyRotations entry's fields for imported material. */
+const importedMaterialEntry = (material: KeyMaterial): Output => ({
+  ImportState: isImported(material) ? 'IMPORTED' : 'PENDING_IMPORT', ...expirationOf(material),
+  ...(material.description !== undefined && { KeyMaterialDescription: material.description }),
+});
+
+/** The wrapping algorithms and key specs the emulator hands out wrapping keys for. */
+function wrappingChoice(input: InputOf<'GetParametersForImport'>): { algorithm: WrappingAlgorithm; spec: WrappingKeySpec } {
+  const { WrappingAlgorithm: algorithm, WrappingKeySpec: spec } = input;
+  // "As of October 10, 2023, KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm" (GetParametersForImport).
+  if (algorithm === 'RSAES_PKCS1_V1_5') throw validation('KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm.');
+  if (algorithm === 'SM2PKE' || spec === 'SM2') throw unsupported('This emulator does not implement SM2 wrapping (China Regions only).');
+  if (!isWrappingAlgorithm(algorithm) || !isWrappingKeySpec(spec)) throw validation(`Wrapping algorithm ${algorithm} does not fit wrapping key spec ${spec}.`);
+  return { algorithm, spec };
+}
+
+/**
+ * ExpirationModel defaults to KEY_MATERIAL_EXPIRES, which needs a ValidTo in the future and at most
+ * 365 days away; KEY_MATERIAL_DOES_NOT_EXPIRE must come without one (ImportKeyMaterial).
+ */
+function importExpiration(store: KeyStore, input: InputOf<'ImportKeyMaterial'>): ImportExpiration {
+  const expirationModel = input.ExpirationModel === 'KEY_MATERIAL_DOES_NOT_EXPIRE' ? input.ExpirationModel : 'KEY_MATERIAL_EXPIRES';
+  if (expirationModel === 'KEY_MATERIAL_DOES_NOT_EXPIRE') {
+    if (input.ValidTo !== undefined) throw validation('ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.');
+    return { expirationModel };
+  }
+  if (input.ValidTo === undefined) throw validation('ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.');
+  if (input.ValidTo <= store.now()) throw validation('ValidTo must be a future date and time.');
+  if (input.ValidTo > store.now() + MAX_IMPORT_VALIDITY_DAYS * DAY_SECONDS) throw validation(`ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days from now.`);
+  return { expirationModel, validTo: input.ValidTo };
+}
+
+/** The parameters an import token names: of this key, and not expired. */
+function parametersOfToken(store: KeyStore, key: EmulatedKey, token: Buffer): { name: string; parameters: ImportParameters } {
+  const name = importTokenName(token);
+  const parameters = store.importParameters(name);
+  if (parameters?.keyId !== key.keyId) {
+    throw new KmsError('InvalidImportTokenException', 'The import token is invalid or is associated with a different KMS key.');
+  }
+  if (parameters.validTo <= store.now()) {
+    throw new KmsError('ExpiredImportTokenException', 'The import token is expired. Use GetParametersForImport to get a new import token and public key, use the new public key to encrypt the key material, and then try the request again.');
+  }
+  return { name, parameters };
+}
+
+const incorrectMaterial = (message: string) => new KmsError('IncorrectKeyMaterialException', message);
+
+/**
+ * Once material is imported, only the same material can be imported again ("you can reimport the
+ * same key material into that KMS key, but you cannot import different key material",
+ * ImportKeyMaterial). ImportType defaults to NEW_KEY_MATERIAL before the first import and to
+ * EXISTING_KEY_MATERIAL after it.
+ */
+function checkSameMaterial(key: EmulatedKey, input: InputOf<'ImportKeyMaterial'>, id: string): void {
+  const associated = key.materials.some((m) => m.id === id);
+  const importType = input.ImportType ?? (key.materials.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+  if (importType === 'NEW_KEY_MATERIAL') {
+    if (input.KeyMaterialId !== undefined) throw validation('You cannot specify a key material ID with ImportType NEW_KEY_MATERIAL.');
+    if (associated) throw incorrectMaterial('KMS expected new key material, but the key material being imported is already associated with the KMS key.');
+    if (key.materials.length > 0) throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
+    return;
+  }
+  if (!associated) throw incorrectMaterial('The key material is not the same key material that was previously imported into this KMS key.');
+  if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== materialId({ id })) {
+    throw incorrectMaterial(`The key material does not match key material ID ${input.KeyMaterialId}.`);
+  }
+}
+
+/** The import operations need an EXTERNAL key, not pending deletion (key state table, notes 8 and 9). */
+async function importableKey(store: KeyStore, access: Access, identifier: string, action: string): Promise<EmulatedKey> {
+  const key = external(await keyFor(store, access, identifier, action, keyOnly));
+  notPendingDeletion(key);
+  return key;
 }
 
 /** Key management operations take the key id or ARN only, not an alias. */
@@ -237,7 +363,8 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const policy = input.Policy === undefined ? defaultPolicy(store) : parsePolicy(input.Policy);
     const keyId = randomUUID();
     if (input.Policy !== undefined) await lockoutSafe(access, input.BypassPolicyLockoutSafetyCheck, { arn: store.keyArn(keyId), policy });
-    return { KeyMetadata: metadata(store.create({ description: input.Description ?? '', policy, tags }, keyId), store) };
+    const key = store.create({ description: input.Description ?? '', policy, tags }, keyId, input.Origin === 'EXTERNAL' ? 'EXTERNAL' : 'AWS_KMS');
+    return { KeyMetadata: metadata(key, store) };
   },
   DescribeKey: async (store, input, access) => ({
     KeyMetadata: metadata(await keyFor(store, access, input.KeyId, 'kms:DescribeKey', { grantTokens: input.GrantTokens }), store),
@@ -273,7 +400,7 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const key = usable(await keyFor(store, access, input.KeyId, 'kms:Encrypt', { context, grantTokens: input.GrantTokens }));
     fitsKey(input.EncryptionAlgorithm);
     dryRun(input);
-    return { KeyId: key.arn, CiphertextBlob: encryptWith(key, input.Plaintext, context), EncryptionAlgorithm: ALGORITHM };
+    return { KeyId: key.arn, CiphertextBlob: encryptWith(store, key, input.Plaintext, context), EncryptionAlgorithm: ALGORITHM };
   },
   Decrypt: async (store, input, access) => {
     refuseUnemulated(input);
@@ -304,7 +431,7 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     fitsKey(input.DestinationEncryptionAlgorithm);
     dryRun(input);
     return {
-      CiphertextBlob: encryptWith(destination, source.plaintext, context), SourceKeyId: source.key.arn, KeyId: destination.arn,
+      CiphertextBlob: encryptWith(store, destination, source.plaintext, context), SourceKeyId: source.key.arn, KeyId: destination.arn,
       SourceEncryptionAlgorithm: ALGORITHM, DestinationEncryptionAlgorithm: ALGORITHM,
     };
   },
@@ -328,16 +455,16 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     return { KeyId: key.arn };
   },
   EnableKeyRotation: async (store, input, access) => {
-    const key = usable(await keyFor(store, access, input.KeyId, 'kms:EnableKeyRotation', keyOnly));
+    const key = usable(automaticRotationApplies(await keyFor(store, access, input.KeyId, 'kms:EnableKeyRotation', keyOnly)));
     store.enableRotation(key, input.RotationPeriodInDays ?? key.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS);
     return {};
   },
   DisableKeyRotation: async (store, input, access) => {
-    store.disableRotation(usable(await keyFor(store, access, input.KeyId, 'kms:DisableKeyRotation', keyOnly)));
+    store.disableRotation(usable(automaticRotationApplies(await keyFor(store, access, input.KeyId, 'kms:DisableKeyRotation', keyOnly))));
     return {};
   },
   GetKeyRotationStatus: async (store, input, access) => {
-    const key = await keyFor(store, access, input.KeyId, 'kms:GetKeyRotationStatus', keyOnly);
+    const key = automaticRotationApplies(await keyFor(store, access, input.KeyId, 'kms:GetKeyRotationStatus', keyOnly));
     // A key pending deletion reports rotation off and is not rotated; cancelling restores the status.
     const enabled = key.rotationEnabled && key.state !== 'PendingDeletion';
     return {
@@ -346,7 +473,11 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     };
   },
   RotateKeyOnDemand: async (store, input, access) => {
-    const key = usable(await keyFor(store, access, input.KeyId, 'kms:RotateKeyOnDemand', keyOnly));
+    const key = await keyFor(store, access, input.KeyId, 'kms:RotateKeyOnDemand', keyOnly);
+    // KMS rotates imported material on demand only into new material imported beforehand (ImportType
+    // NEW_KEY_MATERIAL, then PENDING_ROTATION: RotateKeyOnDemand), which the emulator does not implement.
+    if (key.origin === 'EXTERNAL') throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
+    usable(key);
     if (key.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
       throw new KmsError('LimitExceededException', `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
     }
@@ -363,9 +494,39 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
       Rotations: items.map((m) => ({
         KeyId: key.keyId, KeyMaterialId: materialId(m), KeyMaterialState: m === current ? 'CURRENT' : 'NON_CURRENT',
         ...(m.rotationType && { RotationDate: m.createdAt, RotationType: m.rotationType }),
+        ...(key.origin === 'EXTERNAL' && importedMaterialEntry(m)),
       })),
       ...rest,
     };
+  },
+  GetParametersForImport: async (store, input, access) => {
+    const key = await importableKey(store, access, input.KeyId, 'kms:GetParametersForImport');
+    const { algorithm, spec } = wrappingChoice(input);
+    const { publicKey, privateKey } = await newWrappingKeyPair(spec);
+    const token = newImportToken();
+    const validTo = store.now() + IMPORT_PARAMETERS_VALID_SECONDS;
+    store.saveImportParameters(importTokenName(token), { keyId: key.keyId, wrappingAlgorithm: algorithm, privateKey: privateKey.toString('base64'), validTo });
+    return { KeyId: key.arn, ImportToken: token.toString('base64'), PublicKey: publicKey.toString('base64'), ParametersValidTo: validTo };
+  },
+  ImportKeyMaterial: async (store, input, access) => {
+    const key = await importableKey(store, access, input.KeyId, 'kms:ImportKeyMaterial');
+    const expiration = importExpiration(store, input);
+    const token = parametersOfToken(store, key, input.ImportToken);
+    const secret = unwrapKeyMaterial(token.parameters, input.EncryptedKeyMaterial);
+    if (secret.length !== IMPORTED_MATERIAL_BYTES) throw incorrectMaterial('The key material of a SYMMETRIC_DEFAULT KMS key must be a 256-bit symmetric key.');
+    checkSameMaterial(key, input, importedMaterialId(key.keyId, secret));
+    const material = store.importMaterial(key, secret, expiration, input.KeyMaterialDescription);
+    // Each import needs new parameters: a token is used once.
+    store.forgetImportParameters(token.name);
+    return { KeyId: key.arn, KeyMaterialId: materialId(material) };
+  },
+  DeleteImportedKeyMaterial: async (store, input, access) => {
+    const key = external(await keyFor(store, access, input.KeyId, 'kms:DeleteImportedKeyMaterial', keyOnly));
+    const material = input.KeyMaterialId === undefined ? key.materials.at(-1) : key.materials.find((m) => materialId(m) === input.KeyMaterialId);
+    if (input.KeyMaterialId !== undefined && !material) throw notFound(`Key material ${input.KeyMaterialId} is not associated with ${key.arn}.`);
+    // On a key pending import this has no effect (key state table).
+    if (material && isImported(material)) store.deleteImportedMaterial(key, material);
+    return { KeyId: key.arn, ...(material && { KeyMaterialId: materialId(material) }) };
   },
   GetKeyPolicy: async (store, input, access) => {
     policyName(input.PolicyName);
