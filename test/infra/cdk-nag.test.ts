@@ -1,21 +1,34 @@
 import { App, CfnCondition, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { AwsSolutionsChecks, type NagPack } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MasterKey } from '../../lib/constructs/master-key.js';
+import { EnvelopeApiChecks } from '../../lib/rules/envelope-api-checks.js';
 import { synthesizeApp } from './synthesize.js';
 
 /** cdk-nag 3 reports through policy validation, so the report is what the tests read. */
-const violationsOf = (scope: App | Stack) => new AwsSolutionsChecks().validateScope(scope).violations;
+const violationsOf = (scope: App | Stack, pack: NagPack = new AwsSolutionsChecks()) => pack.validateScope(scope).violations;
 
-describe('cdk-nag AwsSolutions checks', () => {
-  it('find nothing unacknowledged in the app', () => {
-    const { app } = synthesizeApp();
-    const violations = violationsOf(app);
-    expect(violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+/** The packs `bin/envelope-api.ts` applies. */
+const PACKS: [string, () => NagPack][] = [
+  ['AwsSolutions', () => new AwsSolutionsChecks()],
+  ['EnvelopeApi', () => new EnvelopeApiChecks()],
+];
+
+describe('the app under every pack it is deployed with', () => {
+  let app: App;
+  beforeAll(() => {
+    ({ app } = synthesizeApp());
   });
 
+  it.each(PACKS)('%s finds nothing unacknowledged', (_name, pack) => {
+    const violations = violationsOf(app, pack());
+    expect(violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
   it('report a non-compliant resource until it is acknowledged', () => {
     const app = new App();
     const stack = new Stack(app, 'NonCompliant');
