@@ -21,11 +21,10 @@ export const KMS_CRYPTOGRAPHIC_ACTIONS = [
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleResult => {
-    const identity = identityPolicyStatements(node);
-    const key = keyPolicyStatements(node)?.filter((statement) => !delegatesToAccount(node, statement));
-    const statements = identity ?? key;
+    const statements = identityPolicyStatements(node) ?? keyPolicyStatements(node)?.filter((statement) => !delegatesToAccount(node, statement));
     if (statements === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-    const findings = new Set(statements.filter((statement) => !isBound(statement)).flatMap(cryptographicActions).map((action) => `Action::${action}`));
+    const unbound = statements.filter((statement) => !isBound(statement));
+    const findings = new Set(unbound.flatMap(cryptographicActions).map((action) => `Action::${action}`));
     return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
   },
   'name',
@@ -56,5 +55,4 @@ function rootAccount(principal: string): string | undefined {
   const segment = '(<[^>]+>|[^:<>]+)'; // a literal or a flattened reference such as <AWS::AccountId>
   const match = new RegExp(`^AWS:(?:arn:${segment}:iam::${segment}:root|${segment})$`).exec(principal);
   return match?.[2] ?? match?.[3];
-  return match?.[1] ?? match?.[2];
 }
