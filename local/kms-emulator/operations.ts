@@ -356,6 +356,8 @@ const keyOnly = { aliases: false } as const;
 const operations: { readonly [Op in OperationName]: Operation<Op> } = {
   CreateKey: async (store, input, access) => {
     supportedKey(input);
+    // China Regions import 128-bit material and have no RSA_AES wrapping (Step 3: Encrypt the key material).
+    if (input.Origin === 'EXTERNAL' && store.partition === 'aws-cn') throw unsupported('This emulator does not import key material in China Regions.');
     await authorize(access, 'kms:CreateKey');
     // Tagging at creation needs kms:TagResource too.
     if (input.Tags !== undefined && input.Tags.length > 0) await authorize(access, 'kms:TagResource');
