@@ -81,14 +81,17 @@ export interface ReferenceFile {
 
 /**
  * An independent encoder written from docs/file-format.md with plain node:crypto, nothing of the
- * module under test. `encodedContext` and `frames` override the canonical choices, to build files a
- * correct encoder never writes (unsorted context, a final frame of a whole frame size).
+ * module under test. The overrides build files a correct encoder never writes, with a valid header
+ * auth tag: an unsorted context, a final frame of a whole frame size, a commitment that does not match.
  */
-export function referenceEncrypt(file: ReferenceFile, overrides: { encodedContext?: Buffer; frames?: Buffer[] } = {}): Buffer {
+export function referenceEncrypt(
+  file: ReferenceFile,
+  overrides: { encodedContext?: Buffer; frames?: Buffer[]; commitment?: Buffer } = {},
+): Buffer {
   const { dataKey, messageId, frameSize, plaintext } = file;
   const hkdf = (info: string) => Buffer.from(hkdfSync('sha256', dataKey, messageId, Buffer.from(info, 'ascii'), 32));
   const key = hkdf('envelope-file/1 AES-256-GCM HKDF-SHA256 DERIVEKEY');
-  const commitment = hkdf('envelope-file/1 AES-256-GCM HKDF-SHA256 COMMITKEY');
+  const commitment = overrides.commitment ?? hkdf('envelope-file/1 AES-256-GCM HKDF-SHA256 COMMITKEY');
   const context = overrides.encodedContext ?? referenceContext(file.context);
   const encryptedKey = Buffer.from(file.encryptedKey, 'ascii');
   const keyId = Buffer.from(file.keyId, 'utf8');
