@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { FUNCTION_ENTRIES, type ApiFunctionName } from '../lambdas/routes.js';
+import { type ApiFunctionName } from '../contract/index.js';
+import { FUNCTION_ENTRIES } from '../lambdas/routes.js';
 import { median, RUNS } from './measure.js';
 
 const run = promisify(execFile);

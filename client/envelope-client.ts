@@ -5,54 +5,20 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
 const Sha256Hash = Hash.bind(null, 'sha256');
 
+import type { EncryptionContext, ErrorBody, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue, RotatedKey, SealedValue } from '../contract/index.js';
+
+export type { EncryptionContext, ErrorCode, KeyMetadata, KeyPolicy, KeySummary, MasterKeyStatus } from '../contract/index.js';
+
 /** Typed client for the Envelope API, signing every request with SigV4 (service `execute-api`). */
-export type EncryptionContext = Record<string, string>;
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
-
-export interface KeyPolicy {
-  admins: string[];
-  users: string[];
-}
-
-export interface KeyMetadata {
-  keyId: string;
-  alias: string | null;
-  description: string | null;
-  state: KeyState;
-  currentVersion: number;
-  versions: { version: number; createdAt: string }[];
-  createdAt: string;
-  createdBy: string;
-  deletionDate: string | null;
-  policy: KeyPolicy;
-}
-
 /** Per-request options: an `Idempotency-Key` makes a state-changing request safely retryable. */
 export interface RequestOptions {
   readonly idempotencyKey?: string;
 }
 
-/** What listing shows a key's users: no policy, no history. Admins get full `KeyMetadata`. */
-export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+export type SealedResult = SealedValue;
 
-export interface SealedResult {
-  ciphertext: string;
-  keyId: string;
-  keyVersion: number;
-}
-
-export interface DecryptResult {
-  plaintext: Buffer;
-  keyId: string;
-  keyVersion: number;
-}
-
-export interface MasterKeyStatus {
-  keyArn: string;
-  keyState: string;
-  keyRotationEnabled: boolean;
-  rotationPeriodInDays: number | null;
-  nextRotationDate: string | null;
+export interface DecryptResult extends Omit<OpenedValue, 'plaintext'> {
+  readonly plaintext: Buffer;
 }
 
 export interface EnvelopeClientOptions {
@@ -65,7 +31,7 @@ export interface EnvelopeClientOptions {
 /** The API's `{"error": {code, message}}` answer, thrown with its HTTP status. */
 export class EnvelopeApiError extends Error {
   override readonly name = 'EnvelopeApiError';
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds?: number) {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
@@ -84,7 +50,7 @@ export class EnvelopeClient {
     return this.request('POST', 'v1/keys', input, {}, options);
   }
 
-  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<{ keys: (KeyMetadata | KeySummary)[]; nextToken?: string }> {
+  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<KeyPage> {
     const query: Record<string, string> = {};
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
@@ -101,7 +67,7 @@ export class EnvelopeClient {
   }
 
   /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */
-  rotateKey(key: string): Promise<KeyMetadata & { createdVersion: number }> {
+  rotateKey(key: string): Promise<RotatedKey> {
     return this.request('POST', `${keyPath(key)}/rotate`);
   }
 
@@ -126,7 +92,7 @@ export class EnvelopeClient {
   }
 
   async decrypt(ciphertext: string, context?: EncryptionContext): Promise<DecryptResult> {
-    const out = await this.request<{ plaintext: string; keyId: string; keyVersion: number }>('POST', 'v1/decrypt', { ciphertext, context });
+    const out = await this.request<OpenedValue>('POST', 'v1/decrypt', { ciphertext, context });
     return { ...out, plaintext: Buffer.from(out.plaintext, 'base64') };
   }
 
@@ -171,11 +137,12 @@ function keyPath(key: string): string {
 }
 
 function toApiError(response: Response, json: unknown): EnvelopeApiError {
-  const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+  // Anything but the contract's error shape (a proxy's page, say) is the service failing.
+  const error = (json as Partial<ErrorBody> | undefined)?.error;
   const retryAfter = response.headers.get('retry-after');
   return new EnvelopeApiError(
     response.status,
-    error?.code ?? `Http${response.status}`,
+    error?.code ?? 'InternalError',
     error?.message ?? response.statusText,
     retryAfter === null ? undefined : Number(retryAfter),
   );

@@ -1,3 +1,4 @@
+import type { OpenedValue, SealedValue } from '../contract/index.js';
 import type { CiphertextItem as CiphertextInput, ItemOutcome, OpenedResult, PlaintextItem as PlaintextInput, SealedResult } from './domain/envelope-encryption.js';
 import { apiHandler, type ApiRequest } from './http/api-handler.js';
 import { batchBody, planBatch } from './http/batch.js';
@@ -8,8 +9,8 @@ import { envelopeEncryption } from './http/services.js';
 
 /** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
 const isBatch = (body: unknown): boolean => typeof body === 'object' && body !== null && 'items' in body;
-const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult) => ({ ciphertext: ciphertext.toString(), keyId, keyVersion });
-const opened = ({ plaintext, keyId, keyVersion }: OpenedResult) => {
+const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult): SealedValue => ({ ciphertext: ciphertext.toString(), keyId, keyVersion });
+const opened = ({ plaintext, keyId, keyVersion }: OpenedResult): OpenedValue => {
   const encoded = plaintext.toString('base64');
   plaintext.fill(0);
   return { plaintext: encoded, keyId, keyVersion };
@@ -57,7 +58,7 @@ function ciphertextRoute<R>(
   };
 }
 
-export const handler = apiHandler({
+export const handler = apiHandler<'crypto'>({
   'POST /v1/encrypt': (request) => (isBatch(request.body) ? encryptBatch(request) : encryptOne(request)),
   'POST /v1/decrypt': ciphertextRoute((c, i) => envelopeEncryption().decrypt(c, i), (c, i) => envelopeEncryption().decryptMany(c, i), opened),
   'POST /v1/rewrap': ciphertextRoute((c, i) => envelopeEncryption().rewrap(c, i), (c, i) => envelopeEncryption().rewrapMany(c, i), sealed),

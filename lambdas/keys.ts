@@ -29,7 +29,7 @@ const onKey = (action: (keys: KeyManagement, caller: string, key: string) => Pro
   };
 
 // Every route that changes state is safely retryable with an `Idempotency-Key` header.
-export const handler = apiHandler(retryable({
+export const handler = apiHandler<'keys'>(retryable({
   'POST /v1/keys': async (request) =>
     jsonResponse(201, await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'))),
 

@@ -2,7 +2,9 @@ import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Vali
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { API_ROUTES, FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS, HANDLER_ENV, type ApiFunctionName } from '../lambdas/routes.js';
+import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
+import { HANDLER_ENV } from '../lambdas/config.js';
+import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
 import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
@@ -77,7 +79,7 @@ export class EnvelopeApiStack extends Stack {
       environment: access.table.length === 0 && access.kms.length === 0 ? {} : {
         [HANDLER_ENV.tableName]: this.table.table.tableName,
         [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
-        ENVELOPE_CACHE_MAX_AGE_SECONDS: cacheMaxAge,
+        [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
       },
     });
     if (access.kms.length > 0) {

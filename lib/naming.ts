@@ -1,4 +1,4 @@
-import type { ApiFunctionName } from '../lambdas/routes.js';
+import type { ApiFunctionName } from '../contract/index.js';
 
 /**
  * Names both stacks derive from the stage alone. The key stack's policy names the API's function

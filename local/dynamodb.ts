@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { TABLE_SCHEMA } from '../lambdas/routes.js';
+import { TABLE_SCHEMA } from '../contract/index.js';
 import { CallCounter, closeServer, listen } from './http-server.js';
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS, type ApiFunctionName } from '../lambdas/routes.js';
+import { type ApiFunctionName } from '../contract/index.js';
+import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
 import type { ProxyHandler } from './gateway/server.js';
 
 export interface LocalFunction {

@@ -2,7 +2,7 @@ import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes 
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { DescribeKeyCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, KMSClient } from '@aws-sdk/client-kms';
-import commander from 'commander';
+import { Command } from 'commander';
 
 /**
  * Imports 256-bit key material into a KMS key created with Origin EXTERNAL (bring your own key):
@@ -84,7 +84,7 @@ interface Options {
 }
 
 function parseArguments(argv: readonly string[]): Options {
-  const program = new commander.Command('import-key-material')
+  const program = new Command('import-key-material')
     .description('Import 256-bit key material into a KMS key created with Origin EXTERNAL.')
     .option('--key <key>', 'the KMS key: key id, key ARN, alias name or alias ARN')
     .option('--material <file>', 'a file holding exactly 32 bytes of key material')

@@ -21,23 +21,6 @@ export const DEFAULT_CACHE_LIMITS: DataKeyCacheLimits = {
   maxEntries: 1000,
 };
 
-/** Reads the limits from `ENVELOPE_CACHE_*` variables, falling back to the defaults. */
-export function cacheLimitsFromEnv(env: Record<string, string | undefined> = process.env): DataKeyCacheLimits {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${raw}.`);
-    return value;
-  };
-  return {
-    maxAgeSeconds: read('ENVELOPE_CACHE_MAX_AGE_SECONDS', DEFAULT_CACHE_LIMITS.maxAgeSeconds),
-    maxMessagesPerKey: read('ENVELOPE_CACHE_MAX_MESSAGES', DEFAULT_CACHE_LIMITS.maxMessagesPerKey),
-    maxBytesPerKey: read('ENVELOPE_CACHE_MAX_BYTES', DEFAULT_CACHE_LIMITS.maxBytesPerKey),
-    maxEntries: read('ENVELOPE_CACHE_MAX_ENTRIES', DEFAULT_CACHE_LIMITS.maxEntries),
-  };
-}
-
 interface CachedKey {
   readonly dataKey: KeyObject;
   /** The key this instance encrypts under, derived once per load under a fresh random salt. */

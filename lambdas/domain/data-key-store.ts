@@ -1,11 +1,11 @@
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_SCHEMA } from '../routes.js';
-import type { DataKeyRecord, KeyPolicy, KeyState, KeyVersionInfo } from './data-key.js';
+import { TABLE_SCHEMA, type KeyVersionInfo } from '../../contract/index.js';
+import type { DataKeyRecord, KeyPolicy, KeyState } from './data-key.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { principalIdentity } from './principals.js';
 
 /**
- * DynamoDB persistence for data keys, in one table keyed by `pk`/`sk`:
+ * DynamoDB persistence for data keys, in one table (TABLE_SCHEMA: partition key `pk`, sort key `sk`):
  *
  *   KEY#<id>        META         metadata, policy, state, current version
  *   KEY#<id>        V#<version>  the wrapped (KMS-encrypted) data key of one version
@@ -32,9 +32,11 @@ export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDat
  * date passes (reads treat the key as gone from that moment). Null clears it: TTL ignores non-numbers.
  */
 export function expiryFor(deletionDate: string | null): Record<string, number | null> {
-  return { [TABLE_SCHEMA.timeToLiveAttribute]: deletionDate === null ? null : Math.ceil(Date.parse(deletionDate) / 1000) };
+  return { [TTL]: deletionDate === null ? null : Math.ceil(Date.parse(deletionDate) / 1000) };
 }
 
+const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = TABLE_SCHEMA;
+const itemKey = (pk: string, sk: string) => ({ [PK]: pk, [SK]: sk });
 const META = 'META';
 const keyPk = (keyId: string) => `KEY#${keyId}`;
 const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
@@ -50,14 +52,14 @@ export class DataKeyStore {
   ) {}
 
   async getRecord(keyId: string): Promise<DataKeyRecord | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: META }, ConsistentRead: true })));
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), META), ConsistentRead: true })));
     return Item ? fromItem(Item) : undefined;
   }
 
   async getRecords(keyIds: readonly string[]): Promise<DataKeyRecord[]> {
     const records: DataKeyRecord[] = [];
     for (let start = 0; start < keyIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ pk: keyPk(id), sk: META }));
+      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => (itemKey(keyPk(id), META)));
       while (keys.length > 0) {
         const out = await this.call(() => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })));
         records.push(...(out.Responses?.[this.tableName] ?? []).map(fromItem));
@@ -72,7 +74,7 @@ export class DataKeyStore {
     return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: toItem(record),
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ConditionExpression: `attribute_not_exists(${PK})`,
     })));
   }
 
@@ -80,7 +82,7 @@ export class DataKeyStore {
   async confirmRecord(keyId: string): Promise<boolean> {
     return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { pk: keyPk(keyId), sk: META },
+      Key: itemKey(keyPk(keyId), META),
       UpdateExpression: 'REMOVE provisional',
       ConditionExpression: 'provisional = :true',
       ExpressionAttributeValues: { ':true': true },
@@ -91,7 +93,7 @@ export class DataKeyStore {
   async abortRecord(keyId: string): Promise<boolean> {
     return this.conditional(() => this.db.send(new DeleteCommand({
       TableName: this.tableName,
-      Key: { pk: keyPk(keyId), sk: META },
+      Key: itemKey(keyPk(keyId), META),
       ConditionExpression: 'provisional = :true',
       ExpressionAttributeValues: { ':true': true },
     })));
@@ -110,7 +112,7 @@ export class DataKeyStore {
     }
     return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { pk: keyPk(keyId), sk: META },
+      Key: itemKey(keyPk(keyId), META),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#revision = :revision',
       ExpressionAttributeNames: names,
@@ -122,7 +124,7 @@ export class DataKeyStore {
   async advanceVersion(keyId: string, from: number, to: number, stored: StoredVersion): Promise<boolean> {
     return this.conditional(() => this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { pk: keyPk(keyId), sk: META },
+      Key: itemKey(keyPk(keyId), META),
       UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
       ConditionExpression: 'currentVersion = :from',
       ExpressionAttributeNames: { '#to': String(to) },
@@ -131,7 +133,7 @@ export class DataKeyStore {
   }
 
   async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: keyPk(keyId), sk: versionSk(version) }, ConsistentRead: true })));
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), versionSk(version)), ConsistentRead: true })));
     return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
   }
 
@@ -139,8 +141,8 @@ export class DataKeyStore {
   async putVersion(keyId: string, version: number, stored: StoredVersion): Promise<boolean> {
     return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
-      Item: { pk: keyPk(keyId), sk: versionSk(version), version, ...stored },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored },
+      ConditionExpression: `attribute_not_exists(${PK})`,
     })));
   }
 
@@ -150,18 +152,18 @@ export class DataKeyStore {
    * member-index entries. Idempotent: a retry after a crash finishes the job.
    */
   async expireKeyItems(keyId: string, deletionDate: string | null, pointers: { readonly alias: string | null; readonly principals: readonly string[] }): Promise<void> {
-    const expiry = expiryFor(deletionDate)[TABLE_SCHEMA.timeToLiveAttribute]!;
+    const expiry = expiryFor(deletionDate)[TTL]!;
     const versions = await this.call(() => this.db.send(new QueryCommand({
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :versions)',
+      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
       ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#' },
-      ProjectionExpression: 'sk',
+      ProjectionExpression: SK,
       ConsistentRead: true,
     })));
     const keys: { key: Record<string, string>; owner?: string }[] = [
-      ...(versions.Items ?? []).map((item) => ({ key: { pk: keyPk(keyId), sk: item.sk as string } })),
-      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: { pk: memberPk(p), sk: keyPk(keyId) } })),
-      ...(pointers.alias === null ? [] : [{ key: { pk: aliasPk(pointers.alias), sk: 'ALIAS' }, owner: keyId }]),
+      ...(versions.Items ?? []).map((item) => ({ key: itemKey(keyPk(keyId), item[SK] as string) })),
+      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: itemKey(memberPk(p), keyPk(keyId)) })),
+      ...(pointers.alias === null ? [] : [{ key: itemKey(aliasPk(pointers.alias), 'ALIAS'), owner: keyId }]),
     ];
     await Promise.all(keys.map(({ key, owner }) => {
       const values = { ...(expiry !== null && { ':ttl': expiry }), ...(owner !== undefined && { ':owner': owner }) };
@@ -169,8 +171,8 @@ export class DataKeyStore {
         TableName: this.tableName,
         Key: key,
         UpdateExpression: expiry === null ? 'REMOVE #ttl' : 'SET #ttl = :ttl',
-        ConditionExpression: owner === undefined ? 'attribute_exists(pk)' : 'keyId = :owner',
-        ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.timeToLiveAttribute },
+        ConditionExpression: owner === undefined ? `attribute_exists(${PK})` : 'keyId = :owner',
+        ExpressionAttributeNames: { '#ttl': TTL },
         // DynamoDB refuses an empty map of values.
         ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
       })));
@@ -182,7 +184,7 @@ export class DataKeyStore {
   }
 
   async getAliasClaim(alias: string): Promise<{ keyId: string; claimedAt: string } | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: aliasPk(alias), sk: 'ALIAS' }, ConsistentRead: true })));
+    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(aliasPk(alias), 'ALIAS'), ConsistentRead: true })));
     return Item ? { keyId: Item.keyId as string, claimedAt: Item.claimedAt as string } : undefined;
   }
 
@@ -190,28 +192,28 @@ export class DataKeyStore {
   async claimAlias(alias: string, keyId: string, claimedAt: string, previousOwner?: string): Promise<boolean> {
     return this.conditional(() => this.db.send(new PutCommand({
       TableName: this.tableName,
-      Item: { pk: aliasPk(alias), sk: 'ALIAS', keyId, claimedAt },
+      Item: { ...itemKey(aliasPk(alias), 'ALIAS'), keyId, claimedAt },
       ...(previousOwner
         ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
-        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        : { ConditionExpression: `attribute_not_exists(${PK})` }),
     })));
   }
 
   async releaseAlias(alias: string, keyId: string): Promise<void> {
     await this.conditional(() => this.db.send(new DeleteCommand({
       TableName: this.tableName,
-      Key: { pk: aliasPk(alias), sk: 'ALIAS' },
+      Key: itemKey(aliasPk(alias), 'ALIAS'),
       ConditionExpression: 'keyId = :keyId',
       ExpressionAttributeValues: { ':keyId': keyId },
     })));
   }
 
   async addMembers(keyId: string, principals: readonly string[]): Promise<void> {
-    await this.writeMembers(principals.map((p) => ({ PutRequest: { Item: { pk: memberPk(p), sk: keyPk(keyId), keyId } } })));
+    await this.writeMembers(principals.map((p) => ({ PutRequest: { Item: { ...itemKey(memberPk(p), keyPk(keyId)), keyId } } })));
   }
 
   async removeMembers(keyId: string, principals: readonly string[]): Promise<void> {
-    await this.writeMembers(principals.map((p) => ({ DeleteRequest: { Key: { pk: memberPk(p), sk: keyPk(keyId) } } })));
+    await this.writeMembers(principals.map((p) => ({ DeleteRequest: { Key: itemKey(memberPk(p), keyPk(keyId)) } })));
   }
 
   /** One page of the keys a principal is indexed under, after `afterKeyId` when given. */
@@ -219,10 +221,10 @@ export class DataKeyStore {
     const pk = memberPk(principal);
     const out = await this.call(() => this.db.send(new QueryCommand({
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
+      KeyConditionExpression: `${PK} = :pk`,
       ExpressionAttributeValues: { ':pk': pk },
       Limit: limit,
-      ExclusiveStartKey: afterKeyId === undefined ? undefined : { pk, sk: keyPk(afterKeyId) },
+      ExclusiveStartKey: afterKeyId === undefined ? undefined : itemKey(pk, keyPk(afterKeyId)),
     })));
     const keyIds = (out.Items ?? []).map((item) => item.keyId as string);
     return { keyIds, ...(out.LastEvaluatedKey && { lastKeyId: keyIds.at(-1) }) };
@@ -238,9 +240,9 @@ export class DataKeyStore {
     do {
       const out = await this.call(() => this.db.send(new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
+        KeyConditionExpression: `${PK} = :pk`,
         FilterExpression: 'attribute_not_exists(#ttl)',
-        ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.timeToLiveAttribute },
+        ExpressionAttributeNames: { '#ttl': TTL },
         ExpressionAttributeValues: { ':pk': memberPk(principal) },
         Select: 'COUNT',
         ExclusiveStartKey: start,
@@ -286,8 +288,7 @@ export class DataKeyStore {
 function toItem(record: DataKeyRecord): Record<string, unknown> {
   const { versions, ...rest } = record;
   return {
-    pk: keyPk(record.keyId),
-    sk: META,
+    ...itemKey(keyPk(record.keyId), META),
     ...rest,
     versions: Object.fromEntries(versions.map((v) => [String(v.version), v.createdAt])),
   };

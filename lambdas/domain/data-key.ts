@@ -1,27 +1,10 @@
 /** The data key record: metadata, versions and the key policy that says who may do what. */
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+import type { KeyMetadata, KeyPolicy, KeyState, KeySummary } from '../../contract/index.js';
 
-export interface KeyPolicy {
-  readonly admins: readonly string[];
-  readonly users: readonly string[];
-}
+export type { KeyPolicy, KeyState };
 
-export interface KeyVersionInfo {
-  readonly version: number;
-  readonly createdAt: string;
-}
-
-export interface DataKeyRecord {
-  readonly keyId: string;
-  readonly alias: string | null;
-  readonly description: string | null;
-  readonly state: KeyState;
-  readonly currentVersion: number;
-  readonly versions: readonly KeyVersionInfo[];
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly deletionDate: string | null;
-  readonly policy: KeyPolicy;
+/** A key as stored: its public metadata, and the bookkeeping no caller sees. */
+export interface DataKeyRecord extends KeyMetadata {
   /** Optimistic-concurrency counter: every metadata change is conditional on it. */
   readonly revision: number;
   /**
@@ -37,10 +20,10 @@ export interface DataKeyRecord {
 }
 
 /** The public view of a record: everything but bookkeeping. */
-export type DataKeyMetadata = Omit<DataKeyRecord, 'revision' | 'currentWrappedKey' | 'provisional'>;
+export type DataKeyMetadata = KeyMetadata;
 
 /** What a key's users see of it when listing: enough to use it, nothing of its policy or history. */
-export type DataKeySummary = Pick<DataKeyRecord, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+export type DataKeySummary = KeySummary;
 
 export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord): DataKeySummary {
   return { keyId, alias, state, currentVersion };
@@ -59,6 +42,3 @@ export function isDeleted(record: DataKeyRecord, now: Date): boolean {
 export function isLive(record: DataKeyRecord, now: Date): boolean {
   return record.provisional !== true && !isDeleted(record, now);
 }
-
-export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const ALIAS_PREFIX = 'alias/';

@@ -1,9 +1,9 @@
+import { MAX_CONTEXT_BYTES } from '../../contract/index.js';
 import { ServiceError } from './errors.js';
 
 /** Caller-supplied context, bound to a ciphertext as additional authenticated data. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
-export const MAX_CONTEXT_BYTES = 8 * 1024;
 
 /**
  * Encodes a context unambiguously: entries sorted by key, each key and value prefixed with its

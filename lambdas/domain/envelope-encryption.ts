@@ -2,6 +2,7 @@ import { assertUsable, authorize } from './authorization.js';
 import { parseToken, type DataKeyRef, type ParsedToken, type SealedToken } from './ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
+import { MAX_BATCH_KEY_VERSIONS } from '../../contract/index.js';
 import { DataKeyProvider, type DataKeyCacheLimits, type DataKeySource } from './data-key-provider.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { assertContextSize, type EncryptionContext } from './encryption-context.js';
@@ -34,15 +35,6 @@ export interface CiphertextItem {
 
 /** One item of a batch: its result, or the error that item alone ran into. */
 export type ItemOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ServiceError };
-
-/** Largest plaintext one request may carry, in one item or across a batch. */
-export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
-export const MAX_BATCH_ITEMS = 1000;
-/**
- * Distinct data-key versions one decrypt or rewrap batch may name: each may cost a KMS call and a
- * DynamoDB read, so one request cannot fan out into a thousand of each.
- */
-export const MAX_BATCH_KEY_VERSIONS = 20;
 
 /** Data keys as stored: wrapped in DynamoDB, unwrapped through KMS. Nothing is written. */
 export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataKeySource {

@@ -1,26 +1,4 @@
-/** The error codes of the API contract, with the HTTP status each one maps to. */
-export const ERROR_STATUS = {
-  ValidationError: 400,
-  InvalidCiphertext: 400,
-  AccessDenied: 403,
-  KeyNotFound: 404,
-  NotFound: 404,
-  MethodNotAllowed: 405,
-  AlreadyExists: 409,
-  KeyDisabled: 409,
-  KeyPendingDeletion: 409,
-  MasterKeyDisabled: 409,
-  MasterKeyPendingDeletion: 409,
-  InvalidKeyState: 409,
-  Conflict: 409,
-  LimitExceeded: 409,
-  PayloadTooLarge: 413,
-  Throttled: 429,
-  InternalError: 500,
-  DependencyUnavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+import { ERROR_STATUS, type ErrorCode } from '../../contract/index.js';
 
 /**
  * An error whose code and message are safe to show the caller. Anything else that escapes the

@@ -1,5 +1,6 @@
 import { isDataKeyId } from './ciphertext-token.js';
-import { ALIAS_PATTERN, ALIAS_PREFIX, isLive, type DataKeyRecord } from './data-key.js';
+import { ALIAS_PATTERN, ALIAS_PREFIX } from '../../contract/index.js';
+import { isLive, type DataKeyRecord } from './data-key.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { ExpiringCache } from './expiring-cache.js';
@@ -53,7 +54,7 @@ export class KeyDirectory {
   private async resolveKeyId(keyRef: string): Promise<string> {
     if (keyRef.startsWith(ALIAS_PREFIX)) {
       const alias = keyRef.slice(ALIAS_PREFIX.length);
-      if (!ALIAS_PATTERN.test(alias)) throw new ServiceError('ValidationError', 'alias must match ^[A-Za-z0-9_-]{1,64}$.');
+      if (!ALIAS_PATTERN.test(alias)) throw new ServiceError('ValidationError', `alias must match ${ALIAS_PATTERN.source}.`);
       return this.aliases.get(alias, async () => {
         const owner = await this.store.getAliasOwner(alias);
         if (owner === undefined) throw notFound(keyRef);

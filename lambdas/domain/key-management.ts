@@ -3,6 +3,7 @@ import { assertNotState, authorize, isAllowed, isMember } from './authorization.
 import { isDataKeyId } from './ciphertext-token.js';
 import { isDeleted, isLive, toMetadata, toSummary, type DataKeyMetadata, type DataKeyRecord, type DataKeySummary, type KeyPolicy } from './data-key.js';
 import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
+import { MAX_POLICY_PRINCIPALS } from '../../contract/index.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
 import { addNextVersion } from './key-versions.js';
@@ -236,8 +237,6 @@ export class KeyManagement {
 
 const aliasInUse = (alias: string) => new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
 
-const MAX_PRINCIPALS = 50;
-
 function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
   const session = [...admins, ...users].find(isRoleSession);
   if (session !== undefined) {
@@ -248,8 +247,8 @@ function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
   if (normalized.admins.length === 0) {
     throw new ServiceError('ValidationError', 'A key policy needs at least one admin, or nobody could ever manage the key again.');
   }
-  if (normalized.admins.length > MAX_PRINCIPALS || normalized.users.length > MAX_PRINCIPALS) {
-    throw new ServiceError('ValidationError', `A key policy names at most ${MAX_PRINCIPALS} admins and ${MAX_PRINCIPALS} users.`);
+  if (normalized.admins.length > MAX_POLICY_PRINCIPALS || normalized.users.length > MAX_POLICY_PRINCIPALS) {
+    throw new ServiceError('ValidationError', `A key policy names at most ${MAX_POLICY_PRINCIPALS} admins and ${MAX_POLICY_PRINCIPALS} users.`);
   }
   return normalized;
 }

@@ -5,7 +5,7 @@ import {
   GetKeyRotationStatusCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { KMS_CONTEXT_KEYS } from '../routes.js';
+import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
 import type { DataKeyRef } from './ciphertext-token.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { ServiceError } from './errors.js';

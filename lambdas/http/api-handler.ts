@@ -3,6 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { ApiFunctionName, RouteName } from '../../contract/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
@@ -22,8 +23,11 @@ export interface ApiRequest {
 
 export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
 
-/** Routes keyed by `METHOD /resource`, as API Gateway names them (`POST /v1/keys/{key}/rotate`). */
-export type Routes = Readonly<Record<string, Route>>;
+/**
+ * The routes one function serves, keyed by `METHOD /resource` as API Gateway names them: exactly
+ * those the contract assigns to the function, so a missing or unknown route fails to compile.
+ */
+export type Routes<F extends ApiFunctionName = ApiFunctionName> = Readonly<Record<RouteName<F>, Route>>;
 
 type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 
@@ -31,9 +35,10 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
  * One Lambda entry point serving a set of routes: headers normalized, JSON bodies parsed,
  * structured logs with the Lambda context, and every error mapped to the API contract.
  */
-export function apiHandler(routes: Routes) {
+export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
+  const byName: Readonly<Record<string, Route | undefined>> = routes;
   const dispatch = async (event: ParsedEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
-    const route = routes[`${event.httpMethod} ${event.resource}`];
+    const route = byName[`${event.httpMethod} ${event.resource}`];
     if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
     const request = {
       caller: callerArn(event),

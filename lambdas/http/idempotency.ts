@@ -2,8 +2,8 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ServiceError } from '../domain/errors.js';
-import { TABLE_SCHEMA } from '../routes.js';
-import type { ApiRequest, Route, Routes } from './api-handler.js';
+import { TABLE_SCHEMA } from '../../contract/index.js';
+import type { ApiRequest, Route } from './api-handler.js';
 
 /** The request header that makes a state-changing request safely retryable. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -18,10 +18,10 @@ const REMEMBERED_SECONDS = 24 * 60 * 60;
  * still running, is 409 `Conflict`. A failed request leaves nothing behind, so its retry runs
  * anew. Keys are scoped to the caller and the route. Without the header, the route runs as is.
  */
-export function retryable(routes: Routes, dynamoDb: () => DynamoDBClient, tableName: () => string): Routes {
-  return Object.fromEntries(Object.entries(routes).map(([name, route]) => [
+export function retryable<R extends Readonly<Record<string, Route>>>(routes: R, dynamoDb: () => DynamoDBClient, tableName: () => string): R {
+  return Object.fromEntries(Object.entries<Route>(routes).map(([name, route]) => [
     name, name.startsWith('GET ') ? route : idempotent(name, route, dynamoDb, tableName),
-  ]));
+  ])) as R;
 }
 
 function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, tableName: () => string): Route {

@@ -1,18 +1,12 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MasterKey } from '../domain/master-key.js';
 import { RequestScopedHttpHandler } from './cancellation.js';
-import { HANDLER_ENV } from '../routes.js';
+import { masterKeyArn } from '../config.js';
 
 /**
  * Wiring shared by the handlers, created once per execution environment. KMS only, so that the
  * master-key function's bundle carries no DynamoDB client.
  */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set.`);
-  return value;
-}
-
 export const once = <T>(create: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= create());
@@ -29,4 +23,4 @@ export const awsClientConfig = () => ({
   requestHandler: new RequestScopedHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true }),
 });
 
-export const getMasterKey = once(() => new MasterKey(new KMSClient(awsClientConfig()), requiredEnv(HANDLER_ENV.masterKeyArn)));
+export const getMasterKey = once(() => new MasterKey(new KMSClient(awsClientConfig()), masterKeyArn()));

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ServiceError } from '../domain/errors.js';
-import { MAX_PLAINTEXT_BYTES } from '../domain/envelope-encryption.js';
+import { MAX_PLAINTEXT_BYTES, PAYLOAD_LIMIT_HINT } from '../../contract/index.js';
 
 /** Validates a request part against its schema; the first problem becomes the error message. */
 export function parseInput<T extends z.ZodMiniType>(schema: T, value: unknown, part: string): z.output<T> {
@@ -27,7 +27,7 @@ export function assertPlaintextSize(bytes: number): void {
   if (bytes > MAX_PLAINTEXT_BYTES) {
     throw new ServiceError(
       'PayloadTooLarge',
-      `The plaintext is ${bytes} bytes; the limit is ${MAX_PLAINTEXT_BYTES} bytes (4 MiB) per request. Split the data into parts of at most 4 MiB and encrypt each.`,
+      `The plaintext is ${bytes} bytes, over the limit of ${MAX_PLAINTEXT_BYTES}. ${PAYLOAD_LIMIT_HINT}`,
     );
   }
 }

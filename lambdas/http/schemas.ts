@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { ALIAS_PATTERN } from '../domain/data-key.js';
-import { MAX_BATCH_ITEMS } from '../domain/envelope-encryption.js';
+import { ALIAS_PATTERN, LIST_LIMIT, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -19,23 +18,23 @@ const reference = z.optional(text().check(z.maxLength(1024)));
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
 export const CreateKeyBody = z.strictObject({
-  alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$'))),
-  description: z.optional(text().check(z.maxLength(8192))),
+  alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, `must match ${ALIAS_PATTERN.source}`))),
+  description: z.optional(text().check(z.maxLength(MAX_DESCRIPTION_LENGTH))),
 });
 
 export const ListKeysQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
   nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
 });
 
 export const PutPolicyBody = z.strictObject({
-  admins: z.array(principalArn).check(z.maxLength(50)),
-  users: z.array(principalArn).check(z.maxLength(50)),
+  admins: z.array(principalArn).check(z.maxLength(MAX_POLICY_PRINCIPALS)),
+  users: z.array(principalArn).check(z.maxLength(MAX_POLICY_PRINCIPALS)),
   bypassLockoutSafetyCheck: z.optional(z.boolean()),
 });
 
 export const ScheduleDeletionBody = z.strictObject({
-  pendingWindowInDays: z._default(z.number().check(z.int(), z.gte(7), z.lte(30)), 30),
+  pendingWindowInDays: z._default(z.number().check(z.int(), z.gte(PENDING_WINDOW_DAYS.min), z.lte(PENDING_WINDOW_DAYS.max)), PENDING_WINDOW_DAYS.default),
 });
 
 export const EmptyBody = z.strictObject({});

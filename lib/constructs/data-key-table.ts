@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../lambdas/routes.js';
+import { TABLE_SCHEMA } from '../../contract/index.js';
 
 export interface DataKeyTableProps {
   /** The customer-managed key the table is encrypted with. */

@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import { retainedLogGroup } from './retained-log-group.js';
 import { Construct } from 'constructs';
-import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
+import { ERROR_STATUS, GATEWAY_ERRORS, type ApiFunctionName, type ApiRoute } from '../../contract/index.js';
 
 export interface EnvelopeRestApiProps {
   readonly restApiName: string;
@@ -71,20 +71,12 @@ export class EnvelopeRestApi extends Construct {
 
   /** Errors API Gateway answers itself take the API's `{"error": {code, message}}` shape too. */
   private addContractErrorResponses(): void {
-    const responses: [apigateway.ResponseType, string, string, string][] = [
-      [apigateway.ResponseType.BAD_REQUEST_BODY, '400', 'ValidationError', '$context.error.validationErrorString'],
-      [apigateway.ResponseType.BAD_REQUEST_PARAMETERS, '400', 'ValidationError', '$context.error.validationErrorString'],
-      [apigateway.ResponseType.ACCESS_DENIED, '403', 'AccessDenied', '$context.error.messageString'],
-      [apigateway.ResponseType.INVALID_SIGNATURE, '403', 'AccessDenied', '$context.error.messageString'],
-      [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '403', 'AccessDenied', 'Missing or unknown route, or unsigned request.'],
-      [apigateway.ResponseType.EXPIRED_TOKEN, '403', 'AccessDenied', '$context.error.messageString'],
-      [apigateway.ResponseType.REQUEST_TOO_LARGE, '413', 'PayloadTooLarge', 'The request is too large. Plaintexts are limited to 4 MiB per request; split larger data.'],
-      [apigateway.ResponseType.THROTTLED, '429', 'Throttled', 'Too many requests; retry after a short wait.'],
-    ];
-    for (const [type, statusCode, code, message] of responses) {
-      this.api.addGatewayResponse(`${code}${type.responseType}`, {
-        type, statusCode,
-        responseHeaders: code === 'Throttled' ? { 'Retry-After': "'1'" } : undefined,
+    for (const [type, { code, message, ...rest }] of Object.entries(GATEWAY_ERRORS)) {
+      const retryAfter = 'retryAfterSeconds' in rest ? rest.retryAfterSeconds : undefined;
+      this.api.addGatewayResponse(`${code}${type}`, {
+        type: apigateway.ResponseType.of(type),
+        statusCode: String(ERROR_STATUS[code]),
+        responseHeaders: retryAfter === undefined ? undefined : { 'Retry-After': `'${retryAfter}'` },
         templates: { 'application/json': JSON.stringify({ error: { code, message } }) },
       });
     }

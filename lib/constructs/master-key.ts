@@ -2,7 +2,7 @@ import { Aws, CfnCondition, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KMS_CONTEXT_KEYS } from '../../lambdas/routes.js';
+import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
 
 /** What one application role may do with the master key, and under which context keys. */
 export interface MasterKeyUser {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { ApiRoute } from '../../lambdas/routes.js';
+import type { ApiRoute } from '../../contract/index.js';
 
 export interface MatchedRoute {
   readonly route: ApiRoute;

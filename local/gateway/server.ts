@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes.js';
+import { ERROR_STATUS, GATEWAY_ERRORS, MAX_REQUEST_BYTES, type ApiFunctionName, type ApiRoute, type GatewayResponseType } from '../../contract/index.js';
 import { matchRoute, toProxyEvent } from './proxy-event.js';
 import type { Caller } from './proxy-event.js';
-import type { Credentialed, SigV4Verifier } from './sigv4-verifier.js';
+import type { Credentialed, SignatureFailure, SigV4Verifier } from './sigv4-verifier.js';
 
 /** Invokes a function with an event, as API Gateway's Lambda integration does; the function runtime supplies the context. */
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -28,14 +28,26 @@ export interface LocalGateway {
   close(): Promise<void>;
 }
 
-/** API Gateway's own payload limit; larger requests never reach a function. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
+/** An error API Gateway answers itself, as the deployed API's gateway responses shape it. */
 class GatewayError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+  constructor(readonly type: GatewayResponseType, detail = '') {
+    const { message } = GATEWAY_ERRORS[type];
+    // `$context.error.…` is API Gateway's own wording of what went wrong: here, the detail.
+    super(message.startsWith('$context.') ? detail : message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[GATEWAY_ERRORS[this.type].code];
   }
 }
+
+/** The gateway response API Gateway picks for each way a SigV4 signature fails. */
+const SIGNATURE_FAILURE_RESPONSE: Record<SignatureFailure, GatewayResponseType> = {
+  MissingAuthenticationTokenException: 'MISSING_AUTHENTICATION_TOKEN',
+  IncompleteSignatureException: 'INVALID_SIGNATURE',
+  UnrecognizedClientException: 'INVALID_SIGNATURE',
+  InvalidSignatureException: 'INVALID_SIGNATURE',
+};
 
 /**
  * A local stand-in for API Gateway (REST, Lambda proxy integration, IAM auth): it matches routes,
@@ -44,10 +56,13 @@ class GatewayError extends Error {
 export async function startLocalGateway<P extends Caller & Credentialed>(options: LocalGatewayOptions<P>): Promise<LocalGateway> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
-      const status = error instanceof GatewayError ? error.status : 502;
-      const code = error instanceof GatewayError ? error.code : 'BadGateway';
-      if (!(error instanceof GatewayError)) console.error('Gateway failure', error);
-      writeJson(res, status, { error: { code, message: error instanceof GatewayError ? error.message : 'Bad gateway.' } });
+      if (error instanceof GatewayError) {
+        writeJson(res, error.status, { error: { code: GATEWAY_ERRORS[error.type].code, message: error.message } });
+        return;
+      }
+      // A function that fails or cannot be invoked: API Gateway answers 502 in its own shape.
+      console.error('Gateway failure', error);
+      writeJson(res, 502, { message: 'Internal server error' });
     });
   });
   server.requestTimeout = 60_000;
@@ -60,19 +75,19 @@ async function handle<P extends Caller & Credentialed>(options: LocalGatewayOpti
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const matched = matchRoute(options.routes, method, url.pathname);
-  if (matched === undefined) throw new GatewayError(404, 'NotFound', `No resource at ${url.pathname}.`);
-  if (matched === 'MethodNotAllowed') throw new GatewayError(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname}.`);
+  // API Gateway REST answers a resource or method it does not have as a missing authentication token.
+  if (matched === undefined || matched === 'MethodNotAllowed') throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
   const body = await readBody(req);
   const headers = flattenHeaders(req);
 
   let principal: P | undefined;
   if (matched.route.iamAuth) {
     const verdict = await options.verifier.verify({ method, path: url.pathname, query: queryRecord(url.searchParams), headers, body });
-    if (!verdict.ok) throw new GatewayError(403, 'AccessDenied', verdict.reason);
+    if (!verdict.ok) throw new GatewayError(SIGNATURE_FAILURE_RESPONSE[verdict.error], verdict.reason);
     principal = verdict.principal;
   }
   const decision = await options.authorize?.(principal, method, url.pathname);
-  if (decision && !decision.allowed) throw new GatewayError(403, 'AccessDenied', decision.message);
+  if (decision && !decision.allowed) throw new GatewayError('ACCESS_DENIED', decision.message);
   const event = toProxyEvent({
     matched, method, path: url.pathname, query: url.searchParams, headers, body, principal,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1', stage: options.stage ?? 'local',
@@ -89,7 +104,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_REQUEST_BYTES) {
-      throw new GatewayError(413, 'PayloadTooLarge', 'The request exceeds 10 MB. Plaintexts are limited to 4 MiB per request; split larger data.');
+      throw new GatewayError('REQUEST_TOO_LARGE');
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,4 +1,5 @@
-import { FUNCTION_ENTRIES, type ApiFunctionName } from '../../lambdas/routes.js';
+import { type ApiFunctionName } from '../../contract/index.js';
+import { FUNCTION_ENTRIES } from '../../lambdas/routes.js';
 import { CALLER_POLICIES, callerPolicyName, functionRoleName, type CallerPolicy } from '../../lib/naming.js';
 import type { NamedPolicy, PolicyDocument } from './policy-evaluator.js';
 import type { DeploymentTarget, SynthesizedTemplates } from './synthesized-templates.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiFunctionName } from '../../lambdas/routes.js';
+import type { ApiFunctionName } from '../../contract/index.js';
 import type { LocalPrincipal } from '../gateway/principals.js';
 import type { Credentialed } from '../gateway/sigv4-verifier.js';
 import type { DeployedPolicies } from './deployed-policies.js';

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../lambdas/routes.js';
+import { API_ROUTES } from '../../contract/index.js';
 import { synthesizeApp } from './synthesize.js';
 
 let key: Template;

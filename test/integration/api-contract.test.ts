@@ -6,6 +6,7 @@ import { ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, EnableKeyCommand 
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ERRORS } from '../../contract/index.js';
 import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
 import { EnvelopeClient } from '../../client/envelope-client.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
@@ -355,9 +356,10 @@ describe('encrypt, decrypt and rewrap', () => {
     expect(rewrapped.ciphertext).not.toBe(sealed.ciphertext);
   });
 
-  it('unknown routes and methods get JSON errors, not 500s', async () => {
-    expect((await raw('GET', '/v1/nothing-here')).status).toBe(404);
-    expect((await raw('DELETE', '/v1/keys')).status).toBe(405);
+  it('answers unknown routes and methods as API Gateway REST does: 403 (its MISSING_AUTHENTICATION_TOKEN response), in the error shape', async () => {
+    for (const [method, path] of [['GET', '/v1/nothing-here'], ['DELETE', '/v1/keys']] as const) {
+      expect(await raw(method, path)).toEqual({ status: 403, json: { error: { code: 'AccessDenied', message: GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN.message } } });
+    }
   });
 });
 

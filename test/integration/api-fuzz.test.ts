@@ -2,8 +2,8 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_STATUS } from '../../lambdas/domain/errors.js';
-import { API_ROUTES } from '../../lambdas/routes.js';
+import { ERROR_STATUS, type ErrorCode } from '../../contract/index.js';
+import { API_ROUTES } from '../../contract/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
 import { clientFor, principal } from '../support/principals.js';
@@ -73,7 +73,7 @@ describe('fuzzing the HTTP API', () => {
       const { status, text } = await send(route.method, path, q, route.method === 'GET' ? undefined : b);
       seen.set(status, (seen.get(status) ?? 0) + 1);
       expect(status, `${route.method} ${path} ${b}`).toBeLessThan(500);
-      const parsed = JSON.parse(text) as { error?: { code: keyof typeof ERROR_STATUS; message: string } };
+      const parsed = JSON.parse(text) as { error?: { code: ErrorCode; message: string } };
       if (status >= 400) {
         expect(Object.keys(parsed)).toEqual(['error']);
         expect(typeof parsed.error!.message).toBe('string');

@@ -10,7 +10,7 @@ import { loadPrincipals } from '../../local/gateway/principals.js';
 import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
 import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
 import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
-import { API_ROUTES } from '../../lambdas/routes.js';
+import { API_ROUTES } from '../../contract/index.js';
 import { clientFor, failure } from '../support/principals.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KMS_CONTEXT_KEYS } from '../../lambdas/routes.js';
+import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
 import { LOCAL_TABLE_NAME, type LocalRuntime } from '../../local/runtime.js';
 import { sealEv1 } from '../support/ev1-reference.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';

@@ -5,7 +5,7 @@ import {
   DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, GenerateDataKeyWithoutPlaintextCommand, GetKeyRotationStatusCommand, KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, type ApiFunctionName } from '../../lambdas/routes.js';
+import { API_ROUTES, type ApiFunctionName } from '../../contract/index.js';
 import { functionRoleName } from '../../lib/naming.js';
 import type { SynthesizedTemplates } from '../../local/iam/synthesized-templates.js';
 import { LOCAL_STAGE, LOCAL_TABLE_NAME, MASTER_KEY_ALIAS, type LocalRuntime } from '../../local/runtime.js';

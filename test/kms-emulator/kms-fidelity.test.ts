@@ -259,8 +259,8 @@ describe('on-demand rotation', () => {
 });
 
 describe('inputs the emulator does not implement are refused, never ignored', () => {
-  it('refuses imported material, custom key stores, multi-Region and asymmetric keys as unsupported, and invalid values as KMS does', async () => {
-    for (const input of [{ Origin: 'EXTERNAL' as const }, { Origin: 'AWS_CLOUDHSM' as const }, { MultiRegion: true }, { CustomKeyStoreId: 'cks-1234567890abcdef0' }, { KeySpec: 'RSA_2048' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const }]) {
+  it('refuses CloudHSM key stores, custom key stores, multi-Region and asymmetric keys as unsupported, and invalid values as KMS does', async () => {
+    for (const input of [{ Origin: 'AWS_CLOUDHSM' as const }, { MultiRegion: true }, { CustomKeyStoreId: 'cks-1234567890abcdef0' }, { KeySpec: 'RSA_2048' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const }]) {
       expect((await failure(kms.send(new CreateKeyCommand(input)))).name, JSON.stringify(input)).toBe('UnsupportedOperationException');
     }
     expect(await failure(kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048' })))).toMatchObject({ name: 'ValidationException', message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.' });

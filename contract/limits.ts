@@ -1,0 +1,18 @@
+/** The API's documented limits. */
+
+/** Plaintext bytes one encrypt request may carry (one item, or all items of a batch). */
+export const MAX_PLAINTEXT_BYTES = 4 * 1024 * 1024;
+/** API Gateway's own payload limit: larger requests never reach a function. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+export const MAX_BATCH_ITEMS = 1000;
+/** Distinct data-key versions one decrypt or rewrap batch may name (each may cost a KMS call). */
+export const MAX_BATCH_KEY_VERSIONS = 20;
+/** UTF-8 bytes of one encryption context, encoded. */
+export const MAX_CONTEXT_BYTES = 8 * 1024;
+/** Admins, and users, one key policy may name. */
+export const MAX_POLICY_PRINCIPALS = 50;
+export const MAX_DESCRIPTION_LENGTH = 8192;
+export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const ALIAS_PREFIX = 'alias/';
+export const PENDING_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
+export const LIST_LIMIT = { min: 1, max: 100, default: 50 } as const;

@@ -1,0 +1,74 @@
+/** Request and response bodies of the API, as JSON carries them. */
+import type { ErrorCode } from './errors.js';
+
+export type EncryptionContext = Record<string, string>;
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+export interface KeyPolicy {
+  readonly admins: readonly string[];
+  readonly users: readonly string[];
+}
+
+export interface KeyVersionInfo {
+  readonly version: number;
+  readonly createdAt: string;
+}
+
+/** A key's metadata, as its admins see it. */
+export interface KeyMetadata {
+  readonly keyId: string;
+  readonly alias: string | null;
+  readonly description: string | null;
+  readonly state: KeyState;
+  readonly currentVersion: number;
+  readonly versions: readonly KeyVersionInfo[];
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly deletionDate: string | null;
+  readonly policy: KeyPolicy;
+}
+
+/** What listing shows a key's users: enough to use it, nothing of its policy or history. */
+export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+
+export interface KeyPage {
+  readonly keys: readonly (KeyMetadata | KeySummary)[];
+  readonly nextToken?: string;
+}
+
+export interface CreateKeyRequest {
+  readonly alias?: string;
+  readonly description?: string;
+}
+
+export interface PutPolicyRequest extends KeyPolicy {
+  readonly bypassLockoutSafetyCheck?: boolean;
+}
+
+/** A rotate answers the version it created, whatever concurrent rotations did. */
+export type RotatedKey = KeyMetadata & { readonly createdVersion: number };
+
+/** One sealed value: `ciphertext` is the token (`ev2.…`). */
+export interface SealedValue {
+  readonly ciphertext: string;
+  readonly keyId: string;
+  readonly keyVersion: number;
+}
+
+/** One opened value: `plaintext` in base64. */
+export interface OpenedValue {
+  readonly plaintext: string;
+  readonly keyId: string;
+  readonly keyVersion: number;
+}
+
+/** A batch item's outcome, in request order, with the caller's `reference` when it gave one. */
+export type BatchItemResult<T> = (T | { readonly error: { readonly code: ErrorCode; readonly message: string } }) & { readonly reference?: string };
+
+export interface MasterKeyStatus {
+  readonly keyArn: string;
+  readonly keyState: string;
+  readonly keyRotationEnabled: boolean;
+  readonly rotationPeriodInDays: number | null;
+  readonly nextRotationDate: string | null;
+}
