@@ -1,6 +1,5 @@
 import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
@@ -8,34 +7,17 @@ import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js
 import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
-import { encryptionContextConditions } from './constructs/master-key.js';
+import type { MasterKey } from './constructs/master-key.js';
+import { FUNCTION_RIGHTS } from './function-rights.js';
 import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
 export interface EnvelopeApiStackProps extends StackProps {
   readonly stage: string;
   /** The master key from the key stack. */
-  readonly masterKey: kms.IKey;
+  readonly masterKey: MasterKey;
 }
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map(String);
-
-/** What each function may do: its KMS actions on the master key and its DynamoDB item actions. */
-const FUNCTION_ACCESS: Record<ApiFunctionName, { kms: string[]; contextBound: boolean; table: string[]; memorySize: number }> = {
-  keys: {
-    kms: ['kms:GenerateDataKeyWithoutPlaintext'], contextBound: true,
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
-    memorySize: 512,
-  },
-  crypto: {
-    kms: ['kms:Decrypt'], contextBound: true,
-    // Reads only: encrypting needs no coordination (see "Nonce safety"), and versions are added by admins.
-    table: ['dynamodb:GetItem'],
-    // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
-    memorySize: 1769,
-  },
-  masterKey: { kms: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false, table: [], memorySize: 256 },
-  health: { kms: [], contextBound: false, table: [], memorySize: 128 },
-};
 
 /** The data-key table, the handlers and the REST API, over the master key from the key stack. */
 export class EnvelopeApiStack extends Stack {
@@ -46,7 +28,7 @@ export class EnvelopeApiStack extends Stack {
   constructor(scope: Construct, id: string, props: EnvelopeApiStackProps) {
     super(scope, id, props);
     const params = this.parameters();
-    this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey });
+    this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey.key });
     this.functions = Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
       name, this.createFunction(name, props, params.logRetentionInDays.valueAsNumber, params.cacheMaxAgeSeconds.valueAsString),
     ])) as Record<ApiFunctionName, EnvelopeFunction>;
@@ -63,41 +45,28 @@ export class EnvelopeApiStack extends Stack {
     });
     this.callerPolicies(props.stage);
     this.acknowledgeFindings();
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the API' });
-    new CfnOutput(this, 'DataKeyTableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DataKeyTableName', { value: this.table.tableName });
   }
 
+  /** A function with exactly its rights (FUNCTION_RIGHTS) on the master key and the table. */
   private createFunction(name: ApiFunctionName, props: EnvelopeApiStackProps, logRetentionInDays: number, cacheMaxAge: string): EnvelopeFunction {
-    const access = FUNCTION_ACCESS[name];
+    const rights = FUNCTION_RIGHTS[name];
     const fn = new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
       entry: FUNCTION_ENTRIES[name],
       description: `Envelope API (${props.stage}): ${name}`,
       roleName: functionRoleName(props.stage, name),
       logRetentionInDays,
-      memorySize: access.memorySize,
+      memorySize: rights.memorySize,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
-      environment: access.table.length === 0 && access.kms.length === 0 ? {} : {
-        [HANDLER_ENV.tableName]: this.table.table.tableName,
+      environment: rights.table === undefined && rights.masterKey === undefined ? {} : {
+        [HANDLER_ENV.tableName]: this.table.tableName,
         [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
         [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
       },
     });
-    if (access.kms.length > 0) {
-      fn.role.addToPolicy(new iam.PolicyStatement({
-        actions: access.kms,
-        resources: [props.masterKey.keyArn],
-        conditions: access.contextBound ? encryptionContextConditions() : undefined,
-      }));
-    }
-    if (access.table.length > 0) {
-      fn.role.addToPolicy(new iam.PolicyStatement({ actions: access.table, resources: [this.table.table.tableArn] }));
-      // The table is encrypted with the master key: DynamoDB uses it on the caller's behalf only.
-      fn.role.addToPolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [props.masterKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
-      }));
-    }
+    if (rights.masterKey !== undefined) props.masterKey.grant(fn, rights.masterKey);
+    if (rights.table !== undefined) this.table.grantItemActions(fn, ...rights.table);
     return fn;
   }
 

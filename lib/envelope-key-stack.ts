@@ -1,9 +1,10 @@
 import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { MasterKey, type MasterKeyUser } from './constructs/master-key.js';
+import type { ApiFunctionName } from '../contract/index.js';
+import { FUNCTION_RIGHTS } from './function-rights.js';
 import { functionRoleName, masterKeyAlias } from './naming.js';
 
 export interface EnvelopeKeyStackProps extends StackProps {
@@ -16,7 +17,7 @@ export interface EnvelopeKeyStackProps extends StackProps {
  * of the API, since every stored data key is wrapped under it.
  */
 export class EnvelopeKeyStack extends Stack {
-  readonly masterKey: kms.IKey;
+  readonly masterKey: MasterKey;
 
   constructor(scope: Construct, id: string, props: EnvelopeKeyStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -25,12 +26,9 @@ export class EnvelopeKeyStack extends Stack {
       expression: Fn.conditionEquals(params.enableKeyRotation.valueAsString, 'true'),
     });
     const account = Stack.of(this).account;
-    const roleArn = (fn: Parameters<typeof functionRoleName>[1]) => `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, fn)}`;
-    const users: MasterKeyUser[] = [
-      { roleArn: roleArn('keys'), actions: ['kms:GenerateDataKeyWithoutPlaintext'], requireEncryptionContext: true },
-      { roleArn: roleArn('crypto'), actions: ['kms:Decrypt'], requireEncryptionContext: true },
-      { roleArn: roleArn('masterKey'), actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], requireEncryptionContext: false },
-    ];
+    const roleArn = (fn: ApiFunctionName) => `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, fn)}`;
+    const users: MasterKeyUser[] = Object.entries(FUNCTION_RIGHTS).flatMap(([fn, { masterKey }]) =>
+      masterKey === undefined ? [] : [{ roleArn: roleArn(fn as ApiFunctionName), ...masterKey }]);
     const master = new MasterKey(this, 'MasterKey', {
       alias: masterKeyAlias(props.stage),
       description: `Envelope API (${props.stage}): wraps the data keys of the envelope-encryption service`,
@@ -40,7 +38,7 @@ export class EnvelopeKeyStack extends Stack {
       administrators: new iam.ArnPrincipal(Token.asString(params.keyAdminPrincipalArns.value)),
       users,
     });
-    this.masterKey = master.key;
+    this.masterKey = master;
     // cdk-nag evaluates rotation statically and cannot read an Fn::If.
     Validations.of(master.key).acknowledge({
       id: 'AwsSolutions-KMS5',

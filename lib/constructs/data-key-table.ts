@@ -1,5 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../contract/index.js';
@@ -7,10 +8,18 @@ import { TABLE_SCHEMA } from '../../contract/index.js';
 export interface DataKeyTableProps {
   /** The customer-managed key the table is encrypted with. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * @default - a name CloudFormation generates
+   */
   readonly tableName?: string;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
+
+/** What DynamoDB does with the table's key on a reader's or writer's behalf. */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 
 /**
  * The table of data keys: metadata and wrapped keys only, never plaintext. On-demand, encrypted
@@ -18,9 +27,13 @@ export interface DataKeyTableProps {
  */
 export class DataKeyTable extends Construct {
   readonly table: dynamodb.Table;
+  readonly tableName: string;
+  readonly tableArn: string;
+  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: DataKeyTableProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName,
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -33,5 +46,22 @@ export class DataKeyTable extends Construct {
       timeToLiveAttribute: TABLE_SCHEMA.timeToLiveAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.tableName = this.table.tableName;
+    this.tableArn = this.table.tableArn;
+  }
+
+  /**
+   * Grants item actions on the table, and the use of its key through DynamoDB only
+   * (`kms:ViaService`). CDK's `grantReadWriteData` would grant the key's use unconditionally, and
+   * that key is the master key: a direct `kms:Decrypt` would unwrap any data key.
+   */
+  grantItemActions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: TABLE_KEY_ACTIONS,
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+    });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.tableArn] });
   }
 }

@@ -7,7 +7,16 @@ import { retainedLogGroup } from './retained-log-group.js';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 
-export interface EnvelopeFunctionProps extends Pick<NodejsFunctionProps, 'entry' | 'description' | 'environment' | 'memorySize' | 'timeout'> {
+export interface EnvelopeFunctionProps extends Pick<NodejsFunctionProps, 'entry' | 'description' | 'environment'> {
+  /**
+   * Memory in MB; Lambda gives CPU in proportion.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
   /** Name of the execution role, fixed so the master key's policy can name it in advance. */
   readonly roleName: string;
   /** Days to keep the function's logs (a deploy-time parameter). */
@@ -21,10 +30,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * of its own that starts with nothing but writing its logs and traces. Bundled locally by esbuild
  * as minified, tree-shaken ESM with source maps.
  */
-export class EnvelopeFunction extends Construct {
+export class EnvelopeFunction extends Construct implements iam.IGrantable {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  readonly grantPrincipal: iam.IPrincipal;
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: EnvelopeFunctionProps) {
     super(scope, id);
@@ -34,6 +45,7 @@ export class EnvelopeFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.roleName}`,
     });
+    this.grantPrincipal = this.role;
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -62,5 +74,6 @@ export class EnvelopeFunction extends Construct {
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}lambdas/lambda-credentials.ts` },
       },
     });
+    this.functionName = this.function.functionName;
   }
 }

@@ -26,6 +26,8 @@ export interface EnvelopeRestApiProps {
 export class EnvelopeRestApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly accessLogs: logs.LogGroup;
+  /** The stage's base URL, ending in `/`. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: EnvelopeRestApiProps) {
     super(scope, id);
@@ -46,6 +48,7 @@ export class EnvelopeRestApi extends Construct {
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
       policy: new iam.PolicyDocument({ statements: this.resourcePolicy(props) }),
     });
+    this.url = this.api.url;
     this.addContractErrorResponses();
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     const jsonObject = this.api.addModel('JsonObject', {

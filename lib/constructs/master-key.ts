@@ -3,14 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
+import type { MasterKeyRights } from '../function-rights.js';
 
 /** What one application role may do with the master key, and under which context keys. */
-export interface MasterKeyUser {
+export interface MasterKeyUser extends MasterKeyRights {
   /** ARN of the role, which may not exist yet when the key is created. */
   readonly roleArn: string;
-  readonly actions: readonly string[];
-  /** Whether every call must carry exactly the service's encryption-context keys. */
-  readonly requireEncryptionContext: boolean;
 }
 
 export interface MasterKeyProps {
@@ -23,7 +21,10 @@ export interface MasterKeyProps {
   /** Who administers the key, without being able to use it. */
   readonly administrators: iam.IPrincipal;
   readonly users: readonly MasterKeyUser[];
-  /** @default RemovalPolicy.RETAIN: data keys wrapped under it are useless without it. */
+  /**
+   * Data keys wrapped under it are useless without it.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -44,6 +45,7 @@ export const KEY_ADMIN_ACTIONS = [
 export class MasterKey extends Construct {
   readonly key: kms.Key;
   readonly alias: kms.Alias;
+  readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: MasterKeyProps) {
     super(scope, id);
@@ -58,8 +60,22 @@ export class MasterKey extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.applyDeployTimeSettings(props);
+    this.keyArn = this.key.keyArn;
     this.alias = this.key.addAlias(props.alias);
     Tags.of(this.key).add('envelope-api:role', 'master-key');
+  }
+
+  /**
+   * Grants KMS actions on the key in the grantee's identity policy, bound to the service's
+   * encryption-context keys unless `contextBound` is false (metadata actions carry no context).
+   */
+  grant(grantee: iam.IGrantable, { actions, contextBound }: { readonly actions: readonly string[]; readonly contextBound: boolean }): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.keyArn],
+      conditions: contextBound ? encryptionContextConditions() : undefined,
+    });
   }
 
   /** `kms.Key` takes rotation as a plain boolean and range-checks the period at synth: use the L1. */
@@ -87,7 +103,7 @@ export class MasterKey extends Construct {
         resources: ['*'],
         conditions: {
           ArnEquals: { 'aws:PrincipalArn': user.roleArn },
-          ...(user.requireEncryptionContext && encryptionContextConditions()),
+          ...(user.contextBound && encryptionContextConditions()),
         },
       })),
       new iam.PolicyStatement({
