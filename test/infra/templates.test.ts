@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../contract/index.js';
 import { synthesizeApp } from './synthesize.js';
+import { actionsOf, identityStatements, keyPolicyStatements, resourcesOf } from './template-access.js';
 
 let key: Template;
 let api: Template;
@@ -14,11 +15,8 @@ beforeAll(() => {
   keyStackTerminationProtection = keyStack.terminationProtection;
 });
 
-type Statement = { Sid?: string; Action: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
-const actions = (statement: Statement) => [statement.Action].flat();
-const keyPolicy = (): Statement[] => (Object.values(key.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement as Statement[]);
-const statementsOf = (template: Template, type: string, path: (props: any) => Statement[]) =>
-  Object.values(template.findResources(type)).flatMap((resource) => path(resource.Properties));
+const actions = actionsOf;
+const keyPolicy = () => keyPolicyStatements(key);
 
 describe('master key', () => {
   it('is a symmetric CMK, retained on stack deletion, in a stack with termination protection', () => {
@@ -83,7 +81,7 @@ describe('master key', () => {
 });
 
 describe('application roles', () => {
-  const policyStatements = () => statementsOf(api, 'AWS::IAM::Policy', (p) => p.PolicyDocument.Statement);
+  const policyStatements = () => identityStatements(api);
 
   it('carry no wildcard KMS action anywhere', () => {
     const kmsActions = policyStatements().flatMap(actions).filter((a) => a.startsWith('kms:'));
@@ -102,8 +100,8 @@ describe('application roles', () => {
   });
 
   it('use no AWS managed policies', () => {
-    for (const role of Object.values(api.findResources('AWS::IAM::Role'))) {
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of Object.values(resourcesOf(api, 'AWS::IAM::Role'))) {
+      expect(role.ManagedPolicyArns).toBeUndefined();
     }
   });
 });
@@ -138,8 +136,8 @@ describe('functions', () => {
   });
 
   it('give the crypto role reads of the table and kms:Decrypt only: encrypting never writes nor makes keys', () => {
-    const role = Object.entries(api.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === 'envelope-api-test-crypto')![0];
-    const statements = statementsOf(api, 'AWS::IAM::Policy', (props) => (JSON.stringify(props.Roles).includes(role) ? props.PolicyDocument.Statement : []));
+    const role = Object.entries(resourcesOf(api, 'AWS::IAM::Role')).find(([, r]) => r.RoleName === 'envelope-api-test-crypto')![0];
+    const statements = identityStatements(api, role);
     const granted = statements.flatMap(actions);
     expect(granted.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
     const kmsDirect = statements.filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService')).flatMap(actions).filter((a) => a.startsWith('kms:'));
