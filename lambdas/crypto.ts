@@ -1,3 +1,4 @@
+/** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
 import type { OpenedValue, SealedValue } from '../contract/index.js';
 import type { CiphertextItem as CiphertextInput, ItemOutcome, OpenedResult, PlaintextItem as PlaintextInput, SealedResult } from './domain/envelope-encryption.js';
 import { apiHandler, type ApiRequest } from './http/api-handler.js';
@@ -7,7 +8,6 @@ import { jsonResponse } from './http/responses.js';
 import { CiphertextBatchBody, CiphertextBody, CiphertextItem, EncryptBatchBody, EncryptBody, PlaintextItem } from './http/schemas.js';
 import { envelopeEncryption } from './http/services.js';
 
-/** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
 const isBatch = (body: unknown): boolean => typeof body === 'object' && body !== null && 'items' in body;
 const sealed = ({ ciphertext, keyId, keyVersion }: SealedResult): SealedValue => ({ ciphertext: ciphertext.toString(), keyId, keyVersion });
 const opened = ({ plaintext, keyId, keyVersion }: OpenedResult): OpenedValue => {

@@ -1,3 +1,4 @@
+/** Data-key management: create, list, describe, policy, rotation and lifecycle. */
 import type { DataKeyMetadata } from './domain/data-key.js';
 import type { KeyManagement } from './domain/key-management.js';
 import { ServiceError } from './domain/errors.js';
@@ -8,7 +9,6 @@ import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletio
 import { retryable } from './http/idempotency.js';
 import { getDynamoDb, getTableName, keyManagement } from './http/services.js';
 
-/** Data-key management: create, list, describe, policy, rotation and lifecycle. */
 /**
  * The `{key}` path parameter, decoded here and only here: API Gateway REST hands path parameters
  * over as they arrived, percent-encoded (`alias%2Fname`), and the local gateway does the same.

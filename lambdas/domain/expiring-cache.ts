@@ -1,12 +1,12 @@
 /**
  * A bounded, time-limited cache with single-flight loading: concurrent misses for the same key
  * share one load. Entries leave after `maxAgeMs`, or least-recently-used first beyond
- * `maxEntries`; `onEvict` sees every value that leaves (for zeroing key material).
+ * `maxEntries`. Values are not wiped on eviction: cached data keys are KeyObjects, which hold
+ * their bytes outside the JS heap until garbage collection (see the README on zeroisation).
  */
-export interface ExpiringCacheOptions<V> {
+export interface ExpiringCacheOptions {
   readonly maxAgeMs: number;
   readonly maxEntries: number;
-  readonly onEvict?: (value: V) => void;
   readonly now?: () => number;
 }
 
@@ -20,7 +20,7 @@ export class ExpiringCache<V> {
   private readonly loading = new Map<string, Promise<V>>();
   private readonly now: () => number;
 
-  constructor(private readonly options: ExpiringCacheOptions<V>) {
+  constructor(private readonly options: ExpiringCacheOptions) {
     this.now = options.now ?? Date.now;
   }
 
@@ -54,23 +54,17 @@ export class ExpiringCache<V> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (this.now() - entry.loadedAt >= this.options.maxAgeMs) {
-      this.options.onEvict?.(entry.value);
-      return undefined;
-    }
+    if (this.now() - entry.loadedAt >= this.options.maxAgeMs) return undefined;
     this.entries.set(key, entry);
     return entry.value;
   }
 
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
     this.entries.delete(key);
-    this.options.onEvict?.(entry.value);
   }
 
   clear(): void {
-    for (const key of [...this.entries.keys()]) this.delete(key);
+    this.entries.clear();
   }
 
   get size(): number {

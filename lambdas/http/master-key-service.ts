@@ -1,12 +1,12 @@
+/**
+ * Wiring shared by the handlers, created once per execution environment. KMS only, so that the
+ * master-key function's bundle carries no DynamoDB client.
+ */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MasterKey } from '../domain/master-key.js';
 import { RequestScopedHttpHandler } from './cancellation.js';
 import { masterKeyArn } from '../config.js';
 
-/**
- * Wiring shared by the handlers, created once per execution environment. KMS only, so that the
- * master-key function's bundle carries no DynamoDB client.
- */
 export const once = <T>(create: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= create());

@@ -1,3 +1,8 @@
+/**
+ * The domain services, wired once per execution environment, so that caches live as long as the
+ * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
+ * AWS_ENDPOINT_URL_DYNAMODB locally).
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DataKeyStore } from '../domain/data-key-store.js';
@@ -6,11 +11,6 @@ import { KeyManagement } from '../domain/key-management.js';
 import { dataKeyConfig } from '../config.js';
 import { awsClientConfig, getMasterKey, once } from './master-key-service.js';
 
-/**
- * The domain services, wired once per execution environment, so that caches live as long as the
- * environment. Endpoints come from the SDK's own configuration (AWS_ENDPOINT_URL_KMS and
- * AWS_ENDPOINT_URL_DYNAMODB locally).
- */
 export const getConfig = once(dataKeyConfig);
 export const getDynamoDb = once(() => new DynamoDBClient(awsClientConfig()));
 export const getTableName = () => getConfig().tableName;
