@@ -5,7 +5,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
 const Sha256Hash = Hash.bind(null, 'sha256');
 
-import type { EncryptionContext, ErrorBody, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue, RotatedKey, SealedValue } from '../contract/index.js';
+import type { DataKeyValue, EncryptionContext, ErrorBody, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue, RotatedKey, SealedValue } from '../contract/index.js';
 
 export type { EncryptionContext, ErrorCode, KeyMetadata, KeyPolicy, KeySummary, MasterKeyStatus } from '../contract/index.js';
 
@@ -16,6 +16,11 @@ export interface RequestOptions {
 }
 
 export type SealedResult = SealedValue;
+
+export interface GeneratedDataKey extends Omit<DataKeyValue, 'plaintextKey'> {
+  /** Zero it (`fill(0)`) once used. */
+  readonly plaintextKey?: Buffer;
+}
 
 export interface DecryptResult extends Omit<OpenedValue, 'plaintext'> {
   readonly plaintext: Buffer;
@@ -98,6 +103,12 @@ export class EnvelopeClient {
 
   rewrap(ciphertext: string, context?: EncryptionContext): Promise<SealedResult> {
     return this.request('POST', 'v1/rewrap', { ciphertext, context });
+  }
+
+  /** A fresh data key for client-side encryption: its plaintext (unless `withoutPlaintext`) and its sealed form. */
+  async generateDataKey(keyId: string, context?: EncryptionContext, options: { withoutPlaintext?: boolean } = {}): Promise<GeneratedDataKey> {
+    const out = await this.request<DataKeyValue>('POST', 'v1/data-keys', { keyId, context, ...options });
+    return { ...out, plaintextKey: out.plaintextKey === undefined ? undefined : Buffer.from(out.plaintextKey, 'base64') };
   }
 
   masterKey(): Promise<MasterKeyStatus> {

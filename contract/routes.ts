@@ -32,6 +32,7 @@ export const API_ROUTES = [
   { method: 'POST', resource: '/v1/encrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
   { method: 'POST', resource: '/v1/decrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
   { method: 'POST', resource: '/v1/rewrap', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
+  { method: 'POST', resource: '/v1/data-keys', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
   { method: 'GET', resource: '/v1/master-key', function: 'masterKey', iamAuth: true, audience: 'operators' },
 ] as const satisfies readonly ApiRoute[];
 

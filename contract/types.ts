@@ -65,6 +65,25 @@ export interface OpenedValue {
 /** A batch item's outcome, in request order, with the caller's `reference` when it gave one. */
 export type BatchItemResult<T> = (T | { readonly error: { readonly code: ErrorCode; readonly message: string } }) & { readonly reference?: string };
 
+/** The one data-key spec, as KMS names it. */
+export type DataKeySpec = 'AES_256';
+
+export interface DataKeyRequestBody {
+  readonly keyId: string;
+  readonly context?: EncryptionContext;
+  readonly keySpec?: DataKeySpec;
+  /** As KMS's GenerateDataKeyWithoutPlaintext: only the encrypted form comes back. */
+  readonly withoutPlaintext?: boolean;
+}
+
+/** A fresh data key: `encryptedKey` is an ordinary ciphertext that decrypt opens; `plaintextKey` is base64. */
+export interface DataKeyValue {
+  readonly encryptedKey: string;
+  readonly plaintextKey?: string;
+  readonly keyId: string;
+  readonly keyVersion: number;
+}
+
 export interface MasterKeyStatus {
   readonly keyArn: string;
   readonly keyState: string;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { assertUsable, authorize } from './authorization.js';
 import { parseToken, type DataKeyRef, type ParsedToken, type SealedToken } from './ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from './data-key-cipher.js';
@@ -26,6 +27,19 @@ export interface PlaintextItem {
   readonly plaintext: Buffer;
   readonly context?: EncryptionContext;
 }
+
+export interface DataKeyRequest {
+  readonly context?: EncryptionContext;
+  readonly withPlaintext: boolean;
+}
+
+export interface GeneratedDataKey extends SealedResult {
+  /** Present unless asked for without: the caller zeroes it after use. */
+  readonly plaintextKey?: Buffer;
+}
+
+/** AES_256, the one data-key spec: 32 bytes. */
+const DATA_KEY_BYTES = 32;
 
 export interface CiphertextItem {
   /** The token in its text form (`ev2.…`, or `ev1.…`) or its binary form. */
@@ -71,6 +85,23 @@ export class EnvelopeEncryption {
   async decrypt(caller: string, item: CiphertextItem): Promise<OpenedResult> {
     const { plaintext, token } = await this.open(caller, item);
     return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
+  }
+
+  /**
+   * A fresh 256-bit data key for client-side encryption, as KMS's GenerateDataKey: random bytes
+   * from node:crypto, returned with their seal under the key's current version and the context
+   * (an ordinary ciphertext, which decrypt opens for the key's users). The caller owns the
+   * plaintext key and must zero it; without `withPlaintext` it is zeroed here.
+   */
+  async generateDataKey(caller: string, keyRef: string, { context, withPlaintext }: DataKeyRequest): Promise<GeneratedDataKey> {
+    assertContextSize(context);
+    const plaintextKey = randomBytes(DATA_KEY_BYTES);
+    try {
+      const sealed = await this.seal(await this.usableKey(caller, keyRef), { plaintext: plaintextKey, context });
+      return { ...sealed, ...(withPlaintext && { plaintextKey: Buffer.from(plaintextKey) }) };
+    } finally {
+      plaintextKey.fill(0);
+    }
   }
 
   /** Re-encrypts under the key's current version (and as ev2); the plaintext stays inside the service. */

@@ -42,6 +42,13 @@ export const EmptyBody = z.strictObject({});
 export const PlaintextItem = z.strictObject({ plaintext: z.string(), context, reference });
 export const CiphertextItem = z.strictObject({ ciphertext: z.string().check(z.minLength(1)), context, reference });
 
+export const DataKeyBody = z.strictObject({
+  keyId,
+  context,
+  keySpec: z.optional(z.literal('AES_256')),
+  withoutPlaintext: z.optional(z.boolean()),
+});
+
 export const EncryptBody = z.strictObject({ keyId, plaintext: z.string(), context });
 export const EncryptBatchBody = z.strictObject({ keyId, items: batchItems });
 export const CiphertextBody = z.strictObject({ ciphertext: z.string().check(z.minLength(1)), context });

@@ -349,6 +349,31 @@ describe('encrypt, decrypt and rewrap', () => {
     expect(error.message).toMatch(/4 MiB/);
   });
 
+  it('generates data keys: 32 random bytes and their seal, which decrypt and rewrap open for the key\'s users only', async () => {
+    const generated = await owner.generateDataKey(keyId, { file: 'report.pdf' });
+    expect(generated).toMatchObject({ keyId, keyVersion: 1 });
+    expect(generated.plaintextKey).toHaveLength(32);
+    expect(generated.encryptedKey).toMatch(/^ev2\./);
+    expect((await owner.decrypt(generated.encryptedKey, { file: 'report.pdf' })).plaintext.equals(generated.plaintextKey!)).toBe(true);
+    expect(await failure(owner.decrypt(generated.encryptedKey))).toMatchObject({ status: 400, code: 'InvalidCiphertext' });
+    const rewrapped = await owner.rewrap(generated.encryptedKey, { file: 'report.pdf' });
+    expect((await owner.decrypt(rewrapped.ciphertext, { file: 'report.pdf' })).plaintext.equals(generated.plaintextKey!)).toBe(true);
+    expect((await owner.generateDataKey(keyId)).plaintextKey!.equals(generated.plaintextKey!)).toBe(false);
+
+    const sealedOnly = await owner.generateDataKey(keyId, undefined, { withoutPlaintext: true });
+    expect(sealedOnly.plaintextKey).toBeUndefined();
+    expect((await owner.decrypt(sealedOnly.encryptedKey)).plaintext).toHaveLength(32);
+
+    expect(await failure(teammate.generateDataKey(keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(await failure(teammate.decrypt(generated.encryptedKey, { file: 'report.pdf' }))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect((await raw('POST', '/v1/data-keys', JSON.stringify({ keyId, keySpec: 'AES_128' }))).status).toBe(400);
+    expect((await raw('POST', '/v1/data-keys', JSON.stringify({ keyId, keySpec: 'AES_256', extra: 1 }))).status).toBe(400);
+    expect(await failure(owner.generateDataKey('alias/nobody-has-this'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    const disabled = await owner.createKey();
+    await owner.disableKey(disabled.keyId);
+    expect(await failure(owner.generateDataKey(disabled.keyId))).toMatchObject({ status: 409, code: 'KeyDisabled' });
+  });
+
   it('rewraps a current-version ciphertext to a fresh one under the same version', async () => {
     const sealed = await owner.encrypt(keyId, 'again', { k: 'v' });
     const rewrapped = await owner.rewrap(sealed.ciphertext, { k: 'v' });

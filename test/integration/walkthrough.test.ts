@@ -42,6 +42,12 @@ describe.each(ENGINES)('walk-through against the local runtime on %s', (engine) 
     expect(opened).toMatchObject({ keyId, keyVersion: 1 });
   });
 
+  it('owner gets a data key for client-side encryption, and decrypts its sealed form back to the same key', async () => {
+    const dataKey = await owner.generateDataKey(`alias/walk-${engine}`, context);
+    expect(dataKey).toMatchObject({ keyId, keyVersion: 1 });
+    expect((await owner.decrypt(dataKey.encryptedKey, context)).plaintext.equals(dataKey.plaintextKey!)).toBe(true);
+  });
+
   it('denies the teammate until the owner adds them as a user, and the outsider throughout', async () => {
     const sealed = await owner.encrypt(keyId, message, context);
     expect(await failure(teammate.encrypt(keyId, message))).toMatchObject({ status: 403, code: 'AccessDenied' });
