@@ -104,7 +104,7 @@ export function referenceEncrypt(
     cipher.setAAD(aad);
     return { ciphertext: Buffer.concat([cipher.update(data), cipher.final()]), tag: cipher.getAuthTag() };
   };
-  const parts = [headerBody, gcm(Buffer.alloc(12), headerBody, Buffer.alloc(0)).tag];
+  const parts: Buffer[] = [headerBody, gcm(Buffer.alloc(12), headerBody, Buffer.alloc(0)).tag];
   const frames = overrides.frames ?? canonicalFrames(plaintext, frameSize);
   frames.forEach((content, index) => {
     const sequenceNumber = index + 1;

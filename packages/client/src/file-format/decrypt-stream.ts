@@ -113,7 +113,6 @@ class DecryptStream extends Transform {
   }
 
   #release(): void {
-    this.#frames?.discard();
     this.#frames = undefined;
   }
 }

@@ -1,4 +1,3 @@
-import type { DecipherGCM } from 'node:crypto';
 import type { ByteQueue } from './byte-queue.js';
 import { TAG_LENGTH } from './constants.js';
 import { invalidCiphertext } from './errors.js';
@@ -6,15 +5,15 @@ import { frameHeaderLength, isFinalFrameMarker, parseFrameHeader, type FrameCiph
 
 interface FrameInProgress {
   readonly header: FrameHeader;
-  readonly decipher: DecipherGCM;
+  /** Views of the input chunks holding the frame's ciphertext so far. */
+  readonly ciphertext: Buffer[];
   remainingContent: number;
-  /** Deciphered but unverified: released only after the frame's tag checks out, zeroed if it does not. */
-  readonly plaintext: Buffer[];
 }
 
 /**
- * Reads the body of one message from a queue of input bytes. Ciphertext is deciphered as it
- * arrives, so at most one frame of plaintext is held; it is released once the frame's tag is verified.
+ * Reads the body of one message from a queue of input bytes. A frame is deciphered only once all
+ * of it and its tag have arrived, in one `update` and `final`, so no plaintext exists before the
+ * check that decides whether it may be released; at most one frame of ciphertext is held.
  */
 export class FrameReader {
   readonly #ciphers: FrameCiphers;
@@ -33,23 +32,18 @@ export class FrameReader {
     return this.#finished;
   }
 
-  /** Consumes what it can of `input`, passing verified plaintext to `release` in order. */
+  /** Consumes what it can of `input`, passing each verified frame's plaintext to `release`, in order. */
   read(input: ByteQueue, release: (plaintext: Buffer) => void): void {
     while (!this.#finished) {
       const frame = (this.#frame ??= this.#startFrame(input));
-      if (!frame || !this.#decipherAvailable(frame, input)) return;
+      if (!frame || !this.#collectAvailable(frame, input)) return;
       this.#frame = undefined;
-      for (const piece of this.#verified(frame, input.take(TAG_LENGTH))) release(piece);
+      const plaintext = this.#open(frame, input.take(TAG_LENGTH));
+      if (plaintext.length > 0) release(plaintext);
       this.#expectedSequenceNumber++;
       this.#finished = frame.header.isFinal;
     }
     if (input.length > 0) throw invalidCiphertext();
-  }
-
-  /** Zeroes the plaintext of a frame that will never be verified (the stream ended or failed). */
-  discard(): void {
-    this.#frame?.plaintext.forEach((piece) => piece.fill(0));
-    this.#frame = undefined;
   }
 
   #startFrame(input: ByteQueue): FrameInProgress | undefined {
@@ -59,8 +53,7 @@ export class FrameReader {
     if (input.length < headerLength) return undefined;
     const header = parseFrameHeader(input.take(headerLength), isFinal, this.#frameSize);
     this.#assertExpected(header);
-    const decipher = this.#ciphers.decipher(header.sequenceNumber, isFinal, header.contentLength);
-    return { header, decipher, remainingContent: header.contentLength, plaintext: [] };
+    return { header, ciphertext: [], remainingContent: header.contentLength };
   }
 
   /** Sequence number in order (no frame reordered, dropped or repeated), IV as derived, final frame shorter than a frame. */
@@ -74,23 +67,31 @@ export class FrameReader {
     }
   }
 
-  /** Deciphers the frame's content as far as it has arrived; true once all of it and the tag are queued. */
-  #decipherAvailable(frame: FrameInProgress, input: ByteQueue): boolean {
+  /** Takes the frame's ciphertext as far as it has arrived; true once all of it and the tag are queued. */
+  #collectAvailable(frame: FrameInProgress, input: ByteQueue): boolean {
     while (frame.remainingContent > 0 && input.length > 0) {
       const ciphertext = input.takeFromFirstChunk(frame.remainingContent);
-      frame.plaintext.push(frame.decipher.update(ciphertext));
+      frame.ciphertext.push(ciphertext);
       frame.remainingContent -= ciphertext.length;
     }
     return frame.remainingContent === 0 && input.length >= TAG_LENGTH;
   }
 
-  #verified(frame: FrameInProgress, tag: Buffer): Buffer[] {
+  /**
+   * Deciphers the whole frame and verifies its tag; the plaintext is zeroed, never returned, if the
+   * tag does not verify. A frame usually spans two input chunks: joining its ciphertext before one
+   * `update` allocates less than joining two plaintext pieces after, and gives one output chunk
+   * (one write downstream) per frame.
+   */
+  #open({ header, ciphertext }: FrameInProgress, tag: Buffer): Buffer {
+    const decipher = this.#ciphers.decipher(header.sequenceNumber, header.isFinal, header.contentLength);
+    const plaintext = decipher.update(ciphertext.length === 1 ? ciphertext[0]! : Buffer.concat(ciphertext));
     try {
-      frame.decipher.setAuthTag(tag);
-      frame.decipher.final();
-      return frame.plaintext;
+      decipher.setAuthTag(tag);
+      decipher.final();
+      return plaintext;
     } catch {
-      frame.plaintext.forEach((piece) => piece.fill(0));
+      plaintext.fill(0);
       throw invalidCiphertext();
     }
   }
