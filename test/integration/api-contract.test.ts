@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ERRORS } from '../../contract/index.js';
 import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
-import { EnvelopeClient } from '../../client/envelope-client.js';
+import { EnvelopeClient } from '../../packages/client/src/index.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
 import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
 

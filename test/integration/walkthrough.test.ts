@@ -1,6 +1,6 @@
 import { DisableKeyCommand, EnableKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvelopeClient } from '../../client/envelope-client.js';
+import type { EnvelopeClient } from '../../packages/client/src/index.js';
 import type { DynamoDbEngine } from '../../local/dynamodb.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
 import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { EnvelopeClient, type EnvelopeApiError } from '../../client/envelope-client.js';
+import { EnvelopeClient, type EnvelopeApiError, type RetryPolicy } from '../../packages/client/src/index.js';
 import type { LocalPrincipal } from '../../local/gateway/principals.js';
 
 export const principals = JSON.parse(
@@ -14,9 +14,10 @@ export function principal(name: PrincipalName): LocalPrincipal {
   return principals.find((p) => p.name === name)!;
 }
 
-export function clientFor(apiUrl: string, name: PrincipalName): EnvelopeClient {
+/** A client acting as one local principal. No retries unless asked: the tests assert each answer. */
+export function clientFor(apiUrl: string, name: PrincipalName, retry: RetryPolicy = { maxAttempts: 1 }): EnvelopeClient {
   const { accessKeyId, secretAccessKey } = principal(name);
-  return new EnvelopeClient({ endpoint: apiUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
+  return new EnvelopeClient({ endpoint: apiUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, retry });
 }
 
 /** A KMS client for the emulator, as the master key's administrator (or another principal) would use against AWS. */

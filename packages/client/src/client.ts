@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type {
+  BatchItemResult, CreateKeyRequest, DataKeyValue, EncryptionContext, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue,
+  RotatedKey, SealedValue,
+} from '../../../contract/index.js';
+import type { Readable, Transform, Writable } from 'node:stream';
+import { toApiError } from './errors.js';
+import { decryptFile, decryptingStream, encryptFile, encryptingStream, type DecryptStreamOptions, type EncryptStreamOptions, type FileOptions } from './files.js';
+import { withRetries, type RetryPolicy } from './retry.js';
+
+/** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
+const Sha256Hash = Hash.bind(null, 'sha256');
+
+export interface EnvelopeClientOptions {
+  /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. @default process.env.ENVELOPE_API_URL */
+  readonly endpoint?: string;
+  /** @default process.env.AWS_REGION */
+  readonly region?: string;
+  /** @default the AWS SDK's default credential provider chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Retries on 429 and 503. */
+  readonly retry?: RetryPolicy;
+}
+
+/** Per-request options: an `Idempotency-Key` makes a state-changing request safely retryable. */
+export interface RequestOptions {
+  /** @default a fresh key per call, reused by the client's own retries */
+  readonly idempotencyKey?: string;
+}
+
+export type SealedResult = SealedValue;
+
+export interface DecryptResult extends Omit<OpenedValue, 'plaintext'> {
+  readonly plaintext: Buffer;
+}
+
+export interface GeneratedDataKey extends Omit<DataKeyValue, 'plaintextKey'> {
+  /** Zero it (`fill(0)`) once used. */
+  readonly plaintextKey?: Buffer;
+}
+
+export interface PlaintextInput {
+  readonly plaintext: Uint8Array | string;
+  readonly context?: EncryptionContext;
+  readonly reference?: string;
+}
+
+export interface CiphertextInput {
+  readonly ciphertext: string;
+  readonly context?: EncryptionContext;
+  readonly reference?: string;
+}
+
+/** Typed client for the Envelope API, signing every request with SigV4 (service `execute-api`). */
+export class EnvelopeClient {
+  private readonly signer: SignatureV4;
+  private readonly base: URL;
+
+  constructor(private readonly options: EnvelopeClientOptions = {}) {
+    const endpoint = options.endpoint ?? process.env.ENVELOPE_API_URL;
+    const region = options.region ?? process.env.AWS_REGION;
+    if (!endpoint) throw new Error('No endpoint: pass `endpoint` or set ENVELOPE_API_URL.');
+    if (!region) throw new Error('No region: pass `region` or set AWS_REGION.');
+    this.base = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    this.signer = new SignatureV4({ credentials: options.credentials ?? defaultProvider(), region, service: 'execute-api', sha256: Sha256Hash });
+  }
+
+  /** Creates a key; a retry with the same `idempotencyKey` answers the first outcome instead of creating another. */
+  createKey(input: CreateKeyRequest = {}, options: RequestOptions = {}): Promise<KeyMetadata> {
+    return this.request('POST', 'v1/keys', input, {}, options);
+  }
+
+  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<KeyPage> {
+    const query: Record<string, string> = {};
+    if (input.limit !== undefined) query.limit = String(input.limit);
+    if (input.nextToken !== undefined) query.nextToken = input.nextToken;
+    return this.request('GET', 'v1/keys', undefined, query);
+  }
+
+  getKey(key: string): Promise<KeyMetadata> {
+    return this.request('GET', keyPath(key));
+  }
+
+  /** Replaces a key's policy; one that leaves you without admin rights needs `bypassLockoutSafetyCheck`. */
+  putKeyPolicy(key: string, policy: KeyPolicy, options: { bypassLockoutSafetyCheck?: boolean } = {}): Promise<KeyMetadata> {
+    return this.request('PUT', `${keyPath(key)}/policy`, { ...policy, ...options });
+  }
+
+  /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */
+  rotateKey(key: string): Promise<RotatedKey> {
+    return this.request('POST', `${keyPath(key)}/rotate`);
+  }
+
+  disableKey(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/disable`);
+  }
+
+  enableKey(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/enable`);
+  }
+
+  scheduleKeyDeletion(key: string, pendingWindowInDays?: number): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/schedule-deletion`, pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
+  }
+
+  cancelKeyDeletion(key: string): Promise<KeyMetadata> {
+    return this.request('POST', `${keyPath(key)}/cancel-deletion`);
+  }
+
+  encrypt(keyId: string, plaintext: Uint8Array | string, context?: EncryptionContext): Promise<SealedResult> {
+    return this.request('POST', 'v1/encrypt', { keyId, plaintext: base64(plaintext), context });
+  }
+
+  async decrypt(ciphertext: string, context?: EncryptionContext): Promise<DecryptResult> {
+    return opened(await this.request<OpenedValue>('POST', 'v1/decrypt', { ciphertext, context }));
+  }
+
+  rewrap(ciphertext: string, context?: EncryptionContext): Promise<SealedResult> {
+    return this.request('POST', 'v1/rewrap', { ciphertext, context });
+  }
+
+  /** Encrypts up to 1,000 items under one key; each succeeds or fails alone, in order. */
+  async encryptMany(keyId: string, items: readonly PlaintextInput[]): Promise<BatchItemResult<SealedResult>[]> {
+    const body = { keyId, items: items.map(({ plaintext, ...rest }) => ({ ...rest, plaintext: base64(plaintext) })) };
+    return (await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/encrypt', body)).items;
+  }
+
+  async decryptMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<DecryptResult>[]> {
+    const out = await this.request<{ items: BatchItemResult<OpenedValue>[] }>('POST', 'v1/decrypt', { items });
+    return out.items.map((item) => ('plaintext' in item ? { ...item, ...opened(item) } : item));
+  }
+
+  async rewrapMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<SealedResult>[]> {
+    return (await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/rewrap', { items })).items;
+  }
+
+  /** A fresh data key for client-side encryption: its plaintext (unless `withoutPlaintext`) and its sealed form. */
+  async generateDataKey(keyId: string, context?: EncryptionContext, options: { withoutPlaintext?: boolean } = {}): Promise<GeneratedDataKey> {
+    const out = await this.request<DataKeyValue>('POST', 'v1/data-keys', { keyId, context, ...options });
+    return { ...out, plaintextKey: out.plaintextKey === undefined ? undefined : Buffer.from(out.plaintextKey, 'base64') };
+  }
+
+  /** A Transform that encrypts into the file format under a fresh data key (one API call). */
+  encryptStream(options: EncryptStreamOptions): Promise<Transform> {
+    return encryptingStream(this, options);
+  }
+
+  /** A Transform that decrypts the file format (one API call, for the data key). */
+  decryptStream(options: DecryptStreamOptions = {}): Transform {
+    return decryptingStream(this, options);
+  }
+
+  /** Encrypts a file or stream of any size; a file output appears only once complete. */
+  encryptFile(input: string | Readable, output: string | Writable, options: EncryptStreamOptions & FileOptions): Promise<void> {
+    return encryptFile(this, input, output, options);
+  }
+
+  /** Decrypts a file or stream; a file output appears only once every frame has verified. */
+  decryptFile(input: string | Readable, output: string | Writable, options: DecryptStreamOptions & FileOptions = {}): Promise<void> {
+    return decryptFile(this, input, output, options);
+  }
+
+  masterKey(): Promise<MasterKeyStatus> {
+    return this.request('GET', 'v1/master-key');
+  }
+
+  /**
+   * Sends a signed request, retried on 429 and 503 (state changes carry one idempotency key across
+   * the retries, so a retry never does the work twice); resolves with the JSON body or throws
+   * `EnvelopeApiError`.
+   */
+  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
+    const idempotencyKey = method === 'GET' ? undefined : (options.idempotencyKey ?? randomUUID());
+    return withRetries(() => this.send<T>(method, path, body, query, idempotencyKey), this.options.retry);
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, query: Record<string, string>, idempotencyKey: string | undefined): Promise<T> {
+    const url = new URL(path, this.base);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const signed = await this.signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: {
+        host: url.host,
+        accept: 'application/json',
+        ...(payload !== undefined && { 'content-type': 'application/json' }),
+        ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey }),
+      },
+      body: payload,
+    });
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const response = await fetch(url, { method, headers: signed.headers, body: payload });
+    const text = await response.text();
+    const json = text ? parseJson(text) : undefined;
+    if (!response.ok) throw toApiError(response.status, response.headers, json);
+    return json as T;
+  }
+}
+
+const keyPath = (key: string): string => `v1/keys/${encodeURIComponent(key)}`;
+const base64 = (value: Uint8Array | string): string => Buffer.from(value).toString('base64');
+const opened = (value: OpenedValue): DecryptResult => ({ ...value, plaintext: Buffer.from(value.plaintext, 'base64') });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
