@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EnvelopeClient } from '../client/envelope-client.js';
+import type { EnvelopeClient } from '../packages/client/src/index.js';
 import { percentile } from './measure.js';
 
 export interface HttpFigures {
