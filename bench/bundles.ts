@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { type ApiFunctionName } from '../contract/index.js';
+import type { ApiFunctionName } from '../contract/index.js';
 import { FUNCTION_ENTRIES } from '../lambdas/routes.js';
 import { median, RUNS } from './measure.js';
 

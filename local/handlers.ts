@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { type ApiFunctionName } from '../contract/index.js';
+import type { ApiFunctionName } from '../contract/index.js';
 import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
 import type { ProxyHandler } from './gateway/server.js';
 

@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, type CfnCondition, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRules } from 'cdk-nag';
 
 /** A JSON object (not an array), as a resolved template value may be. */

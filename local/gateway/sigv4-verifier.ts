@@ -60,7 +60,7 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
       return refuse('InvalidSignatureException', `Credential scope must be ${this.region}/${this.service}.`);
     }
     const signingDate = parseAmzDate(request.headers['x-amz-date']);
-    if (!signingDate || !signingDate.toISOString().replaceAll('-', '').startsWith(scopeDate!)) {
+    if (!signingDate?.toISOString().replaceAll('-', '').startsWith(scopeDate!)) {
       return refuse('IncompleteSignatureException', 'Missing or invalid X-Amz-Date header.');
     }
     if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {

@@ -1,4 +1,4 @@
-import { type ApiFunctionName } from '../../contract/index.js';
+import type { ApiFunctionName } from '../../contract/index.js';
 import { FUNCTION_ENTRIES } from '../../lambdas/routes.js';
 import { CALLER_POLICIES, callerPolicyName, functionRoleName, type CallerPolicy } from '../../lib/naming.js';
 import type { NamedPolicy, PolicyDocument } from './policy-evaluator.js';

@@ -53,6 +53,7 @@ const encryptionAlgorithm = text({ values: ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA
 const limit = int(1, 1000);
 const marker = text({ min: 1, max: 1024, pattern: /^[\u0020-\u00FF]*$/ });
 const policyName = text({ min: 1, max: 128, pattern: /^[\w]+$/ });
+// biome-ignore lint/suspicious/noControlCharactersInRegex: KMS's own pattern for policies allows tab, LF and CR.
 const policy = text({ min: 1, max: 131072, pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/ });
 const aliasName = text({ min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ });
 const dryRunModifiers = { type: 'list', member: text({ values: ['IGNORE_CIPHERTEXT'] }) } as const;

@@ -24,7 +24,7 @@ export function chunked(bytes: Buffer, sizes: readonly number[] = [bytes.length 
 
 export async function runThrough(transform: Transform, chunks: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), transform, new Writable({ write: (chunk: Buffer, _e, done) => (out.push(chunk), done()) }));
+  await pipeline(Readable.from(chunks), transform, collectInto(out));
   return Buffer.concat(out);
 }
 
@@ -144,4 +144,14 @@ function u32(value: number): Buffer {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(value);
   return bytes;
+}
+
+/** A sink that keeps every chunk written to it. */
+export function collectInto(chunks: Buffer[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
 }

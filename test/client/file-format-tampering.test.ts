@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { createDecryptStream, readHeader } from '../../packages/client/src/file-
 import {
   chunked, DATA_KEY, decrypt, decryptOptions, encrypt, fcOptions, OTHER_DATA_KEY, referenceContext, referenceEncrypt, splitFile,
   type DecryptOptions, type ReferenceFile,
+  collectInto,
 } from './file-format-support.js';
 
 const FRAME_SIZE = 64;
@@ -187,7 +188,7 @@ describe('plaintext release and key hygiene', () => {
     const file = rebuild(header, frames);
     for (const readSize of [file.length, 1, 7, 100]) {
       const received: Buffer[] = [];
-      const consumer = new Writable({ write: (chunk: Buffer, _e, done) => (received.push(chunk), done()) });
+      const consumer = collectInto(received);
       await expect(pipeline(Readable.from(chunked(file, [readSize])), createDecryptStream(decryptOptions()), consumer)).rejects.toMatchObject(INVALID);
       expect(Buffer.concat(received).equals(plaintext.subarray(0, FRAME_SIZE))).toBe(true);
     }

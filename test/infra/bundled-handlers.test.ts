@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type ApiFunctionName } from '../../contract/index.js';
+import type { ApiFunctionName } from '../../contract/index.js';
 import { FUNCTION_ENTRIES } from '../../lambdas/routes.js';
 import { startFunctions, type LocalFunction, type LocalFunctions } from '../../local/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -47,14 +47,20 @@ afterAll(() => {
 });
 
 /** Zips and uploads the stack's file assets where the template expects them, as `cdk deploy` does. */
+interface AssetManifestEntry {
+  readonly source: { readonly path: string; readonly packaging?: string };
+  readonly destinations: Record<string, { bucketName: string; objectKey: string }>;
+}
+
 async function publishAssets(outdir: string): Promise<void> {
   for (const manifest of readdirSync(outdir).filter((f) => f.endsWith('.assets.json'))) {
-    const { files } = JSON.parse(readFileSync(join(outdir, manifest), 'utf8')) as { files: Record<string, any> };
+    const { files } = JSON.parse(readFileSync(join(outdir, manifest), 'utf8')) as { files: Record<string, AssetManifestEntry> };
     for (const asset of Object.values(files)) {
-      const source = join(outdir, asset.source.path as string);
-      for (const destination of Object.values(asset.destinations) as { bucketName: string; objectKey: string }[]) {
+      const source = join(outdir, asset.source.path);
+      for (const destination of Object.values(asset.destinations)) {
         const body = asset.source.packaging === 'zip' ? await zip(source) : readFileSync(source);
         await client(S3Client).send(new PutObjectCommand({
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, as the asset manifest writes them.
           Bucket: destination.bucketName.replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION),
           Key: destination.objectKey,
           Body: body,

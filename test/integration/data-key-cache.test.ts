@@ -4,6 +4,9 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
 import { clientFor, failure, kmsClientFor, principal } from '../support/principals.js';
 
+/** One item of a batch answer, as the tests read it. */
+type BatchAnswer = { readonly ciphertext?: string; readonly plaintext?: string; readonly reference?: string; readonly error?: { code: string } };
+
 /** The warm path through the real gateway and handlers, with the emulators counting the cost. */
 const MAX_AGE_SECONDS = 2;
 let runtime: LocalRuntime;
@@ -88,7 +91,7 @@ describe('batches over HTTP', () => {
   it('encrypts, decrypts and rewraps items in order, each failing alone, echoing references', async () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
-    const encrypted = await owner.request<{ items: any[] }>('POST', 'v1/encrypt', {
+    const encrypted = await owner.request<{ items: BatchAnswer[] }>('POST', 'v1/encrypt', {
       keyId,
       items: [
         { plaintext: Buffer.from('one').toString('base64'), reference: 'a' },
@@ -101,12 +104,12 @@ describe('batches over HTTP', () => {
       { reference: 'b', error: { code: 'ValidationError' } },
       { keyId, ciphertext: expect.stringMatching(/^ev2\./) },
     ]);
-    const decrypted = await owner.request<{ items: any[] }>('POST', 'v1/decrypt', {
+    const decrypted = await owner.request<{ items: BatchAnswer[] }>('POST', 'v1/decrypt', {
       items: [
-        { ciphertext: encrypted.items[2].ciphertext, context: { t: '3' }, reference: 'x' },
-        { ciphertext: encrypted.items[2].ciphertext, reference: 'wrong context' },
+        { ciphertext: encrypted.items[2]!.ciphertext, context: { t: '3' }, reference: 'x' },
+        { ciphertext: encrypted.items[2]!.ciphertext, reference: 'wrong context' },
         { ciphertext: 'garbage' },
-        { ciphertext: encrypted.items[0].ciphertext },
+        { ciphertext: encrypted.items[0]!.ciphertext },
       ],
     });
     expect(decrypted.items).toMatchObject([
@@ -118,7 +121,7 @@ describe('batches over HTTP', () => {
     await owner.rotateKey(keyId);
     // Warm functions pick the new version up within the cache's max age.
     await sleep(MAX_AGE_SECONDS * 1000 + 100);
-    const rewrapped = await owner.request<{ items: any[] }>('POST', 'v1/rewrap', { items: [{ ciphertext: encrypted.items[0].ciphertext }] });
+    const rewrapped = await owner.request<{ items: BatchAnswer[] }>('POST', 'v1/rewrap', { items: [{ ciphertext: encrypted.items[0]!.ciphertext }] });
     expect(rewrapped.items).toMatchObject([{ keyId, keyVersion: 2 }]);
   });
 

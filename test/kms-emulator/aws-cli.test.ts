@@ -15,6 +15,7 @@ const aws = async (...args: string[]) => {
   const { stdout } = await run('aws', ['kms', ...args, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--output', 'json'], {
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'cli', AWS_SECRET_ACCESS_KEY: 'cli', AWS_PAGER: '' },
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the AWS CLI's JSON output, read field by field as each test needs.
   return stdout ? (JSON.parse(stdout) as Record<string, any>) : {};
 };
 

@@ -14,6 +14,7 @@ describe('IAMNoAwsManagedPolicies (EnvelopeApi-IAM1)', () => {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     new iam.CfnUser(stack, 'User', { managedPolicyArns: ['arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess'] });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub template.
     new iam.CfnGroup(stack, 'Group', { managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess')] });
     expect(findingsOf(stack, RULE)).toEqual([
       `${RULE}[Policy::arn:<AWS::Partition>:iam::aws:policy/AdministratorAccess]`,

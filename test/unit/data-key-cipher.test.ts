@@ -106,8 +106,8 @@ describe('sealWithMessageKey / openWithDataKey (ev2)', () => {
     expectInvalidCiphertext(() => openWithDataKey(randomBytes(32), parseToken(token)));
     expectInvalidCiphertext(() => open(token.slice(0, -4)));
     expectInvalidCiphertext(() => open(token.slice(0, 20)));
-    expectInvalidCiphertext(() => open('ev1.' + token.slice(4)));
-    expectInvalidCiphertext(() => open('ev3.' + token.slice(4)));
+    expectInvalidCiphertext(() => open(`ev1.${token.slice(4)}`));
+    expectInvalidCiphertext(() => open(`ev3.${token.slice(4)}`));
     expectInvalidCiphertext(() => open('not a token'));
     expectInvalidCiphertext(() => open(`${token}=`));
   });

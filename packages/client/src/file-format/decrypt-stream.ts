@@ -53,14 +53,21 @@ class DecryptStream extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#input.append(chunk);
-    if (this.#frames) return this.#readFrames(callback);
+    if (this.#frames) {
+      this.#readFrames(callback);
+      return;
+    }
     let header: ParsedHeader | undefined;
     try {
       header = this.#header.read(this.#input);
     } catch (error) {
-      return callback(error as Error);
+      callback(error as Error);
+      return;
     }
-    if (!header) return callback();
+    if (!header) {
+      callback();
+      return;
+    }
     this.#openBody(header).then(() => this.#readFrames(callback), callback);
   }
 

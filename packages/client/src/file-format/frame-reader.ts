@@ -35,7 +35,8 @@ export class FrameReader {
   /** Consumes what it can of `input`, passing each verified frame's plaintext to `release`, in order. */
   read(input: ByteQueue, release: (plaintext: Buffer) => void): void {
     while (!this.#finished) {
-      const frame = (this.#frame ??= this.#startFrame(input));
+      this.#frame ??= this.#startFrame(input);
+      const frame = this.#frame;
       if (!frame || !this.#collectAvailable(frame, input)) return;
       this.#frame = undefined;
       const plaintext = this.#open(frame, input.take(TAG_LENGTH));
