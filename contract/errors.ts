@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   KeyPendingDeletion: 409,
   MasterKeyDisabled: 409,
   MasterKeyPendingDeletion: 409,
+  MasterKeyPendingImport: 409,
   InvalidKeyState: 409,
   Conflict: 409,
   LimitExceeded: 409,

@@ -87,6 +87,10 @@ export interface DataKeyValue {
 export interface MasterKeyStatus {
   readonly keyArn: string;
   readonly keyState: string;
+  /** `AWS_KMS`, or `EXTERNAL` for imported key material (which KMS does not rotate automatically). */
+  readonly keyMaterialOrigin: string;
+  /** When imported material expires, if it does. */
+  readonly keyMaterialValidTo: string | null;
   readonly keyRotationEnabled: boolean;
   readonly rotationPeriodInDays: number | null;
   readonly nextRotationDate: string | null;

@@ -1,4 +1,4 @@
-import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, CfnRule, Fn, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -36,9 +36,18 @@ export class EnvelopeKeyStack extends Stack {
       rotationPeriodInDays: params.rotationPeriodInDays.valueAsNumber,
       pendingWindowInDays: params.pendingWindowInDays.valueAsNumber,
       administrators: new iam.ArnPrincipal(Token.asString(params.keyAdminPrincipalArns.value)),
+      keyMaterialOrigin: params.keyMaterialOrigin.valueAsString,
       users,
     });
     this.masterKey = master;
+    // KMS does not rotate imported material automatically: refuse the combination before any resource changes.
+    new CfnRule(this, 'ImportedKeyMaterialIsNotRotatedAutomatically', {
+      ruleCondition: Fn.conditionEquals(params.keyMaterialOrigin.valueAsString, 'EXTERNAL'),
+      assertions: [{
+        assert: Fn.conditionEquals(params.enableKeyRotation.valueAsString, 'false'),
+        assertDescription: 'KeyMaterialOrigin=EXTERNAL needs EnableKeyRotation=false: KMS does not rotate imported key material automatically (rotate it on demand after importing new material).',
+      }],
+    });
     // cdk-nag evaluates rotation statically and cannot read an Fn::If.
     Validations.of(master.key).acknowledge({
       id: 'AwsSolutions-KMS5',
@@ -61,6 +70,10 @@ export class EnvelopeKeyStack extends Stack {
       keyAdminPrincipalArns: new CfnParameter(this, 'KeyAdminPrincipalArns', {
         type: 'CommaDelimitedList',
         description: 'IAM principal ARNs that administer the master key (lifecycle, rotation, policy, tags) without being able to encrypt or decrypt with it.',
+      }),
+      keyMaterialOrigin: new CfnParameter(this, 'KeyMaterialOrigin', {
+        type: 'String', allowedValues: ['AWS_KMS', 'EXTERNAL'], default: 'AWS_KMS',
+        description: 'AWS_KMS: KMS generates the master key material. EXTERNAL: you import it (npm run import-key-material); the API answers 409 MasterKeyPendingImport until you do. Needs EnableKeyRotation=false.',
       }),
       pendingWindowInDays: new CfnParameter(this, 'PendingWindowInDays', {
         type: 'Number', minValue: 7, maxValue: 30, default: 30,

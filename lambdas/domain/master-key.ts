@@ -3,20 +3,15 @@ import {
   DescribeKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GetKeyRotationStatusCommand,
+  type GetKeyRotationStatusCommandOutput,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
+import { KMS_CONTEXT_KEYS, type MasterKeyStatus } from '../../contract/index.js';
 import type { DataKeyRef } from './ciphertext-token.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { ServiceError } from './errors.js';
 
-export interface MasterKeyStatus {
-  readonly keyArn: string;
-  readonly keyState: string;
-  readonly keyRotationEnabled: boolean;
-  readonly rotationPeriodInDays: number | null;
-  readonly nextRotationDate: string | null;
-}
+export type { MasterKeyStatus };
 
 /**
  * The customer-managed KMS key that wraps every data key. Each call names the data key id and
@@ -48,13 +43,15 @@ export class MasterKey {
   }
 
   async status(): Promise<MasterKeyStatus> {
-    const [{ KeyMetadata }, rotation] = await Promise.all([
-      this.call(() => this.kms.send(new DescribeKeyCommand({ KeyId: this.keyArn }))),
-      this.call(() => this.kms.send(new GetKeyRotationStatusCommand({ KeyId: this.keyArn }))),
-    ]);
+    const { KeyMetadata } = await this.call(() => this.kms.send(new DescribeKeyCommand({ KeyId: this.keyArn })));
+    const origin = KeyMetadata?.Origin ?? 'AWS_KMS';
+    // KMS refuses rotation status for imported material: it never rotates it automatically.
+    const rotation: Partial<GetKeyRotationStatusCommandOutput> = origin === 'EXTERNAL' ? {} : await this.call(() => this.kms.send(new GetKeyRotationStatusCommand({ KeyId: this.keyArn })));
     return {
       keyArn: KeyMetadata?.Arn ?? this.keyArn,
       keyState: KeyMetadata?.KeyState ?? 'Unknown',
+      keyMaterialOrigin: origin,
+      keyMaterialValidTo: KeyMetadata?.ValidTo?.toISOString() ?? null,
       keyRotationEnabled: rotation.KeyRotationEnabled ?? false,
       rotationPeriodInDays: rotation.RotationPeriodInDays ?? null,
       nextRotationDate: rotation.NextRotationDate?.toISOString() ?? null,
@@ -82,6 +79,9 @@ function translateKmsError(error: unknown): unknown {
   }
   if (name === 'KMSInvalidStateException' && /pending deletion/i.test(message)) {
     return new ServiceError('MasterKeyPendingDeletion', 'The master key is pending deletion; a key administrator must cancel the deletion in KMS.');
+  }
+  if (name === 'KMSInvalidStateException' && /pending import/i.test(message)) {
+    return new ServiceError('MasterKeyPendingImport', 'The master key has no key material (never imported, deleted or expired); a key administrator must import it again.');
   }
   if (name === 'KMSInvalidStateException' || name === 'NotFoundException' || name === 'AccessDeniedException' || name === 'KMSInternalException') {
     return new ServiceError('DependencyUnavailable', 'The master key is not usable by the service right now.');

@@ -20,6 +20,12 @@ export interface MasterKeyProps {
   readonly pendingWindowInDays: number;
   /** Who administers the key, without being able to use it. */
   readonly administrators: iam.IPrincipal;
+  /**
+   * Where the key material comes from: `AWS_KMS`, or `EXTERNAL` for material a key administrator
+   * imports (the key waits in PendingImport until then). May be a deploy-time parameter.
+   * @default 'AWS_KMS'
+   */
+  readonly keyMaterialOrigin?: string;
   readonly users: readonly MasterKeyUser[];
   /**
    * Data keys wrapped under it are useless without it.
@@ -34,6 +40,7 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:EnableKey', 'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:ListAliases', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias',
   'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:GetKeyRotationStatus', 'kms:RotateKeyOnDemand', 'kms:ListKeyRotations',
   'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:ListGrants', 'kms:RevokeGrant',
+  'kms:GetParametersForImport', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial',
 ];
 
 /**
@@ -84,6 +91,7 @@ export class MasterKey extends Construct {
     cfnKey.enableKeyRotation = Fn.conditionIf(props.rotationEnabled.logicalId, true, false) as unknown as boolean;
     cfnKey.rotationPeriodInDays = Fn.conditionIf(props.rotationEnabled.logicalId, props.rotationPeriodInDays, Aws.NO_VALUE) as unknown as number;
     cfnKey.pendingWindowInDays = props.pendingWindowInDays;
+    if (props.keyMaterialOrigin !== undefined) cfnKey.origin = props.keyMaterialOrigin;
   }
 
   private keyPolicy(props: MasterKeyProps): iam.PolicyDocument {

@@ -42,6 +42,19 @@ describe('master key', () => {
     key.hasParameter('PendingWindowInDays', { MinValue: 7, MaxValue: 30 });
   });
 
+  it('takes its material from KMS or, with KeyMaterialOrigin=EXTERNAL, from an import, and refuses automatic rotation of imported material at deploy', () => {
+    key.hasParameter('KeyMaterialOrigin', { Type: 'String', AllowedValues: ['AWS_KMS', 'EXTERNAL'], Default: 'AWS_KMS' });
+    key.hasResourceProperties('AWS::KMS::Key', { Origin: { Ref: 'KeyMaterialOrigin' } });
+    expect(key.toJSON().Rules).toMatchObject({
+      ImportedKeyMaterialIsNotRotatedAutomatically: {
+        RuleCondition: { 'Fn::Equals': [{ Ref: 'KeyMaterialOrigin' }, 'EXTERNAL'] },
+        Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'EnableKeyRotation' }, 'false'] }, AssertDescription: expect.stringContaining('EnableKeyRotation=false') }],
+      },
+    });
+    const admins = keyPolicy().find((s) => s.Sid === 'KeyAdministrators')!;
+    expect(actions(admins)).toEqual(expect.arrayContaining(['kms:GetParametersForImport', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial']));
+  });
+
   it('grants kms:* to the account root only', () => {
     const wildcard = keyPolicy().filter((s) => actions(s).some((a) => a.includes('*')));
     expect(wildcard.map((s) => s.Sid)).toEqual(['EnableIamPolicies']);
@@ -154,11 +167,11 @@ describe('REST API', () => {
     const methods = Object.values(api.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
     expect(methods).toHaveLength(API_ROUTES.length);
     const open = methods.filter((m) => m.AuthorizationType !== 'AWS_IAM');
-    expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
+    expect(open).toHaveLength(API_ROUTES.filter((route) => !route.iamAuth).length);
+    for (const method of open) expect(method).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
     expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
     const withModels = methods.filter((m) => m.RequestModels?.['application/json']).map((m) => m.HttpMethod).sort();
-    expect(withModels).toEqual(['POST', 'POST', 'POST', 'PUT']);
+    expect(withModels).toEqual(API_ROUTES.filter((route) => route.jsonBody).map((route) => route.method).sort());
   });
 
   it('answers its own errors (validation, auth, size, throttling) in the contract shape', () => {
