@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../contract/index.js';
+import { API_ROUTES, type ApiRoute } from '../../contract/index.js';
 import { synthesizeApp } from './synthesize.js';
 import { actionsOf, identityStatements, keyPolicyStatements, resourcesOf } from './template-access.js';
 
@@ -171,7 +171,7 @@ describe('REST API', () => {
     for (const method of open) expect(method).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
     expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
     const withModels = methods.filter((m) => m.RequestModels?.['application/json']).map((m) => m.HttpMethod).sort();
-    expect(withModels).toEqual(API_ROUTES.filter((route) => route.jsonBody).map((route) => route.method).sort());
+    expect(withModels).toEqual((API_ROUTES as readonly ApiRoute[]).filter((route) => route.jsonBody).map((route) => route.method).sort());
   });
 
   it('answers its own errors (validation, auth, size, throttling) in the contract shape', () => {
