@@ -2,13 +2,22 @@ import {
   CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, NotFoundException, PutKeyPolicyCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 
+/** The key stack's KeyMaterialOrigin parameter. */
+export type KeyMaterialOrigin = 'AWS_KMS' | 'EXTERNAL';
+
+/** `ENVELOPE_KEY_MATERIAL_ORIGIN`, as the parameter: AWS_KMS unless set. */
+export function keyMaterialOriginOf(value = 'AWS_KMS'): KeyMaterialOrigin {
+  if (value !== 'AWS_KMS' && value !== 'EXTERNAL') throw new Error(`ENVELOPE_KEY_MATERIAL_ORIGIN must be AWS_KMS or EXTERNAL, not ${value}.`);
+  return value;
+}
+
 /**
  * Deploys the master key as the key stack would: the CMK behind `alias`, created the first time
- * (rotation on, as the stack's default), and its key policy set to the synthesized one on every
- * start, as a redeploy would.
+ * (rotation on, as the stack's default, unless its material is imported: then it waits in
+ * PendingImport), and its key policy set to the synthesized one on every start, as a redeploy would.
  */
-export async function ensureMasterKey(kms: KMSClient, alias: string, policy: object): Promise<string> {
-  const keyArn = (await findKey(kms, alias)) ?? (await createKey(kms, alias, policy));
+export async function ensureMasterKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin = 'AWS_KMS'): Promise<string> {
+  const keyArn = (await findKey(kms, alias)) ?? (await createKey(kms, alias, policy, origin));
   await kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(policy) }));
   return keyArn;
 }
@@ -22,15 +31,16 @@ async function findKey(kms: KMSClient, alias: string): Promise<string | undefine
   }
 }
 
-async function createKey(kms: KMSClient, alias: string, policy: object): Promise<string> {
+async function createKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin): Promise<string> {
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({
     Description: 'Envelope API master key (local runtime)',
     KeySpec: 'SYMMETRIC_DEFAULT',
     KeyUsage: 'ENCRYPT_DECRYPT',
+    Origin: origin,
     Policy: JSON.stringify(policy),
   }));
   const keyArn = KeyMetadata!.Arn!;
   await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyArn }));
-  await kms.send(new EnableKeyRotationCommand({ KeyId: keyArn, RotationPeriodInDays: 365 }));
+  if (origin === 'AWS_KMS') await kms.send(new EnableKeyRotationCommand({ KeyId: keyArn, RotationPeriodInDays: 365 }));
   return keyArn;
 }

@@ -14,7 +14,7 @@ import { apiPoliciesOf, keyPolicyOf, type DeployedPolicies } from './iam/deploye
 import { callerIdentities, deployerIdentity, functionIdentities, type LocalIdentity } from './iam/local-identities.js';
 import { synthesizedTemplates, type DeploymentTarget, type SynthesizedTemplates } from './iam/synthesized-templates.js';
 import { startKmsEmulator } from './kms-emulator/server.js';
-import { ensureMasterKey } from './master-key-bootstrap.js';
+import { ensureMasterKey, keyMaterialOriginOf, type KeyMaterialOrigin } from './master-key-bootstrap.js';
 
 export interface LocalRuntimeConfig {
   readonly port: number;
@@ -24,6 +24,8 @@ export interface LocalRuntimeConfig {
   readonly dataDir: string;
   readonly dynamoDbEngine: DynamoDbEngine;
   readonly principalsFile?: string;
+  /** The key stack's KeyMaterialOrigin: `EXTERNAL` creates the master key waiting for imported material. */
+  readonly keyMaterialOrigin: KeyMaterialOrigin;
 }
 
 export interface LocalRuntime {
@@ -68,6 +70,7 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
     dataDir: resolve(env.ENVELOPE_DATA_DIR ?? '.envelope'),
     dynamoDbEngine: engine,
     principalsFile: env.ENVELOPE_PRINCIPALS,
+    keyMaterialOrigin: keyMaterialOriginOf(env.ENVELOPE_KEY_MATERIAL_ORIGIN),
   };
 }
 
@@ -114,7 +117,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
     await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
     const keyPolicy = keyPolicyOf(templates, target, { KeyAdminPrincipalArns: keyAdmins });
-    const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) => ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy));
+    const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) => ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin));
     const policies = apiPoliciesOf(templates, target, { masterKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
