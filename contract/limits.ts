@@ -15,4 +15,8 @@ export const MAX_DESCRIPTION_LENGTH = 8192;
 export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ALIAS_PREFIX = 'alias/';
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
+/** Tags, with KMS's rules: at most 50, keys 1–128 and values 0–256 characters, no `aws:` keys. */
+export const TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
+export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const RESERVED_TAG_PREFIX = 'aws:';
 export const LIST_LIMIT = { min: 1, max: 100, default: 50 } as const;

@@ -20,10 +20,12 @@ export interface ApiRoute {
 
 export const API_ROUTES = [
   { method: 'GET', resource: '/v1/health', function: 'health', iamAuth: false, audience: 'public' },
+  { method: 'GET', resource: '/v1/openapi.json', function: 'health', iamAuth: false, audience: 'public' },
   { method: 'POST', resource: '/v1/keys', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'GET', resource: '/v1/keys', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'GET', resource: '/v1/keys/{key}', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'PUT', resource: '/v1/keys/{key}/policy', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
+  { method: 'PUT', resource: '/v1/keys/{key}/tags', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
   { method: 'POST', resource: '/v1/keys/{key}/rotate', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/disable', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/enable', function: 'keys', iamAuth: true, audience: 'keyManagers' },

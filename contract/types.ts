@@ -2,6 +2,8 @@
 import type { ErrorCode } from './errors.js';
 
 export type EncryptionContext = Record<string, string>;
+/** Names for sorting keys: team, cost centre, data class. */
+export type Tags = Record<string, string>;
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
 export interface KeyPolicy {
@@ -26,6 +28,7 @@ export interface KeyMetadata {
   readonly createdBy: string;
   readonly deletionDate: string | null;
   readonly policy: KeyPolicy;
+  readonly tags: Tags;
 }
 
 /** What listing shows a key's users: enough to use it, nothing of its policy or history. */
@@ -39,6 +42,7 @@ export interface KeyPage {
 export interface CreateKeyRequest {
   readonly alias?: string;
   readonly description?: string;
+  readonly tags?: Tags;
 }
 
 export interface PutPolicyRequest extends KeyPolicy {

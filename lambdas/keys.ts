@@ -5,7 +5,7 @@ import { ServiceError } from './domain/errors.js';
 import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
-import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody } from './http/schemas.js';
+import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody, TagsBody } from './http/schemas.js';
 import { retryable } from './http/idempotency.js';
 import { getDynamoDb, getTableName, keyManagement } from './http/services.js';
 
@@ -34,8 +34,8 @@ export const handler = apiHandler<'keys'>(retryable({
     jsonResponse(201, await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'))),
 
   'GET /v1/keys': async (request) => {
-    const { limit, nextToken } = parseInput(ListKeysQuery, request.query, 'query');
-    return jsonResponse(200, await keyManagement().listKeys(request.caller, limit, nextToken));
+    const { limit, nextToken, tag } = parseInput(ListKeysQuery, request.query, 'query');
+    return jsonResponse(200, await keyManagement().listKeys(request.caller, limit, nextToken, tag));
   },
 
   'GET /v1/keys/{key}': onKey((keys, caller, key) => keys.describeKey(caller, key)),
@@ -43,6 +43,11 @@ export const handler = apiHandler<'keys'>(retryable({
   'PUT /v1/keys/{key}/policy': async (request) => {
     const { bypassLockoutSafetyCheck, ...policy } = parseInput(PutPolicyBody, request.body, 'body');
     return jsonResponse(200, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck));
+  },
+
+  'PUT /v1/keys/{key}/tags': async (request) => {
+    const { tags } = parseInput(TagsBody, request.body, 'body');
+    return jsonResponse(200, await keyManagement().putTags(request.caller, keyRef(request), tags));
   },
 
   'POST /v1/keys/{key}/rotate': onKey((keys, caller, key) => keys.rotateKey(caller, key)),

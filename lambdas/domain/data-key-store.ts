@@ -25,7 +25,7 @@ export interface MemberPage {
   readonly lastKeyId?: string;
 }
 
-export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy'>>;
+export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy' | 'tags'>>;
 
 /**
  * The table's time-to-live attribute for a deletion date: DynamoDB removes the metadata once the
@@ -310,6 +310,7 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     createdBy: item.createdBy as string,
     deletionDate: (item.deletionDate as string | null) ?? null,
     policy: { admins: [...policy.admins], users: [...policy.users] },
+    tags: { ...(item.tags as Record<string, string> | undefined) },
     revision: item.revision as number,
     ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
     ...(item.provisional === true && { provisional: true }),

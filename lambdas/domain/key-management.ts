@@ -13,6 +13,7 @@ import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.
 export interface CreateKeyInput {
   readonly alias?: string;
   readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface KeyPage {
@@ -65,7 +66,7 @@ export class KeyManagement {
    * record is written provisional (invisible to readers), then the alias is claimed, then the record
    * confirmed: a create that dies at any point leaves an alias that the next create takes at once.
    */
-  async createKey(caller: string, { alias, description }: CreateKeyInput): Promise<DataKeyMetadata> {
+  async createKey(caller: string, { alias, description, tags = {} }: CreateKeyInput): Promise<DataKeyMetadata> {
     if ((await this.store.countMemberKeys(caller, this.maxKeysPerPrincipal)) >= this.maxKeysPerPrincipal) {
       throw new ServiceError('LimitExceeded', `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`);
     }
@@ -78,7 +79,7 @@ export class KeyManagement {
     const record: DataKeyRecord = {
       keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
       currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
-      deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, currentWrappedKey: wrappedKey,
+      deletionDate: null, policy: { admins: [creator], users: [creator] }, tags: { ...tags }, revision: 1, currentWrappedKey: wrappedKey,
     };
     if (alias === undefined) {
       await this.store.createRecord(record);
@@ -96,13 +97,17 @@ export class KeyManagement {
     return toMetadata(record);
   }
 
-  async listKeys(caller: string, limit: number, nextToken?: string): Promise<KeyPage> {
+  /**
+   * One page of the caller's keys; with `tag` (`key:value`), only those carrying it (a page may
+   * then hold fewer than `limit`: follow `nextToken`).
+   */
+  async listKeys(caller: string, limit: number, nextToken?: string, tag?: string): Promise<KeyPage> {
     const page = await this.store.listMemberKeys(caller, limit, decodeNextToken(nextToken));
     const now = this.now();
     // The member index may briefly list more than the policies do; the policies decide.
     const records = await this.store.getRecords(page.keyIds);
     const keys = records
-      .filter((record) => isMember(record, caller) && isLive(record, now))
+      .filter((record) => isMember(record, caller) && isLive(record, now) && hasTag(record, tag))
       .sort((a, b) => page.keyIds.indexOf(a.keyId) - page.keyIds.indexOf(b.keyId))
       .map((record) => (isAllowed(record, caller, 'administer') ? toMetadata(record) : toSummary(record)));
     return { keys, ...(page.lastKeyId && { nextToken: Buffer.from(page.lastKeyId).toString('base64url') }) };
@@ -134,6 +139,11 @@ export class KeyManagement {
     const removed = [...(previous?.admins ?? []), ...(previous?.users ?? [])].filter((p) => !remaining.has(p));
     await this.store.removeMembers(updated.keyId, removed);
     return updated;
+  }
+
+  /** Replaces the key's tags (admins). */
+  putTags(caller: string, keyRef: string, tags: Readonly<Record<string, string>>): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, () => ({ tags: { ...tags } }));
   }
 
   disableKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
@@ -251,6 +261,12 @@ function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
     throw new ServiceError('ValidationError', `A key policy names at most ${MAX_POLICY_PRINCIPALS} admins and ${MAX_POLICY_PRINCIPALS} users.`);
   }
   return normalized;
+}
+
+function hasTag({ tags }: DataKeyRecord, tag: string | undefined): boolean {
+  if (tag === undefined) return true;
+  const separator = tag.indexOf(':');
+  return tags[tag.slice(0, separator)] === tag.slice(separator + 1);
 }
 
 function decodeNextToken(nextToken?: string): string | undefined {

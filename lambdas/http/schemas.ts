@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ALIAS_PATTERN, LIST_LIMIT, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
+import { ALIAS_PATTERN, LIST_LIMIT, RESERVED_TAG_PREFIX, TAG_LIMITS, TAG_PATTERN, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -17,7 +17,16 @@ const reference = z.optional(text().check(z.maxLength(1024)));
 /** Batch items are validated one by one, so that one bad item fails alone. */
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
+const tagText = (max: number, min: number) => text().check(z.minLength(min), z.maxLength(max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
+const tags = z.record(
+  tagText(TAG_LIMITS.maxKeyLength, 1).check(z.refine((key) => !key.toLowerCase().startsWith(RESERVED_TAG_PREFIX), `must not start with ${RESERVED_TAG_PREFIX}`)),
+  tagText(TAG_LIMITS.maxValueLength, 0),
+).check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
+
+export const TagsBody = z.strictObject({ tags });
+
 export const CreateKeyBody = z.strictObject({
+  tags: z.optional(tags),
   alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, `must match ${ALIAS_PATTERN.source}`))),
   description: z.optional(text().check(z.maxLength(MAX_DESCRIPTION_LENGTH))),
 });
@@ -25,6 +34,8 @@ export const CreateKeyBody = z.strictObject({
 export const ListKeysQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
   nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  /** `key:value`: only keys carrying that tag. */
+  tag: z.optional(z.string().check(z.regex(/^[^:]+:.*$/, 'must be key:value'))),
 });
 
 export const PutPolicyBody = z.strictObject({

@@ -162,6 +162,23 @@ describe('key management routes', () => {
     expect(await failure(owner.request('GET', 'v1/keys/alias%2'))).toMatchObject({ status: 400, code: 'ValidationError' });
   });
 
+  it('tags keys as KMS does: set at create, replaced by admins, shown in metadata, filtering the list; bad tags are 400', async () => {
+    const key = await owner.createKey({ tags: { team: 'payments', 'cost-centre': 'cc 42' } });
+    expect(key.tags).toEqual({ team: 'payments', 'cost-centre': 'cc 42' });
+    const other = await owner.createKey({ tags: { team: 'identity' } });
+    expect((await owner.putKeyTags(key.keyId, { team: 'payments', class: 'pci' })).tags).toEqual({ team: 'payments', class: 'pci' });
+    expect((await owner.getKey(key.keyId)).tags).toEqual({ team: 'payments', class: 'pci' });
+    const listed = (await owner.listKeys({ tag: 'team:payments', limit: 100 })).keys.map((k) => k.keyId);
+    expect(listed).toContain(key.keyId);
+    expect(listed).not.toContain(other.keyId);
+    expect(await failure(teammate.putKeyTags(key.keyId, {}))).toMatchObject({ status: 403, code: 'AccessDenied' });
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    for (const tags of [tooMany, { 'aws:owner': 'x' }, { 'bad*key': 'x' }, { ['k'.repeat(129)]: 'x' }, { k: 'v'.repeat(257) }, { '': 'x' }]) {
+      expect(await failure(owner.putKeyTags(key.keyId, tags)), JSON.stringify(tags).slice(0, 40)).toMatchObject({ status: 400, code: 'ValidationError' });
+    }
+    expect(await failure(owner.listKeys({ tag: 'no-separator' }))).toMatchObject({ status: 400, code: 'ValidationError' });
+  });
+
   it('lists the caller’s keys page by page', async () => {
     const lister = clientFor(runtime.apiUrl, 'teammate');
     const created = [];
@@ -257,7 +274,9 @@ describe('key management routes', () => {
     const items = async () => {
       const db = new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
       const { Items = [] } = await db.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, ConsistentRead: true }));
-      return Items.filter((item) => JSON.stringify(item).includes(key.keyId) || item.pk?.S === 'ALIAS#shred-me')
+      // Idempotency records keep a response (metadata, never material) for 24 hours: not the key's items.
+      return Items.filter((item) => item.pk?.S !== 'IDEMPOTENCY')
+        .filter((item) => JSON.stringify(item).includes(key.keyId) || item.pk?.S === 'ALIAS#shred-me')
         .map((item) => ({ item: `${item.pk!.S}/${item.sk!.S}`, expiresAt: item.expiresAt?.N === undefined ? null : Number(item.expiresAt.N) }));
     };
     // Metadata, two versions, the alias claim and the index entries of owner and teammate.

@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type {
   BatchItemResult, CreateKeyRequest, DataKeyValue, EncryptionContext, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue,
-  RotatedKey, SealedValue,
+  RotatedKey, SealedValue, Tags,
 } from '../../../contract/index.js';
 import type { Readable, Transform, Writable } from 'node:stream';
 import { toApiError } from './errors.js';
@@ -74,10 +74,12 @@ export class EnvelopeClient {
     return this.request('POST', 'v1/keys', input, {}, options);
   }
 
-  listKeys(input: { limit?: number; nextToken?: string } = {}): Promise<KeyPage> {
+  /** One page of your keys; `tag: 'team:payments'` lists only keys carrying that tag. */
+  listKeys(input: { limit?: number; nextToken?: string; tag?: string } = {}): Promise<KeyPage> {
     const query: Record<string, string> = {};
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
+    if (input.tag !== undefined) query.tag = input.tag;
     return this.request('GET', 'v1/keys', undefined, query);
   }
 
@@ -88,6 +90,11 @@ export class EnvelopeClient {
   /** Replaces a key's policy; one that leaves you without admin rights needs `bypassLockoutSafetyCheck`. */
   putKeyPolicy(key: string, policy: KeyPolicy, options: { bypassLockoutSafetyCheck?: boolean } = {}): Promise<KeyMetadata> {
     return this.request('PUT', `${keyPath(key)}/policy`, { ...policy, ...options });
+  }
+
+  /** Replaces the key's tags (admins). */
+  putKeyTags(key: string, tags: Tags): Promise<KeyMetadata> {
+    return this.request('PUT', `${keyPath(key)}/tags`, { tags });
   }
 
   /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */
