@@ -7,7 +7,7 @@ import type { ApiRequest, Route } from './api-handler.js';
 
 /** The request header that makes a state-changing request safely retryable. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** How long a first outcome is answered to retries with the same key. */
 const REMEMBERED_SECONDS = 24 * 60 * 60;
 
@@ -46,7 +46,7 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
   return async (request) => {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return route(request);
-    if (!KEY_PATTERN.test(key)) throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
     // A record left in progress by an invocation that timed out expires with that invocation.
     config.registerLambdaContext(request.context);
     try {

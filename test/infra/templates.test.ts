@@ -183,7 +183,8 @@ describe('REST API', () => {
     expect(JSON.parse(byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json'])).toMatchObject({ error: { code: 'PayloadTooLarge' } });
   });
 
-  it('lets only the listed caller principals, or this account, invoke it, and anybody the health check alone', () => {
+  it('lets only the listed caller principals, or this account, invoke it, and anybody the public routes alone', () => {
+    const publicMethods = API_ROUTES.filter((route) => !route.iamAuth).map((route) => `execute-api:/test/${route.method}${route.resource}`);
     api.hasParameter('CallerPrincipalArns', { Type: 'CommaDelimitedList', Default: '' });
     api.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Policy: { Statement: [
@@ -194,7 +195,7 @@ describe('REST API', () => {
           Resource: 'execute-api:/*',
         }),
         // API Gateway admits an unauthenticated method only on an explicit allow in the resource policy.
-        { Sid: 'PublicRoutes', Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Resource: 'execute-api:/test/GET/v1/health' },
+        { Sid: 'PublicRoutes', Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Resource: publicMethods },
       ] },
     });
   });

@@ -1,0 +1,105 @@
+import type * as z from 'zod/mini';
+import { API_ROUTES, type ApiRoute, type RouteName } from '../../../contract/index.js';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency.js';
+import { componentSchemas, inlineSchema, schemaOf, type JsonSchema } from './components.js';
+import { errorResponses } from './error-responses.js';
+import { OPERATIONS, type Operation } from './operations.js';
+
+/** Where the generated document is committed, relative to the repository root. */
+export const OPENAPI_FILE = 'docs/openapi.json';
+
+const SIGV4 = 'sigv4';
+
+/** API Gateway's SigV4 (IAM) authorization, as it imports and exports it. */
+const SIGV4_SCHEME = { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' };
+
+const PATH_PARAMETERS: Record<string, JsonSchema> = {
+  key: {
+    description: 'The key id (a UUID) or `alias/<name>`, percent-encoded (`alias%2Fname`).',
+    schema: { type: 'string', minLength: 1 },
+  },
+};
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Makes the request safely retryable: a retry with the same key and request answers the first outcome for 24 hours.',
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+};
+
+const INFO = {
+  title: 'Envelope API',
+  version: '1',
+  description: [
+    'Envelope encryption under KMS-wrapped data keys. JSON in and out; binary values are standard base64.',
+    'Every route but the public ones needs a SigV4-signed request (service `execute-api`).',
+    'Errors answer `{"error": {"code", "message"}}`. Generated from the service\'s schemas by `npm run openapi`.',
+  ].join(' '),
+};
+
+const SERVERS = [
+  {
+    url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
+    description: 'A deployed stage (API Gateway REST API)',
+    variables: { restApiId: { default: 'restApiId' }, region: { default: 'us-east-1' }, stage: { default: 'dev' } },
+  },
+  { url: 'http://127.0.0.1:3000', description: 'The local runtime (`npm start`)' },
+];
+
+const pathParameters = (resource: string) =>
+  [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, ...PATH_PARAMETERS[name!] }));
+
+function queryParameters(query: z.ZodMiniObject | undefined) {
+  if (!query) return [];
+  const { properties = {}, required = [] } = inlineSchema(query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }));
+}
+
+/** One schema, or exactly one of several. */
+function oneOf(schemas: readonly z.ZodMiniType[], io: 'input' | 'output'): JsonSchema {
+  const converted = schemas.map((schema) => schemaOf(schema, io));
+  return converted.length === 1 ? converted[0]! : { oneOf: converted };
+}
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+
+function operationOf(route: ApiRoute, operation: Operation) {
+  const { operationId, summary, body, query, success, errors, retryable } = operation;
+  const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(retryable ? [IDEMPOTENCY_KEY] : [])];
+  return {
+    operationId,
+    summary,
+    tags: [route.audience],
+    security: route.iamAuth ? [{ [SIGV4]: [] }] : [],
+    ...(parameters.length > 0 && { parameters }),
+    ...(body && { requestBody: { required: body.required, content: json(oneOf(body.schemas, 'input')) } }),
+    responses: {
+      [success.status]: { description: success.status === 201 ? 'Created' : 'OK', content: json(oneOf(success.schemas, 'output')) },
+      ...errorResponses(route, errors),
+    },
+  };
+}
+
+function paths(): Record<string, Record<string, unknown>> {
+  const byResource: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    const operation = OPERATIONS[`${route.method} ${route.resource}` as RouteName];
+    byResource[route.resource] = { ...byResource[route.resource], [route.method.toLowerCase()]: operationOf(route, operation) };
+  }
+  return byResource;
+}
+
+/** The OpenAPI 3.1 document of the whole API, from the route table and the request and response schemas. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: INFO,
+    servers: SERVERS,
+    paths: paths(),
+    components: { schemas: componentSchemas(), securitySchemes: { [SIGV4]: SIGV4_SCHEME } },
+  };
+}
+
+/** The document as committed: two-space JSON with a final newline. */
+export const renderOpenApiDocument = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;

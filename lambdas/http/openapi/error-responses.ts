@@ -1,0 +1,52 @@
+import { ERROR_STATUS, GATEWAY_ERRORS, type ApiRoute, type ErrorCode, type GatewayResponseType } from '../../../contract/index.js';
+import { ERROR_BODIES, schemaOf, type JsonSchema } from './components.js';
+
+/** Which routes each of API Gateway's own error responses can answer. */
+const GATEWAY_ERROR_ROUTES: Record<GatewayResponseType, (route: ApiRoute) => boolean> = {
+  BAD_REQUEST_BODY: (route) => route.jsonBody === true,
+  // The routes declare no required parameters, so the request validator never refuses any.
+  BAD_REQUEST_PARAMETERS: () => false,
+  // The resource policy is evaluated on every route, public ones too.
+  ACCESS_DENIED: () => true,
+  INVALID_SIGNATURE: (route) => route.iamAuth,
+  MISSING_AUTHENTICATION_TOKEN: (route) => route.iamAuth,
+  EXPIRED_TOKEN: (route) => route.iamAuth,
+  REQUEST_TOO_LARGE: () => true,
+  THROTTLED: () => true,
+};
+
+/** Codes whose answers may carry `Retry-After`. */
+const RETRY_AFTER_CODES: readonly ErrorCode[] = ['Conflict', 'Throttled', 'DependencyUnavailable'];
+
+const gatewayErrors = (route: ApiRoute): ErrorCode[] =>
+  (Object.keys(GATEWAY_ERRORS) as GatewayResponseType[]).filter((type) => GATEWAY_ERROR_ROUTES[type](route)).map((type) => GATEWAY_ERRORS[type].code);
+
+/** Error codes by status, each status and code once, in the order of `ERROR_STATUS`. */
+function byStatus(codes: readonly ErrorCode[]): Map<number, [ErrorCode, ...ErrorCode[]]> {
+  const grouped = new Map<number, [ErrorCode, ...ErrorCode[]]>();
+  for (const code of Object.keys(ERROR_STATUS) as ErrorCode[]) {
+    if (!codes.includes(code)) continue;
+    const status = ERROR_STATUS[code];
+    const group = grouped.get(status);
+    if (group) group.push(code);
+    else grouped.set(status, [code]);
+  }
+  return new Map([...grouped].sort(([a], [b]) => a - b));
+}
+
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } } };
+
+function errorResponse(codes: [ErrorCode, ...ErrorCode[]]): JsonSchema {
+  const [only, ...others] = codes.map((code) => schemaOf(ERROR_BODIES.get(code)!, 'output'));
+  return {
+    description: codes.join(', '),
+    ...(codes.some((code) => RETRY_AFTER_CODES.includes(code)) && { headers: RETRY_AFTER_HEADER }),
+    content: { 'application/json': { schema: others.length === 0 ? only : { oneOf: [only, ...others] } } },
+  };
+}
+
+/** A route's error responses, by status: the gateway's own and the function's, each with its codes. */
+export function errorResponses(route: ApiRoute, functionErrors: readonly ErrorCode[]): Record<string, JsonSchema> {
+  const grouped = byStatus([...gatewayErrors(route), ...functionErrors]);
+  return Object.fromEntries([...grouped].map(([status, codes]) => [String(status), errorResponse(codes)]));
+}
