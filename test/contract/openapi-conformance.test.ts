@@ -11,7 +11,10 @@ import { committedDocument, nonConformities } from './openapi-validator.js';
 
 interface Exchange {
   readonly as?: PrincipalName | 'anonymous';
+  /** The `{key}` path parameter. */
   readonly key?: string;
+  /** Other path parameters, by name. */
+  readonly params?: Record<string, string>;
   readonly body?: unknown;
   /** Sent as is, for bodies that are not JSON objects. */
   readonly rawBody?: string;
@@ -21,6 +24,7 @@ interface Exchange {
 
 interface Answer {
   readonly status: number;
+  /** Undefined when the answer has no body (204). */
   readonly body: Record<string, unknown>;
 }
 
@@ -50,10 +54,12 @@ async function send(method: string, url: URL, { as = 'owner', body, rawBody, hea
 /** Sends a request to a route, checks the answer against the document, and returns it. */
 async function call(route: RouteName, exchange: Exchange = {}): Promise<Answer> {
   const [method, resource] = route.split(' ') as [string, string];
-  const url = new URL(resource.replace('{key}', encodeURIComponent(exchange.key ?? '')), runtime.apiUrl);
+  const params: Record<string, string | undefined> = { key: exchange.key, ...exchange.params };
+  const url = new URL(resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? '')), runtime.apiUrl);
   for (const [name, value] of Object.entries(exchange.query ?? {})) url.searchParams.set(name, value);
   const response = await send(method, url, exchange);
-  const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const text = await response.text();
+  const answer = { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown> };
   expect(nonConformities(method, resource, answer.status, answer.body), `${route} ${answer.status} ${JSON.stringify(answer.body)}`).toEqual([]);
   checked.add(`${route} ${answer.status}`);
   return answer;

@@ -8,7 +8,7 @@ import { OPENAPI_FILE } from '../../lambdas/http/openapi/document.js';
 
 type JsonSchema = Record<string, unknown>;
 interface Document {
-  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonSchema } } }> }>>;
+  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonSchema } } } | undefined> }>>;
   readonly components: { readonly schemas: Record<string, JsonSchema> };
 }
 
@@ -18,13 +18,16 @@ const withComponentsAsDefs = (schema: JsonSchema): JsonSchema =>
   JSON.parse(JSON.stringify({ ...schema, $defs: committedDocument.components.schemas }).replaceAll('"#/components/schemas/', '"#/$defs/'));
 
 const validators = new Map<string, z.ZodType | undefined>();
+/** A response documented without content has no body. */
+const NO_BODY = z.undefined();
 
 /** The validator of a route's response body for a status, or undefined when the document lists no such response. */
 export function responseValidator(method: string, resource: string, status: number): z.ZodType | undefined {
   const id = `${method} ${resource} ${status}`;
   if (!validators.has(id)) {
-    const schema = committedDocument.paths[resource]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json'].schema;
-    validators.set(id, schema && z.fromJSONSchema(withComponentsAsDefs(schema)));
+    const response = committedDocument.paths[resource]?.[method.toLowerCase()]?.responses[String(status)];
+    const schema = response?.content?.['application/json'].schema;
+    validators.set(id, response && (schema ? z.fromJSONSchema(withComponentsAsDefs(schema)) : NO_BODY));
   }
   return validators.get(id);
 }

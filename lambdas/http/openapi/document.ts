@@ -13,6 +13,9 @@ const SIGV4 = 'sigv4';
 /** API Gateway's SigV4 (IAM) authorization, as it imports and exports it. */
 const SIGV4_SCHEME = { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' };
 
+const SUCCESS_DESCRIPTIONS = { 200: 'OK', 201: 'Created', 204: 'No content' } as const;
+
+const ANY_PATH_PARAMETER = { schema: { type: 'string', minLength: 1 } };
 const PATH_PARAMETERS: Record<string, JsonSchema> = {
   key: {
     description: 'The key id (a UUID) or `alias/<name>`, percent-encoded (`alias%2Fname`).',
@@ -48,7 +51,7 @@ const SERVERS = [
 ];
 
 const pathParameters = (resource: string) =>
-  [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, ...PATH_PARAMETERS[name!] }));
+  [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, ...(PATH_PARAMETERS[name!] ?? ANY_PATH_PARAMETER) }));
 
 function queryParameters(query: z.ZodMiniObject | undefined) {
   if (!query) return [];
@@ -75,7 +78,7 @@ function operationOf(route: ApiRoute, operation: Operation) {
     ...(parameters.length > 0 && { parameters }),
     ...(body && { requestBody: { required: body.required, content: json(oneOf(body.schemas, 'input')) } }),
     responses: {
-      [success.status]: { description: success.status === 201 ? 'Created' : 'OK', content: json(oneOf(success.schemas, 'output')) },
+      [success.status]: { description: SUCCESS_DESCRIPTIONS[success.status], ...(success.schemas && { content: json(oneOf(success.schemas, 'output')) }) },
       ...errorResponses(route, errors),
     },
   };

@@ -11,7 +11,8 @@ export interface Operation {
   /** The body, one of these schemas; `required: false` where an absent body counts as `{}`. */
   readonly body?: { readonly schemas: readonly z.ZodMiniType[]; readonly required: boolean };
   readonly query?: z.ZodMiniObject;
-  readonly success: { readonly status: 200 | 201; readonly schemas: readonly z.ZodMiniType[] };
+  /** The success status, and its body, one of these schemas (none for a 204). */
+  readonly success: { readonly status: 200 | 201 | 204; readonly schemas?: readonly z.ZodMiniType[] };
   /** The errors the function answers on this route, beyond those of the gateway (see `error-responses.ts`). */
   readonly errors: readonly ErrorCode[];
   /** Takes an `Idempotency-Key` header, as the keys function's state-changing routes do (`retryable`). */
