@@ -6,6 +6,7 @@ export const ERROR_STATUS = {
   InvalidCiphertext: 400,
   AccessDenied: 403,
   KeyNotFound: 404,
+  GrantNotFound: 404,
   NotFound: 404,
   AlreadyExists: 409,
   KeyDisabled: 409,

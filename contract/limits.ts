@@ -19,4 +19,7 @@ export const PENDING_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
 export const TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
 export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export const RESERVED_TAG_PREFIX = 'aws:';
+/** Active grants one key may carry, and how far ahead a grant may expire. */
+export const GRANT_LIMITS = { maxActiveGrantsPerKey: 100, maxLifetimeDays: 365, maxNameLength: 256 } as const;
+export const GRANT_OPERATIONS = ['encrypt', 'decrypt', 'rewrap', 'generateDataKey'] as const;
 export const LIST_LIMIT = { min: 1, max: 100, default: 50 } as const;

@@ -5,7 +5,7 @@
 export type ApiFunctionName = 'keys' | 'crypto' | 'masterKey' | 'health';
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway resource path, with `{param}` placeholders. */
   readonly resource: string;
   /** The Lambda function that serves the route. */
@@ -26,6 +26,10 @@ export const API_ROUTES = [
   { method: 'GET', resource: '/v1/keys/{key}', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'PUT', resource: '/v1/keys/{key}/policy', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
   { method: 'PUT', resource: '/v1/keys/{key}/tags', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
+  { method: 'POST', resource: '/v1/keys/{key}/grants', function: 'keys', iamAuth: true, audience: 'keyManagers', jsonBody: true },
+  { method: 'GET', resource: '/v1/keys/{key}/grants', function: 'keys', iamAuth: true, audience: 'keyManagers' },
+  { method: 'DELETE', resource: '/v1/keys/{key}/grants/{grantId}', function: 'keys', iamAuth: true, audience: 'keyManagers' },
+  { method: 'POST', resource: '/v1/grants/{grantId}/retire', function: 'keys', iamAuth: true, audience: 'dataUsers' },
   { method: 'POST', resource: '/v1/keys/{key}/rotate', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/disable', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'POST', resource: '/v1/keys/{key}/enable', function: 'keys', iamAuth: true, audience: 'keyManagers' },

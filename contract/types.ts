@@ -32,7 +32,10 @@ export interface KeyMetadata {
 }
 
 /** What listing shows a key's users: enough to use it, nothing of its policy or history. */
-export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'>;
+export type KeySummary = Pick<KeyMetadata, 'keyId' | 'alias' | 'state' | 'currentVersion'> & {
+  /** For a grantee: its own active grants on the key. */
+  readonly grants?: readonly Grant[];
+};
 
 export interface KeyPage {
   readonly keys: readonly (KeyMetadata | KeySummary)[];
@@ -68,6 +71,40 @@ export interface OpenedValue {
 
 /** A batch item's outcome, in request order, with the caller's `reference` when it gave one. */
 export type BatchItemResult<T> = (T | { readonly error: { readonly code: ErrorCode; readonly message: string } }) & { readonly reference?: string };
+
+/** What a grant may allow, as KMS's grant operations. */
+export type GrantOperation = 'encrypt' | 'decrypt' | 'rewrap' | 'generateDataKey';
+
+/** KMS's grant constraints: the request's context must equal, or contain, these pairs. */
+export type GrantConstraints = { readonly contextEquals: EncryptionContext } | { readonly contextSubset: EncryptionContext };
+
+export interface CreateGrantRequest {
+  /** The principal ARN the grant is for (a role, not a role session). */
+  readonly grantee: string;
+  readonly operations: readonly GrantOperation[];
+  readonly constraints?: GrantConstraints;
+  /** ISO date, at most a year ahead. @default a year ahead */
+  readonly expiresAt?: string;
+  /** Unique per key; the same name with the same grant answers the same grant. */
+  readonly name?: string;
+}
+
+export interface Grant {
+  readonly grantId: string;
+  readonly keyId: string;
+  readonly grantee: string;
+  readonly operations: readonly GrantOperation[];
+  readonly constraints: GrantConstraints | null;
+  readonly expiresAt: string;
+  readonly name: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface GrantPage {
+  readonly grants: readonly Grant[];
+  readonly nextToken?: string;
+}
 
 /** The one data-key spec, as KMS names it. */
 export type DataKeySpec = 'AES_256';

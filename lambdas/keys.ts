@@ -4,10 +4,10 @@ import type { KeyManagement } from './domain/key-management.js';
 import { ServiceError } from './domain/errors.js';
 import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
-import { jsonResponse } from './http/responses.js';
-import { CreateKeyBody, EmptyBody, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody, TagsBody } from './http/schemas.js';
+import { jsonResponse, noContent } from './http/responses.js';
+import { CreateGrantBody, CreateKeyBody, EmptyBody, ListGrantsQuery, ListKeysQuery, PutPolicyBody, ScheduleDeletionBody, TagsBody } from './http/schemas.js';
 import { retryable } from './http/idempotency.js';
-import { getDynamoDb, getTableName, keyManagement } from './http/services.js';
+import { getDynamoDb, getTableName, grantManagement, keyManagement } from './http/services.js';
 
 /**
  * The `{key}` path parameter, decoded here and only here: API Gateway REST hands path parameters
@@ -48,6 +48,25 @@ export const handler = apiHandler<'keys'>(retryable({
   'PUT /v1/keys/{key}/tags': async (request) => {
     const { tags } = parseInput(TagsBody, request.body, 'body');
     return jsonResponse(200, await keyManagement().putTags(request.caller, keyRef(request), tags));
+  },
+
+  'POST /v1/keys/{key}/grants': async (request) =>
+    jsonResponse(201, await grantManagement().createGrant(request.caller, keyRef(request), parseInput(CreateGrantBody, request.body, 'body'))),
+
+  'GET /v1/keys/{key}/grants': async (request) => {
+    const { limit, nextToken } = parseInput(ListGrantsQuery, request.query, 'query');
+    return jsonResponse(200, await grantManagement().listGrants(request.caller, keyRef(request), limit, nextToken));
+  },
+
+  'DELETE /v1/keys/{key}/grants/{grantId}': async (request) => {
+    await grantManagement().revokeGrant(request.caller, keyRef(request), request.path.grantId ?? '');
+    return noContent();
+  },
+
+  'POST /v1/grants/{grantId}/retire': async (request) => {
+    parseInput(EmptyBody, request.body, 'body');
+    await grantManagement().retireGrant(request.caller, request.path.grantId ?? '');
+    return noContent();
   },
 
   'POST /v1/keys/{key}/rotate': onKey((keys, caller, key) => keys.rotateKey(caller, key)),

@@ -1,5 +1,7 @@
+import type { EncryptionContext, GrantOperation } from '../../contract/index.js';
 import type { DataKeyRecord, KeyState } from './data-key.js';
 import { ServiceError } from './errors.js';
+import { isGranted } from './grants.js';
 import { isSamePrincipal } from './principals.js';
 
 /** Users encrypt, decrypt and rewrap; administrators manage the key and its policy. */
@@ -19,6 +21,19 @@ export function authorize(record: DataKeyRecord, caller: string, action: KeyActi
     const role = action === 'use' ? 'a user' : 'an administrator';
     throw new ServiceError('AccessDenied', `The caller is not ${role} of this key.`);
   }
+}
+
+/** One cryptographic use of a key: what, under which context (`null`: any, to gate a batch), and when. */
+export interface KeyUse {
+  readonly operation: GrantOperation;
+  readonly context: EncryptionContext | undefined | null;
+  readonly now: Date;
+}
+
+/** Users of the key policy may use it; anybody else only as an active grant allows. */
+export function authorizeUse(record: DataKeyRecord, caller: string, { operation, context, now }: KeyUse): void {
+  if (isAllowed(record, caller, 'use') || isGranted(record, caller, operation, context, now)) return;
+  throw new ServiceError('AccessDenied', 'The caller is not a user of this key, and holds no grant for this use.');
 }
 
 /** Cryptographic use needs an enabled key. */

@@ -37,6 +37,9 @@ export interface DataKeySource {
   unwrap(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<Uint8Array>;
 }
 
+/** Told whether each use of a data key found it in the cache; a miss waited for an unwrap. */
+export type DataKeyCacheObserver = (lookup: 'hit' | 'miss') => void;
+
 /**
  * Random 96-bit IVs keep AES-GCM within NIST SP 800-38D's bound for at most 2^32 messages per key;
  * each message key stops far earlier, at the cache's message limit, whatever that is set to.
@@ -64,7 +67,11 @@ export class DataKeyProvider {
   private readonly cache: ExpiringCache<CachedKey>;
   private readonly maxMessages: number;
 
-  constructor(private readonly source: DataKeySource, private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS) {
+  constructor(
+    private readonly source: DataKeySource,
+    private readonly limits: DataKeyCacheLimits = DEFAULT_CACHE_LIMITS,
+    private readonly observe: DataKeyCacheObserver = () => {},
+  ) {
     this.cache = new ExpiringCache<CachedKey>({ maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
     this.maxMessages = messagesPerMessageKey(limits);
   }
@@ -77,13 +84,17 @@ export class DataKeyProvider {
   async forEncryption<T>(ref: DataKeyRef, bytes: number, use: (messageKey: MessageKey) => T, wrappedKey?: Uint8Array): Promise<T> {
     if (this.cache.enabled && this.maxMessages >= 1 && bytes <= this.limits.maxBytesPerKey) {
       const id = cacheId(ref);
+      let lookup: 'hit' | 'miss' = 'hit';
       // Each load serves at least one waiting message, so concurrent callers past a key's limit
       // share the next load rather than each unwrapping; the bound only stops starvation.
       for (let attempt = 0; attempt < MAX_LOADS_PER_ENCRYPT; attempt++) {
-        const entry = this.cache.peek(id) ?? (await this.load(id, ref, wrappedKey));
+        const cached = this.cache.peek(id);
+        if (!cached) lookup = 'miss';
+        const entry = cached ?? (await this.load(id, ref, wrappedKey));
         if (entry.messages + 1 <= this.maxMessages && entry.bytes + bytes <= this.limits.maxBytesPerKey) {
           entry.messages += 1;
           entry.bytes += bytes;
+          this.observe(lookup);
           return use(entry.messageKey);
         }
         // Full: only this entry leaves (concurrent callers may have loaded its successor already).
@@ -91,14 +102,21 @@ export class DataKeyProvider {
       }
     }
     const dataKey = await this.importKey(ref, wrappedKey);
+    this.observe('miss');
     return use(newMessageKey(dataKey, ref));
   }
 
   /** Runs `use` with the AES key that opens `token` (see `keyForToken`). */
   async forDecryption<T>(token: ParsedToken, use: (key: DataKeyMaterial) => T, wrappedKey?: Uint8Array): Promise<T> {
-    if (!this.cache.enabled) return use(keyForToken(await this.importKey(token, wrappedKey), token));
+    if (!this.cache.enabled) {
+      const dataKey = await this.importKey(token, wrappedKey);
+      this.observe('miss');
+      return use(keyForToken(dataKey, token));
+    }
     const id = cacheId(token);
-    const entry = this.cache.peek(id) ?? (await this.load(id, token, wrappedKey));
+    const cached = this.cache.peek(id);
+    const entry = cached ?? (await this.load(id, token, wrappedKey));
+    this.observe(cached ? 'hit' : 'miss');
     return use(openingKey(entry, token));
   }
 

@@ -1,6 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE_SCHEMA, type KeyVersionInfo } from '../../contract/index.js';
+import { TABLE_SCHEMA, type Grant, type KeyVersionInfo } from '../../contract/index.js';
 import type { DataKeyRecord, KeyPolicy, KeyState } from './data-key.js';
+import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { principalIdentity } from './principals.js';
 
@@ -25,7 +26,7 @@ export interface MemberPage {
   readonly lastKeyId?: string;
 }
 
-export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy' | 'tags'>>;
+export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy' | 'tags' | 'grants'>>;
 
 /**
  * The table's time-to-live attribute for a deletion date: DynamoDB removes the metadata once the
@@ -49,6 +50,7 @@ export class DataKeyStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly observeCall: DependencyObserver = UNOBSERVED_CALLS,
   ) {}
 
   async getRecord(keyId: string): Promise<DataKeyRecord | undefined> {
@@ -275,13 +277,9 @@ export class DataKeyStore {
     }
   }
 
-  // One choke point for every call, so dependency failures map the same way everywhere.
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw translateDependencyError(error, 'DynamoDB');
-    }
+  // One choke point for every call, so dependency failures map (and are counted) the same way everywhere.
+  private call<T>(operation: () => Promise<T>): Promise<T> {
+    return observedCall(operation, (error) => translateDependencyError(error, 'DynamoDB'), this.observeCall);
   }
 }
 
@@ -314,5 +312,6 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     revision: item.revision as number,
     ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
     ...(item.provisional === true && { provisional: true }),
+    ...(item.grants !== undefined && { grants: item.grants as Record<string, Grant> }),
   };
 }

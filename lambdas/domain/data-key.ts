@@ -1,5 +1,5 @@
 /** The data key record: metadata, versions and the key policy that says who may do what. */
-import type { KeyMetadata, KeyPolicy, KeyState, KeySummary } from '../../contract/index.js';
+import type { Grant, KeyMetadata, KeyPolicy, KeyState, KeySummary } from '../../contract/index.js';
 
 export type { KeyPolicy, KeyState };
 
@@ -17,6 +17,8 @@ export interface DataKeyRecord extends KeyMetadata {
    * Such a record does not exist for any reader, and a rival create may abort it (see KeyManagement).
    */
   readonly provisional?: true;
+  /** Grants by id (see grants.ts); shown only through the grant routes. */
+  readonly grants?: Readonly<Record<string, Grant>>;
 }
 
 /** The public view of a record: everything but bookkeeping. */
@@ -29,7 +31,7 @@ export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord
   return { keyId, alias, state, currentVersion };
 }
 
-export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, provisional: _provisional, ...metadata }: DataKeyRecord): DataKeyMetadata {
+export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, provisional: _provisional, grants: _grants, ...metadata }: DataKeyRecord): DataKeyMetadata {
   return metadata;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertUsable, authorize } from './authorization.js';
+import { assertUsable, authorizeUse, type KeyUse } from './authorization.js';
 import { parseToken, type DataKeyRef, type ParsedToken, type SealedToken } from './ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
@@ -67,23 +67,24 @@ export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataK
  */
 export class EnvelopeEncryption {
   /** Wires the service over a store and master key, with caches bounded by `limits`. */
-  static over(store: DataKeyStore, masterKey: MasterKey, limits: DataKeyCacheLimits): EnvelopeEncryption {
-    const keys = new KeyDirectory(store, { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-    return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(store, masterKey), limits));
+  static over(store: DataKeyStore, masterKey: MasterKey, limits: DataKeyCacheLimits, now: () => Date = () => new Date()): EnvelopeEncryption {
+    const keys = new KeyDirectory(store, { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries, now });
+    return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(store, masterKey), limits), now);
   }
 
   constructor(
     private readonly keys: KeyDirectory,
     private readonly dataKeys: DataKeyProvider,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async encrypt(caller: string, keyRef: string, item: PlaintextItem): Promise<SealedResult> {
     assertContextSize(item.context);
-    return this.seal(await this.usableKey(caller, keyRef), item);
+    return this.seal(await this.usableKey(caller, keyRef, this.use('encrypt', item.context)), item);
   }
 
   async decrypt(caller: string, item: CiphertextItem): Promise<OpenedResult> {
-    const { plaintext, token } = await this.open(caller, item);
+    const { plaintext, token } = await this.open(caller, item, 'decrypt');
     return { plaintext, keyId: token.keyId, keyVersion: token.keyVersion };
   }
 
@@ -97,7 +98,7 @@ export class EnvelopeEncryption {
     assertContextSize(context);
     const plaintextKey = randomBytes(DATA_KEY_BYTES);
     try {
-      const sealed = await this.seal(await this.usableKey(caller, keyRef), { plaintext: plaintextKey, context });
+      const sealed = await this.seal(await this.usableKey(caller, keyRef, this.use('generateDataKey', context)), { plaintext: plaintextKey, context });
       return { ...sealed, ...(withPlaintext && { plaintextKey: Buffer.from(plaintextKey) }) };
     } finally {
       plaintextKey.fill(0);
@@ -106,7 +107,7 @@ export class EnvelopeEncryption {
 
   /** Re-encrypts under the key's current version (and as ev2); the plaintext stays inside the service. */
   async rewrap(caller: string, item: CiphertextItem): Promise<SealedResult> {
-    const { plaintext, record } = await this.open(caller, item);
+    const { plaintext, record } = await this.open(caller, item, 'rewrap');
     try {
       return await this.seal(record, { plaintext, context: item.context });
     } finally {
@@ -116,9 +117,11 @@ export class EnvelopeEncryption {
 
   /** Encrypts a batch under one key: the key is resolved once; each item succeeds or fails alone. */
   async encryptMany(caller: string, keyRef: string, items: readonly PlaintextItem[]): Promise<ItemOutcome<SealedResult>[]> {
-    const record = await this.usableKey(caller, keyRef);
+    // The batch needs some right to encrypt; each item's context is then checked against it.
+    const record = await this.usableKey(caller, keyRef, this.use('encrypt', null));
     return Promise.all(items.map((item) => outcome(async () => {
       assertContextSize(item.context);
+      authorizeUse(record, caller, this.use('encrypt', item.context));
       return this.seal(record, item);
     })));
   }
@@ -134,26 +137,30 @@ export class EnvelopeEncryption {
   }
 
   /** Parses, authorizes and decrypts; returns the record it was checked against, for rewrap. */
-  private async open(caller: string, { ciphertext, context }: CiphertextItem) {
+  private async open(caller: string, { ciphertext, context }: CiphertextItem, operation: 'decrypt' | 'rewrap') {
     assertContextSize(context);
     const token = parseToken(ciphertext);
-    const record = await this.openable(caller, token);
+    const record = await this.openable(caller, token, this.use(operation, context));
     const wrappedKey = currentWrappedKey(record, token.keyVersion);
     const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithKey(key, token, context), wrappedKey);
     return { plaintext, token, record };
   }
 
-  private async usableKey(caller: string, keyRef: string): Promise<DataKeyRecord> {
-    return this.checkedForUse(await this.keys.find(keyRef), caller);
+  private async usableKey(caller: string, keyRef: string, use: KeyUse): Promise<DataKeyRecord> {
+    return this.checkedForUse(await this.keys.find(keyRef), caller, use);
+  }
+
+  private use(operation: KeyUse['operation'], context: KeyUse['context']): KeyUse {
+    return { operation, context, now: this.now() };
   }
 
   /**
    * A cached record may allow for at most the cache's max age after a change, but never denies on
    * stale grounds: a refusal is checked again against a fresh read.
    */
-  private async checkedForUse(record: DataKeyRecord, caller: string): Promise<DataKeyRecord> {
+  private async checkedForUse(record: DataKeyRecord, caller: string, use: KeyUse): Promise<DataKeyRecord> {
     const check = (candidate: DataKeyRecord) => {
-      authorize(candidate, caller, 'use');
+      authorizeUse(candidate, caller, use);
       assertUsable(candidate);
       return candidate;
     };
@@ -177,12 +184,12 @@ export class EnvelopeEncryption {
    * The record a token may be opened against. A token naming no existing key is malformed like
    * any other: answering KeyNotFound would let one changed bit tell whether a key id exists.
    */
-  private async openable(caller: string, token: ParsedToken): Promise<DataKeyRecord> {
+  private async openable(caller: string, token: ParsedToken, use: KeyUse): Promise<DataKeyRecord> {
     try {
       let record = await this.keys.get(token.keyId);
       // A version newer than the cached record may come from a rotation elsewhere: look again.
       if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId);
-      record = await this.checkedForUse(record, caller);
+      record = await this.checkedForUse(record, caller, use);
       if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
       return record;
     } catch (error) {

@@ -6,7 +6,9 @@ import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
 import { MAX_POLICY_PRINCIPALS } from '../../contract/index.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
+import { activeGrants, grantsOf } from './grants.js';
 import { addNextVersion } from './key-versions.js';
+import { backoff, changeRecord, MAX_OPTIMISTIC_ATTEMPTS, type RecordChange } from './record-updates.js';
 import type { MasterKey } from './master-key.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
 
@@ -31,17 +33,6 @@ export interface KeyManagementOptions {
 export const DEFAULT_MAX_KEYS_PER_PRINCIPAL = 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const MAX_OPTIMISTIC_ATTEMPTS = 12;
-
-/**
- * Waits before retrying a lost race, with full jitter (the AWS Architecture Blog's "exponential
- * backoff and jitter"): up to 10 ms, doubling per attempt, capped at 200 ms, so that writers
- * racing on one key spread out instead of colliding again.
- */
-function backoff(attempt: number): Promise<void> {
-  if (attempt === 0) return Promise.resolve();
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
-}
 
 /** Creates data keys and manages their lifecycle and policy, on behalf of an authenticated caller. */
 export class KeyManagement {
@@ -107,10 +98,17 @@ export class KeyManagement {
     // The member index may briefly list more than the policies do; the policies decide.
     const records = await this.store.getRecords(page.keyIds);
     const keys = records
-      .filter((record) => isMember(record, caller) && isLive(record, now) && hasTag(record, tag))
+      .filter((record) => (isMember(record, caller) || grantsOf(record, caller, now).length > 0) && isLive(record, now) && hasTag(record, tag))
       .sort((a, b) => page.keyIds.indexOf(a.keyId) - page.keyIds.indexOf(b.keyId))
-      .map((record) => (isAllowed(record, caller, 'administer') ? toMetadata(record) : toSummary(record)));
+      .map((record) => this.viewFor(record, caller, now));
     return { keys, ...(page.lastKeyId && { nextToken: Buffer.from(page.lastKeyId).toString('base64url') }) };
+  }
+
+  /** Admins see the metadata; users a summary; a grantee only a summary and its own grants. */
+  private viewFor(record: DataKeyRecord, caller: string, now: Date): DataKeyMetadata | DataKeySummary {
+    if (isAllowed(record, caller, 'administer')) return toMetadata(record);
+    if (isAllowed(record, caller, 'use')) return toSummary(record);
+    return { ...toSummary(record), grants: grantsOf(record, caller, now) };
   }
 
   async describeKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
@@ -126,16 +124,19 @@ export class KeyManagement {
   async putPolicy(caller: string, keyRef: string, policy: KeyPolicy, bypassLockoutSafetyCheck = false): Promise<DataKeyMetadata> {
     const normalized = normalizePolicy(policy);
     let previous: KeyPolicy | undefined;
+    let grantees: string[] = [];
     const updated = await this.update(caller, keyRef, async (record) => {
       if (!bypassLockoutSafetyCheck && !normalized.admins.some((admin) => isSamePrincipal(admin, caller))) {
         throw new ServiceError('ValidationError', `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`);
       }
       previous = record.policy;
+      grantees = activeGrants(record, this.now()).map((grant) => grant.grantee);
       // Index newcomers before the policy names them, so listing never misses a key.
       await this.store.addMembers(record.keyId, [...normalized.admins, ...normalized.users]);
       return { policy: normalized };
     });
-    const remaining = new Set([...normalized.admins, ...normalized.users]);
+    // Grantees stay indexed: their grants still list the key for them.
+    const remaining = new Set([...normalized.admins, ...normalized.users, ...grantees]);
     const removed = [...(previous?.admins ?? []), ...(previous?.users ?? [])].filter((p) => !remaining.has(p));
     await this.store.removeMembers(updated.keyId, removed);
     return updated;
@@ -166,13 +167,13 @@ export class KeyManagement {
    * material gets the same time-to-live, so the table forgets the wrapped keys too.
    */
   async scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number): Promise<DataKeyMetadata> {
-    const scheduled = await this.update(caller, keyRef, (record) => {
+    const scheduled = await this.change(caller, keyRef, (record) => {
       assertNotState(record, 'PendingDeletion');
       const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
       return { state: 'PendingDeletion', deletionDate };
     });
     await this.store.expireKeyItems(scheduled.keyId, scheduled.deletionDate, pointersOf(scheduled));
-    return scheduled;
+    return toMetadata(scheduled);
   }
 
   /** Cancels deletion: the material's time-to-live is cleared before the metadata's, so no crash can leave it expiring. */
@@ -202,22 +203,13 @@ export class KeyManagement {
     throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
   }
 
-  /** Read, authorize as administrator, decide, and write conditionally; re-read on a lost race. */
-  private async update(
-    caller: string,
-    keyRef: string,
-    decide: (record: DataKeyRecord) => MetadataChanges | Promise<MetadataChanges>,
-  ): Promise<DataKeyMetadata> {
-    for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
-      await backoff(attempt);
-      const record = await this.keys.find(keyRef);
-      authorize(record, caller, 'administer');
-      const changes = await decide(record);
-      if (await this.store.updateRecord(record.keyId, record.revision, changes)) {
-        return toMetadata({ ...record, ...changes });
-      }
-    }
-    throw new ServiceError('Conflict', 'The key changed concurrently; retry.');
+  /** Changes the record as one of its administrators; answers the new metadata. */
+  private async update(caller: string, keyRef: string, decide: RecordChange['decide']): Promise<DataKeyMetadata> {
+    return toMetadata(await this.change(caller, keyRef, decide));
+  }
+
+  private change(caller: string, keyRef: string, decide: RecordChange['decide']): Promise<DataKeyRecord> {
+    return changeRecord(this.store, this.keys, keyRef, { check: (record) => authorize(record, caller, 'administer'), decide });
   }
 
   /**
@@ -276,7 +268,7 @@ function decodeNextToken(nextToken?: string): string | undefined {
   return keyId;
 }
 
-/** What points to a key's material besides its own items: its alias claim and its members' index entries. */
-function pointersOf({ alias, policy }: DataKeyMetadata): { alias: string | null; principals: string[] } {
-  return { alias, principals: [...policy.admins, ...policy.users] };
+/** What points to a key's material besides its own items: its alias claim and its members' (and grantees') index entries. */
+function pointersOf({ alias, policy, grants = {} }: DataKeyRecord): { alias: string | null; principals: string[] } {
+  return { alias, principals: [...policy.admins, ...policy.users, ...Object.values(grants).map((grant) => grant.grantee)] };
 }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { KMS_CONTEXT_KEYS, type MasterKeyStatus } from '../../contract/index.js';
 import type { DataKeyRef } from './ciphertext-token.js';
+import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { ServiceError } from './errors.js';
 
@@ -21,6 +22,7 @@ export class MasterKey {
   constructor(
     private readonly kms: KMSClient,
     readonly keyArn: string,
+    private readonly observeCall: DependencyObserver = UNOBSERVED_CALLS,
   ) {}
 
   async generateWrappedDataKey(ref: DataKeyRef): Promise<Uint8Array> {
@@ -58,12 +60,8 @@ export class MasterKey {
     };
   }
 
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw translateKmsError(error);
-    }
+  private call<T>(operation: () => Promise<T>): Promise<T> {
+    return observedCall(operation, translateKmsError, this.observeCall);
   }
 }
 

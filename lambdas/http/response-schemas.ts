@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ERROR_STATUS, type ErrorBody as ErrorBodyType, type ErrorCode } from '../../contract/index.js';
+import { ERROR_STATUS, GRANT_OPERATIONS, type ErrorBody as ErrorBodyType, type ErrorCode } from '../../contract/index.js';
 import type * as wire from '../../contract/types.js';
 
 // The bodies the API answers, as zod/mini schemas: the OpenAPI document is generated from them, and
@@ -37,7 +37,25 @@ export const KeyMetadata = z.object({
   tags: Tags,
 });
 
-export const KeySummary = z.pick(KeyMetadata, { keyId: true, alias: true, state: true, currentVersion: true });
+const context = z.record(z.string(), z.string());
+
+export const Grant = z.object({
+  grantId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  keyId,
+  grantee: z.string(),
+  operations: z.array(z.enum(GRANT_OPERATIONS)),
+  constraints: z.nullable(z.union([z.object({ contextEquals: context }), z.object({ contextSubset: context })])),
+  expiresAt: timestamp,
+  name: z.nullable(z.string()),
+  createdAt: timestamp,
+  createdBy: z.string(),
+});
+
+export const GrantPage = z.object({ grants: z.array(Grant), nextToken: z.optional(z.string()) });
+
+export const KeySummary = z.extend(z.pick(KeyMetadata, { keyId: true, alias: true, state: true, currentVersion: true }), {
+  grants: z.optional(z.array(Grant)),
+});
 
 export const KeyPage = z.object({
   keys: z.array(z.union([KeyMetadata, KeySummary])),
@@ -103,4 +121,6 @@ export type ContractAgreement = [
   Assert<Agrees<typeof SealedBatchItem, wire.BatchItemResult<wire.SealedValue>>>,
   Assert<Agrees<typeof OpenedBatchItem, wire.BatchItemResult<wire.OpenedValue>>>,
   Assert<Agrees<typeof MasterKeyStatus, wire.MasterKeyStatus>>,
+  Assert<Agrees<typeof Grant, wire.Grant>>,
+  Assert<Agrees<typeof GrantPage, wire.GrantPage>>,
 ];

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ALIAS_PATTERN, LIST_LIMIT, RESERVED_TAG_PREFIX, TAG_LIMITS, TAG_PATTERN, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
+import { ALIAS_PATTERN, GRANT_LIMITS, GRANT_OPERATIONS, LIST_LIMIT, RESERVED_TAG_PREFIX, TAG_LIMITS, TAG_PATTERN, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -24,6 +24,20 @@ const tags = z.record(
 ).check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
 
 export const TagsBody = z.strictObject({ tags });
+
+const contextPairs = z.record(text(), text());
+export const CreateGrantBody = z.strictObject({
+  grantee: principalArn,
+  operations: z.array(z.enum(GRANT_OPERATIONS)).check(z.minLength(1), z.maxLength(GRANT_OPERATIONS.length)),
+  constraints: z.optional(z.union([z.strictObject({ contextEquals: contextPairs }), z.strictObject({ contextSubset: contextPairs })])),
+  expiresAt: z.optional(z.iso.datetime({ offset: true })),
+  name: z.optional(text().check(z.minLength(1), z.maxLength(GRANT_LIMITS.maxNameLength), z.regex(/^[a-zA-Z0-9:/_-]+$/, 'must be letters, digits and : / _ -'))),
+});
+
+export const ListGrantsQuery = z.strictObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
+  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+});
 
 export const CreateKeyBody = z.strictObject({
   tags: z.optional(tags),

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DataKeyStore } from '../domain/data-key-store.js';
 import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
+import { GrantManagement } from '../domain/grant-management.js';
 import { KeyManagement } from '../domain/key-management.js';
 import { dataKeyConfig } from '../config.js';
 import { awsClientConfig, getMasterKey, once } from './master-key-service.js';
@@ -21,5 +22,7 @@ const getStore = once(() => {
 });
 
 export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey(), { maxKeysPerPrincipal: getConfig().maxKeysPerPrincipal }));
+
+export const grantManagement = once(() => new GrantManagement(getStore()));
 
 export const envelopeEncryption = once(() => EnvelopeEncryption.over(getStore(), getMasterKey(), getConfig().cache));

@@ -134,6 +134,24 @@ describe('key management', () => {
   });
 });
 
+describe('grants', () => {
+  it('creates, lists, revokes and retires grants; the grantee lists its own', async () => {
+    const keyId = await createKey();
+    const grantee = principal('teammate').arn;
+    const grant = await expectAnswer('POST /v1/keys/{key}/grants', 201, { key: keyId, body: { grantee, operations: ['encrypt'], constraints: { contextSubset: { a: 'b' } } } });
+    const other = await expectAnswer('POST /v1/keys/{key}/grants', 201, { key: keyId, body: { grantee, operations: ['decrypt'], name: 'job' } });
+    await expectAnswer('POST /v1/keys/{key}/grants', 400, { key: keyId, body: { grantee, operations: [] } }, 'ValidationError');
+    await expectAnswer('GET /v1/keys/{key}/grants', 200, { key: keyId, query: { limit: '1' } });
+    await expectAnswer('GET /v1/keys/{key}/grants', 403, { key: keyId, as: 'teammate' }, 'AccessDenied');
+    const { keys } = await expectAnswer('GET /v1/keys', 200, { as: 'teammate' });
+    expect(keys).toContainEqual(expect.objectContaining({ keyId, grants: expect.any(Array) }));
+    await expectAnswer('DELETE /v1/keys/{key}/grants/{grantId}', 204, { key: keyId, params: { grantId: grant.grantId as string } });
+    await expectAnswer('DELETE /v1/keys/{key}/grants/{grantId}', 404, { key: keyId, params: { grantId: grant.grantId as string } }, 'GrantNotFound');
+    await expectAnswer('POST /v1/grants/{grantId}/retire', 403, { as: 'outsider', params: { grantId: other.grantId as string } }, 'AccessDenied');
+    await expectAnswer('POST /v1/grants/{grantId}/retire', 204, { as: 'teammate', params: { grantId: other.grantId as string } });
+  });
+});
+
 describe('cryptography', () => {
   it('encrypts, decrypts and rewraps one value and batches, with per-item errors', async () => {
     const keyId = await createKey();

@@ -63,6 +63,22 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
   },
   'PUT /v1/keys/{key}/policy': keyChange('putKeyPolicy', "Replaces the key's admins and users.", { body: jsonBody(request.PutPolicyBody) }),
   'PUT /v1/keys/{key}/tags': keyChange('putKeyTags', "Replaces the key's tags.", { body: jsonBody(request.TagsBody) }),
+  'POST /v1/keys/{key}/grants': {
+    operationId: 'createGrant', summary: 'Delegates some uses of the key to one principal, within constraints and until a date, without touching its policy.',
+    body: jsonBody(request.CreateGrantBody), success: { status: 201, schemas: [response.Grant] },
+    errors: served('KeyNotFound', 'KeyPendingDeletion', 'AlreadyExists', 'LimitExceeded', 'Conflict'), retryable: true,
+  },
+  'GET /v1/keys/{key}/grants': {
+    operationId: 'listGrants', summary: "The key's active grants, to its admins.", query: request.ListGrantsQuery, success: ok(response.GrantPage),
+    errors: served('KeyNotFound'),
+  },
+  'DELETE /v1/keys/{key}/grants/{grantId}': {
+    operationId: 'revokeGrant', summary: 'Revokes a grant (admins).', success: { status: 204 }, errors: served('KeyNotFound', 'GrantNotFound', 'Conflict'), retryable: true,
+  },
+  'POST /v1/grants/{grantId}/retire': {
+    operationId: 'retireGrant', summary: 'Gives up a grant the caller holds.', body: optionalBody(request.EmptyBody), success: { status: 204 },
+    errors: served('GrantNotFound', 'Conflict'), retryable: true,
+  },
   'POST /v1/keys/{key}/rotate': keyChange('rotateKey', 'Adds a version; new encryptions use it, older ones still decrypt.', {
     errors: ['KeyDisabled', 'KeyPendingDeletion', ...MASTER_KEY_ERRORS], success: ok(response.RotatedKey),
   }),

@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type {
   BatchItemResult, CreateKeyRequest, DataKeyValue, EncryptionContext, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue,
-  RotatedKey, SealedValue, Tags,
+  RotatedKey, SealedValue, Tags, CreateGrantRequest, Grant, GrantPage,
 } from '../../../contract/index.js';
 import type { Readable, Transform, Writable } from 'node:stream';
 import { toApiError } from './errors.js';
@@ -95,6 +95,28 @@ export class EnvelopeClient {
   /** Replaces the key's tags (admins). */
   putKeyTags(key: string, tags: Tags): Promise<KeyMetadata> {
     return this.request('PUT', `${keyPath(key)}/tags`, { tags });
+  }
+
+  /** Delegates some uses of a key to one principal, for a while, without touching its policy (admins). */
+  createGrant(key: string, grant: CreateGrantRequest): Promise<Grant> {
+    return this.request('POST', `${keyPath(key)}/grants`, grant);
+  }
+
+  listGrants(key: string, input: { limit?: number; nextToken?: string } = {}): Promise<GrantPage> {
+    const query: Record<string, string> = {};
+    if (input.limit !== undefined) query.limit = String(input.limit);
+    if (input.nextToken !== undefined) query.nextToken = input.nextToken;
+    return this.request('GET', `${keyPath(key)}/grants`, undefined, query);
+  }
+
+  /** Ends a grant (admins). */
+  async revokeGrant(key: string, grantId: string): Promise<void> {
+    await this.request('DELETE', `${keyPath(key)}/grants/${encodeURIComponent(grantId)}`);
+  }
+
+  /** Gives up a grant you hold. */
+  async retireGrant(grantId: string): Promise<void> {
+    await this.request('POST', `v1/grants/${encodeURIComponent(grantId)}/retire`);
   }
 
   /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */

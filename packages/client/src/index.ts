@@ -4,6 +4,6 @@ export { EnvelopeApiError } from './errors.js';
 export type { DecryptStreamOptions as FileDecryptOptions, EncryptStreamOptions as FileEncryptOptions, FileOptions, ProgressCallback } from './files.js';
 export type { RetryPolicy } from './retry.js';
 export type {
-  BatchItemResult, EncryptionContext, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, KeySummary, MasterKeyStatus, RotatedKey, Tags,
+  BatchItemResult, EncryptionContext, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, KeySummary, MasterKeyStatus, RotatedKey, Tags, CreateGrantRequest, Grant, GrantConstraints, GrantOperation, GrantPage,
 } from '../../../contract/index.js';
 export * from './file-format/index.js';
