@@ -1,4 +1,5 @@
 import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
@@ -8,6 +9,9 @@ import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
 import type { MasterKey } from './constructs/master-key.js';
+import { OperationsDashboard } from './constructs/operations-dashboard.js';
+import { ServiceAlarms } from './constructs/service-alarms.js';
+import type { ServiceMetricsProps } from './constructs/service-metrics.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
 import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
@@ -24,6 +28,8 @@ export class EnvelopeApiStack extends Stack {
   readonly api: EnvelopeRestApi;
   readonly table: DataKeyTable;
   readonly functions: Record<ApiFunctionName, EnvelopeFunction>;
+  readonly alarms: ServiceAlarms;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: EnvelopeApiStackProps) {
     super(scope, id, props);
@@ -44,6 +50,7 @@ export class EnvelopeApiStack extends Stack {
       callers: this.callerPrincipals(params.callerPrincipalArns),
     });
     this.callerPolicies(props.stage);
+    ({ alarms: this.alarms, dashboard: this.dashboard } = this.operations(props.stage, params));
     this.acknowledgeFindings();
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'DataKeyTableName', { value: this.table.tableName });
@@ -59,15 +66,41 @@ export class EnvelopeApiStack extends Stack {
       logRetentionInDays,
       memorySize: rights.memorySize,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
-      environment: rights.table === undefined && rights.masterKey === undefined ? {} : {
-        [HANDLER_ENV.tableName]: this.table.tableName,
+      environment: {
+        // The `service` of its logs and metrics: stages sharing an account keep theirs apart.
+        POWERTOOLS_SERVICE_NAME: serviceName(props.stage),
+        ...(rights.table !== undefined || rights.masterKey !== undefined) && {
+          [HANDLER_ENV.tableName]: this.table.tableName,
         [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
-        [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
+          [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
+        },
       },
     });
     if (rights.masterKey !== undefined) props.masterKey.grant(fn, rights.masterKey);
     if (rights.table !== undefined) this.table.grantItemActions(fn, ...rights.table);
     return fn;
+  }
+
+  /** The alarms (to an SNS topic, optionally to an email address) and the dashboard over the same metrics. */
+  private operations(stage: string, params: ReturnType<EnvelopeApiStack['parameters']>) {
+    const watched: ServiceMetricsProps = {
+      api: this.api.api,
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])),
+      table: this.table.table,
+      tableOperations: tableOperations(),
+      service: serviceName(stage),
+    };
+    const emailGiven = new CfnCondition(this, 'AlarmEmailGiven', { expression: Fn.conditionNot(Fn.conditionEquals(params.alarmEmail.valueAsString, '')) });
+    const alarms = new ServiceAlarms(this, 'Alarms', {
+      ...watched,
+      topicName: `${serviceName(stage)}-alarms`,
+      latencyP99ThresholdMs: params.latencyAlarmP99Ms.valueAsNumber,
+      email: { address: params.alarmEmail.valueAsString, condition: emailGiven },
+    });
+    const dashboard = new OperationsDashboard(this, 'Operations', { ...watched, dashboardName: serviceName(stage), alarms: alarms.alarms });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe on-call tools here)' });
+    new CfnOutput(this, 'DashboardName', { value: serviceName(stage), description: 'CloudWatch dashboard of the service' });
+    return { alarms, dashboard };
   }
 
   /** Managed policies teams attach to their roles: one to use data keys, one to manage them. */
@@ -121,6 +154,15 @@ export class EnvelopeApiStack extends Stack {
         type: 'Number', default: 2000, minValue: 1, maxValue: 100000,
         description: 'Burst of requests the API stage accepts.',
       }),
+      alarmEmail: new CfnParameter(this, 'AlarmEmail', {
+        type: 'String', default: '', allowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+        constraintDescription: 'an email address, or empty',
+        description: 'Email address subscribed to the alarm topic (it must confirm the subscription); empty: no subscription.',
+      }),
+      latencyAlarmP99Ms: new CfnParameter(this, 'LatencyAlarmP99Ms', {
+        type: 'Number', default: 1000, minValue: 50, maxValue: 29000,
+        description: 'API p99 latency (ms) that raises the latency alarm when exceeded for 15 minutes.',
+      }),
       cacheMaxAgeSeconds: new CfnParameter(this, 'CacheMaxAgeSeconds', {
         type: 'Number', default: 60, minValue: 0, maxValue: 3600,
         description: 'How long a function may reuse an unwrapped data key and a key record (0 turns caching off). A disabled master key, a disabled data key or a revoked user can go unnoticed this long.',
@@ -137,6 +179,12 @@ export class EnvelopeApiStack extends Stack {
     ];
     for (const [id, reason] of reasons) Validations.of(this).acknowledge({ id, reason });
   }
+}
+
+/** The table operations the functions are granted, as DynamoDB names them in its metrics. */
+function tableOperations(): dynamodb.Operation[] {
+  const actions = Object.values(FUNCTION_RIGHTS).flatMap((rights) => rights.table ?? []);
+  return [...new Set(actions)].map((action) => action.replace(/^dynamodb:/, '') as dynamodb.Operation);
 }
 
 /** A resource ARN as cdk-nag names it in a finding: tokens become `<LogicalId>`, `<LogicalId.Attribute>`. */

@@ -2,12 +2,13 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, RouteName } from '../../contract/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
-import { logger } from './observability.js';
+import { logger, metrics, requestMetrics } from './observability.js';
 
 /** What a route sees of a request: the authenticated caller and the parsed parts. */
 export interface ApiRequest {
@@ -33,7 +34,8 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 
 /**
  * One Lambda entry point serving a set of routes: headers normalized, JSON bodies parsed,
- * structured logs with the Lambda context, and every error mapped to the API contract.
+ * structured logs with the Lambda context, metrics per request (EMF), and every error mapped to
+ * the API contract.
  */
 export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   const byName: Readonly<Record<string, Route | undefined>> = routes;
@@ -62,6 +64,8 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
 
   return middy<ParsedEvent, APIGatewayProxyResult>(dispatch, { timeoutEarlyInMillis: TIMEOUT_MARGIN_MS, timeoutEarlyResponse: outOfTime })
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(requestMetrics(Object.keys(byName)))
     .use(accessLog())
     .use(httpHeaderNormalizer())
     .use(emptyBodyAsEmptyObject())

@@ -5,6 +5,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { MasterKey } from '../domain/master-key.js';
 import { RequestScopedHttpHandler } from './cancellation.js';
+import { observeKmsCall } from './observability.js';
 import { masterKeyArn } from '../config.js';
 
 export const once = <T>(create: () => T): (() => T) => {
@@ -23,4 +24,4 @@ export const awsClientConfig = () => ({
   requestHandler: new RequestScopedHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true }),
 });
 
-export const getMasterKey = once(() => new MasterKey(new KMSClient(awsClientConfig()), masterKeyArn()));
+export const getMasterKey = once(() => new MasterKey(new KMSClient(awsClientConfig()), masterKeyArn(), observeKmsCall));

@@ -6,11 +6,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DataKeyStore } from '../domain/data-key-store.js';
-import { EnvelopeEncryption } from '../domain/envelope-encryption.js';
+import { DataKeyProvider } from '../domain/data-key-provider.js';
+import { EnvelopeEncryption, storedDataKeys } from '../domain/envelope-encryption.js';
 import { GrantManagement } from '../domain/grant-management.js';
+import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
 import { dataKeyConfig } from '../config.js';
 import { awsClientConfig, getMasterKey, once } from './master-key-service.js';
+import { observeDataKeyCache, observeDynamoDbCall } from './observability.js';
 
 export const getConfig = once(dataKeyConfig);
 export const getDynamoDb = once(() => new DynamoDBClient(awsClientConfig()));
@@ -18,11 +21,16 @@ export const getTableName = () => getConfig().tableName;
 
 const getStore = once(() => {
   const db = DynamoDBDocumentClient.from(getDynamoDb(), { marshallOptions: { removeUndefinedValues: true } });
-  return new DataKeyStore(db, getTableName());
+  return new DataKeyStore(db, getTableName(), observeDynamoDbCall);
 });
 
 export const keyManagement = once(() => new KeyManagement(getStore(), getMasterKey(), { maxKeysPerPrincipal: getConfig().maxKeysPerPrincipal }));
 
 export const grantManagement = once(() => new GrantManagement(getStore()));
 
-export const envelopeEncryption = once(() => EnvelopeEncryption.over(getStore(), getMasterKey(), getConfig().cache));
+/** As `EnvelopeEncryption.over` wires it, with the data-key cache's hits and misses counted. */
+export const envelopeEncryption = once(() => {
+  const limits = getConfig().cache;
+  const keys = new KeyDirectory(getStore(), { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
+  return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(getStore(), getMasterKey()), limits, observeDataKeyCache));
+});
