@@ -50,7 +50,9 @@ export class EnvelopeApiStack extends Stack {
       callers: this.callerPrincipals(params.callerPrincipalArns),
     });
     this.callerPolicies(props.stage);
-    ({ alarms: this.alarms, dashboard: this.dashboard } = this.operations(props.stage, params));
+    const { alarms, dashboard } = this.operations(props.stage, params);
+    this.alarms = alarms;
+    this.dashboard = dashboard;
     this.acknowledgeFindings();
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'DataKeyTableName', { value: this.table.tableName });
@@ -97,7 +99,7 @@ export class EnvelopeApiStack extends Stack {
       latencyP99ThresholdMs: params.latencyAlarmP99Ms.valueAsNumber,
       email: { address: params.alarmEmail.valueAsString, condition: emailGiven },
     });
-    const dashboard = new OperationsDashboard(this, 'Operations', { ...watched, dashboardName: serviceName(stage), alarms: alarms.alarms });
+    const dashboard = new OperationsDashboard(this, 'Operations', { ...watched, dashboardName: serviceName(stage) });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe on-call tools here)' });
     new CfnOutput(this, 'DashboardName', { value: serviceName(stage), description: 'CloudWatch dashboard of the service' });
     return { alarms, dashboard };

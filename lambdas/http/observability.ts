@@ -37,7 +37,7 @@ class RequestTally {
     if (outcome === 'throttled') this.count(names.throttles);
     if (outcome === 'failed') this.count(names.errors);
     const samples = this.latencies.get(names.latency) ?? [];
-    if (samples.length < MAX_LATENCY_SAMPLES) this.latencies.set(names.latency, [...samples, durationMs]);
+    if (samples.length < MAX_LATENCY_SAMPLES) this.latencies.set(names.latency, [...samples, Math.round(durationMs * 100) / 100]);
   }
 
   addTo(target: Metrics): void {
