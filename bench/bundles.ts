@@ -25,8 +25,16 @@ export async function measureBundles(): Promise<Record<ApiFunctionName, BundleFi
     const outfile = join(dir, `${name}.mjs`);
     // The same esbuild settings as EnvelopeFunction (lib/constructs/envelope-function.ts).
     const result = await build({
-      entryPoints: [join(ROOT, entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node24',
-      minify: true, mainFields: ['module', 'main'], metafile: true, logLevel: 'error',
+      entryPoints: [join(ROOT, entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      metafile: true,
+      logLevel: 'error',
       banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
       alias: { '@aws-sdk/credential-provider-node': join(ROOT, 'lambdas/lambda-credentials.ts') },
     });

@@ -39,7 +39,9 @@ export async function envelopeCalls(runtime: LocalRuntime, create: () => Envelop
   const encrypts = await counted(runtime, () => sequentially(10_000, () => encryptor.encrypt(caller, keyId, { plaintext })));
   const sealed = await Promise.all(Array.from({ length: 100 }, () => encryptor.encrypt(caller, keyId, { plaintext })));
   const decryptor = create();
-  const decrypts = await counted(runtime, () => sequentially(10_000, (i) => decryptor.decrypt(caller, { ciphertext: sealed[i % 100]!.ciphertext.toBytes() })));
+  const decrypts = await counted(runtime, () =>
+    sequentially(10_000, (i) => decryptor.decrypt(caller, { ciphertext: sealed[i % 100]!.ciphertext.toBytes() })),
+  );
   return { encrypts, decrypts };
 }
 

@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import {
-  AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager,
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
 } from '@aws-crypto/client-node';
 import type { KMS } from '@aws-sdk/client-kms';
 import type { EnvelopeEncryption } from '../lambdas/domain/envelope-encryption.js';
@@ -39,7 +44,13 @@ function rawAesGcm(plaintext: Buffer) {
   };
 }
 
-export async function measureCoreThroughput(envelope: EnvelopeEncryption, caller: string, keyId: string, kms: KMS, masterKeyArn: string): Promise<CoreFigures> {
+export async function measureCoreThroughput(
+  envelope: EnvelopeEncryption,
+  caller: string,
+  keyId: string,
+  kms: KMS,
+  masterKeyArn: string,
+): Promise<CoreFigures> {
   const sdk = encryptionSdkWithCache(kms, masterKeyArn, 'throughput');
   const figures: CoreFigures = { raw: {}, envelope: {}, encryptionSdk: {} };
   for (const [label, size] of Object.entries(SIZES)) {
@@ -71,7 +82,8 @@ export function encryptionSdkWithCache(kms: KMS, masterKeyArn: string, partition
   });
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
   return {
-    encrypt: (plaintext: Buffer) => sdk.encrypt(cmm, plaintext, { suiteId, encryptionContext: { purpose: 'bench' }, plaintextLength: plaintext.length }),
+    encrypt: (plaintext: Buffer) =>
+      sdk.encrypt(cmm, plaintext, { suiteId, encryptionContext: { purpose: 'bench' }, plaintextLength: plaintext.length }),
     decrypt: (message: Buffer) => sdk.decrypt(cmm, message),
   };
 }

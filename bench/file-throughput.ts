@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import {
-  AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
 import { EnvelopeClient } from '../packages/client/src/index.js';
 
 /** Streaming a 1 GiB file from disk to disk: the client's file format against its anchors, in the same run. */
@@ -49,9 +47,13 @@ export async function measureFileThroughput(options: ConstructorParameters<typeo
       await pipeline(createReadStream(input, { highWaterMark: CHUNK }), cipher, createWriteStream(join(dir, 'raw.enc')));
       tag = cipher.getAuthTag();
     });
-    const rawDecrypt = await timed(() => pipeline(
-      createReadStream(join(dir, 'raw.enc'), { highWaterMark: CHUNK }), createDecipheriv('aes-256-gcm', key, iv).setAuthTag(tag), createWriteStream(join(dir, 'raw.dec')),
-    ));
+    const rawDecrypt = await timed(() =>
+      pipeline(
+        createReadStream(join(dir, 'raw.enc'), { highWaterMark: CHUNK }),
+        createDecipheriv('aes-256-gcm', key, iv).setAuthTag(tag),
+        createWriteStream(join(dir, 'raw.dec')),
+      ),
+    );
     const encrypting = new CountingClient(options);
     const envelopeEncrypt = await timed(() => encrypting.encryptFile(input, join(dir, 'env.enc'), { keyId }));
     const decrypting = new CountingClient(options);
@@ -80,7 +82,10 @@ async function writeRandomFile(path: string): Promise<void> {
 async function encryptionSdkFile(input: string, output: string): Promise<void> {
   const { encryptStream } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = new RawAesKeyringNode({
-    keyName: 'bench', keyNamespace: 'bench', unencryptedMasterKey: randomBytes(32), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    keyName: 'bench',
+    keyNamespace: 'bench',
+    unencryptedMasterKey: randomBytes(32),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
   await pipeline(
     createReadStream(input, { highWaterMark: CHUNK }),
@@ -93,7 +98,12 @@ async function encryptionSdkFile(input: string, output: string): Promise<void> {
  * Encrypts the file in a fresh process, with the package as built for install (no TypeScript
  * loader), and reads its peak resident set (maxRSS, in KiB).
  */
-async function peakRssOfEncryptingProcess(options: ConstructorParameters<typeof EnvelopeClient>[0], keyId: string, input: string, output: string): Promise<number> {
+async function peakRssOfEncryptingProcess(
+  options: ConstructorParameters<typeof EnvelopeClient>[0],
+  keyId: string,
+  input: string,
+  output: string,
+): Promise<number> {
   const script = `
     import { EnvelopeClient } from ${JSON.stringify(new URL('../packages/client/dist/packages/client/src/index.js', import.meta.url).href)};
     const options = JSON.parse(process.env.CLIENT_OPTIONS);

@@ -14,13 +14,15 @@ export interface HttpFigures {
 async function load(clients: number, ms: number, send: () => Promise<unknown>) {
   const latencies: number[] = [];
   const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() - start < ms) {
-      const t0 = performance.now();
-      await send();
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() - start < ms) {
+        const t0 = performance.now();
+        await send();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   return { latencies, seconds: (performance.now() - start) / 1000 };
 }
 

@@ -46,5 +46,7 @@ type DeclaredRoute = (typeof API_ROUTES)[number];
 
 /** A route's name as API Gateway gives it to the function: `METHOD /resource`. */
 export type RouteName<F extends ApiFunctionName = ApiFunctionName> = DeclaredRoute extends infer R
-  ? R extends { readonly method: infer M extends string; readonly resource: infer P extends string; readonly function: F } ? `${M} ${P}` : never
+  ? R extends { readonly method: infer M extends string; readonly resource: infer P extends string; readonly function: F }
+    ? `${M} ${P}`
+    : never
   : never;

@@ -1,6 +1,12 @@
 /** Encrypt, decrypt and rewrap under data keys: one item, or a batch of up to 1,000. */
 import type { DataKeyValue, OpenedValue, SealedValue } from '../contract/index.js';
-import type { CiphertextItem as CiphertextInput, ItemOutcome, OpenedResult, PlaintextItem as PlaintextInput, SealedResult } from './domain/envelope-encryption.js';
+import type {
+  CiphertextItem as CiphertextInput,
+  ItemOutcome,
+  OpenedResult,
+  PlaintextItem as PlaintextInput,
+  SealedResult,
+} from './domain/envelope-encryption.js';
 import { apiHandler, type ApiRequest } from './http/api-handler.js';
 import { batchBody, planBatch } from './http/batch.js';
 import { assertPlaintextSize, decodedLength, decodePlaintext, parseInput } from './http/request.js';
@@ -62,7 +68,11 @@ async function generateDataKey({ caller, body }: ApiRequest) {
   const { keyId, context, withoutPlaintext } = parseInput(DataKeyBody, body, 'body');
   const generated = await envelopeEncryption().generateDataKey(caller, keyId, { context, withPlaintext: withoutPlaintext !== true });
   const { ciphertext, plaintextKey, ...ref } = generated;
-  const answer: DataKeyValue = { encryptedKey: ciphertext.toString(), ...ref, ...(plaintextKey && { plaintextKey: plaintextKey.toString('base64') }) };
+  const answer: DataKeyValue = {
+    encryptedKey: ciphertext.toString(),
+    ...ref,
+    ...(plaintextKey && { plaintextKey: plaintextKey.toString('base64') }),
+  };
   plaintextKey?.fill(0);
   return jsonResponse(200, answer);
 }
@@ -70,6 +80,14 @@ async function generateDataKey({ caller, body }: ApiRequest) {
 export const handler = apiHandler<'crypto'>({
   'POST /v1/data-keys': generateDataKey,
   'POST /v1/encrypt': (request) => (isBatch(request.body) ? encryptBatch(request) : encryptOne(request)),
-  'POST /v1/decrypt': ciphertextRoute((c, i) => envelopeEncryption().decrypt(c, i), (c, i) => envelopeEncryption().decryptMany(c, i), opened),
-  'POST /v1/rewrap': ciphertextRoute((c, i) => envelopeEncryption().rewrap(c, i), (c, i) => envelopeEncryption().rewrapMany(c, i), sealed),
+  'POST /v1/decrypt': ciphertextRoute(
+    (c, i) => envelopeEncryption().decrypt(c, i),
+    (c, i) => envelopeEncryption().decryptMany(c, i),
+    opened,
+  ),
+  'POST /v1/rewrap': ciphertextRoute(
+    (c, i) => envelopeEncryption().rewrap(c, i),
+    (c, i) => envelopeEncryption().rewrapMany(c, i),
+    sealed,
+  ),
 });

@@ -35,15 +35,21 @@ export class EnvelopeApiStack extends Stack {
     super(scope, id, props);
     const params = this.parameters();
     this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey.key });
-    this.functions = Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
-      name, this.createFunction(name, props, params.logRetentionInDays.valueAsNumber, params.cacheMaxAgeSeconds.valueAsString),
-    ])) as Record<ApiFunctionName, EnvelopeFunction>;
+    this.functions = Object.fromEntries(
+      (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
+        name,
+        this.createFunction(name, props, params.logRetentionInDays.valueAsNumber, params.cacheMaxAgeSeconds.valueAsString),
+      ]),
+    ) as Record<ApiFunctionName, EnvelopeFunction>;
 
     this.api = new EnvelopeRestApi(this, 'Api', {
       restApiName: serviceName(props.stage),
       stageName: props.stage,
       routes: API_ROUTES,
-      handlers: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])) as Record<ApiFunctionName, EnvelopeFunction['function']>,
+      handlers: Object.fromEntries(Object.entries(this.functions).map(([name, fn]) => [name, fn.function])) as Record<
+        ApiFunctionName,
+        EnvelopeFunction['function']
+      >,
       throttlingRateLimit: params.throttlingRateLimit.valueAsNumber,
       throttlingBurstLimit: params.throttlingBurstLimit.valueAsNumber,
       logRetentionInDays: params.logRetentionInDays.valueAsNumber,
@@ -71,11 +77,11 @@ export class EnvelopeApiStack extends Stack {
       environment: {
         // The `service` of its logs and metrics: stages sharing an account keep theirs apart.
         POWERTOOLS_SERVICE_NAME: serviceName(props.stage),
-        ...(rights.table !== undefined || rights.masterKey !== undefined) && {
+        ...((rights.table !== undefined || rights.masterKey !== undefined) && {
           [HANDLER_ENV.tableName]: this.table.tableName,
-        [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
+          [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
           [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
-        },
+        }),
       },
     });
     if (rights.masterKey !== undefined) props.masterKey.grant(fn, rights.masterKey);
@@ -92,7 +98,9 @@ export class EnvelopeApiStack extends Stack {
       tableOperations: tableOperations(),
       service: serviceName(stage),
     };
-    const emailGiven = new CfnCondition(this, 'AlarmEmailGiven', { expression: Fn.conditionNot(Fn.conditionEquals(params.alarmEmail.valueAsString, '')) });
+    const emailGiven = new CfnCondition(this, 'AlarmEmailGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(params.alarmEmail.valueAsString, '')),
+    });
     const alarms = new ServiceAlarms(this, 'Alarms', {
       ...watched,
       topicName: `${serviceName(stage)}-alarms`,
@@ -100,7 +108,10 @@ export class EnvelopeApiStack extends Stack {
       email: { address: params.alarmEmail.valueAsString, condition: emailGiven },
     });
     const dashboard = new OperationsDashboard(this, 'Operations', { ...watched, dashboardName: serviceName(stage) });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'SNS topic every alarm notifies (subscribe on-call tools here)' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe on-call tools here)',
+    });
     new CfnOutput(this, 'DashboardName', { value: serviceName(stage), description: 'CloudWatch dashboard of the service' });
     return { alarms, dashboard };
   }
@@ -110,7 +121,7 @@ export class EnvelopeApiStack extends Stack {
     const audiences = [
       { id: 'DataUserPolicy', policy: 'dataUser', audience: 'dataUsers', description: 'Call encrypt, decrypt and rewrap' },
       { id: 'KeyManagerPolicy', policy: 'keyManager', audience: 'keyManagers', description: 'Create, list, describe and manage data keys' },
-      { id: 'OperatorPolicy', policy: 'operator', audience: 'operators', description: 'Read the master key\'s status' },
+      { id: 'OperatorPolicy', policy: 'operator', audience: 'operators', description: "Read the master key's status" },
     ] as const;
     for (const { id, policy: name, audience, description } of audiences) {
       const statement = this.api.invokeStatement(API_ROUTES.filter((route) => route.audience === audience));
@@ -122,7 +133,7 @@ export class EnvelopeApiStack extends Stack {
       for (const resource of statement.resources.map((arn) => nagRendering(this, arn)).filter((arn) => arn.includes('/*'))) {
         Validations.of(policy).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason: 'API Gateway matches a method ARN against the request\'s actual path: the wildcard stands for one route\'s path parameter ({key}).',
+          reason: "API Gateway matches a method ARN against the request's actual path: the wildcard stands for one route's path parameter ({key}).",
         });
       }
       new CfnOutput(this, `${id}Arn`, { value: policy.managedPolicyArn, description: `Attach to roles that ${description.toLowerCase()}` });
@@ -141,42 +152,70 @@ export class EnvelopeApiStack extends Stack {
   private parameters() {
     return {
       callerPrincipalArns: new CfnParameter(this, 'CallerPrincipalArns', {
-        type: 'CommaDelimitedList', default: '',
-        description: 'IAM principals (roles, users or account roots, in any account) the API resource policy lets invoke it; empty: this account only. Callers also need the caller managed policies (same account) and a place on each data key\'s policy.',
+        type: 'CommaDelimitedList',
+        default: '',
+        description:
+          "IAM principals (roles, users or account roots, in any account) the API resource policy lets invoke it; empty: this account only. Callers also need the caller managed policies (same account) and a place on each data key's policy.",
       }),
       logRetentionInDays: new CfnParameter(this, 'LogRetentionInDays', {
-        type: 'Number', default: '365', allowedValues: LOG_RETENTION_DAYS,
+        type: 'Number',
+        default: '365',
+        allowedValues: LOG_RETENTION_DAYS,
         description: 'Days to keep function logs and API access logs.',
       }),
       throttlingRateLimit: new CfnParameter(this, 'ThrottlingRateLimit', {
-        type: 'Number', default: 1000, minValue: 1, maxValue: 100000,
+        type: 'Number',
+        default: 1000,
+        minValue: 1,
+        maxValue: 100000,
         description: 'Steady-state requests per second the API stage accepts.',
       }),
       throttlingBurstLimit: new CfnParameter(this, 'ThrottlingBurstLimit', {
-        type: 'Number', default: 2000, minValue: 1, maxValue: 100000,
+        type: 'Number',
+        default: 2000,
+        minValue: 1,
+        maxValue: 100000,
         description: 'Burst of requests the API stage accepts.',
       }),
       alarmEmail: new CfnParameter(this, 'AlarmEmail', {
-        type: 'String', default: '', allowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+        type: 'String',
+        default: '',
+        allowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
         constraintDescription: 'an email address, or empty',
         description: 'Email address subscribed to the alarm topic (it must confirm the subscription); empty: no subscription.',
       }),
       latencyAlarmP99Ms: new CfnParameter(this, 'LatencyAlarmP99Ms', {
-        type: 'Number', default: 1000, minValue: 50, maxValue: 29000,
+        type: 'Number',
+        default: 1000,
+        minValue: 50,
+        maxValue: 29000,
         description: 'API p99 latency (ms) that raises the latency alarm when exceeded for 15 minutes.',
       }),
       cacheMaxAgeSeconds: new CfnParameter(this, 'CacheMaxAgeSeconds', {
-        type: 'Number', default: 60, minValue: 0, maxValue: 3600,
-        description: 'How long a function may reuse an unwrapped data key and a key record (0 turns caching off). A disabled master key, a disabled data key or a revoked user can go unnoticed this long.',
+        type: 'Number',
+        default: 60,
+        minValue: 0,
+        maxValue: 3600,
+        description:
+          'How long a function may reuse an unwrapped data key and a key record (0 turns caching off). A disabled master key, a disabled data key or a revoked user can go unnoticed this long.',
       }),
     };
   }
 
   private acknowledgeFindings(): void {
     const reasons: [string, string][] = [
-      ['AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no resource-level permissions. Log writes are scoped to each function\'s own log group.'],
-      ['AwsSolutions-APIG3', 'The API is regional and every data route requires SigV4 (IAM) auth; WAF is left to the deploying account, which can associate a web ACL with the stage.'],
-      ['AwsSolutions-APIG6', 'Access logs (JSON) are on for the stage; execution logging needs the account-wide API Gateway CloudWatch role, which the platform team manages per account.'],
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords on "*": X-Ray has no resource-level permissions. Log writes are scoped to each function\'s own log group.',
+      ],
+      [
+        'AwsSolutions-APIG3',
+        'The API is regional and every data route requires SigV4 (IAM) auth; WAF is left to the deploying account, which can associate a web ACL with the stage.',
+      ],
+      [
+        'AwsSolutions-APIG6',
+        'Access logs (JSON) are on for the stage; execution logging needs the account-wide API Gateway CloudWatch role, which the platform team manages per account.',
+      ],
       ['AwsSolutions-COG4', 'Callers are AWS principals authenticated with SigV4 (IAM auth), not Cognito users.'],
     ];
     for (const [id, reason] of reasons) Validations.of(this).acknowledge({ id, reason });

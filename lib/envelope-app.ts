@@ -12,7 +12,10 @@ export function addEnvelopeStage(app: App, stage: string, env?: Environment): En
   if (!/^[a-z0-9-]{1,20}$/.test(stage)) throw new Error(`stage must match ^[a-z0-9-]{1,20}$, not ${stage}.`);
   const keyStack = new EnvelopeKeyStack(app, `EnvelopeKey-${stage}`, { stage, env, description: `Envelope API (${stage}): master key` });
   const apiStack = new EnvelopeApiStack(app, `EnvelopeApi-${stage}`, {
-    stage, env, masterKey: keyStack.masterKey, description: `Envelope API (${stage}): table, functions and REST API`,
+    stage,
+    env,
+    masterKey: keyStack.masterKey,
+    description: `Envelope API (${stage}): table, functions and REST API`,
   });
   return { keyStack, apiStack };
 }

@@ -19,7 +19,15 @@ export interface FunctionRights {
 export const FUNCTION_RIGHTS: Readonly<Record<ApiFunctionName, FunctionRights>> = {
   keys: {
     masterKey: { actions: ['kms:GenerateDataKeyWithoutPlaintext'], contextBound: true },
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+    ],
     memorySize: 512,
   },
   crypto: {

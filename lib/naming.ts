@@ -7,8 +7,7 @@ import type { ApiFunctionName } from '../contract/index.js';
  */
 export const serviceName = (stage: string) => `envelope-api-${stage}`;
 
-export const functionRoleName = (stage: string, fn: ApiFunctionName) =>
-  `${serviceName(stage)}-${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const functionRoleName = (stage: string, fn: ApiFunctionName) => `${serviceName(stage)}-${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export const masterKeyAlias = (stage: string) => `alias/${serviceName(stage)}`;
 

@@ -54,7 +54,11 @@ export async function startDynamoDbAccessProxy(options: DynamoDbAccessProxyOptio
     const headers = flatHeaders(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const identity = await options.accessControl.authenticate({
-      method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body,
+      method: req.method ?? 'POST',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body,
     });
     if (!identity.ok) return send(res, signatureFailureStatus(identity.type), identity.type, identity.message);
     const target = headers['x-amz-target'] ?? '';
@@ -85,7 +89,9 @@ function needsOf(operation: string, input: Input): Need[] | string {
   const table = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
   const onTable = (action: string): Need[] | string => {
     const name = table(input.TableName);
-    return name === undefined ? 'TableName is required.' : [{ action, table: name, ...(typeof input.IndexName === 'string' && { index: input.IndexName }) }];
+    return name === undefined
+      ? 'TableName is required.'
+      : [{ action, table: name, ...(typeof input.IndexName === 'string' && { index: input.IndexName }) }];
   };
   switch (operation) {
     case 'BatchGetItem':
@@ -105,7 +111,11 @@ function needsOf(operation: string, input: Input): Need[] | string {
 
 /** A transaction needs the item action of each of its parts, on that part's table. */
 const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
-  Put: 'dynamodb:PutItem', Update: 'dynamodb:UpdateItem', Delete: 'dynamodb:DeleteItem', ConditionCheck: 'dynamodb:ConditionCheckItem', Get: 'dynamodb:GetItem',
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
 };
 
 function transactionNeeds(items: unknown): Need[] | string {
@@ -114,7 +124,7 @@ function transactionNeeds(items: unknown): Need[] | string {
   for (const item of items) {
     const [kind] = ownKeys(item);
     const part = kind === undefined ? undefined : (item as Input)[kind];
-    const action = kind === undefined ? undefined : (Object.hasOwn(TRANSACT_ACTIONS, kind) ? TRANSACT_ACTIONS[kind] : undefined);
+    const action = kind === undefined ? undefined : Object.hasOwn(TRANSACT_ACTIONS, kind) ? TRANSACT_ACTIONS[kind] : undefined;
     const table = (part as Input | undefined)?.TableName;
     if (action === undefined || typeof table !== 'string') return 'Each transaction item names one operation and its TableName.';
     needs.push({ action, table });
@@ -134,10 +144,13 @@ function parseObject(body: Buffer): Input {
 
 function forward(upstream: URL, req: IncomingMessage, headers: Record<string, string>, body: Buffer, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    const outgoing = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...headers, host: upstream.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res).on('finish', resolve);
-    });
+    const outgoing = httpRequest(
+      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...headers, host: upstream.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res).on('finish', resolve);
+      },
+    );
     // An unreachable DynamoDB looks to the client like an outage, as it would in AWS.
     outgoing.on('error', () => {
       send(res, 503, 'ServiceUnavailable', 'DynamoDB is unavailable.');

@@ -47,15 +47,23 @@ async function startDynalite(port: number, path: string): Promise<LocalDynamoDb>
 async function startDynamoDbLocal(port: number, dbPath: string): Promise<LocalDynamoDb> {
   const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   await mkdir(dbPath, { recursive: true });
-  const java = spawn('java', ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-dbPath', dbPath, '-sharedDb'], {
-    cwd: emulatorDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const java = spawn(
+    'java',
+    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-dbPath', dbPath, '-sharedDb'],
+    {
+      cwd: emulatorDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   java.stdout.on('data', (chunk) => (output += chunk));
   java.stderr.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilListening(url, () => java.exitCode !== null, () => output);
+  await waitUntilListening(
+    url,
+    () => java.exitCode !== null,
+    () => output,
+  );
   return {
     url,
     callCounts: {},
@@ -86,18 +94,20 @@ async function waitUntilListening(url: string, exited: () => boolean, output: ()
 /** Creates the data-key table with the same key schema the CDK stack deploys, if it is missing. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_SCHEMA.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
-      ],
-    }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_SCHEMA.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }

@@ -13,7 +13,7 @@ parentPort.on('message', async ({ id, event }) => {
     const context = lambdaContext(workerData.functionName, event.requestContext?.requestId ?? String(id), workerData.timeoutMs);
     parentPort.postMessage({ id, result: await handler(event, context) });
   } catch (error) {
-    parentPort.postMessage({ id, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    parentPort.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
 });
 parentPort.postMessage({ ready: true });

@@ -22,9 +22,14 @@ const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 /** The deployed entry points, each to run with the given environment. */
 export function deployedFunctions(environment: (fn: ApiFunctionName) => Record<string, string>): Record<ApiFunctionName, LocalFunction> {
-  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [fn, {
-    entry, environment: environment(fn as ApiFunctionName), timeoutSeconds: FUNCTION_TIMEOUT_SECONDS[fn as ApiFunctionName],
-  }]);
+  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [
+    fn,
+    {
+      entry,
+      environment: environment(fn as ApiFunctionName),
+      timeoutSeconds: FUNCTION_TIMEOUT_SECONDS[fn as ApiFunctionName],
+    },
+  ]);
   return Object.fromEntries(entries) as Record<ApiFunctionName, LocalFunction>;
 }
 
@@ -76,11 +81,12 @@ async function startFunction(name: string, { entry, environment, timeoutSeconds 
   });
   let nextId = 0;
   return {
-    invoke: (event) => new Promise((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, event });
-    }),
+    invoke: (event) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, event });
+      }),
     terminate: () => worker.terminate(),
   };
 }

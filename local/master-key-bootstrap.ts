@@ -1,5 +1,11 @@
 import {
-  CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, EnableKeyRotationCommand, NotFoundException, PutKeyPolicyCommand, type KMSClient,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  NotFoundException,
+  PutKeyPolicyCommand,
+  type KMSClient,
 } from '@aws-sdk/client-kms';
 
 /** The key stack's KeyMaterialOrigin parameter. */
@@ -32,13 +38,15 @@ async function findKey(kms: KMSClient, alias: string): Promise<string | undefine
 }
 
 async function createKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin): Promise<string> {
-  const { KeyMetadata } = await kms.send(new CreateKeyCommand({
-    Description: 'Envelope API master key (local runtime)',
-    KeySpec: 'SYMMETRIC_DEFAULT',
-    KeyUsage: 'ENCRYPT_DECRYPT',
-    Origin: origin,
-    Policy: JSON.stringify(policy),
-  }));
+  const { KeyMetadata } = await kms.send(
+    new CreateKeyCommand({
+      Description: 'Envelope API master key (local runtime)',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      Origin: origin,
+      Policy: JSON.stringify(policy),
+    }),
+  );
   const keyArn = KeyMetadata!.Arn!;
   await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyArn }));
   if (origin === 'AWS_KMS') await kms.send(new EnableKeyRotationCommand({ KeyId: keyArn, RotationPeriodInDays: 365 }));

@@ -100,14 +100,21 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
   try {
     // Keys belong to an account and region, so their state file is named after both.
     const kms = await startKmsEmulator({
-      port: config.kmsPort, region: config.region, accountId: target.account,
-      dataFile: join(config.dataDir, `kms-${target.account}-${config.region}.json`), accessControl: access.kms(),
+      port: config.kmsPort,
+      region: config.region,
+      accountId: target.account,
+      dataFile: join(config.dataDir, `kms-${target.account}-${config.region}.json`),
+      accessControl: access.kms(),
     });
     closing.push(() => kms.close());
     const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
     closing.push(() => dynamoDb.close());
     const dynamoDbProxy = await startDynamoDbAccessProxy({
-      upstream: dynamoDb.url, accessControl: access.dynamoDb(), region: config.region, accountId: target.account, port: 0,
+      upstream: dynamoDb.url,
+      accessControl: access.dynamoDb(),
+      region: config.region,
+      accountId: target.account,
+      port: 0,
     });
     closing.push(() => dynamoDbProxy.close());
     useLocalAws(config.region, kms.url, dynamoDbProxy.url);
@@ -117,7 +124,9 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
     await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
     const keyPolicy = keyPolicyOf(templates, target, { KeyAdminPrincipalArns: keyAdmins });
-    const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) => ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin));
+    const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
+      ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin),
+    );
     const policies = apiPoliciesOf(templates, target, { masterKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
@@ -143,8 +152,15 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     });
     closing.push(() => gateway.close());
     return {
-      apiUrl: gateway.url, kmsUrl: kms.url, dynamoDbUrl: dynamoDbProxy.url, masterKeyArn, principals, policies,
-      deployer, functionIdentities: roles, environmentFor,
+      apiUrl: gateway.url,
+      kmsUrl: kms.url,
+      dynamoDbUrl: dynamoDbProxy.url,
+      masterKeyArn,
+      principals,
+      policies,
+      deployer,
+      functionIdentities: roles,
+      environmentFor,
       calls: { kms: kms.callCounts, dynamoDb: dynamoDb.callCounts },
       resetCalls: () => {
         kms.resetCallCounts();

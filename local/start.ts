@@ -18,9 +18,13 @@ ${runtime.principals.map((p) => `  ${p.name.padEnd(10)} ${p.arn}  ${p.accessKeyI
 Try it:
   curl --aws-sigv4 "aws:amz:${config.region}:execute-api" --user "${owner.accessKeyId}:${owner.secretAccessKey}" \\
     -H 'content-type: application/json' -d '{"description":"my first key"}' ${runtime.apiUrl}/v1/keys
-${keyAdmin ? `  AWS_ACCESS_KEY_ID=${keyAdmin.accessKeyId} AWS_SECRET_ACCESS_KEY=${keyAdmin.secretAccessKey} \\
+${
+  keyAdmin
+    ? `  AWS_ACCESS_KEY_ID=${keyAdmin.accessKeyId} AWS_SECRET_ACCESS_KEY=${keyAdmin.secretAccessKey} \\
     aws --region ${config.region} --endpoint-url ${runtime.kmsUrl} kms describe-key --key-id ${MASTER_KEY_ALIAS}
-` : ''}`);
+`
+    : ''
+}`);
 
 function describe(p: (typeof runtime.principals)[number]): string {
   const roles = [...p.callerPolicies, ...(p.keyAdministrator ? ['master key administrator'] : [])];

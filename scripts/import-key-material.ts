@@ -31,7 +31,8 @@ const KEY_WRAP_PAD_IV = Buffer.from('A65959A6', 'hex');
  */
 export function wrapKeyMaterial(material: Buffer, publicKeyDer: Uint8Array, algorithm: WrappingAlgorithm): Buffer {
   const publicKey = createPublicKey({ key: Buffer.from(publicKeyDer), format: 'der', type: 'spki' });
-  const encryptUnderPublicKey = (data: Buffer) => publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data);
+  const encryptUnderPublicKey = (data: Buffer) =>
+    publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, data);
   if (algorithm === 'RSAES_OAEP_SHA_256') return encryptUnderPublicKey(material);
   const aesKey = randomBytes(32);
   try {
@@ -53,13 +54,20 @@ export interface ImportRequest {
 /** Imports the material into the key and returns the key's ARN and the material's id. */
 export async function importKeyMaterial(kms: KMSClient, request: ImportRequest): Promise<{ keyArn: string; keyMaterialId?: string }> {
   const keyArn = await externalKeyArn(kms, request.key);
-  const parameters = await kms.send(new GetParametersForImportCommand({ KeyId: keyArn, WrappingAlgorithm: request.wrapping, WrappingKeySpec: WRAPPING_KEY_SPEC }));
+  const parameters = await kms.send(
+    new GetParametersForImportCommand({ KeyId: keyArn, WrappingAlgorithm: request.wrapping, WrappingKeySpec: WRAPPING_KEY_SPEC }),
+  );
   const expiration = request.validTo
     ? { ExpirationModel: 'KEY_MATERIAL_EXPIRES' as const, ValidTo: request.validTo }
     : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const };
-  const imported = await kms.send(new ImportKeyMaterialCommand({
-    KeyId: keyArn, ImportToken: parameters.ImportToken, EncryptedKeyMaterial: wrapKeyMaterial(request.material, parameters.PublicKey!, request.wrapping), ...expiration,
-  }));
+  const imported = await kms.send(
+    new ImportKeyMaterialCommand({
+      KeyId: keyArn,
+      ImportToken: parameters.ImportToken,
+      EncryptedKeyMaterial: wrapKeyMaterial(request.material, parameters.PublicKey!, request.wrapping),
+      ...expiration,
+    }),
+  );
   return { keyArn, ...(imported.KeyMaterialId && { keyMaterialId: imported.KeyMaterialId }) };
 }
 
@@ -67,7 +75,9 @@ export async function importKeyMaterial(kms: KMSClient, request: ImportRequest):
 async function externalKeyArn(kms: KMSClient, key: string): Promise<string> {
   const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: key }));
   if (KeyMetadata?.Origin !== 'EXTERNAL') {
-    throw new UsageError(`${KeyMetadata?.Arn ?? key} has origin ${KeyMetadata?.Origin}; key material can be imported only into a key created with Origin EXTERNAL.`);
+    throw new UsageError(
+      `${KeyMetadata?.Arn ?? key} has origin ${KeyMetadata?.Origin}; key material can be imported only into a key created with Origin EXTERNAL.`,
+    );
   }
   return KeyMetadata.Arn!;
 }
@@ -97,7 +107,8 @@ function parseArguments(argv: readonly string[]): Options {
 
 function checkedRequest(options: Options): { key: string; validTo?: Date; wrapping: WrappingAlgorithm } {
   if (!options.key) throw new UsageError('--key is required.');
-  if ((options.material === undefined) === (options.generateTo === undefined)) throw new UsageError('Give exactly one of --material FILE and --generate-to FILE.');
+  if ((options.material === undefined) === (options.generateTo === undefined))
+    throw new UsageError('Give exactly one of --material FILE and --generate-to FILE.');
   if (!(WRAPPING_ALGORITHMS as readonly string[]).includes(options.wrapping)) {
     throw new UsageError(`--wrapping must be one of ${WRAPPING_ALGORITHMS.join(', ')}, not ${options.wrapping}.`);
   }
@@ -110,7 +121,8 @@ async function readMaterial(file: string): Promise<Buffer> {
   const material = await readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}.`);
   });
-  if (material.length !== MATERIAL_BYTES) throw new UsageError(`${file} holds ${material.length} bytes; key material must be exactly ${MATERIAL_BYTES} bytes.`);
+  if (material.length !== MATERIAL_BYTES)
+    throw new UsageError(`${file} holds ${material.length} bytes; key material must be exactly ${MATERIAL_BYTES} bytes.`);
   return material;
 }
 
@@ -118,7 +130,9 @@ async function readMaterial(file: string): Promise<Buffer> {
 async function generateMaterial(file: string): Promise<Buffer> {
   const material = randomBytes(MATERIAL_BYTES);
   await writeFile(file, material, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(error.code === 'EEXIST' ? `${file} already exists; refusing to overwrite it.` : `Cannot write ${file}: ${error.code ?? error.message}.`);
+    throw new UsageError(
+      error.code === 'EEXIST' ? `${file} already exists; refusing to overwrite it.` : `Cannot write ${file}: ${error.code ?? error.message}.`,
+    );
   });
   return material;
 }
@@ -132,9 +146,13 @@ export async function main(argv: readonly string[], kms: KMSClient = new KMSClie
     material = options.generateTo === undefined ? await readMaterial(options.material!) : await generateMaterial(options.generateTo);
     const { keyArn, keyMaterialId } = await importKeyMaterial(kms, { ...request, material });
     if (options.generateTo !== undefined) {
-      console.log(`${options.generateTo} is now the only copy of this key material. Keep it safe: if the material in KMS expires or is deleted, only this file can bring back what ${keyArn} encrypted.`);
+      console.log(
+        `${options.generateTo} is now the only copy of this key material. Keep it safe: if the material in KMS expires or is deleted, only this file can bring back what ${keyArn} encrypted.`,
+      );
     }
-    console.log(`Imported key material${keyMaterialId ? ` ${keyMaterialId}` : ''} into ${keyArn}, ${request.validTo ? `valid to ${request.validTo.toISOString()}` : 'not expiring'}.`);
+    console.log(
+      `Imported key material${keyMaterialId ? ` ${keyMaterialId}` : ''} into ${keyArn}, ${request.validTo ? `valid to ${request.validTo.toISOString()}` : 'not expiring'}.`,
+    );
     return 0;
   } catch (error) {
     console.error(`import-key-material: ${describe(error)}`);

@@ -64,7 +64,12 @@ export function encodeHeader(ref: DataKeyRef, salt: Buffer): Buffer {
  * buffer costs as much as encrypting it, so the parts are joined only when a form is asked for.
  */
 export class SealedToken {
-  constructor(readonly header: Buffer, readonly iv: Buffer, readonly ciphertext: Buffer, readonly tag: Buffer) {}
+  constructor(
+    readonly header: Buffer,
+    readonly iv: Buffer,
+    readonly ciphertext: Buffer,
+    readonly tag: Buffer,
+  ) {}
 
   /** The binary form: the prefix's bytes, then the body. */
   toBytes(): Buffer {

@@ -1,4 +1,13 @@
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { TABLE_SCHEMA, type Grant, type KeyVersionInfo } from '../../contract/index.js';
 import type { DataKeyRecord, KeyPolicy, KeyState } from './data-key.js';
 import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
@@ -54,16 +63,20 @@ export class DataKeyStore {
   ) {}
 
   async getRecord(keyId: string): Promise<DataKeyRecord | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), META), ConsistentRead: true })));
+    const { Item } = await this.call(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), META), ConsistentRead: true })),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 
   async getRecords(keyIds: readonly string[]): Promise<DataKeyRecord[]> {
     const records: DataKeyRecord[] = [];
     for (let start = 0; start < keyIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => (itemKey(keyPk(id), META)));
+      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => itemKey(keyPk(id), META));
       while (keys.length > 0) {
-        const out = await this.call(() => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })));
+        const out = await this.call(() =>
+          this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
+        );
         records.push(...(out.Responses?.[this.tableName] ?? []).map(fromItem));
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
@@ -73,32 +86,44 @@ export class DataKeyStore {
 
   /** Creates the metadata item; false if the key id exists already. */
   async createRecord(record: DataKeyRecord): Promise<boolean> {
-    return this.conditional(() => this.db.send(new PutCommand({
-      TableName: this.tableName,
-      Item: toItem(record),
-      ConditionExpression: `attribute_not_exists(${PK})`,
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      ),
+    );
   }
 
   /** Makes a provisional record real; false if a rival create aborted it first. */
   async confirmRecord(keyId: string): Promise<boolean> {
-    return this.conditional(() => this.db.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: itemKey(keyPk(keyId), META),
-      UpdateExpression: 'REMOVE provisional',
-      ConditionExpression: 'provisional = :true',
-      ExpressionAttributeValues: { ':true': true },
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(keyPk(keyId), META),
+          UpdateExpression: 'REMOVE provisional',
+          ConditionExpression: 'provisional = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      ),
+    );
   }
 
   /** Deletes a record that is still provisional; false if it was confirmed (or is gone) already. */
   async abortRecord(keyId: string): Promise<boolean> {
-    return this.conditional(() => this.db.send(new DeleteCommand({
-      TableName: this.tableName,
-      Key: itemKey(keyPk(keyId), META),
-      ConditionExpression: 'provisional = :true',
-      ExpressionAttributeValues: { ':true': true },
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: itemKey(keyPk(keyId), META),
+          ConditionExpression: 'provisional = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      ),
+    );
   }
 
   /** Applies changes if nobody changed the record since `revision`; false on a lost race. */
@@ -112,40 +137,54 @@ export class DataKeyStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    return this.conditional(() => this.db.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: itemKey(keyPk(keyId), META),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: '#revision = :revision',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(keyPk(keyId), META),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#revision = :revision',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   /** Moves `currentVersion` from `from` to `to` and records the version; false if it moved already. */
   async advanceVersion(keyId: string, from: number, to: number, stored: StoredVersion): Promise<boolean> {
-    return this.conditional(() => this.db.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: itemKey(keyPk(keyId), META),
-      UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
-      ConditionExpression: 'currentVersion = :from',
-      ExpressionAttributeNames: { '#to': String(to) },
-      ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': stored.createdAt, ':wrappedKey': stored.wrappedKey },
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(keyPk(keyId), META),
+          UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
+          ConditionExpression: 'currentVersion = :from',
+          ExpressionAttributeNames: { '#to': String(to) },
+          ExpressionAttributeValues: { ':from': from, ':to': to, ':createdAt': stored.createdAt, ':wrappedKey': stored.wrappedKey },
+        }),
+      ),
+    );
   }
 
   async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), versionSk(version)), ConsistentRead: true })));
+    const { Item } = await this.call(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), versionSk(version)), ConsistentRead: true })),
+    );
     return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
   }
 
   /** Stores a version's wrapped key; false if that version exists already (never overwritten). */
   async putVersion(keyId: string, version: number, stored: StoredVersion): Promise<boolean> {
-    return this.conditional(() => this.db.send(new PutCommand({
-      TableName: this.tableName,
-      Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored },
-      ConditionExpression: `attribute_not_exists(${PK})`,
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      ),
+    );
   }
 
   /**
@@ -153,32 +192,46 @@ export class DataKeyStore {
    * that holds or points to the key's material: each version's wrapped key, the alias claim and the
    * member-index entries. Idempotent: a retry after a crash finishes the job.
    */
-  async expireKeyItems(keyId: string, deletionDate: string | null, pointers: { readonly alias: string | null; readonly principals: readonly string[] }): Promise<void> {
+  async expireKeyItems(
+    keyId: string,
+    deletionDate: string | null,
+    pointers: { readonly alias: string | null; readonly principals: readonly string[] },
+  ): Promise<void> {
     const expiry = expiryFor(deletionDate)[TTL]!;
-    const versions = await this.call(() => this.db.send(new QueryCommand({
-      TableName: this.tableName,
-      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
-      ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#' },
-      ProjectionExpression: SK,
-      ConsistentRead: true,
-    })));
+    const versions = await this.call(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
+          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#' },
+          ProjectionExpression: SK,
+          ConsistentRead: true,
+        }),
+      ),
+    );
     const keys: { key: Record<string, string>; owner?: string }[] = [
       ...(versions.Items ?? []).map((item) => ({ key: itemKey(keyPk(keyId), item[SK] as string) })),
       ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: itemKey(memberPk(p), keyPk(keyId)) })),
       ...(pointers.alias === null ? [] : [{ key: itemKey(aliasPk(pointers.alias), 'ALIAS'), owner: keyId }]),
     ];
-    await Promise.all(keys.map(({ key, owner }) => {
-      const values = { ...(expiry !== null && { ':ttl': expiry }), ...(owner !== undefined && { ':owner': owner }) };
-      return this.conditional(() => this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: expiry === null ? 'REMOVE #ttl' : 'SET #ttl = :ttl',
-        ConditionExpression: owner === undefined ? `attribute_exists(${PK})` : 'keyId = :owner',
-        ExpressionAttributeNames: { '#ttl': TTL },
-        // DynamoDB refuses an empty map of values.
-        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
-      })));
-    }));
+    await Promise.all(
+      keys.map(({ key, owner }) => {
+        const values = { ...(expiry !== null && { ':ttl': expiry }), ...(owner !== undefined && { ':owner': owner }) };
+        return this.conditional(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              UpdateExpression: expiry === null ? 'REMOVE #ttl' : 'SET #ttl = :ttl',
+              ConditionExpression: owner === undefined ? `attribute_exists(${PK})` : 'keyId = :owner',
+              ExpressionAttributeNames: { '#ttl': TTL },
+              // DynamoDB refuses an empty map of values.
+              ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+            }),
+          ),
+        );
+      }),
+    );
   }
 
   async getAliasOwner(alias: string): Promise<string | undefined> {
@@ -186,28 +239,38 @@ export class DataKeyStore {
   }
 
   async getAliasClaim(alias: string): Promise<{ keyId: string; claimedAt: string } | undefined> {
-    const { Item } = await this.call(() => this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(aliasPk(alias), 'ALIAS'), ConsistentRead: true })));
+    const { Item } = await this.call(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(aliasPk(alias), 'ALIAS'), ConsistentRead: true })),
+    );
     return Item ? { keyId: Item.keyId as string, claimedAt: Item.claimedAt as string } : undefined;
   }
 
   /** Claims an alias for a key; with `previousOwner`, takes it over only from that owner. */
   async claimAlias(alias: string, keyId: string, claimedAt: string, previousOwner?: string): Promise<boolean> {
-    return this.conditional(() => this.db.send(new PutCommand({
-      TableName: this.tableName,
-      Item: { ...itemKey(aliasPk(alias), 'ALIAS'), keyId, claimedAt },
-      ...(previousOwner
-        ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
-        : { ConditionExpression: `attribute_not_exists(${PK})` }),
-    })));
+    return this.conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...itemKey(aliasPk(alias), 'ALIAS'), keyId, claimedAt },
+          ...(previousOwner
+            ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
+            : { ConditionExpression: `attribute_not_exists(${PK})` }),
+        }),
+      ),
+    );
   }
 
   async releaseAlias(alias: string, keyId: string): Promise<void> {
-    await this.conditional(() => this.db.send(new DeleteCommand({
-      TableName: this.tableName,
-      Key: itemKey(aliasPk(alias), 'ALIAS'),
-      ConditionExpression: 'keyId = :keyId',
-      ExpressionAttributeValues: { ':keyId': keyId },
-    })));
+    await this.conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: itemKey(aliasPk(alias), 'ALIAS'),
+          ConditionExpression: 'keyId = :keyId',
+          ExpressionAttributeValues: { ':keyId': keyId },
+        }),
+      ),
+    );
   }
 
   async addMembers(keyId: string, principals: readonly string[]): Promise<void> {
@@ -221,13 +284,17 @@ export class DataKeyStore {
   /** One page of the keys a principal is indexed under, after `afterKeyId` when given. */
   async listMemberKeys(principal: string, limit: number, afterKeyId?: string): Promise<MemberPage> {
     const pk = memberPk(principal);
-    const out = await this.call(() => this.db.send(new QueryCommand({
-      TableName: this.tableName,
-      KeyConditionExpression: `${PK} = :pk`,
-      ExpressionAttributeValues: { ':pk': pk },
-      Limit: limit,
-      ExclusiveStartKey: afterKeyId === undefined ? undefined : itemKey(pk, keyPk(afterKeyId)),
-    })));
+    const out = await this.call(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk`,
+          ExpressionAttributeValues: { ':pk': pk },
+          Limit: limit,
+          ExclusiveStartKey: afterKeyId === undefined ? undefined : itemKey(pk, keyPk(afterKeyId)),
+        }),
+      ),
+    );
     const keyIds = (out.Items ?? []).map((item) => item.keyId as string);
     return { keyIds, ...(out.LastEvaluatedKey && { lastKeyId: keyIds.at(-1) }) };
   }
@@ -240,15 +307,19 @@ export class DataKeyStore {
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.call(() => this.db.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: `${PK} = :pk`,
-        FilterExpression: 'attribute_not_exists(#ttl)',
-        ExpressionAttributeNames: { '#ttl': TTL },
-        ExpressionAttributeValues: { ':pk': memberPk(principal) },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-      })));
+      const out = await this.call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: `${PK} = :pk`,
+            FilterExpression: 'attribute_not_exists(#ttl)',
+            ExpressionAttributeNames: { '#ttl': TTL },
+            ExpressionAttributeValues: { ':pk': memberPk(principal) },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
       count += out.Count ?? 0;
       start = out.LastEvaluatedKey;
     } while (start !== undefined && count < atMost);

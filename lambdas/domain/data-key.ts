@@ -31,7 +31,13 @@ export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord
   return { keyId, alias, state, currentVersion };
 }
 
-export function toMetadata({ revision: _revision, currentWrappedKey: _wrapped, provisional: _provisional, grants: _grants, ...metadata }: DataKeyRecord): DataKeyMetadata {
+export function toMetadata({
+  revision: _revision,
+  currentWrappedKey: _wrapped,
+  provisional: _provisional,
+  grants: _grants,
+  ...metadata
+}: DataKeyRecord): DataKeyMetadata {
   return metadata;
 }
 

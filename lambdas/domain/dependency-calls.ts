@@ -18,11 +18,7 @@ export const UNOBSERVED_CALLS: DependencyObserver = () => {};
  * the translation leaves as it is (a write condition that did not hold, a malformed ciphertext)
  * is the dependency's answer, so it counts as ok; `failed` means the dependency could not serve.
  */
-export async function observedCall<T>(
-  operation: () => Promise<T>,
-  translate: (error: unknown) => unknown,
-  observe: DependencyObserver,
-): Promise<T> {
+export async function observedCall<T>(operation: () => Promise<T>, translate: (error: unknown) => unknown, observe: DependencyObserver): Promise<T> {
   const started = performance.now();
   let outcome: DependencyCallOutcome = 'ok';
   try {

@@ -4,7 +4,6 @@ import { ServiceError } from './errors.js';
 /** Caller-supplied context, bound to a ciphertext as additional authenticated data. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
-
 /**
  * Encodes a context unambiguously: entries sorted by key, each key and value prefixed with its
  * UTF-8 byte length, so `{a: "bc"}` and `{ab: "c"}` never encode alike. An empty or absent

@@ -98,7 +98,10 @@ export class EnvelopeEncryption {
     assertContextSize(context);
     const plaintextKey = randomBytes(DATA_KEY_BYTES);
     try {
-      const sealed = await this.seal(await this.usableKey(caller, keyRef, this.use('generateDataKey', context)), { plaintext: plaintextKey, context });
+      const sealed = await this.seal(await this.usableKey(caller, keyRef, this.use('generateDataKey', context)), {
+        plaintext: plaintextKey,
+        context,
+      });
       return { ...sealed, ...(withPlaintext && { plaintextKey: Buffer.from(plaintextKey) }) };
     } finally {
       plaintextKey.fill(0);
@@ -119,11 +122,15 @@ export class EnvelopeEncryption {
   async encryptMany(caller: string, keyRef: string, items: readonly PlaintextItem[]): Promise<ItemOutcome<SealedResult>[]> {
     // The batch needs some right to encrypt; each item's context is then checked against it.
     const record = await this.usableKey(caller, keyRef, this.use('encrypt', null));
-    return Promise.all(items.map((item) => outcome(async () => {
-      assertContextSize(item.context);
-      authorizeUse(record, caller, this.use('encrypt', item.context));
-      return this.seal(record, item);
-    })));
+    return Promise.all(
+      items.map((item) =>
+        outcome(async () => {
+          assertContextSize(item.context);
+          authorizeUse(record, caller, this.use('encrypt', item.context));
+          return this.seal(record, item);
+        }),
+      ),
+    );
   }
 
   decryptMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<OpenedResult>[]> {
@@ -175,7 +182,10 @@ export class EnvelopeEncryption {
   private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
     const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
     const ciphertext = await this.dataKeys.forEncryption(
-      ref, plaintext.length, (messageKey) => sealWithMessageKey(messageKey, plaintext, context), currentWrappedKey(record, ref.keyVersion),
+      ref,
+      plaintext.length,
+      (messageKey) => sealWithMessageKey(messageKey, plaintext, context),
+      currentWrappedKey(record, ref.keyVersion),
     );
     return { ciphertext, ...ref };
   }
@@ -215,7 +225,10 @@ function assertBatchKeyVersions(items: readonly CiphertextItem[]): void {
     }
   }
   if (versions.size > MAX_BATCH_KEY_VERSIONS) {
-    throw new ServiceError('ValidationError', `A batch may name at most ${MAX_BATCH_KEY_VERSIONS} distinct key versions; this one names ${versions.size}. Split it by key.`);
+    throw new ServiceError(
+      'ValidationError',
+      `A batch may name at most ${MAX_BATCH_KEY_VERSIONS} distinct key versions; this one names ${versions.size}. Split it by key.`,
+    );
   }
 }
 

@@ -54,7 +54,9 @@ export class GrantManagement {
     const record = await this.keys.find(keyRef);
     authorize(record, caller, 'administer');
     const after = nextToken === undefined ? '' : Buffer.from(nextToken, 'base64url').toString();
-    const sorted = activeGrants(record, this.now()).sort((a, b) => a.grantId.localeCompare(b.grantId)).filter((grant) => grant.grantId > after);
+    const sorted = activeGrants(record, this.now())
+      .sort((a, b) => a.grantId.localeCompare(b.grantId))
+      .filter((grant) => grant.grantId > after);
     const grants = sorted.slice(0, limit);
     const more = sorted.length > limit;
     return { grants, ...(more && { nextToken: Buffer.from(grants.at(-1)!.grantId).toString('base64url') }) };
@@ -79,7 +81,8 @@ export class GrantManagement {
       check: (record) => {
         const grant = activeGrants(record, this.now()).find((candidate) => candidate.grantId === grantId);
         if (grant === undefined) throw grantNotFound();
-        if (!isSamePrincipal(grant.grantee, caller)) throw new ServiceError('AccessDenied', 'Only the grantee may retire a grant; administrators revoke it.');
+        if (!isSamePrincipal(grant.grantee, caller))
+          throw new ServiceError('AccessDenied', 'Only the grantee may retire a grant; administrators revoke it.');
         grantee = grant.grantee;
       },
       decide: (record) => withoutGrant(record, grantId, this.now()),

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { GRANT_LIMITS, type CreateGrantRequest, type EncryptionContext, type Grant, type GrantConstraints, type GrantOperation } from '../../contract/index.js';
+import {
+  GRANT_LIMITS,
+  type CreateGrantRequest,
+  type EncryptionContext,
+  type Grant,
+  type GrantConstraints,
+  type GrantOperation,
+} from '../../contract/index.js';
 import type { DataKeyRecord } from './data-key.js';
 import { ServiceError } from './errors.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
@@ -33,9 +40,19 @@ export function activeGrants(record: DataKeyRecord, now: Date): Grant[] {
 }
 
 /** Whether an active grant lets `caller` do `operation` with `context` (KMS's constraint meaning). */
-export function isGranted(record: DataKeyRecord, caller: string, operation: GrantOperation, context: EncryptionContext | undefined | null, now: Date): boolean {
-  return activeGrants(record, now).some((grant) =>
-    isSamePrincipal(grant.grantee, caller) && grant.operations.includes(operation) && (context === null || meetsConstraints(grant.constraints, context ?? {})));
+export function isGranted(
+  record: DataKeyRecord,
+  caller: string,
+  operation: GrantOperation,
+  context: EncryptionContext | undefined | null,
+  now: Date,
+): boolean {
+  return activeGrants(record, now).some(
+    (grant) =>
+      isSamePrincipal(grant.grantee, caller) &&
+      grant.operations.includes(operation) &&
+      (context === null || meetsConstraints(grant.constraints, context ?? {})),
+  );
 }
 
 /** The caller's own active grants on the key. */
@@ -53,7 +70,10 @@ function meetsConstraints(constraints: GrantConstraints | null, context: Encrypt
 /** Checks a request and makes it a grant, its expiry defaulting to the longest allowed. */
 export function grantFrom(request: CreateGrantRequest, keyId: string, caller: string, now: Date): Grant {
   if (isRoleSession(request.grantee)) {
-    throw new ServiceError('ValidationError', `grantee ${request.grantee} is a role session, which ends; name its role instead: ${principalIdentity(request.grantee)}.`);
+    throw new ServiceError(
+      'ValidationError',
+      `grantee ${request.grantee} is a role session, which ends; name its role instead: ${principalIdentity(request.grantee)}.`,
+    );
   }
   const latest = now.getTime() + GRANT_LIMITS.maxLifetimeDays * DAY_MS;
   const expiresAt = request.expiresAt === undefined ? latest : Date.parse(request.expiresAt);

@@ -21,7 +21,10 @@ export class KeyDirectory {
   private readonly aliases: ExpiringCache<string>;
   private readonly now: () => Date;
 
-  constructor(private readonly store: DataKeyStore, options: KeyDirectoryOptions = {}) {
+  constructor(
+    private readonly store: DataKeyStore,
+    options: KeyDirectoryOptions = {},
+  ) {
     this.now = options.now ?? (() => new Date());
     // One clock for cache ages and deletion dates, so no cached record outlives its key's date.
     const limits = { maxAgeMs: options.maxAgeMs ?? 0, maxEntries: options.maxEntries ?? 1000, now: () => this.now().getTime() };

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { assertNotState, authorize, isAllowed, isMember } from './authorization.js';
 import { isDataKeyId } from './ciphertext-token.js';
-import { isDeleted, isLive, toMetadata, toSummary, type DataKeyMetadata, type DataKeyRecord, type DataKeySummary, type KeyPolicy } from './data-key.js';
-import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
+import {
+  isDeleted,
+  isLive,
+  toMetadata,
+  toSummary,
+  type DataKeyMetadata,
+  type DataKeyRecord,
+  type DataKeySummary,
+  type KeyPolicy,
+} from './data-key.js';
+import type { DataKeyStore } from './data-key-store.js';
 import { MAX_POLICY_PRINCIPALS } from '../../contract/index.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
@@ -59,7 +68,10 @@ export class KeyManagement {
    */
   async createKey(caller: string, { alias, description, tags = {} }: CreateKeyInput): Promise<DataKeyMetadata> {
     if ((await this.store.countMemberKeys(caller, this.maxKeysPerPrincipal)) >= this.maxKeysPerPrincipal) {
-      throw new ServiceError('LimitExceeded', `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`);
+      throw new ServiceError(
+        'LimitExceeded',
+        `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`,
+      );
     }
     const keyId = randomUUID();
     const createdAt = this.now().toISOString();
@@ -68,9 +80,19 @@ export class KeyManagement {
     const creator = principalIdentity(caller);
     await this.store.addMembers(keyId, [creator]);
     const record: DataKeyRecord = {
-      keyId, alias: alias ?? null, description: description ?? null, state: 'Enabled',
-      currentVersion: 1, versions: [{ version: 1, createdAt }], createdAt, createdBy: caller,
-      deletionDate: null, policy: { admins: [creator], users: [creator] }, tags: { ...tags }, revision: 1, currentWrappedKey: wrappedKey,
+      keyId,
+      alias: alias ?? null,
+      description: description ?? null,
+      state: 'Enabled',
+      currentVersion: 1,
+      versions: [{ version: 1, createdAt }],
+      createdAt,
+      createdBy: caller,
+      deletionDate: null,
+      policy: { admins: [creator], users: [creator] },
+      tags: { ...tags },
+      revision: 1,
+      currentWrappedKey: wrappedKey,
     };
     if (alias === undefined) {
       await this.store.createRecord(record);
@@ -82,7 +104,9 @@ export class KeyManagement {
       if (!(await this.store.confirmRecord(keyId))) throw aliasInUse(alias);
     } catch (error) {
       // Best effort: whatever stays behind is provisional, and the next create of the alias aborts it.
-      await this.abort(record).then(() => this.store.releaseAlias(alias, keyId)).catch(() => undefined);
+      await this.abort(record)
+        .then(() => this.store.releaseAlias(alias, keyId))
+        .catch(() => undefined);
       throw error;
     }
     return toMetadata(record);
@@ -127,7 +151,10 @@ export class KeyManagement {
     let grantees: string[] = [];
     const updated = await this.update(caller, keyRef, async (record) => {
       if (!bypassLockoutSafetyCheck && !normalized.admins.some((admin) => isSamePrincipal(admin, caller))) {
-        throw new ServiceError('ValidationError', `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`);
+        throw new ServiceError(
+          'ValidationError',
+          `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`,
+        );
       }
       previous = record.policy;
       grantees = activeGrants(record, this.now()).map((grant) => grant.grantee);
@@ -232,7 +259,10 @@ export class KeyManagement {
    */
   private async abort(record: DataKeyRecord): Promise<boolean> {
     if (!(await this.store.abortRecord(record.keyId))) return false;
-    await this.store.expireKeyItems(record.keyId, this.now().toISOString(), { alias: null, principals: [...record.policy.admins, ...record.policy.users] });
+    await this.store.expireKeyItems(record.keyId, this.now().toISOString(), {
+      alias: null,
+      principals: [...record.policy.admins, ...record.policy.users],
+    });
     return true;
   }
 }
@@ -242,7 +272,10 @@ const aliasInUse = (alias: string) => new ServiceError('AlreadyExists', `Alias $
 function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
   const session = [...admins, ...users].find(isRoleSession);
   if (session !== undefined) {
-    throw new ServiceError('ValidationError', `${session} is a role session, which ends; name its role instead: ${principalIdentity(session)} (with the role's path, if it has one).`);
+    throw new ServiceError(
+      'ValidationError',
+      `${session} is a role session, which ends; name its role instead: ${principalIdentity(session)} (with the role's path, if it has one).`,
+    );
   }
   const unique = (arns: readonly string[]) => [...new Set(arns.map(principalIdentity))];
   const normalized = { admins: unique(admins), users: unique(users) };

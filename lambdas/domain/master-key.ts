@@ -26,21 +26,29 @@ export class MasterKey {
   ) {}
 
   async generateWrappedDataKey(ref: DataKeyRef): Promise<Uint8Array> {
-    const out = await this.call(() => this.kms.send(new GenerateDataKeyWithoutPlaintextCommand({
-      KeyId: this.keyArn,
-      KeySpec: 'AES_256',
-      EncryptionContext: kmsContext(ref),
-    })));
+    const out = await this.call(() =>
+      this.kms.send(
+        new GenerateDataKeyWithoutPlaintextCommand({
+          KeyId: this.keyArn,
+          KeySpec: 'AES_256',
+          EncryptionContext: kmsContext(ref),
+        }),
+      ),
+    );
     return out.CiphertextBlob!;
   }
 
   /** Returns the plaintext data key; the caller owns it and must zero it after use. */
   async unwrapDataKey(ref: DataKeyRef, wrappedKey: Uint8Array): Promise<Uint8Array> {
-    const out = await this.call(() => this.kms.send(new DecryptCommand({
-      KeyId: this.keyArn,
-      CiphertextBlob: wrappedKey,
-      EncryptionContext: kmsContext(ref),
-    })));
+    const out = await this.call(() =>
+      this.kms.send(
+        new DecryptCommand({
+          KeyId: this.keyArn,
+          CiphertextBlob: wrappedKey,
+          EncryptionContext: kmsContext(ref),
+        }),
+      ),
+    );
     return out.Plaintext!;
   }
 
@@ -48,7 +56,8 @@ export class MasterKey {
     const { KeyMetadata } = await this.call(() => this.kms.send(new DescribeKeyCommand({ KeyId: this.keyArn })));
     const origin = KeyMetadata?.Origin ?? 'AWS_KMS';
     // KMS refuses rotation status for imported material: it never rotates it automatically.
-    const rotation: Partial<GetKeyRotationStatusCommandOutput> = origin === 'EXTERNAL' ? {} : await this.call(() => this.kms.send(new GetKeyRotationStatusCommand({ KeyId: this.keyArn })));
+    const rotation: Partial<GetKeyRotationStatusCommandOutput> =
+      origin === 'EXTERNAL' ? {} : await this.call(() => this.kms.send(new GetKeyRotationStatusCommand({ KeyId: this.keyArn })));
     return {
       keyArn: KeyMetadata?.Arn ?? this.keyArn,
       keyState: KeyMetadata?.KeyState ?? 'Unknown',
@@ -79,7 +88,10 @@ function translateKmsError(error: unknown): unknown {
     return new ServiceError('MasterKeyPendingDeletion', 'The master key is pending deletion; a key administrator must cancel the deletion in KMS.');
   }
   if (name === 'KMSInvalidStateException' && /pending import/i.test(message)) {
-    return new ServiceError('MasterKeyPendingImport', 'The master key has no key material (never imported, deleted or expired); a key administrator must import it again.');
+    return new ServiceError(
+      'MasterKeyPendingImport',
+      'The master key has no key material (never imported, deleted or expired); a key administrator must import it again.',
+    );
   }
   if (name === 'KMSInvalidStateException' || name === 'NotFoundException' || name === 'AccessDeniedException' || name === 'KMSInternalException') {
     return new ServiceError('DependencyUnavailable', 'The master key is not usable by the service right now.');

@@ -9,8 +9,7 @@ export function errorResponse(error: unknown, log: (message: string, error: unkn
     log('Unhandled error', error);
     return jsonResponse(500, { error: { code: 'InternalError', message: 'Internal error.' } });
   }
-  const headers: Record<string, string> =
-    mapped.retryAfterSeconds === undefined ? {} : { 'retry-after': String(mapped.retryAfterSeconds) };
+  const headers: Record<string, string> = mapped.retryAfterSeconds === undefined ? {} : { 'retry-after': String(mapped.retryAfterSeconds) };
   return jsonResponse(mapped.status, { error: { code: mapped.code, message: mapped.message } }, headers);
 }
 

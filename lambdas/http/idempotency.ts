@@ -19,9 +19,9 @@ const REMEMBERED_SECONDS = 24 * 60 * 60;
  * anew. Keys are scoped to the caller and the route. Without the header, the route runs as is.
  */
 export function retryable<R extends Readonly<Record<string, Route>>>(routes: R, dynamoDb: () => DynamoDBClient, tableName: () => string): R {
-  return Object.fromEntries(Object.entries<Route>(routes).map(([name, route]) => [
-    name, name.startsWith('GET ') ? route : idempotent(name, route, dynamoDb, tableName),
-  ])) as R;
+  return Object.fromEntries(
+    Object.entries<Route>(routes).map(([name, route]) => [name, name.startsWith('GET ') ? route : idempotent(name, route, dynamoDb, tableName)]),
+  ) as R;
 }
 
 function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, tableName: () => string): Route {
@@ -32,21 +32,23 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
     expiresAfterSeconds: REMEMBERED_SECONDS,
     throwOnNoIdempotencyKey: true,
   });
-  const idempotentRun = () => (run ??= makeIdempotent(async ({ request }: IdempotentCall) => route(request), {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: tableName(),
-      keyAttr: TABLE_SCHEMA.partitionKey,
-      sortKeyAttr: TABLE_SCHEMA.sortKey,
-      staticPkValue: 'IDEMPOTENCY',
-      expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
-      awsSdkV3Client: dynamoDb(),
-    }),
-    config,
-  }));
+  const idempotentRun = () =>
+    (run ??= makeIdempotent(async ({ request }: IdempotentCall) => route(request), {
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: tableName(),
+        keyAttr: TABLE_SCHEMA.partitionKey,
+        sortKeyAttr: TABLE_SCHEMA.sortKey,
+        staticPkValue: 'IDEMPOTENCY',
+        expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
+        awsSdkV3Client: dynamoDb(),
+      }),
+      config,
+    }));
   return async (request) => {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return route(request);
-    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key))
+      throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
     // A record left in progress by an invocation that timed out expires with that invocation.
     config.registerLambdaContext(request.context);
     try {

@@ -24,7 +24,10 @@ export interface DependencyMetricNames {
 }
 
 const dependencyMetrics = (prefix: string): DependencyMetricNames => ({
-  calls: `${prefix}Calls`, latency: `${prefix}Latency`, throttles: `${prefix}Throttles`, errors: `${prefix}Errors`,
+  calls: `${prefix}Calls`,
+  latency: `${prefix}Latency`,
+  throttles: `${prefix}Throttles`,
+  errors: `${prefix}Errors`,
 });
 
 export const METRIC_NAMES = {

@@ -52,7 +52,8 @@ let tally = new RequestTally();
 
 export const observeKmsCall: DependencyObserver = (call) => tally.dependencyCall(METRIC_NAMES.kms, call);
 export const observeDynamoDbCall: DependencyObserver = (call) => tally.dependencyCall(METRIC_NAMES.dynamoDb, call);
-export const observeDataKeyCache: DataKeyCacheObserver = (lookup) => tally.count(lookup === 'hit' ? METRIC_NAMES.cacheHits : METRIC_NAMES.cacheMisses);
+export const observeDataKeyCache: DataKeyCacheObserver = (lookup) =>
+  tally.count(lookup === 'hit' ? METRIC_NAMES.cacheHits : METRIC_NAMES.cacheMisses);
 
 interface RoutedEvent {
   readonly httpMethod: string;

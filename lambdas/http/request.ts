@@ -25,10 +25,7 @@ export function decodedLength(encoded: string): number {
 /** Refuses requests whose plaintext, in one item or in all, is over the limit, before decoding. */
 export function assertPlaintextSize(bytes: number): void {
   if (bytes > MAX_PLAINTEXT_BYTES) {
-    throw new ServiceError(
-      'PayloadTooLarge',
-      `The plaintext is ${bytes} bytes, over the limit of ${MAX_PLAINTEXT_BYTES}. ${PAYLOAD_LIMIT_HINT}`,
-    );
+    throw new ServiceError('PayloadTooLarge', `The plaintext is ${bytes} bytes, over the limit of ${MAX_PLAINTEXT_BYTES}. ${PAYLOAD_LIMIT_HINT}`);
   }
 }
 

@@ -72,8 +72,7 @@ export const DataKeyValue = z.object({ encryptedKey: token, plaintextKey: z.opti
 const reference = z.optional(z.string());
 
 /** A batch item's outcome: the value, or the item's own error; with the caller's `reference` either way. */
-const batchItem = <V extends z.ZodMiniObject>(value: V) =>
-  z.union([z.extend(value, { reference }), z.object({ error: errorDetail(), reference })]);
+const batchItem = <V extends z.ZodMiniObject>(value: V) => z.union([z.extend(value, { reference }), z.object({ error: errorDetail(), reference })]);
 
 export const SealedBatchItem = batchItem(SealedValue);
 export const OpenedBatchItem = batchItem(OpenedValue);

@@ -1,5 +1,17 @@
 import * as z from 'zod/mini';
-import { ALIAS_PATTERN, GRANT_LIMITS, GRANT_OPERATIONS, LIST_LIMIT, RESERVED_TAG_PREFIX, TAG_LIMITS, TAG_PATTERN, MAX_BATCH_ITEMS, MAX_DESCRIPTION_LENGTH, MAX_POLICY_PRINCIPALS, PENDING_WINDOW_DAYS } from '../../contract/index.js';
+import {
+  ALIAS_PATTERN,
+  GRANT_LIMITS,
+  GRANT_OPERATIONS,
+  LIST_LIMIT,
+  RESERVED_TAG_PREFIX,
+  TAG_LIMITS,
+  TAG_PATTERN,
+  MAX_BATCH_ITEMS,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_POLICY_PRINCIPALS,
+  PENDING_WINDOW_DAYS,
+} from '../../contract/index.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -17,11 +29,16 @@ const reference = z.optional(text().check(z.maxLength(1024)));
 /** Batch items are validated one by one, so that one bad item fails alone. */
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
-const tagText = (max: number, min: number) => text().check(z.minLength(min), z.maxLength(max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
-const tags = z.record(
-  tagText(TAG_LIMITS.maxKeyLength, 1).check(z.refine((key) => !key.toLowerCase().startsWith(RESERVED_TAG_PREFIX), `must not start with ${RESERVED_TAG_PREFIX}`)),
-  tagText(TAG_LIMITS.maxValueLength, 0),
-).check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
+const tagText = (max: number, min: number) =>
+  text().check(z.minLength(min), z.maxLength(max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
+const tags = z
+  .record(
+    tagText(TAG_LIMITS.maxKeyLength, 1).check(
+      z.refine((key) => !key.toLowerCase().startsWith(RESERVED_TAG_PREFIX), `must not start with ${RESERVED_TAG_PREFIX}`),
+    ),
+    tagText(TAG_LIMITS.maxValueLength, 0),
+  )
+  .check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
 
 export const TagsBody = z.strictObject({ tags });
 
@@ -31,7 +48,9 @@ export const CreateGrantBody = z.strictObject({
   operations: z.array(z.enum(GRANT_OPERATIONS)).check(z.minLength(1), z.maxLength(GRANT_OPERATIONS.length)),
   constraints: z.optional(z.union([z.strictObject({ contextEquals: contextPairs }), z.strictObject({ contextSubset: contextPairs })])),
   expiresAt: z.optional(z.iso.datetime({ offset: true })),
-  name: z.optional(text().check(z.minLength(1), z.maxLength(GRANT_LIMITS.maxNameLength), z.regex(/^[a-zA-Z0-9:/_-]+$/, 'must be letters, digits and : / _ -'))),
+  name: z.optional(
+    text().check(z.minLength(1), z.maxLength(GRANT_LIMITS.maxNameLength), z.regex(/^[a-zA-Z0-9:/_-]+$/, 'must be letters, digits and : / _ -')),
+  ),
 });
 
 export const ListGrantsQuery = z.strictObject({
@@ -59,7 +78,10 @@ export const PutPolicyBody = z.strictObject({
 });
 
 export const ScheduleDeletionBody = z.strictObject({
-  pendingWindowInDays: z._default(z.number().check(z.int(), z.gte(PENDING_WINDOW_DAYS.min), z.lte(PENDING_WINDOW_DAYS.max)), PENDING_WINDOW_DAYS.default),
+  pendingWindowInDays: z._default(
+    z.number().check(z.int(), z.gte(PENDING_WINDOW_DAYS.min), z.lte(PENDING_WINDOW_DAYS.max)),
+    PENDING_WINDOW_DAYS.default,
+  ),
 });
 
 export const EmptyBody = z.strictObject({});

@@ -66,8 +66,14 @@ export class EnvelopeRestApi extends Construct {
         requestModels: route.jsonBody ? { 'application/json': jsonObject } : undefined,
       });
       if (!route.iamAuth) {
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: 'The health check is deliberately public: it touches no dependency and returns no data.' });
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: 'The health check is deliberately public: it touches no dependency and returns no data.',
+        });
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: 'The health check is deliberately public: it touches no dependency and returns no data.',
+        });
       }
     }
   }
@@ -103,9 +109,16 @@ export class EnvelopeRestApi extends Construct {
     const methods = (routes: readonly ApiRoute[]) => routes.map((route) => `execute-api:/${props.stageName}/${route.method}${methodPath(route)}`);
     return [
       new iam.PolicyStatement({ sid: 'Callers', principals: [props.callers], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
-      ...(publicRoutes.length === 0 ? [] : [
-        new iam.PolicyStatement({ sid: 'PublicRoutes', principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: methods(publicRoutes) }),
-      ]),
+      ...(publicRoutes.length === 0
+        ? []
+        : [
+            new iam.PolicyStatement({
+              sid: 'PublicRoutes',
+              principals: [new iam.AnyPrincipal()],
+              actions: ['execute-api:Invoke'],
+              resources: methods(publicRoutes),
+            }),
+          ]),
     ];
   }
 }

@@ -36,11 +36,31 @@ export interface MasterKeyProps {
 
 /** Actions a key administrator needs: lifecycle, rotation, policy and tags; no cryptography. */
 export const KEY_ADMIN_ACTIONS = [
-  'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource',
-  'kms:EnableKey', 'kms:DisableKey', 'kms:UpdateKeyDescription', 'kms:ListAliases', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias',
-  'kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:GetKeyRotationStatus', 'kms:RotateKeyOnDemand', 'kms:ListKeyRotations',
-  'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:ListGrants', 'kms:RevokeGrant',
-  'kms:GetParametersForImport', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial',
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:UpdateKeyDescription',
+  'kms:ListAliases',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:GetKeyRotationStatus',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:GetParametersForImport',
+  'kms:ImportKeyMaterial',
+  'kms:DeleteImportedKeyMaterial',
 ];
 
 /**
@@ -104,16 +124,19 @@ export class MasterKey extends Construct {
         actions: KEY_ADMIN_ACTIONS,
         resources: ['*'],
       }),
-      ...props.users.map((user, index) => new iam.PolicyStatement({
-        sid: `ApplicationRole${index}`,
-        principals: [account],
-        actions: [...user.actions],
-        resources: ['*'],
-        conditions: {
-          ArnEquals: { 'aws:PrincipalArn': user.roleArn },
-          ...(user.contextBound && encryptionContextConditions()),
-        },
-      })),
+      ...props.users.map(
+        (user, index) =>
+          new iam.PolicyStatement({
+            sid: `ApplicationRole${index}`,
+            principals: [account],
+            actions: [...user.actions],
+            resources: ['*'],
+            conditions: {
+              ArnEquals: { 'aws:PrincipalArn': user.roleArn },
+              ...(user.contextBound && encryptionContextConditions()),
+            },
+          }),
+      ),
       new iam.PolicyStatement({
         sid: 'TableEncryptionThroughDynamoDB',
         principals: [account],

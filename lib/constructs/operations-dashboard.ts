@@ -68,7 +68,10 @@ function apiGraphs({ api }: ServiceMetricsProps, period: Duration): cloudwatch.I
     graph('API requests', [api.metricCount({ period })]),
     graph('API 4xx', [api.metricClientError({ period })]),
     graph('API 5xx', [api.metricServerError({ period })]),
-    graph('API latency (ms)', ['p50', 'p90', 'p99'].map((p) => api.metricLatency({ statistic: p, period, label: p }))),
+    graph(
+      'API latency (ms)',
+      ['p50', 'p90', 'p99'].map((p) => api.metricLatency({ statistic: p, period, label: p })),
+    ),
   ];
 }
 
@@ -76,10 +79,22 @@ function functionGraphs({ functions }: ServiceMetricsProps, period: Duration): c
   const perFunction = (metricOf: (fn: lambda.IFunction, label: string) => cloudwatch.IMetric) =>
     Object.entries(functions).map(([name, fn]) => metricOf(fn, name));
   return [
-    graph('Lambda errors', perFunction((fn, label) => fn.metricErrors({ period, label }))),
-    graph('Lambda throttles', perFunction((fn, label) => fn.metricThrottles({ period, label }))),
-    graph('Lambda duration p99 (ms)', perFunction((fn, label) => fn.metricDuration({ statistic: cloudwatch.Stats.p(99), period, label }))),
-    graph('Lambda concurrency (max)', perFunction((fn, label) => fn.metric('ConcurrentExecutions', { statistic: cloudwatch.Stats.MAXIMUM, period, label }))),
+    graph(
+      'Lambda errors',
+      perFunction((fn, label) => fn.metricErrors({ period, label })),
+    ),
+    graph(
+      'Lambda throttles',
+      perFunction((fn, label) => fn.metricThrottles({ period, label })),
+    ),
+    graph(
+      'Lambda duration p99 (ms)',
+      perFunction((fn, label) => fn.metricDuration({ statistic: cloudwatch.Stats.p(99), period, label })),
+    ),
+    graph(
+      'Lambda concurrency (max)',
+      perFunction((fn, label) => fn.metric('ConcurrentExecutions', { statistic: cloudwatch.Stats.MAXIMUM, period, label })),
+    ),
   ];
 }
 

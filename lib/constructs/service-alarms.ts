@@ -96,7 +96,7 @@ export class ServiceAlarms extends Construct {
       threshold: FUNCTION_ERROR_BURST,
     });
     this.kmsThrottling = this.alarm('KmsThrottling', {
-      alarmDescription: 'KMS throttled a call past the SDK\'s retries: callers were answered 429.',
+      alarmDescription: "KMS throttled a call past the SDK's retries: callers were answered 429.",
       metric: serviceMetric(props, METRIC_NAMES.kms.throttles, { period: ONE_MINUTE }),
       threshold: 1,
     });
@@ -139,19 +139,32 @@ export class ServiceAlarms extends Construct {
     const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const fromThisAccountsAlarms = {
       StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      },
     };
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchAlarmsPublish', principals: [cloudWatch], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: fromThisAccountsAlarms,
-    }));
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
     const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
-    this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchAlarmsPublishEncrypted',
-      principals: [cloudWatch],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { ...fromThisAccountsAlarms, StringEquals: { ...fromThisAccountsAlarms.StringEquals, 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
-    }));
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishEncrypted',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ...fromThisAccountsAlarms,
+          StringEquals: { ...fromThisAccountsAlarms.StringEquals, 'kms:EncryptionContext:aws:sns:topicArn': topicArn },
+        },
+      }),
+    );
   }
 
   private subscribe({ address, condition }: AlarmEmail): void {

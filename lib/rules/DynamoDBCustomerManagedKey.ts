@@ -16,7 +16,9 @@ export default Object.defineProperty(
     }
     if (node instanceof dynamodb.CfnGlobalTable) {
       const replicas = asList(Stack.of(node).resolve(node.replicas));
-      const replicaKeys = replicas.map((replica) => (isRecord(replica) && isRecord(replica.sseSpecification) ? replica.sseSpecification.kmsMasterKeyId : undefined));
+      const replicaKeys = replicas.map((replica) =>
+        isRecord(replica) && isRecord(replica.sseSpecification) ? replica.sseSpecification.kmsMasterKeyId : undefined,
+      );
       return compliance(usesKms(node, Stack.of(node).resolve(node.sseSpecification)) && replicas.length > 0 && replicaKeys.every(isCustomerManaged));
     }
     return NagRuleCompliance.NOT_APPLICABLE;

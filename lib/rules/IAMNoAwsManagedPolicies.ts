@@ -13,7 +13,11 @@ export default Object.defineProperty(
     if (!(node instanceof iam.CfnRole || node instanceof iam.CfnUser || node instanceof iam.CfnGroup)) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    const findings = new Set(resolvedStrings(node, node.managedPolicyArns).filter(isAwsManagedPolicy).map((arn) => `Policy::${arn}`));
+    const findings = new Set(
+      resolvedStrings(node, node.managedPolicyArns)
+        .filter(isAwsManagedPolicy)
+        .map((arn) => `Policy::${arn}`),
+    );
     return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
   },
   'name',

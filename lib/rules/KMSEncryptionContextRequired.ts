@@ -1,14 +1,17 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
-import {
-  grantsAction, identityPolicyStatements, keyPolicyStatements, requiredConditionKeys, type PolicyStatement,
-} from './policy-statements.js';
+import { grantsAction, identityPolicyStatements, keyPolicyStatements, requiredConditionKeys, type PolicyStatement } from './policy-statements.js';
 
 /** The KMS actions that use key material on data the caller passes: the ones an encryption context binds. */
 export const KMS_CRYPTOGRAPHIC_ACTIONS = [
-  'kms:Decrypt', 'kms:Encrypt',
-  'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
-  'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
 ];
 
 /**
@@ -46,8 +49,11 @@ function isBound(statement: PolicyStatement): boolean {
  */
 function delegatesToAccount(node: CfnResource, statement: PolicyStatement): boolean {
   const account = Stack.of(node).account;
-  return Object.keys(statement.condition).length === 0 && statement.principals.length > 0
-    && statement.principals.every((principal) => ['<AWS::AccountId>', account].includes(rootAccount(principal) ?? ''));
+  return (
+    Object.keys(statement.condition).length === 0 &&
+    statement.principals.length > 0 &&
+    statement.principals.every((principal) => ['<AWS::AccountId>', account].includes(rootAccount(principal) ?? ''))
+  );
 }
 
 /** The account of an `AWS` principal naming an account root, by ARN or by account id. */

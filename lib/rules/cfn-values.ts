@@ -2,8 +2,7 @@ import { type CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRules } from 'cdk-nag';
 
 /** A JSON object (not an array), as a resolved template value may be. */
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** CloudFormation's "one or a list": `"a"` and `["a"]` alike. */
 export const asList = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

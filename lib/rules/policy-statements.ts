@@ -22,12 +22,19 @@ export interface PolicyStatement {
  * users and groups. `undefined` for any other resource.
  */
 export function identityPolicyStatements(node: CfnResource): PolicyStatement[] | undefined {
-  if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy || node instanceof iam.CfnRolePolicy
-    || node instanceof iam.CfnUserPolicy || node instanceof iam.CfnGroupPolicy) {
+  if (
+    node instanceof iam.CfnPolicy ||
+    node instanceof iam.CfnManagedPolicy ||
+    node instanceof iam.CfnRolePolicy ||
+    node instanceof iam.CfnUserPolicy ||
+    node instanceof iam.CfnGroupPolicy
+  ) {
     return statementsOf(node, node.policyDocument);
   }
   if (node instanceof iam.CfnRole || node instanceof iam.CfnUser || node instanceof iam.CfnGroup) {
-    return asList(Stack.of(node).resolve(node.policies)).filter(isRecord).flatMap((policy) => statementsOf(node, policy.policyDocument));
+    return asList(Stack.of(node).resolve(node.policies))
+      .filter(isRecord)
+      .flatMap((policy) => statementsOf(node, policy.policyDocument));
   }
   return undefined;
 }

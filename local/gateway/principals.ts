@@ -20,7 +20,10 @@ export type LocalPrincipal = z.infer<typeof LocalPrincipal>;
 export const DEFAULT_PRINCIPALS_FILE = new URL('../principals.json', import.meta.url).pathname;
 
 export async function loadPrincipals(file = process.env.ENVELOPE_PRINCIPALS ?? DEFAULT_PRINCIPALS_FILE): Promise<LocalPrincipal[]> {
-  const principals = z.array(LocalPrincipal).min(1).parse(JSON.parse(await readFile(file, 'utf8')));
+  const principals = z
+    .array(LocalPrincipal)
+    .min(1)
+    .parse(JSON.parse(await readFile(file, 'utf8')));
   const ids = new Set(principals.map((p) => p.accessKeyId));
   if (ids.size !== principals.length) throw new Error(`${file}: access key ids must be unique.`);
   return principals;

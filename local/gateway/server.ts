@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ERROR_STATUS, GATEWAY_ERRORS, MAX_REQUEST_BYTES, type ApiFunctionName, type ApiRoute, type GatewayResponseType } from '../../contract/index.js';
+import {
+  ERROR_STATUS,
+  GATEWAY_ERRORS,
+  MAX_REQUEST_BYTES,
+  type ApiFunctionName,
+  type ApiRoute,
+  type GatewayResponseType,
+} from '../../contract/index.js';
 import { matchRoute, toProxyEvent } from './proxy-event.js';
 import type { Caller } from './proxy-event.js';
 import type { Credentialed, SignatureFailure, SigV4Verifier } from './sigv4-verifier.js';
@@ -10,7 +17,11 @@ import type { Credentialed, SignatureFailure, SigV4Verifier } from './sigv4-veri
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** Decides `execute-api:Invoke` for a verified caller, or for nobody on an unauthenticated route. */
-export type InvokeAuthorizer<P> = (caller: P | undefined, method: string, path: string) => Promise<{ allowed: true } | { allowed: false; message: string }>;
+export type InvokeAuthorizer<P> = (
+  caller: P | undefined,
+  method: string,
+  path: string,
+) => Promise<{ allowed: true } | { allowed: false; message: string }>;
 
 export interface LocalGatewayOptions<P extends Caller & Credentialed = Caller & Credentialed> {
   readonly routes: readonly ApiRoute[];
@@ -30,7 +41,10 @@ export interface LocalGateway {
 
 /** An error API Gateway answers itself, as the deployed API's gateway responses shape it. */
 class GatewayError extends Error {
-  constructor(readonly type: GatewayResponseType, detail = '') {
+  constructor(
+    readonly type: GatewayResponseType,
+    detail = '',
+  ) {
     const { message } = GATEWAY_ERRORS[type];
     // `$context.error.…` is API Gateway's own wording of what went wrong: here, the detail.
     super(message.startsWith('$context.') ? detail : message);
@@ -89,8 +103,15 @@ async function handle<P extends Caller & Credentialed>(options: LocalGatewayOpti
   const decision = await options.authorize?.(principal, method, url.pathname);
   if (decision && !decision.allowed) throw new GatewayError('ACCESS_DENIED', decision.message);
   const event = toProxyEvent({
-    matched, method, path: url.pathname, query: url.searchParams, headers, body, principal,
-    sourceIp: req.socket.remoteAddress ?? '127.0.0.1', stage: options.stage ?? 'local',
+    matched,
+    method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    body,
+    principal,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    stage: options.stage ?? 'local',
   });
   const handler = options.handlers[matched.route.function];
   const result = await handler(event);
@@ -112,17 +133,17 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
-  );
+  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
 }
 
 /** The query as the signer sees it. Built with own properties only: `__proto__=x` is just a parameter. */
 function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
-  return Object.fromEntries([...new Set(params.keys())].map((key) => {
-    const values = params.getAll(key);
-    return [key, values.length === 1 ? values[0]! : values];
-  }));
+  return Object.fromEntries(
+    [...new Set(params.keys())].map((key) => {
+      const values = params.getAll(key);
+      return [key, values.length === 1 ? values[0]! : values];
+    }),
+  );
 }
 
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {

@@ -22,7 +22,11 @@ export interface Credentialed {
 }
 
 /** The exception AWS services name for each way a signature fails. */
-export type SignatureFailure = 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'UnrecognizedClientException' | 'InvalidSignatureException';
+export type SignatureFailure =
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException';
 
 export type VerificationResult<P extends Credentialed = Credentialed> =
   | { ok: true; principal: P }
@@ -33,7 +37,8 @@ const refuse = (error: SignatureFailure, reason: string) => ({ ok: false, error,
 /** The HTTP status AWS's JSON services answer a signature failure with. */
 export const signatureFailureStatus = (error: string): number => (error === 'MissingAuthenticationTokenException' ? 403 : 400);
 
-const AUTH_PATTERN = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH_PATTERN =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /**
@@ -45,7 +50,11 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
   private readonly byAccessKey: ReadonlyMap<string, P>;
 
   /** `principals` may be a live map by access key id, so identities can be added while it runs. */
-  constructor(principals: readonly P[] | ReadonlyMap<string, P>, private readonly region: string, private readonly service = 'execute-api') {
+  constructor(
+    principals: readonly P[] | ReadonlyMap<string, P>,
+    private readonly region: string,
+    private readonly service = 'execute-api',
+  ) {
     this.byAccessKey = Array.isArray(principals) ? new Map(principals.map((p) => [p.accessKeyId, p])) : (principals as ReadonlyMap<string, P>);
   }
 
@@ -122,4 +131,3 @@ function parseAmzDate(value?: string): Date | undefined {
 function safeEqual(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
-

@@ -23,7 +23,10 @@ export class LocalAccessControl {
   private readonly byAccessKey = new Map<string, LocalIdentity>();
   private readonly byArn = new Map<string, LocalIdentity>();
 
-  constructor(private readonly region: string, private readonly evaluator = new PolicyEvaluator()) {}
+  constructor(
+    private readonly region: string,
+    private readonly evaluator = new PolicyEvaluator(),
+  ) {}
 
   /** Adds identities; functions join once the stack they come from is resolved. */
   register(...identities: LocalIdentity[]): this {
@@ -41,14 +44,16 @@ export class LocalAccessControl {
       authenticate: this.authenticator('kms'),
       authorize: async ({ principalArn, action, key, encryptionContext }: KmsActionRequest) => {
         const identity = this.identity(principalArn);
-        return denial(await this.evaluator.decide({
-          principal: identity,
-          action,
-          resource: key?.arn ?? '*',
-          resourceAccount: key ? accountOf(key.arn) : accountOf(identity.arn),
-          ...(key && { resourcePolicy: JSON.parse(key.policy) as PolicyDocument }),
-          context: { 'kms:CallerAccount': accountOf(identity.arn), ...(encryptionContext && kmsContextKeys(encryptionContext)) },
-        }));
+        return denial(
+          await this.evaluator.decide({
+            principal: identity,
+            action,
+            resource: key?.arn ?? '*',
+            resourceAccount: key ? accountOf(key.arn) : accountOf(identity.arn),
+            ...(key && { resourcePolicy: JSON.parse(key.policy) as PolicyDocument }),
+            context: { 'kms:CallerAccount': accountOf(identity.arn), ...(encryptionContext && kmsContextKeys(encryptionContext)) },
+          }),
+        );
       },
     };
   }
@@ -57,9 +62,15 @@ export class LocalAccessControl {
   dynamoDb(): DynamoDbAccessControl {
     return {
       authenticate: this.authenticator('dynamodb'),
-      authorize: async ({ principalArn, action, resource }) => denial(await this.evaluator.decide({
-        principal: this.identity(principalArn), action, resource, resourceAccount: accountOf(resource),
-      })),
+      authorize: async ({ principalArn, action, resource }) =>
+        denial(
+          await this.evaluator.decide({
+            principal: this.identity(principalArn),
+            action,
+            resource,
+            resourceAccount: accountOf(resource),
+          }),
+        ),
     };
   }
 

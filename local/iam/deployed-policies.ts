@@ -44,13 +44,16 @@ export function apiPoliciesOf(
   parameters: Record<string, unknown> = {},
 ): DeployedPolicies {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${target.region}:${target.account}:${resource}`;
-  const imports = Object.fromEntries(Object.values(templates.key.Outputs ?? {})
-    .filter((output) => output.Export)
-    .map((output) => [(output.Export!.Name as string), resources.masterKeyArn]));
+  const imports = Object.fromEntries(
+    Object.values(templates.key.Outputs ?? {})
+      .filter((output) => output.Export)
+      .map((output) => [output.Export!.Name as string, resources.masterKeyArn]),
+  );
   const resolver = resolverFor(templates.api, target, parameters, imports, (id, type, property) => {
     if (type === 'AWS::DynamoDB::Table') return { ref: resources.tableName, arn: arn('dynamodb', `table/${resources.tableName}`) };
     if (type === 'AWS::ApiGateway::RestApi') return { ref: resources.apiId, arn: arn('execute-api', resources.apiId) };
-    if (type === 'AWS::ApiGateway::Stage') return { ref: property('StageName'), arn: arn('execute-api', `${resources.apiId}/${String(property('StageName'))}`) };
+    if (type === 'AWS::ApiGateway::Stage')
+      return { ref: property('StageName'), arn: arn('execute-api', `${resources.apiId}/${String(property('StageName'))}`) };
     if (type === 'AWS::IAM::Role') return { ref: property('RoleName'), arn: `arn:aws:iam::${target.account}:role/${String(property('RoleName'))}` };
     return { ref: id, arn: arn(type.split('::')[1]!.toLowerCase(), id) };
   });
@@ -77,7 +80,13 @@ function resolverFor(
   imports: Record<string, unknown>,
   names?: PhysicalNames,
 ): TemplateResolver {
-  const refs: Record<string, unknown> = { 'AWS::Region': target.region, 'AWS::AccountId': target.account, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com', ...parameters };
+  const refs: Record<string, unknown> = {
+    'AWS::Region': target.region,
+    'AWS::AccountId': target.account,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    ...parameters,
+  };
   const attributes: Record<string, unknown> = {};
   if (names) {
     // Physical names may themselves use parameters; resolve them with a resolver that knows no resources.
@@ -104,9 +113,9 @@ function functionRoles(resolver: TemplateResolver, target: DeploymentTarget): Re
 }
 
 function callerPolicies(resolver: TemplateResolver, stage: string): Record<CallerPolicy, NamedPolicy> {
-  const byName = new Map(resolver.resources('AWS::IAM::ManagedPolicy').map(([, policy]) => [
-    String(policy.ManagedPolicyName), policy.PolicyDocument as PolicyDocument,
-  ]));
+  const byName = new Map(
+    resolver.resources('AWS::IAM::ManagedPolicy').map(([, policy]) => [String(policy.ManagedPolicyName), policy.PolicyDocument as PolicyDocument]),
+  );
   const entries = (Object.keys(CALLER_POLICIES) as CallerPolicy[]).map((key) => {
     const name = callerPolicyName(stage, key);
     const document = byName.get(name);
@@ -118,7 +127,8 @@ function callerPolicies(resolver: TemplateResolver, stage: string): Record<Calle
 
 /** API Gateway reads `execute-api:/…` in its resource policy as this API's own method ARNs. */
 function expandExecuteApiShorthand(policy: PolicyDocument, apiArn: string): PolicyDocument {
-  const expand = (resource: unknown) => (typeof resource === 'string' && resource.startsWith('execute-api:/') ? `${apiArn}/${resource.slice('execute-api:/'.length)}` : resource);
+  const expand = (resource: unknown) =>
+    typeof resource === 'string' && resource.startsWith('execute-api:/') ? `${apiArn}/${resource.slice('execute-api:/'.length)}` : resource;
   const statements = [policy.Statement].flat() as Record<string, unknown>[];
   return {
     ...policy,

@@ -27,13 +27,16 @@ export function callerIdentities(principals: readonly LocalPrincipal[], deployed
  * with that role's policies, under credentials made for this run only.
  */
 export function functionIdentities(deployed: DeployedPolicies): Record<ApiFunctionName, LocalIdentity> {
-  const entries = Object.entries(deployed.functionRoles).map(([fn, role]) => [fn, {
-    name: role.roleName,
-    arn: `${role.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${role.roleName}`,
-    principalArn: role.roleArn,
-    policies: role.policies,
-    ...temporaryCredentials(),
-  }]);
+  const entries = Object.entries(deployed.functionRoles).map(([fn, role]) => [
+    fn,
+    {
+      name: role.roleName,
+      arn: `${role.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${role.roleName}`,
+      principalArn: role.roleArn,
+      policies: role.policies,
+      ...temporaryCredentials(),
+    },
+  ]);
   return Object.fromEntries(entries) as Record<ApiFunctionName, LocalIdentity>;
 }
 

@@ -73,7 +73,10 @@ async function evaluate(question: AccessQuestion): Promise<AccessDecision> {
   const result = await decideValidated(simulation);
   if (result === 'Allowed') return { allowed: true };
   const who = signed ? principal.arn : 'anonymous';
-  return { allowed: false, message: `User: ${who} is not authorized to perform: ${question.action} on resource: ${question.resource} ${why(question, result)}` };
+  return {
+    allowed: false,
+    message: `User: ${who} is not authorized to perform: ${question.action} on resource: ${question.resource} ${why(question, result)}`,
+  };
 }
 
 /**
@@ -86,7 +89,8 @@ async function decideValidated(simulation: Simulation): Promise<string> {
   const validated = await runSimulation(simulation, {});
   if (validated.resultType === 'error') throw new Error(`IAM simulation of ${simulation.request.action} failed: ${validated.errors.message}`);
   // The unvalidated entry point needs the resource policy with a name, which only a validated policy carries.
-  const resourcePolicy = simulation.resourcePolicy && createValidatedPolicy(simulation.resourcePolicy, validateResourcePolicy, { name: 'resource policy' });
+  const resourcePolicy =
+    simulation.resourcePolicy && createValidatedPolicy(simulation.resourcePolicy, validateResourcePolicy, { name: 'resource policy' });
   return runUnsafeSimulation({ ...simulation, resourcePolicy }, {});
 }
 

@@ -25,7 +25,10 @@ const PSEUDO_NO_VALUE = Symbol('AWS::NoValue');
 export class TemplateResolver {
   private readonly refs: Map<string, unknown>;
 
-  constructor(private readonly template: CfnTemplate, private readonly values: TemplateValues) {
+  constructor(
+    private readonly template: CfnTemplate,
+    private readonly values: TemplateValues,
+  ) {
     this.refs = new Map(Object.entries(parameterDefaults(template)));
     for (const [name, value] of Object.entries(values.refs)) this.refs.set(name, value);
     this.refs.set('AWS::NoValue', PSEUDO_NO_VALUE);
@@ -64,19 +67,32 @@ export class TemplateResolver {
   private intrinsic(fn: string, argument: unknown): unknown {
     const args = Array.isArray(argument) ? argument : [argument];
     switch (fn) {
-      case 'Ref': return this.lookup(this.refs, String(argument), 'Ref');
-      case 'Fn::GetAtt': return this.lookup(new Map(Object.entries(this.values.attributes ?? {})), args.join('.'), 'Fn::GetAtt');
-      case 'Fn::ImportValue': return this.lookup(new Map(Object.entries(this.values.imports ?? {})), String(this.resolve(argument)), 'Fn::ImportValue');
-      case 'Fn::Join': return (this.resolve(args[1]) as unknown[]).join(String(args[0]));
-      case 'Fn::Select': return (this.resolve(args[1]) as unknown[])[Number(this.resolve(args[0]))];
-      case 'Fn::Split': return String(this.resolve(args[1])).split(String(args[0]));
-      case 'Fn::If': return this.resolve(this.condition(String(args[0])) ? args[1] : args[2]);
-      case 'Fn::Equals': return JSON.stringify(this.resolve(args[0])) === JSON.stringify(this.resolve(args[1]));
-      case 'Fn::Not': return !this.resolve(args[0]);
-      case 'Fn::And': return args.every((arg) => this.resolve(arg) === true);
-      case 'Fn::Or': return args.some((arg) => this.resolve(arg) === true);
-      case 'Condition': return this.condition(String(argument));
-      default: throw new Error(`${fn} is not supported by the local template resolver.`);
+      case 'Ref':
+        return this.lookup(this.refs, String(argument), 'Ref');
+      case 'Fn::GetAtt':
+        return this.lookup(new Map(Object.entries(this.values.attributes ?? {})), args.join('.'), 'Fn::GetAtt');
+      case 'Fn::ImportValue':
+        return this.lookup(new Map(Object.entries(this.values.imports ?? {})), String(this.resolve(argument)), 'Fn::ImportValue');
+      case 'Fn::Join':
+        return (this.resolve(args[1]) as unknown[]).join(String(args[0]));
+      case 'Fn::Select':
+        return (this.resolve(args[1]) as unknown[])[Number(this.resolve(args[0]))];
+      case 'Fn::Split':
+        return String(this.resolve(args[1])).split(String(args[0]));
+      case 'Fn::If':
+        return this.resolve(this.condition(String(args[0])) ? args[1] : args[2]);
+      case 'Fn::Equals':
+        return JSON.stringify(this.resolve(args[0])) === JSON.stringify(this.resolve(args[1]));
+      case 'Fn::Not':
+        return !this.resolve(args[0]);
+      case 'Fn::And':
+        return args.every((arg) => this.resolve(arg) === true);
+      case 'Fn::Or':
+        return args.some((arg) => this.resolve(arg) === true);
+      case 'Condition':
+        return this.condition(String(argument));
+      default:
+        throw new Error(`${fn} is not supported by the local template resolver.`);
     }
   }
 

@@ -1,6 +1,9 @@
 /** An error as AWS KMS sends it: the exception name goes to `__type` and `x-amzn-ErrorType`. */
 export class KmsError extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -18,4 +21,10 @@ export function statusOf(type: string): number {
   return FORBIDDEN.has(type) ? 403 : 400;
 }
 
-const FORBIDDEN = new Set(['MissingAuthenticationToken', 'MissingAuthenticationTokenException', 'InvalidClientTokenId', 'OptInRequired', 'ExpiredTokenException']);
+const FORBIDDEN = new Set([
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'InvalidClientTokenId',
+  'OptInRequired',
+  'ExpiredTokenException',
+]);

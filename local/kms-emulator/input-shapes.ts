@@ -23,19 +23,25 @@ interface StructureShape {
   readonly required: readonly string[];
 }
 
-type Value<S> =
-  S extends { type: 'string' } ? string
-  : S extends { type: 'integer' } ? number
-  : S extends { type: 'boolean' } ? boolean
-  : S extends { type: 'timestamp' } ? number
-  : S extends { type: 'blob' } ? Buffer
-  : S extends { type: 'stringMap' } ? Readonly<Record<string, string>>
-  : S extends { type: 'list'; member: infer M } ? readonly Value<M>[]
-  : S extends { type: 'structure'; members: infer Ms; required: readonly (infer R)[] } ? Structure<Ms, R & string>
-  : never;
+type Value<S> = S extends { type: 'string' }
+  ? string
+  : S extends { type: 'integer' }
+    ? number
+    : S extends { type: 'boolean' }
+      ? boolean
+      : S extends { type: 'timestamp' }
+        ? number
+        : S extends { type: 'blob' }
+          ? Buffer
+          : S extends { type: 'stringMap' }
+            ? Readonly<Record<string, string>>
+            : S extends { type: 'list'; member: infer M }
+              ? readonly Value<M>[]
+              : S extends { type: 'structure'; members: infer Ms; required: readonly (infer R)[] }
+                ? Structure<Ms, R & string>
+                : never;
 
-type Structure<Ms, R extends string> =
-  { readonly [K in keyof Ms & R]: Value<Ms[K]> } & { readonly [K in Exclude<keyof Ms, R>]?: Value<Ms[K]> };
+type Structure<Ms, R extends string> = { readonly [K in keyof Ms & R]: Value<Ms[K]> } & { readonly [K in Exclude<keyof Ms, R>]?: Value<Ms[K]> };
 
 const text = (constraints: Omit<Extract<Shape, { type: 'string' }>, 'type'> = {}) => ({ type: 'string', ...constraints }) as const;
 const int = (min: number, max: number) => ({ type: 'integer', min, max }) as const;
@@ -58,22 +64,40 @@ const policy = text({ min: 1, max: 131072, pattern: /^[\u0009\u000A\u000D\u0020-
 const aliasName = text({ min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ });
 const dryRunModifiers = { type: 'list', member: text({ values: ['IGNORE_CIPHERTEXT'] }) } as const;
 const recipient = struct({ KeyEncryptionAlgorithm: text({ values: ['RSAES_OAEP_SHA_256'] }), AttestationDocument: bytes(1, 262144) });
-const tags = { type: 'list', member: struct({ TagKey: text({ min: 1, max: 128 }), TagValue: text({ min: 0, max: 256 }) }, ['TagKey', 'TagValue']) } as const;
+const tags = {
+  type: 'list',
+  member: struct({ TagKey: text({ min: 1, max: 128 }), TagValue: text({ min: 0, max: 256 }) }, ['TagKey', 'TagValue']),
+} as const;
 const keySpecs = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
 ] as const;
 const dataKeySpec = text({ values: ['AES_256', 'AES_128'] });
 const keyMaterialId = text({ min: 64, max: 64, pattern: /^[a-f0-9]+$/ });
 
 export const INPUTS = {
   CreateKey: struct({
-    Policy: policy, Description: text({ min: 0, max: 8192 }),
+    Policy: policy,
+    Description: text({ min: 0, max: 8192 }),
     KeyUsage: text({ values: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] }),
     CustomerMasterKeySpec: text({ values: keySpecs }),
     KeySpec: text({ values: [...keySpecs, 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ECC_NIST_EDWARDS25519'] }),
     Origin: text({ values: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] }),
-    CustomKeyStoreId: text({ min: 1, max: 64 }), BypassPolicyLockoutSafetyCheck: bool, Tags: tags, MultiRegion: bool,
+    CustomKeyStoreId: text({ min: 1, max: 64 }),
+    BypassPolicyLockoutSafetyCheck: bool,
+    Tags: tags,
+    MultiRegion: bool,
     XksKeyId: text({ min: 1, max: 128, pattern: /^[a-zA-Z0-9-_.]+$/ }),
   }),
   DescribeKey: struct({ KeyId: keyId, GrantTokens: grantTokens }, ['KeyId']),
@@ -81,26 +105,65 @@ export const INPUTS = {
   CreateAlias: struct({ AliasName: aliasName, TargetKeyId: keyId }, ['AliasName', 'TargetKeyId']),
   ListAliases: struct({ KeyId: keyId, Limit: limit, Marker: marker }),
   DeleteAlias: struct({ AliasName: aliasName }, ['AliasName']),
-  Encrypt: struct({
-    KeyId: keyId, Plaintext: bytes(1, 4096), EncryptionContext: map, GrantTokens: grantTokens,
-    EncryptionAlgorithm: encryptionAlgorithm, DryRun: bool,
-  }, ['KeyId', 'Plaintext']),
+  Encrypt: struct(
+    {
+      KeyId: keyId,
+      Plaintext: bytes(1, 4096),
+      EncryptionContext: map,
+      GrantTokens: grantTokens,
+      EncryptionAlgorithm: encryptionAlgorithm,
+      DryRun: bool,
+    },
+    ['KeyId', 'Plaintext'],
+  ),
   Decrypt: struct({
-    CiphertextBlob: bytes(1, 6144), EncryptionContext: map, GrantTokens: grantTokens, KeyId: keyId,
-    EncryptionAlgorithm: encryptionAlgorithm, Recipient: recipient, DryRun: bool, DryRunModifiers: dryRunModifiers,
+    CiphertextBlob: bytes(1, 6144),
+    EncryptionContext: map,
+    GrantTokens: grantTokens,
+    KeyId: keyId,
+    EncryptionAlgorithm: encryptionAlgorithm,
+    Recipient: recipient,
+    DryRun: bool,
+    DryRunModifiers: dryRunModifiers,
   }),
-  GenerateDataKey: struct({
-    KeyId: keyId, EncryptionContext: map, NumberOfBytes: int(1, 1024), KeySpec: dataKeySpec, GrantTokens: grantTokens,
-    Recipient: recipient, DryRun: bool,
-  }, ['KeyId']),
-  GenerateDataKeyWithoutPlaintext: struct({
-    KeyId: keyId, EncryptionContext: map, KeySpec: dataKeySpec, NumberOfBytes: int(1, 1024), GrantTokens: grantTokens, DryRun: bool,
-  }, ['KeyId']),
-  ReEncrypt: struct({
-    CiphertextBlob: bytes(1, 6144), SourceEncryptionContext: map, SourceKeyId: keyId, DestinationKeyId: keyId,
-    DestinationEncryptionContext: map, SourceEncryptionAlgorithm: encryptionAlgorithm, DestinationEncryptionAlgorithm: encryptionAlgorithm,
-    GrantTokens: grantTokens, DryRun: bool, DryRunModifiers: dryRunModifiers,
-  }, ['DestinationKeyId']),
+  GenerateDataKey: struct(
+    {
+      KeyId: keyId,
+      EncryptionContext: map,
+      NumberOfBytes: int(1, 1024),
+      KeySpec: dataKeySpec,
+      GrantTokens: grantTokens,
+      Recipient: recipient,
+      DryRun: bool,
+    },
+    ['KeyId'],
+  ),
+  GenerateDataKeyWithoutPlaintext: struct(
+    {
+      KeyId: keyId,
+      EncryptionContext: map,
+      KeySpec: dataKeySpec,
+      NumberOfBytes: int(1, 1024),
+      GrantTokens: grantTokens,
+      DryRun: bool,
+    },
+    ['KeyId'],
+  ),
+  ReEncrypt: struct(
+    {
+      CiphertextBlob: bytes(1, 6144),
+      SourceEncryptionContext: map,
+      SourceKeyId: keyId,
+      DestinationKeyId: keyId,
+      DestinationEncryptionContext: map,
+      SourceEncryptionAlgorithm: encryptionAlgorithm,
+      DestinationEncryptionAlgorithm: encryptionAlgorithm,
+      GrantTokens: grantTokens,
+      DryRun: bool,
+      DryRunModifiers: dryRunModifiers,
+    },
+    ['DestinationKeyId'],
+  ),
   EnableKey: struct({ KeyId: keyId }, ['KeyId']),
   DisableKey: struct({ KeyId: keyId }, ['KeyId']),
   ScheduleKeyDeletion: struct({ KeyId: keyId, PendingWindowInDays: int(1, 365) }, ['KeyId']),
@@ -109,21 +172,39 @@ export const INPUTS = {
   DisableKeyRotation: struct({ KeyId: keyId }, ['KeyId']),
   GetKeyRotationStatus: struct({ KeyId: keyId }, ['KeyId']),
   RotateKeyOnDemand: struct({ KeyId: keyId }, ['KeyId']),
-  ListKeyRotations: struct({
-    KeyId: keyId, IncludeKeyMaterial: text({ values: ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] }), Limit: limit, Marker: marker,
-  }, ['KeyId']),
+  ListKeyRotations: struct(
+    {
+      KeyId: keyId,
+      IncludeKeyMaterial: text({ values: ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] }),
+      Limit: limit,
+      Marker: marker,
+    },
+    ['KeyId'],
+  ),
   GetKeyPolicy: struct({ KeyId: keyId, PolicyName: policyName }, ['KeyId']),
-  GetParametersForImport: struct({
-    KeyId: keyId,
-    WrappingAlgorithm: text({ values: ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'] }),
-    WrappingKeySpec: text({ values: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] }),
-  }, ['KeyId', 'WrappingAlgorithm', 'WrappingKeySpec']),
-  ImportKeyMaterial: struct({
-    KeyId: keyId, ImportToken: bytes(1, 6144), EncryptedKeyMaterial: bytes(1, 6144), ValidTo: timestamp,
-    ExpirationModel: text({ values: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] }),
-    ImportType: text({ values: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] }),
-    KeyMaterialDescription: text({ min: 0, max: 256, pattern: /^[a-zA-Z0-9:/_\s.-]+$/ }), KeyMaterialId: keyMaterialId,
-  }, ['KeyId', 'ImportToken', 'EncryptedKeyMaterial']),
+  GetParametersForImport: struct(
+    {
+      KeyId: keyId,
+      WrappingAlgorithm: text({
+        values: ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'],
+      }),
+      WrappingKeySpec: text({ values: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] }),
+    },
+    ['KeyId', 'WrappingAlgorithm', 'WrappingKeySpec'],
+  ),
+  ImportKeyMaterial: struct(
+    {
+      KeyId: keyId,
+      ImportToken: bytes(1, 6144),
+      EncryptedKeyMaterial: bytes(1, 6144),
+      ValidTo: timestamp,
+      ExpirationModel: text({ values: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] }),
+      ImportType: text({ values: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] }),
+      KeyMaterialDescription: text({ min: 0, max: 256, pattern: /^[a-zA-Z0-9:/_\s.-]+$/ }),
+      KeyMaterialId: keyMaterialId,
+    },
+    ['KeyId', 'ImportToken', 'EncryptedKeyMaterial'],
+  ),
   DeleteImportedKeyMaterial: struct({ KeyId: keyId, KeyMaterialId: keyMaterialId }, ['KeyId']),
   PutKeyPolicy: struct({ KeyId: keyId, PolicyName: policyName, Policy: policy, BypassPolicyLockoutSafetyCheck: bool }, ['KeyId', 'Policy']),
 } as const;
@@ -147,7 +228,8 @@ export function validateInput<Op extends OperationName>(operation: Op, body: unk
 
 function read(shape: Shape, value: unknown, path: string, violations: string[]): unknown {
   switch (shape.type) {
-    case 'string': return check(violations, path, shape, scalar(value, 'string', 'String'));
+    case 'string':
+      return check(violations, path, shape, scalar(value, 'string', 'String'));
     case 'integer': {
       if (!Number.isInteger(value)) throw mismatch(value, 'Integer');
       const number = value as number;
@@ -155,7 +237,8 @@ function read(shape: Shape, value: unknown, path: string, violations: string[]):
       if (number > shape.max) violations.push(violation(path, number, `Member must have value less than or equal to ${shape.max}`));
       return number;
     }
-    case 'boolean': return scalar(value, 'boolean', 'Boolean');
+    case 'boolean':
+      return scalar(value, 'boolean', 'Boolean');
     case 'timestamp': {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch(value, 'Timestamp');
       return value;
@@ -177,7 +260,8 @@ function read(shape: Shape, value: unknown, path: string, violations: string[]):
       }
       return value.map((item, index) => read(shape.member, item, `${path}.${index + 1}.member`, violations));
     }
-    case 'structure': return readStructure(shape, objectValue(value, 'Structure'), path, violations);
+    case 'structure':
+      return readStructure(shape, objectValue(value, 'Structure'), path, violations);
   }
 }
 
@@ -198,8 +282,10 @@ function readStructure(shape: StructureShape, value: Record<string, unknown>, pa
 
 function check(violations: string[], path: string, shape: Extract<Shape, { type: 'string' }>, text: string): string {
   lengthWithin(violations, path, text, text.length, shape.min, shape.max);
-  if (shape.pattern && !shape.pattern.test(text)) violations.push(violation(path, text, `Member must satisfy regular expression pattern: ${shape.pattern.source}`));
-  if (shape.values && !shape.values.includes(text)) violations.push(violation(path, text, `Member must satisfy enum value set: [${shape.values.join(', ')}]`));
+  if (shape.pattern && !shape.pattern.test(text))
+    violations.push(violation(path, text, `Member must satisfy regular expression pattern: ${shape.pattern.source}`));
+  if (shape.values && !shape.values.includes(text))
+    violations.push(violation(path, text, `Member must satisfy enum value set: [${shape.values.join(', ')}]`));
   return text;
 }
 
@@ -233,7 +319,8 @@ function base64(text: string): Buffer {
 /** A value of the wrong JSON type: SerializationException, worded after the service's JSON reader. */
 function mismatch(value: unknown, expected: string): KmsError {
   if (Array.isArray(value)) return new KmsError('SerializationException', 'Start of list found where not expected');
-  if (value !== null && typeof value === 'object') return new KmsError('SerializationException', 'Start of structure or map found where not expected.');
+  if (value !== null && typeof value === 'object')
+    return new KmsError('SerializationException', 'Start of structure or map found where not expected.');
   const found = value === null ? 'null' : typeof value === 'number' ? 'NUMBER_VALUE' : typeof value === 'boolean' ? 'BOOLEAN_VALUE' : 'STRING_VALUE';
   return new KmsError('SerializationException', `${found} can not be converted to ${/^[AEIOU]/.test(expected) ? 'an' : 'a'} ${expected}`);
 }

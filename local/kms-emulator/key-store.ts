@@ -111,12 +111,22 @@ export class KeyStore {
   }
 
   /** A key with KMS key material, or, with origin EXTERNAL, one without material, pending its import. */
-  create(fields: Pick<EmulatedKey, 'description' | 'policy' | 'tags'>, keyId: string = randomUUID(), origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): EmulatedKey {
+  create(
+    fields: Pick<EmulatedKey, 'description' | 'policy' | 'tags'>,
+    keyId: string = randomUUID(),
+    origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS',
+  ): EmulatedKey {
     const creationDate = this.now();
     const external = origin === 'EXTERNAL';
     const key: EmulatedKey = {
-      ...fields, keyId, arn: this.keyArn(keyId), ...(external && { origin }), state: external ? 'PendingImport' : 'Enabled', creationDate,
-      materials: external ? [] : [newMaterial(creationDate)], rotationEnabled: false,
+      ...fields,
+      keyId,
+      arn: this.keyArn(keyId),
+      ...(external && { origin }),
+      state: external ? 'PendingImport' : 'Enabled',
+      creationDate,
+      materials: external ? [] : [newMaterial(creationDate)],
+      rotationEnabled: false,
     };
     this.state.keys[keyId] = key;
     return key;
@@ -161,7 +171,9 @@ export class KeyStore {
   }
 
   listKeys(): EmulatedKey[] {
-    return Object.keys(this.state.keys).map((id) => this.find(id)).filter((key) => key !== undefined);
+    return Object.keys(this.state.keys)
+      .map((id) => this.find(id))
+      .filter((key) => key !== undefined);
   }
 
   aliasesFor(keyId?: string): [string, string][] {
@@ -220,7 +232,10 @@ export class KeyStore {
     const index = key.materials.findIndex((m) => m.id === id);
     const previous = index < 0 ? undefined : key.materials[index]!;
     const material: KeyMaterial = {
-      id, key: secret.toString('base64'), createdAt: previous?.createdAt ?? this.now(), ...expiration,
+      id,
+      key: secret.toString('base64'),
+      createdAt: previous?.createdAt ?? this.now(),
+      ...expiration,
       ...((description ?? previous?.description) !== undefined && { description: description ?? previous!.description }),
     };
     if (index < 0) key.materials.push(material);
@@ -249,7 +264,11 @@ export class KeyStore {
    */
   enableRotation(key: EmulatedKey, periodInDays: number): void {
     const from = key.rotationEnabled ? key.nextRotationDate! - key.rotationPeriodInDays! * DAY_SECONDS : this.now();
-    Object.assign(key, { rotationEnabled: true, rotationPeriodInDays: periodInDays, nextRotationDate: Math.max(from + periodInDays * DAY_SECONDS, this.now()) });
+    Object.assign(key, {
+      rotationEnabled: true,
+      rotationPeriodInDays: periodInDays,
+      nextRotationDate: Math.max(from + periodInDays * DAY_SECONDS, this.now()),
+    });
     this.applyDueRotations(key);
   }
 
@@ -329,7 +348,8 @@ function newMaterial(createdAt: number): KeyMaterial {
 
 function emptyState(): State {
   return {
-    keys: Object.create(null) as State['keys'], aliases: Object.create(null) as State['aliases'],
+    keys: Object.create(null) as State['keys'],
+    aliases: Object.create(null) as State['aliases'],
     importParameters: Object.create(null) as State['importParameters'],
   };
 }
@@ -338,8 +358,10 @@ function emptyState(): State {
 function ownEntries(loaded: Partial<State>): State {
   const state = emptyState();
   for (const [id, key] of Object.entries(loaded.keys ?? {})) if (KEY_ID.test(id)) state.keys[id] = key;
-  for (const [alias, target] of Object.entries(loaded.aliases ?? {})) if (alias.startsWith('alias/') && typeof target === 'string') state.aliases[alias] = target;
-  for (const [name, parameters] of Object.entries(loaded.importParameters ?? {})) if (IMPORT_TOKEN_NAME.test(name)) state.importParameters[name] = parameters;
+  for (const [alias, target] of Object.entries(loaded.aliases ?? {}))
+    if (alias.startsWith('alias/') && typeof target === 'string') state.aliases[alias] = target;
+  for (const [name, parameters] of Object.entries(loaded.importParameters ?? {}))
+    if (IMPORT_TOKEN_NAME.test(name)) state.importParameters[name] = parameters;
   return state;
 }
 

@@ -3,8 +3,17 @@ import { invalidCiphertext, open, readHeader, seal } from './ciphertext-blob.js'
 import { KmsError, notFound, validation } from './errors.js';
 import type { InputOf, OperationName } from './input-shapes.js';
 import {
-  IMPORT_PARAMETERS_VALID_SECONDS, importedMaterialId, importTokenName, isWrappingAlgorithm, isWrappingKeySpec, newImportToken, newWrappingKeyPair, unwrapKeyMaterial,
-  type ImportParameters, type WrappingAlgorithm, type WrappingKeySpec,
+  IMPORT_PARAMETERS_VALID_SECONDS,
+  importedMaterialId,
+  importTokenName,
+  isWrappingAlgorithm,
+  isWrappingKeySpec,
+  newImportToken,
+  newWrappingKeyPair,
+  unwrapKeyMaterial,
+  type ImportParameters,
+  type WrappingAlgorithm,
+  type WrappingKeySpec,
 } from './key-import.js';
 import { DAY_SECONDS, isImported, materialId, type EmulatedKey, type ImportExpiration, type KeyMaterial, type KeyStore } from './key-store.js';
 
@@ -46,25 +55,50 @@ async function authorize(access: Access, action: string, key?: EmulatedKey, { co
 }
 
 /** Resolves the request's key and authorizes the action on it. */
-async function keyFor(store: KeyStore, access: Access, identifier: string, action: string, options: Authorization & { aliases?: boolean } = {}): Promise<EmulatedKey> {
+async function keyFor(
+  store: KeyStore,
+  access: Access,
+  identifier: string,
+  action: string,
+  options: Authorization & { aliases?: boolean } = {},
+): Promise<EmulatedKey> {
   const key = store.resolve(identifier, { aliases: options.aliases ?? true });
   await authorize(access, action, key, options);
   return key;
 }
 
-const defaultPolicy = (store: KeyStore) => JSON.stringify({
-  Version: '2012-10-17',
-  Id: 'key-default-1',
-  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${store.partition}:iam::${store.accountId}:root` }, Action: 'kms:*', Resource: '*' }],
-});
+const defaultPolicy = (store: KeyStore) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${store.partition}:iam::${store.accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  });
 
 function metadata(key: EmulatedKey, store: KeyStore): Output {
   const current = key.materials.at(-1);
   return {
-    AWSAccountId: store.accountId, KeyId: key.keyId, Arn: key.arn, CreationDate: key.creationDate,
-    Enabled: key.state === 'Enabled', Description: key.description, KeyUsage: 'ENCRYPT_DECRYPT', KeyState: key.state,
-    Origin: key.origin ?? 'AWS_KMS', KeyManager: 'CUSTOMER', CustomerMasterKeySpec: ALGORITHM, KeySpec: ALGORITHM,
-    EncryptionAlgorithms: [ALGORITHM], MultiRegion: false,
+    AWSAccountId: store.accountId,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: key.creationDate,
+    Enabled: key.state === 'Enabled',
+    Description: key.description,
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyState: key.state,
+    Origin: key.origin ?? 'AWS_KMS',
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: ALGORITHM,
+    KeySpec: ALGORITHM,
+    EncryptionAlgorithms: [ALGORITHM],
+    MultiRegion: false,
     // A key pending its first import has no material yet.
     ...(current && { CurrentKeyMaterialId: materialId(current) }),
     ...(key.origin === 'EXTERNAL' && current && expirationOf(current)),
@@ -168,7 +202,8 @@ function checkedTags(tags: InputOf<'CreateKey'>['Tags'] = []): EmulatedKey['tags
 }
 
 function parsePolicy(policy: string): string {
-  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES) throw new KmsError('LimitExceededException', `The key policy exceeds the quota of ${MAX_POLICY_BYTES} bytes.`);
+  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES)
+    throw new KmsError('LimitExceededException', `The key policy exceeds the quota of ${MAX_POLICY_BYTES} bytes.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(policy);
@@ -225,7 +260,8 @@ interface Ciphertext {
  * the action on it before its state is looked at, and it must be usable.
  */
 async function decryptBlob(store: KeyStore, access: Access, ciphertext: Ciphertext): Promise<{ key: EmulatedKey; plaintext: Buffer }> {
-  if (ciphertext.blob === undefined) throw validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  if (ciphertext.blob === undefined)
+    throw validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
   const header = readHeader(ciphertext.blob);
   const expected = ciphertext.keyId === undefined ? undefined : store.resolve(ciphertext.keyId);
   const key = store.find(header.keyId);
@@ -247,7 +283,12 @@ function dataKeyBytes(input: { readonly KeySpec?: string; readonly NumberOfBytes
   return input.NumberOfBytes ?? (input.KeySpec === 'AES_256' ? 32 : 16);
 }
 
-async function generateDataKey(store: KeyStore, input: InputOf<'GenerateDataKeyWithoutPlaintext'>, access: Access, action: string): Promise<{ key: EmulatedKey; plaintext: Buffer; blob: string }> {
+async function generateDataKey(
+  store: KeyStore,
+  input: InputOf<'GenerateDataKeyWithoutPlaintext'>,
+  access: Access,
+  action: string,
+): Promise<{ key: EmulatedKey; plaintext: Buffer; blob: string }> {
   const size = dataKeyBytes(input);
   const context = input.EncryptionContext ?? {};
   const key = usable(await keyFor(store, access, input.KeyId, action, { context, grantTokens: input.GrantTokens }));
@@ -257,7 +298,12 @@ async function generateDataKey(store: KeyStore, input: InputOf<'GenerateDataKeyW
 }
 
 /** A page of a list, with KMS's opaque marker (here, the offset). */
-function page<T>(items: readonly T[], input: { readonly Limit?: number; readonly Marker?: string }, byDefault = 100, most = 1000): { items: T[]; Truncated: boolean; NextMarker?: string } {
+function page<T>(
+  items: readonly T[],
+  input: { readonly Limit?: number; readonly Marker?: string },
+  byDefault = 100,
+  most = 1000,
+): { items: T[]; Truncated: boolean; NextMarker?: string } {
   const limit = Math.min(input.Limit ?? byDefault, most);
   const start = input.Marker === undefined ? 0 : Number(input.Marker);
   if (!Number.isSafeInteger(start) || start < 0 || (input.Marker !== undefined && !/^\d+$/.test(input.Marker))) {
@@ -277,7 +323,8 @@ async function setState(store: KeyStore, input: InputOf<'EnableKey'>, access: Ac
 
 /** A ListKeyRotations entry's fields for imported material. */
 const importedMaterialEntry = (material: KeyMaterial): Output => ({
-  ImportState: isImported(material) ? 'IMPORTED' : 'PENDING_IMPORT', ...expirationOf(material),
+  ImportState: isImported(material) ? 'IMPORTED' : 'PENDING_IMPORT',
+  ...expirationOf(material),
   ...(material.description !== undefined && { KeyMaterialDescription: material.description }),
 });
 
@@ -287,7 +334,8 @@ function wrappingChoice(input: InputOf<'GetParametersForImport'>): { algorithm: 
   // "As of October 10, 2023, KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm" (GetParametersForImport).
   if (algorithm === 'RSAES_PKCS1_V1_5') throw validation('KMS does not support the RSAES_PKCS1_V1_5 wrapping algorithm.');
   if (algorithm === 'SM2PKE' || spec === 'SM2') throw unsupported('This emulator does not implement SM2 wrapping (China Regions only).');
-  if (!isWrappingAlgorithm(algorithm) || !isWrappingKeySpec(spec)) throw validation(`Wrapping algorithm ${algorithm} does not fit wrapping key spec ${spec}.`);
+  if (!isWrappingAlgorithm(algorithm) || !isWrappingKeySpec(spec))
+    throw validation(`Wrapping algorithm ${algorithm} does not fit wrapping key spec ${spec}.`);
   return { algorithm, spec };
 }
 
@@ -303,7 +351,8 @@ function importExpiration(store: KeyStore, input: InputOf<'ImportKeyMaterial'>):
   }
   if (input.ValidTo === undefined) throw validation('ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.');
   if (input.ValidTo <= store.now()) throw validation('ValidTo must be a future date and time.');
-  if (input.ValidTo > store.now() + MAX_IMPORT_VALIDITY_DAYS * DAY_SECONDS) throw validation(`ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days from now.`);
+  if (input.ValidTo > store.now() + MAX_IMPORT_VALIDITY_DAYS * DAY_SECONDS)
+    throw validation(`ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days from now.`);
   return { expirationModel, validTo: input.ValidTo };
 }
 
@@ -315,7 +364,10 @@ function parametersOfToken(store: KeyStore, key: EmulatedKey, token: Buffer): { 
     throw new KmsError('InvalidImportTokenException', 'The import token is invalid or is associated with a different KMS key.');
   }
   if (parameters.validTo <= store.now()) {
-    throw new KmsError('ExpiredImportTokenException', 'The import token is expired. Use GetParametersForImport to get a new import token and public key, use the new public key to encrypt the key material, and then try the request again.');
+    throw new KmsError(
+      'ExpiredImportTokenException',
+      'The import token is expired. Use GetParametersForImport to get a new import token and public key, use the new public key to encrypt the key material, and then try the request again.',
+    );
   }
   return { name, parameters };
 }
@@ -333,8 +385,10 @@ function checkSameMaterial(key: EmulatedKey, input: InputOf<'ImportKeyMaterial'>
   const importType = input.ImportType ?? (key.materials.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
   if (importType === 'NEW_KEY_MATERIAL') {
     if (input.KeyMaterialId !== undefined) throw validation('You cannot specify a key material ID with ImportType NEW_KEY_MATERIAL.');
-    if (associated) throw incorrectMaterial('KMS expected new key material, but the key material being imported is already associated with the KMS key.');
-    if (key.materials.length > 0) throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
+    if (associated)
+      throw incorrectMaterial('KMS expected new key material, but the key material being imported is already associated with the KMS key.');
+    if (key.materials.length > 0)
+      throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
     return;
   }
   if (!associated) throw incorrectMaterial('The key material is not the same key material that was previously imported into this KMS key.');
@@ -357,7 +411,8 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
   CreateKey: async (store, input, access) => {
     supportedKey(input);
     // China Regions import 128-bit material and have no RSA_AES wrapping (Step 3: Encrypt the key material).
-    if (input.Origin === 'EXTERNAL' && store.partition === 'aws-cn') throw unsupported('This emulator does not import key material in China Regions.');
+    if (input.Origin === 'EXTERNAL' && store.partition === 'aws-cn')
+      throw unsupported('This emulator does not import key material in China Regions.');
     await authorize(access, 'kms:CreateKey');
     // Tagging at creation needs kms:TagResource too.
     if (input.Tags !== undefined && input.Tags.length > 0) await authorize(access, 'kms:TagResource');
@@ -407,8 +462,12 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
   Decrypt: async (store, input, access) => {
     refuseUnemulated(input);
     const { key, plaintext } = await decryptBlob(store, access, {
-      action: 'kms:Decrypt', blob: input.CiphertextBlob, context: input.EncryptionContext, keyId: input.KeyId,
-      algorithm: input.EncryptionAlgorithm, grantTokens: input.GrantTokens,
+      action: 'kms:Decrypt',
+      blob: input.CiphertextBlob,
+      context: input.EncryptionContext,
+      keyId: input.KeyId,
+      algorithm: input.EncryptionAlgorithm,
+      grantTokens: input.GrantTokens,
     });
     dryRun(input);
     return { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: ALGORITHM };
@@ -425,16 +484,23 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
   ReEncrypt: async (store, input, access) => {
     refuseUnemulated(input);
     const source = await decryptBlob(store, access, {
-      action: 'kms:ReEncryptFrom', blob: input.CiphertextBlob, context: input.SourceEncryptionContext, keyId: input.SourceKeyId,
-      algorithm: input.SourceEncryptionAlgorithm, grantTokens: input.GrantTokens,
+      action: 'kms:ReEncryptFrom',
+      blob: input.CiphertextBlob,
+      context: input.SourceEncryptionContext,
+      keyId: input.SourceKeyId,
+      algorithm: input.SourceEncryptionAlgorithm,
+      grantTokens: input.GrantTokens,
     });
     const context = input.DestinationEncryptionContext ?? {};
     const destination = usable(await keyFor(store, access, input.DestinationKeyId, 'kms:ReEncryptTo', { context, grantTokens: input.GrantTokens }));
     fitsKey(input.DestinationEncryptionAlgorithm);
     dryRun(input);
     return {
-      CiphertextBlob: encryptWith(store, destination, source.plaintext, context), SourceKeyId: source.key.arn, KeyId: destination.arn,
-      SourceEncryptionAlgorithm: ALGORITHM, DestinationEncryptionAlgorithm: ALGORITHM,
+      CiphertextBlob: encryptWith(store, destination, source.plaintext, context),
+      SourceKeyId: source.key.arn,
+      KeyId: destination.arn,
+      SourceEncryptionAlgorithm: ALGORITHM,
+      DestinationEncryptionAlgorithm: ALGORITHM,
     };
   },
   EnableKey: (store, input, access) => setState(store, input, access, 'Enabled'),
@@ -443,7 +509,9 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const days = input.PendingWindowInDays ?? 30;
     if (days < 7 || days > 30) {
       const bound = days < 7 ? 'greater than or equal to 7' : 'less than or equal to 30';
-      throw validation(`1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value ${bound}`);
+      throw validation(
+        `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value ${bound}`,
+      );
     }
     const key = await keyFor(store, access, input.KeyId, 'kms:ScheduleKeyDeletion', keyOnly);
     notPendingDeletion(key);
@@ -470,7 +538,8 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     // A key pending deletion reports rotation off and is not rotated; cancelling restores the status.
     const enabled = key.rotationEnabled && key.state !== 'PendingDeletion';
     return {
-      KeyId: key.arn, KeyRotationEnabled: enabled,
+      KeyId: key.arn,
+      KeyRotationEnabled: enabled,
       ...(enabled && { RotationPeriodInDays: key.rotationPeriodInDays, NextRotationDate: key.nextRotationDate }),
     };
   },
@@ -478,10 +547,14 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const key = await keyFor(store, access, input.KeyId, 'kms:RotateKeyOnDemand', keyOnly);
     // KMS rotates imported material on demand only into new material imported beforehand (ImportType
     // NEW_KEY_MATERIAL, then PENDING_ROTATION: RotateKeyOnDemand), which the emulator does not implement.
-    if (key.origin === 'EXTERNAL') throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
+    if (key.origin === 'EXTERNAL')
+      throw unsupported('This emulator does not rotate imported key material (ImportType NEW_KEY_MATERIAL is not emulated).');
     usable(key);
     if (key.materials.filter((m) => m.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
-      throw new KmsError('LimitExceededException', `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
+      throw new KmsError(
+        'LimitExceededException',
+        `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
+      );
     }
     // The rotation completes at once here, so no OnDemandRotationStartDate is ever in progress.
     store.rotate(key, 'ON_DEMAND');
@@ -494,7 +567,9 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const { items, ...rest } = page(materials, input);
     return {
       Rotations: items.map((m) => ({
-        KeyId: key.keyId, KeyMaterialId: materialId(m), KeyMaterialState: m === current ? 'CURRENT' : 'NON_CURRENT',
+        KeyId: key.keyId,
+        KeyMaterialId: materialId(m),
+        KeyMaterialState: m === current ? 'CURRENT' : 'NON_CURRENT',
         ...(m.rotationType && { RotationDate: m.createdAt, RotationType: m.rotationType }),
         ...(key.origin === 'EXTERNAL' && importedMaterialEntry(m)),
       })),
@@ -507,7 +582,12 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const { publicKey, privateKey } = await newWrappingKeyPair(spec);
     const token = newImportToken();
     const validTo = store.now() + IMPORT_PARAMETERS_VALID_SECONDS;
-    store.saveImportParameters(importTokenName(token), { keyId: key.keyId, wrappingAlgorithm: algorithm, privateKey: privateKey.toString('base64'), validTo });
+    store.saveImportParameters(importTokenName(token), {
+      keyId: key.keyId,
+      wrappingAlgorithm: algorithm,
+      privateKey: privateKey.toString('base64'),
+      validTo,
+    });
     return { KeyId: key.arn, ImportToken: token.toString('base64'), PublicKey: publicKey.toString('base64'), ParametersValidTo: validTo };
   },
   ImportKeyMaterial: async (store, input, access) => {
@@ -515,7 +595,8 @@ const operations: { readonly [Op in OperationName]: Operation<Op> } = {
     const expiration = importExpiration(store, input);
     const token = parametersOfToken(store, key, input.ImportToken);
     const secret = unwrapKeyMaterial(token.parameters, input.EncryptedKeyMaterial);
-    if (secret.length !== IMPORTED_MATERIAL_BYTES) throw incorrectMaterial('The key material of a SYMMETRIC_DEFAULT KMS key must be a 256-bit symmetric key.');
+    if (secret.length !== IMPORTED_MATERIAL_BYTES)
+      throw incorrectMaterial('The key material of a SYMMETRIC_DEFAULT KMS key must be a 256-bit symmetric key.');
     checkSameMaterial(key, input, importedMaterialId(key.keyId, secret));
     const material = store.importMaterial(key, secret, expiration, input.KeyMaterialDescription);
     // Each import needs new parameters: a token is used once.

@@ -87,7 +87,8 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     try {
       const body = await readBody(req);
       const access = await accessFor(req, body);
-      if (req.method !== 'POST' || req.url !== '/' || !isOperation(name)) throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
+      if (req.method !== 'POST' || req.url !== '/' || !isOperation(name))
+        throw new KmsError('UnknownOperationException', `Unknown operation ${target}`);
       calls.count(name);
       return { status: 200, body: await run(name, parseBody(body), access) };
     } catch (error) {
@@ -108,12 +109,22 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     if (!control) return OPEN_ACCESS;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
-    const identity = await control.authenticate({ method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
+    const identity = await control.authenticate({
+      method: req.method ?? 'POST',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body,
+    });
     if (!identity.ok) throw new KmsError(identity.type, identity.message);
     return {
-      denial: (action, key, encryptionContext) => control.authorize({
-        principalArn: identity.principalArn, action, ...(key && { key: { arn: key.arn, policy: key.policy } }), ...(encryptionContext && { encryptionContext }),
-      }),
+      denial: (action, key, encryptionContext) =>
+        control.authorize({
+          principalArn: identity.principalArn,
+          action,
+          ...(key && { key: { arn: key.arn, policy: key.policy } }),
+          ...(encryptionContext && { encryptionContext }),
+        }),
     };
   }
 

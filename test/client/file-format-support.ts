@@ -2,7 +2,10 @@ import { createCipheriv, hkdfSync } from 'node:crypto';
 import { Readable, Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  createDecryptStream, createEncryptStream, type DecryptStreamOptions, type EncryptStreamOptions,
+  createDecryptStream,
+  createEncryptStream,
+  type DecryptStreamOptions,
+  type EncryptStreamOptions,
 } from '../../packages/client/src/file-format/index.js';
 
 /** Throwaway test keys: never a key of any deployment. */
@@ -31,7 +34,12 @@ export async function runThrough(transform: Transform, chunks: Buffer[]): Promis
 export type EncryptOptions = Partial<EncryptStreamOptions>;
 
 export const encryptOptions = (options: EncryptOptions = {}): EncryptStreamOptions => ({
-  dataKey: DATA_KEY, encryptedKey: 'ev2.dGVzdC1rZXk', keyId: 'key-1', keyVersion: 1, context: { tenant: 'acme' }, ...options,
+  dataKey: DATA_KEY,
+  encryptedKey: 'ev2.dGVzdC1rZXk',
+  keyId: 'key-1',
+  keyVersion: 1,
+  context: { tenant: 'acme' },
+  ...options,
 });
 
 export const encrypt = (plaintext: Buffer, options?: EncryptOptions, chunkSizes?: number[]) =>
@@ -40,7 +48,8 @@ export const encrypt = (plaintext: Buffer, options?: EncryptOptions, chunkSizes?
 export type DecryptOptions = Partial<DecryptStreamOptions> & { dataKey?: Buffer };
 
 export const decryptOptions = ({ dataKey = DATA_KEY, ...options }: DecryptOptions = {}): DecryptStreamOptions => ({
-  unwrapKey: async () => Buffer.from(dataKey), ...options,
+  unwrapKey: async () => Buffer.from(dataKey),
+  ...options,
 });
 
 export const decrypt = (file: Buffer, options?: DecryptOptions, chunkSizes?: number[]) =>
@@ -84,10 +93,7 @@ export interface ReferenceFile {
  * module under test. The overrides build files a correct encoder never writes, with a valid header
  * auth tag: an unsorted context, a final frame of a whole frame size, a commitment that does not match.
  */
-export function referenceEncrypt(
-  file: ReferenceFile,
-  overrides: { encodedContext?: Buffer; frames?: Buffer[]; commitment?: Buffer } = {},
-): Buffer {
+export function referenceEncrypt(file: ReferenceFile, overrides: { encodedContext?: Buffer; frames?: Buffer[]; commitment?: Buffer } = {}): Buffer {
   const { dataKey, messageId, frameSize, plaintext } = file;
   const hkdf = (info: string) => Buffer.from(hkdfSync('sha256', dataKey, messageId, Buffer.from(info, 'ascii'), 32));
   const key = hkdf('envelope-file/1 AES-256-GCM HKDF-SHA256 DERIVEKEY');
@@ -96,8 +102,18 @@ export function referenceEncrypt(
   const encryptedKey = Buffer.from(file.encryptedKey, 'ascii');
   const keyId = Buffer.from(file.keyId, 'utf8');
   const headerBody = Buffer.concat([
-    Buffer.from('ENVF', 'ascii'), Buffer.of(1), messageId, u16(context.length), context, u16(encryptedKey.length), encryptedKey,
-    u16(keyId.length), keyId, u32(file.keyVersion), u32(frameSize), commitment,
+    Buffer.from('ENVF', 'ascii'),
+    Buffer.of(1),
+    messageId,
+    u16(context.length),
+    context,
+    u16(encryptedKey.length),
+    encryptedKey,
+    u16(keyId.length),
+    keyId,
+    u32(file.keyVersion),
+    u32(frameSize),
+    commitment,
   ]);
   const gcm = (iv: Buffer, aad: Buffer, data: Buffer) => {
     const cipher = createCipheriv('aes-256-gcm', key, iv);

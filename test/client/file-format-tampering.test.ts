@@ -5,13 +5,27 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createDecryptStream, readHeader } from '../../packages/client/src/file-format/index.js';
 import {
-  chunked, DATA_KEY, decrypt, decryptOptions, encrypt, fcOptions, OTHER_DATA_KEY, referenceContext, referenceEncrypt, splitFile,
-  type DecryptOptions, type ReferenceFile,
+  chunked,
+  DATA_KEY,
+  decrypt,
+  decryptOptions,
+  encrypt,
+  fcOptions,
+  OTHER_DATA_KEY,
+  referenceContext,
+  referenceEncrypt,
+  splitFile,
+  type DecryptOptions,
+  type ReferenceFile,
   collectInto,
 } from './file-format-support.js';
 
 const FRAME_SIZE = 64;
-const INVALID = { name: 'FileFormatError', code: 'InvalidCiphertext', message: 'The data is not a valid encrypted file for this key, or it was modified.' };
+const INVALID = {
+  name: 'FileFormatError',
+  code: 'InvalidCiphertext',
+  message: 'The data is not a valid encrypted file for this key, or it was modified.',
+};
 
 const expectInvalid = (file: Buffer, options?: DecryptOptions, readSizes?: number[]) =>
   expect(decrypt(file, options, readSizes)).rejects.toMatchObject(INVALID);
@@ -27,12 +41,17 @@ const rebuild = (header: Buffer, frames: Buffer[]) => Buffer.concat([header, ...
 describe('tampering is detected', () => {
   it('any flipped bit, anywhere in header or frames', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 5 * FRAME_SIZE }), fc.nat(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 100 }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 5 * FRAME_SIZE }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 100 }),
         async (plaintext, position, bit, readSize) => {
           const file = await encrypt(Buffer.from(plaintext), { frameSize: FRAME_SIZE });
           file[position % file.length]! ^= 1 << bit;
           await expectInvalid(file, {}, [readSize]);
-        }),
+        },
+      ),
       fcOptions(400),
     );
   });
@@ -84,12 +103,16 @@ describe('tampering is detected', () => {
 
   it('bytes after the final frame, in the same write or a later one', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 3 * FRAME_SIZE }), fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.boolean(),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3 * FRAME_SIZE }),
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.boolean(),
         async (plaintext, extra, separateWrite) => {
           const file = await encrypt(Buffer.from(plaintext), { frameSize: FRAME_SIZE });
           const extended = Buffer.concat([file, extra]);
           await expectInvalid(extended, {}, separateWrite ? [file.length, extra.length] : [extended.length]);
-        }),
+        },
+      ),
       fcOptions(150),
     );
   });
@@ -101,7 +124,12 @@ describe('tampering is detected', () => {
         const a = splitFile(one);
         const b = splitFile(other);
         const k = i % a.frames.length;
-        await expectInvalid(rebuild(a.header, a.frames.map((frame, n) => (n === k ? b.frames[n]! : frame))));
+        await expectInvalid(
+          rebuild(
+            a.header,
+            a.frames.map((frame, n) => (n === k ? b.frames[n]! : frame)),
+          ),
+        );
         await expectInvalid(rebuild(b.header, a.frames));
       }),
       fcOptions(50),
@@ -119,8 +147,14 @@ describe('tampering is detected', () => {
 
 describe('files a correct encoder never writes, though their tags verify', () => {
   const reference: ReferenceFile = {
-    dataKey: DATA_KEY, messageId: Buffer.alloc(32, 9), encryptedKey: 'ev2.x', keyId: 'key-1', keyVersion: 1,
-    context: { b: '2', a: '1' }, frameSize: FRAME_SIZE, plaintext: bytes(150),
+    dataKey: DATA_KEY,
+    messageId: Buffer.alloc(32, 9),
+    encryptedKey: 'ev2.x',
+    keyId: 'key-1',
+    keyVersion: 1,
+    context: { b: '2', a: '1' },
+    frameSize: FRAME_SIZE,
+    plaintext: bytes(150),
   };
 
   it('the reference encoder’s canonical file decrypts (the overrides below are the only difference)', async () => {
@@ -159,7 +193,9 @@ describe('keys and contexts', () => {
   it('an unexpected context fails before the key is unwrapped; the same context in another order passes', async () => {
     const file = await encrypt(bytes(300), { context: { tenant: 'acme', purpose: 'backup' } });
     const unwrapKey = vi.fn(async () => Buffer.from(DATA_KEY));
-    await expect(decrypt(file, { unwrapKey, expectedContext: { tenant: 'other', purpose: 'backup' } })).rejects.toMatchObject({ code: 'ContextMismatch' });
+    await expect(decrypt(file, { unwrapKey, expectedContext: { tenant: 'other', purpose: 'backup' } })).rejects.toMatchObject({
+      code: 'ContextMismatch',
+    });
     await expect(decrypt(file, { unwrapKey, expectedContext: {} })).rejects.toMatchObject({ code: 'ContextMismatch' });
     expect(unwrapKey).not.toHaveBeenCalled();
     expect((await decrypt(file, { unwrapKey, expectedContext: { purpose: 'backup', tenant: 'acme' } })).equals(bytes(300))).toBe(true);
@@ -175,7 +211,13 @@ describe('keys and contexts', () => {
   it('reports a failing or malformed unwrap as KeyUnwrapFailed, keeping the cause', async () => {
     const file = await encrypt(bytes(10));
     const cause = new Error('AccessDenied');
-    await expect(decrypt(file, { unwrapKey: async () => { throw cause; } })).rejects.toMatchObject({ code: 'KeyUnwrapFailed', cause });
+    await expect(
+      decrypt(file, {
+        unwrapKey: async () => {
+          throw cause;
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'KeyUnwrapFailed', cause });
     await expect(decrypt(file, { unwrapKey: async () => Buffer.alloc(16, 1) })).rejects.toMatchObject({ code: 'KeyUnwrapFailed' });
   });
 });
@@ -189,14 +231,19 @@ describe('plaintext release and key hygiene', () => {
     for (const readSize of [file.length, 1, 7, 100]) {
       const received: Buffer[] = [];
       const consumer = collectInto(received);
-      await expect(pipeline(Readable.from(chunked(file, [readSize])), createDecryptStream(decryptOptions()), consumer)).rejects.toMatchObject(INVALID);
+      await expect(pipeline(Readable.from(chunked(file, [readSize])), createDecryptStream(decryptOptions()), consumer)).rejects.toMatchObject(
+        INVALID,
+      );
       expect(Buffer.concat(received).equals(plaintext.subarray(0, FRAME_SIZE))).toBe(true);
     }
   });
 
   it('zeroes the data key unwrapKey returned, after success and after failure', async () => {
     const file = await encrypt(bytes(200));
-    for (const [dataKey, succeeds] of [[Buffer.from(DATA_KEY), true], [Buffer.from(OTHER_DATA_KEY), false]] as const) {
+    for (const [dataKey, succeeds] of [
+      [Buffer.from(DATA_KEY), true],
+      [Buffer.from(OTHER_DATA_KEY), false],
+    ] as const) {
       const result = decrypt(file, { unwrapKey: async () => dataKey });
       await (succeeds ? expect(result).resolves.toBeInstanceOf(Buffer) : expect(result).rejects.toMatchObject(INVALID));
       expect(dataKey.every((byte) => byte === 0)).toBe(true);

@@ -3,12 +3,15 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createEncryptStream, DEFAULT_FRAME_SIZE, FileFormatError, MAX_FRAME_SIZE, MIN_FRAME_SIZE, readHeader,
+  createEncryptStream,
+  DEFAULT_FRAME_SIZE,
+  FileFormatError,
+  MAX_FRAME_SIZE,
+  MIN_FRAME_SIZE,
+  readHeader,
 } from '../../packages/client/src/file-format/index.js';
 import { assertSequenceNumberAllowed } from '../../packages/client/src/file-format/frames.js';
-import {
-  DATA_KEY, chunked, decrypt, encrypt, encryptOptions, fcOptions, headerLength, referenceEncrypt, splitFile,
-} from './file-format-support.js';
+import { DATA_KEY, chunked, decrypt, encrypt, encryptOptions, fcOptions, headerLength, referenceEncrypt, splitFile } from './file-format-support.js';
 
 interface Vector {
   name: string;
@@ -78,8 +81,11 @@ describe('file format round trip', () => {
 
 describe('file format test vectors', () => {
   const fromVector = (v: Vector) => ({
-    ...v, dataKey: Buffer.from(v.dataKeyHex, 'hex'), messageId: Buffer.from(v.messageIdHex, 'hex'),
-    plaintext: Buffer.from(v.plaintextHex, 'hex'), file: Buffer.from(v.fileHex, 'hex'),
+    ...v,
+    dataKey: Buffer.from(v.dataKeyHex, 'hex'),
+    messageId: Buffer.from(v.messageIdHex, 'hex'),
+    plaintext: Buffer.from(v.plaintextHex, 'hex'),
+    file: Buffer.from(v.fileHex, 'hex'),
   });
 
   it.each(vectors.map((v) => [v.name, v] as const))('decrypts %s', async (_name, vector) => {
@@ -101,7 +107,12 @@ describe('file format test vectors', () => {
   it.each(vectors.map((v) => [v.name, v] as const))('shows the header of %s without the key', async (_name, vector) => {
     const v = fromVector(vector);
     expect(await readHeader(v.file)).toEqual({
-      messageId: v.messageId, context: v.context, encryptedKey: v.encryptedKey, keyId: v.keyId, keyVersion: v.keyVersion, frameSize: v.frameSize,
+      messageId: v.messageId,
+      context: v.context,
+      encryptedKey: v.encryptedKey,
+      keyId: v.keyId,
+      keyVersion: v.keyVersion,
+      frameSize: v.frameSize,
     });
   });
 });
@@ -117,7 +128,10 @@ describe('readHeader', () => {
 
   it('refuses a file that ends inside the header, or is not this format', async () => {
     const file = await encrypt(Buffer.alloc(10));
-    for (const bytes of [file.subarray(0, headerLength(file) - 1), Buffer.from('PK\x03\x04 not an encrypted file at all, but long enough to be read')]) {
+    for (const bytes of [
+      file.subarray(0, headerLength(file) - 1),
+      Buffer.from('PK\x03\x04 not an encrypted file at all, but long enough to be read'),
+    ]) {
       await expect(readHeader(bytes)).rejects.toMatchObject({ name: 'FileFormatError', code: 'InvalidCiphertext' });
     }
   });

@@ -23,10 +23,14 @@ describe('files and streams through the client', () => {
     await writeFile(join(dir, 'in'), plaintext);
     const seen: number[] = [];
     runtime().resetCalls();
-    await owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), { keyId: key.keyId, context: { file: 'in' }, onProgress: (done, total) => {
-      expect(total).toBe(plaintext.length);
-      seen.push(done);
-    } });
+    await owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), {
+      keyId: key.keyId,
+      context: { file: 'in' },
+      onProgress: (done, total) => {
+        expect(total).toBe(plaintext.length);
+        seen.push(done);
+      },
+    });
     expect(seen.at(-1)).toBe(plaintext.length);
     await owner.decryptFile(join(dir, 'in.enc'), join(dir, 'out'), { expectedContext: { file: 'in' } });
     expect(sha256(await readFile(join(dir, 'out')))).toBe(sha256(plaintext));
@@ -70,7 +74,11 @@ describe('retries', () => {
       seen.push({ at: Date.now(), key: req.headers['idempotency-key'] as string | undefined });
       const status = answers.shift() ?? 503;
       res.writeHead(status, { 'content-type': 'application/json', ...(status !== 200 && { 'retry-after': '1' }) });
-      res.end(JSON.stringify(status === 200 ? { keyId: 'k' } : { error: { code: status === 429 ? 'Throttled' : 'DependencyUnavailable', message: 'later' } }));
+      res.end(
+        JSON.stringify(
+          status === 200 ? { keyId: 'k' } : { error: { code: status === 429 ? 'Throttled' : 'DependencyUnavailable', message: 'later' } },
+        ),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -49,17 +49,31 @@ describe('the packed client', () => {
     const { accessKeyId, secretAccessKey } = principal('owner');
     const { stdout } = await run(process.execPath, ['use.mjs'], {
       cwd: project,
-      env: { PATH: process.env.PATH, ENVELOPE_API_URL: runtime.apiUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
+      env: {
+        PATH: process.env.PATH,
+        ENVELOPE_API_URL: runtime.apiUrl,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      },
     });
     expect(JSON.parse(stdout)).toEqual({ text: 'from the tarball', same: true, code: 'KeyNotFound' });
 
     // Its declarations type-check a consumer, the error code as the contract's union.
-    await writeFile(join(project, 'typed.ts'), `
+    await writeFile(
+      join(project, 'typed.ts'),
+      `
       import { EnvelopeClient, type ErrorCode } from '@envelope-api/client';
       const code: ErrorCode = 'KeyNotFound';
       export const use = (client: EnvelopeClient) => client.encrypt('alias/x', 'y').then((s) => s.keyVersion + code.length);
-    `);
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] } }));
+    `,
+    );
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      }),
+    );
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project]);
   });
 });

@@ -46,7 +46,14 @@ async function send(method: string, url: URL, { as = 'owner', body, rawBody, hea
   if (as === 'anonymous') return fetch(url, { method, headers: unsigned, body: payload });
   const query = Object.fromEntries(url.searchParams);
   const signed = await signerFor(as).sign({
-    method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers: unsigned, body: payload,
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: unsigned,
+    body: payload,
   });
   return fetch(url, { method, headers: signed.headers, body: payload });
 }
@@ -55,7 +62,10 @@ async function send(method: string, url: URL, { as = 'owner', body, rawBody, hea
 async function call(route: RouteName, exchange: Exchange = {}): Promise<Answer> {
   const [method, resource] = route.split(' ') as [string, string];
   const params: Record<string, string | undefined> = { key: exchange.key, ...exchange.params };
-  const url = new URL(resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? '')), runtime.apiUrl);
+  const url = new URL(
+    resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? '')),
+    runtime.apiUrl,
+  );
   for (const [name, value] of Object.entries(exchange.query ?? {})) url.searchParams.set(name, value);
   const response = await send(method, url, exchange);
   const text = await response.text();
@@ -138,7 +148,10 @@ describe('grants', () => {
   it('creates, lists, revokes and retires grants; the grantee lists its own', async () => {
     const keyId = await createKey();
     const grantee = principal('teammate').arn;
-    const grant = await expectAnswer('POST /v1/keys/{key}/grants', 201, { key: keyId, body: { grantee, operations: ['encrypt'], constraints: { contextSubset: { a: 'b' } } } });
+    const grant = await expectAnswer('POST /v1/keys/{key}/grants', 201, {
+      key: keyId,
+      body: { grantee, operations: ['encrypt'], constraints: { contextSubset: { a: 'b' } } },
+    });
     const other = await expectAnswer('POST /v1/keys/{key}/grants', 201, { key: keyId, body: { grantee, operations: ['decrypt'], name: 'job' } });
     await expectAnswer('POST /v1/keys/{key}/grants', 400, { key: keyId, body: { grantee, operations: [] } }, 'ValidationError');
     await expectAnswer('GET /v1/keys/{key}/grants', 200, { key: keyId, query: { limit: '1' } });
@@ -156,7 +169,13 @@ describe('cryptography', () => {
   it('encrypts, decrypts and rewraps one value and batches, with per-item errors', async () => {
     const keyId = await createKey();
     const { ciphertext } = await expectAnswer('POST /v1/encrypt', 200, { body: { keyId, plaintext: base64('one'), context: { a: 'b' } } });
-    const batch = { keyId, items: [{ plaintext: base64('two'), reference: 'r1' }, { plaintext: 'not base64!', reference: 'r2' }] };
+    const batch = {
+      keyId,
+      items: [
+        { plaintext: base64('two'), reference: 'r1' },
+        { plaintext: 'not base64!', reference: 'r2' },
+      ],
+    };
     const { items } = await expectAnswer('POST /v1/encrypt', 200, { body: batch });
     expect(items).toMatchObject([{ reference: 'r1' }, { reference: 'r2', error: { code: 'ValidationError' } }]);
     const sealed = (items as { ciphertext: string }[])[0]!.ciphertext;
@@ -197,7 +216,9 @@ describe('operators', () => {
 
 describe('coverage', () => {
   it('checked a success of every route in the contract', () => {
-    const unchecked = API_ROUTES.map((route) => `${route.method} ${route.resource}`).filter((route) => ![...checked].some((answer) => answer.startsWith(`${route} 2`)));
+    const unchecked = API_ROUTES.map((route) => `${route.method} ${route.resource}`).filter(
+      (route) => ![...checked].some((answer) => answer.startsWith(`${route} 2`)),
+    );
     expect(unchecked).toEqual([]);
   });
 });

@@ -8,7 +8,10 @@ import { OPENAPI_FILE } from '../../lambdas/http/openapi/document.js';
 
 type JsonSchema = Record<string, unknown>;
 interface Document {
-  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonSchema } } } | undefined> }>>;
+  readonly paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonSchema } } } | undefined> }>
+  >;
   readonly components: { readonly schemas: Record<string, JsonSchema> };
 }
 

@@ -7,7 +7,9 @@ import { handler as publicHandler } from '../../lambdas/health.js';
 import { OPENAPI_FILE, openApiDocument, renderOpenApiDocument } from '../../lambdas/http/openapi/document.js';
 import { OPERATIONS } from '../../lambdas/http/openapi/operations.js';
 
-interface Response { readonly content: { 'application/json': { schema: { $ref?: string; oneOf?: { $ref: string }[] } } } }
+interface Response {
+  readonly content: { 'application/json': { schema: { $ref?: string; oneOf?: { $ref: string }[] } } };
+}
 
 const committed = readFileSync(new URL(`../../${OPENAPI_FILE}`, import.meta.url), 'utf8');
 const document = openApiDocument();
@@ -44,7 +46,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('asks for SigV4 on the IAM routes only', () => {
-    expect(document.components.securitySchemes.sigv4).toEqual({ type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' });
+    expect(document.components.securitySchemes.sigv4).toEqual({
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
     for (const { name, route, operation } of routes) expect(operation.security, name).toEqual(route.iamAuth ? [{ sigv4: [] }] : []);
   });
 
@@ -52,9 +59,15 @@ describe('the OpenAPI document', () => {
     for (const { name, route, operation } of routes) {
       const parameters = operation.parameters ?? [];
       const retryable = OPERATIONS[name as keyof typeof OPERATIONS].retryable === true;
-      expect(parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'), name).toBe(retryable);
+      expect(
+        parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'),
+        name,
+      ).toBe(retryable);
       const pathNames = [...route.resource.matchAll(/\{(\w+)\}/g)].map(([, param]) => param);
-      expect(parameters.filter((p) => p.in === 'path').map((p) => p.name), name).toEqual(pathNames);
+      expect(
+        parameters.filter((p) => p.in === 'path').map((p) => p.name),
+        name,
+      ).toEqual(pathNames);
     }
   });
 
@@ -65,7 +78,8 @@ describe('the OpenAPI document', () => {
         for (const code of codesOf(response)) expect(ERROR_STATUS[code], `${name} ${code}`).toBe(Number(status));
       }
       const codes = errors.flatMap(([, response]) => codesOf(response));
-      for (const { code } of [GATEWAY_ERRORS.ACCESS_DENIED, GATEWAY_ERRORS.REQUEST_TOO_LARGE, GATEWAY_ERRORS.THROTTLED]) expect(codes, name).toContain(code);
+      for (const { code } of [GATEWAY_ERRORS.ACCESS_DENIED, GATEWAY_ERRORS.REQUEST_TOO_LARGE, GATEWAY_ERRORS.THROTTLED])
+        expect(codes, name).toContain(code);
     }
   });
 

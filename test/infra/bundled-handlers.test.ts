@@ -35,17 +35,25 @@ beforeAll(async () => {
     // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
     return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn), timeoutSeconds: timeout! };
   };
-  bundled = await startFunctions(Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>);
+  bundled = await startFunctions(
+    Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>,
+  );
 });
 afterAll(async () => {
   await bundled?.close();
   await runtime?.close();
 });
-const event = (method: string, resource: string, body?: unknown) => ({
-  httpMethod: method, resource, path: resource, body: body === undefined ? null : JSON.stringify(body),
-  headers: { 'content-type': 'application/json' }, pathParameters: null, queryStringParameters: null,
-  requestContext: { requestId: 'req-1', identity: { userArn: principal('owner').arn } },
-}) as unknown as APIGatewayProxyEvent;
+const event = (method: string, resource: string, body?: unknown) =>
+  ({
+    httpMethod: method,
+    resource,
+    path: resource,
+    body: body === undefined ? null : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    pathParameters: null,
+    queryStringParameters: null,
+    requestContext: { requestId: 'req-1', identity: { userArn: principal('owner').arn } },
+  }) as unknown as APIGatewayProxyEvent;
 
 describe('the deployable bundles', () => {
   it('encrypt with the same data keys as the local runtime, using only environment credentials', async () => {

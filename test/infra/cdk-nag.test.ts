@@ -46,9 +46,13 @@ describe('cdk-nag AwsSolutions checks', () => {
     const app = new App();
     const stack = new Stack(app, 'BareKey');
     const master = new MasterKey(stack, 'Key', {
-      alias: 'alias/bare', description: 'bare', pendingWindowInDays: 30, rotationPeriodInDays: 365,
+      alias: 'alias/bare',
+      description: 'bare',
+      pendingWindowInDays: 30,
+      rotationPeriodInDays: 365,
       rotationEnabled: new CfnCondition(stack, 'On', { expression: Fn.conditionEquals('true', 'true') }),
-      administrators: new iam.AccountRootPrincipal(), users: [],
+      administrators: new iam.AccountRootPrincipal(),
+      users: [],
     });
     expect(violationsOf(app).map((v) => v.ruleName)).toContain('AwsSolutions-KMS5');
     Validations.of(master.key).acknowledge({ id: 'AwsSolutions-KMS5', reason: 'Rotation is a deploy-time parameter.' });

@@ -16,7 +16,9 @@ const IGNORED = ['W3005'];
 describe('cfn-lint', () => {
   it('passes on every synthesized template (and fails loudly if cfn-lint is missing)', async () => {
     const { outdir } = synthesizeApp();
-    const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => join(outdir, f));
+    const templates = readdirSync(outdir)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => join(outdir, f));
     expect(templates).toHaveLength(2);
     const result = await run('cfn-lint', ['--ignore-checks', ...IGNORED, '--', ...templates]).then(
       ({ stdout }) => ({ code: 0, stdout }),

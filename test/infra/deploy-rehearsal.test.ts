@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { APIGatewayClient, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, waitUntilStackCreateComplete, type Parameter } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+  type Parameter,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -36,7 +42,13 @@ beforeAll(async () => {
     throw new Error(`moto_server could not start (is it installed?): ${error.message}`);
   });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(endpoint).then(() => true, () => false)) break;
+    if (
+      await fetch(endpoint).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await client(SSMClient).send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '30', Type: 'String' }));
@@ -59,12 +71,14 @@ async function publishAssets(outdir: string): Promise<void> {
       const source = join(outdir, asset.source.path);
       for (const destination of Object.values(asset.destinations)) {
         const body = asset.source.packaging === 'zip' ? await zip(source) : readFileSync(source);
-        await client(S3Client).send(new PutObjectCommand({
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, as the asset manifest writes them.
-          Bucket: destination.bucketName.replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION),
-          Key: destination.objectKey,
-          Body: body,
-        }));
+        await client(S3Client).send(
+          new PutObjectCommand({
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, as the asset manifest writes them.
+            Bucket: destination.bucketName.replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION),
+            Key: destination.objectKey,
+            Body: body,
+          }),
+        );
       }
     }
   }
@@ -78,12 +92,14 @@ async function zip(dir: string): Promise<Buffer> {
 
 async function deploy(stackName: string, outdir: string, parameters: Record<string, string>): Promise<Record<string, string>> {
   const cloudFormation = client(CloudFormationClient);
-  await cloudFormation.send(new CreateStackCommand({
-    StackName: stackName,
-    TemplateBody: JSON.stringify(forMoto(JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')))),
-    Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]): Parameter => ({ ParameterKey, ParameterValue })),
-    Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-  }));
+  await cloudFormation.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify(forMoto(JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')))),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]): Parameter => ({ ParameterKey, ParameterValue })),
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+    }),
+  );
   await waitUntilStackCreateComplete({ client: cloudFormation, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { StackName: stackName });
   const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
   return Object.fromEntries((Stacks![0]!.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
@@ -93,41 +109,47 @@ describe.each([
   { stage: 'rotation-on', enableKeyRotation: 'true', keyMaterialOrigin: 'AWS_KMS' },
   { stage: 'rotation-off', enableKeyRotation: 'false', keyMaterialOrigin: 'AWS_KMS' },
   { stage: 'imported', enableKeyRotation: 'false', keyMaterialOrigin: 'EXTERNAL' },
-])('deploy rehearsal in moto with EnableKeyRotation=$enableKeyRotation, KeyMaterialOrigin=$keyMaterialOrigin', ({ stage, enableKeyRotation, keyMaterialOrigin }) => {
-  it('creates the key with rotation as asked, and the table, functions and API', async () => {
-    const { outdir, keyStack, apiStack } = synthesizeApp(stage);
-    await publishAssets(outdir);
-    const keyOutputs = await deploy(keyStack.stackName, outdir, {
-      EnableKeyRotation: enableKeyRotation,
-      RotationPeriodInDays: '180',
-      KeyAdminPrincipalArns: `arn:aws:iam::${ACCOUNT}:root`,
-      PendingWindowInDays: '7',
-      KeyMaterialOrigin: keyMaterialOrigin,
+])(
+  'deploy rehearsal in moto with EnableKeyRotation=$enableKeyRotation, KeyMaterialOrigin=$keyMaterialOrigin',
+  ({ stage, enableKeyRotation, keyMaterialOrigin }) => {
+    it('creates the key with rotation as asked, and the table, functions and API', async () => {
+      const { outdir, keyStack, apiStack } = synthesizeApp(stage);
+      await publishAssets(outdir);
+      const keyOutputs = await deploy(keyStack.stackName, outdir, {
+        EnableKeyRotation: enableKeyRotation,
+        RotationPeriodInDays: '180',
+        KeyAdminPrincipalArns: `arn:aws:iam::${ACCOUNT}:root`,
+        PendingWindowInDays: '7',
+        KeyMaterialOrigin: keyMaterialOrigin,
+      });
+      const keyArn = Object.entries(keyOutputs).find(([name]) => name.startsWith('MasterKeyArn'))![1];
+      // moto's CloudFormation takes KeyMaterialOrigin but does not model Origin (nor DescribeKey on such keys): the template tests pin it.
+      const rotation = await client(KMSClient).send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
+      expect(rotation.KeyRotationEnabled).toBe(enableKeyRotation === 'true');
+
+      const apiOutputs = await deploy(apiStack.stackName, outdir, {});
+      const tableName = Object.entries(apiOutputs).find(([name]) => name.startsWith('DataKeyTableName'))![1];
+      const { Table } = await client(DynamoDBClient).send(new DescribeTableCommand({ TableName: tableName }));
+      expect(Table!.KeySchema).toEqual([
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+
+      const lambda = client(LambdaClient);
+      for (const fn of Object.values(apiStack.functions)) {
+        const name = apiStack.resolve(fn.function.functionName) as { Ref: string };
+        const physical = await physicalId(apiStack.stackName, name.Ref);
+        const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: physical }));
+        // moto's CloudFormation drops Architectures (it reports x86_64); the template tests pin arm64.
+        expect(Configuration).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+        expect(Configuration!.CodeSize).toBeGreaterThan(0);
+      }
+      const { items } = await client(APIGatewayClient).send(new GetRestApisCommand({}));
+      expect(items!.map((api) => api.name)).toContain(`envelope-api-${stage}`);
+      expect(Object.keys(apiOutputs).some((name) => name.startsWith('ApiUrl'))).toBe(true);
     });
-    const keyArn = Object.entries(keyOutputs).find(([name]) => name.startsWith('MasterKeyArn'))![1];
-    // moto's CloudFormation takes KeyMaterialOrigin but does not model Origin (nor DescribeKey on such keys): the template tests pin it.
-    const rotation = await client(KMSClient).send(new GetKeyRotationStatusCommand({ KeyId: keyArn }));
-    expect(rotation.KeyRotationEnabled).toBe(enableKeyRotation === 'true');
-
-    const apiOutputs = await deploy(apiStack.stackName, outdir, {});
-    const tableName = Object.entries(apiOutputs).find(([name]) => name.startsWith('DataKeyTableName'))![1];
-    const { Table } = await client(DynamoDBClient).send(new DescribeTableCommand({ TableName: tableName }));
-    expect(Table!.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
-
-    const lambda = client(LambdaClient);
-    for (const fn of Object.values(apiStack.functions)) {
-      const name = apiStack.resolve(fn.function.functionName) as { Ref: string };
-      const physical = await physicalId(apiStack.stackName, name.Ref);
-      const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: physical }));
-      // moto's CloudFormation drops Architectures (it reports x86_64); the template tests pin arm64.
-      expect(Configuration).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
-      expect(Configuration!.CodeSize).toBeGreaterThan(0);
-    }
-    const { items } = await client(APIGatewayClient).send(new GetRestApisCommand({}));
-    expect(items!.map((api) => api.name)).toContain(`envelope-api-${stage}`);
-    expect(Object.keys(apiOutputs).some((name) => name.startsWith('ApiUrl'))).toBe(true);
-  });
-});
+  },
+);
 
 /**
  * The one change the rehearsal makes to a template: moto 5.2.1 reads KMS key tags with KMS API
@@ -143,6 +165,8 @@ function forMoto(template: { Resources: Record<string, { Type: string; Propertie
 
 async function physicalId(stackName: string, logicalId: string): Promise<string> {
   const { DescribeStackResourceCommand } = await import('@aws-sdk/client-cloudformation');
-  const { StackResourceDetail } = await client(CloudFormationClient).send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
+  const { StackResourceDetail } = await client(CloudFormationClient).send(
+    new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+  );
   return StackResourceDetail!.PhysicalResourceId!;
 }

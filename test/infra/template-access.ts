@@ -20,7 +20,13 @@ export interface ResourceProperties {
   'AWS::IAM::Policy': { readonly PolicyDocument: PolicyDocument; readonly Roles?: unknown[] };
   'AWS::IAM::ManagedPolicy': { readonly PolicyDocument: PolicyDocument; readonly ManagedPolicyName?: string };
   'AWS::IAM::Role': { readonly RoleName?: string; readonly ManagedPolicyArns?: unknown[]; readonly Policies?: unknown[] };
-  'AWS::Lambda::Function': { readonly Runtime: string; readonly Architectures: string[]; readonly MemorySize: number; readonly Timeout: number; readonly Role: unknown };
+  'AWS::Lambda::Function': {
+    readonly Runtime: string;
+    readonly Architectures: string[];
+    readonly MemorySize: number;
+    readonly Timeout: number;
+    readonly Role: unknown;
+  };
 }
 
 /** The resources of one type, by logical id, with typed properties. */

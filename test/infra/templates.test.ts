@@ -21,7 +21,11 @@ const keyPolicy = () => keyPolicyStatements(key);
 describe('master key', () => {
   it('is a symmetric CMK, retained on stack deletion, in a stack with termination protection', () => {
     key.hasResource('AWS::KMS::Key', {
-      Properties: Match.objectLike({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Description: Match.stringLikeRegexp('Envelope API') }),
+      Properties: Match.objectLike({
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        Description: Match.stringLikeRegexp('Envelope API'),
+      }),
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
@@ -48,7 +52,12 @@ describe('master key', () => {
     expect(key.toJSON().Rules).toMatchObject({
       ImportedKeyMaterialIsNotRotatedAutomatically: {
         RuleCondition: { 'Fn::Equals': [{ Ref: 'KeyMaterialOrigin' }, 'EXTERNAL'] },
-        Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'EnableKeyRotation' }, 'false'] }, AssertDescription: expect.stringContaining('EnableKeyRotation=false') }],
+        Assertions: [
+          {
+            Assert: { 'Fn::Equals': [{ Ref: 'EnableKeyRotation' }, 'false'] },
+            AssertDescription: expect.stringContaining('EnableKeyRotation=false'),
+          },
+        ],
       },
     });
     const admins = keyPolicy().find((s) => s.Sid === 'KeyAdministrators')!;
@@ -64,16 +73,36 @@ describe('master key', () => {
   it('lets administrators manage the key but not use it', () => {
     const admins = keyPolicy().find((s) => s.Sid === 'KeyAdministrators')!;
     expect(admins.Principal).toEqual({ AWS: { Ref: 'KeyAdminPrincipalArns' } });
-    expect(actions(admins)).toEqual(expect.arrayContaining(['kms:EnableKey', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:EnableKeyRotation', 'kms:PutKeyPolicy', 'kms:TagResource']));
-    for (const crypto of ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:CreateGrant']) {
+    expect(actions(admins)).toEqual(
+      expect.arrayContaining([
+        'kms:EnableKey',
+        'kms:DisableKey',
+        'kms:ScheduleKeyDeletion',
+        'kms:CancelKeyDeletion',
+        'kms:EnableKeyRotation',
+        'kms:PutKeyPolicy',
+        'kms:TagResource',
+      ]),
+    );
+    for (const crypto of [
+      'kms:Encrypt',
+      'kms:Decrypt',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:CreateGrant',
+    ]) {
       expect(actions(admins)).not.toContain(crypto);
     }
   });
 
   it('gives each function role exactly its KMS actions, bound to the encryption-context keys', () => {
-    const byRole = Object.fromEntries(keyPolicy().filter((s) => s.Sid?.startsWith('ApplicationRole')).map((s) => [
-      JSON.stringify(s.Condition!.ArnEquals!['aws:PrincipalArn']).match(/role\/([a-z-]+)/)![1], s,
-    ]));
+    const byRole = Object.fromEntries(
+      keyPolicy()
+        .filter((s) => s.Sid?.startsWith('ApplicationRole'))
+        .map((s) => [JSON.stringify(s.Condition!.ArnEquals!['aws:PrincipalArn']).match(/role\/([a-z-]+)/)![1], s]),
+    );
     expect(Object.keys(byRole).sort()).toEqual(['envelope-api-test-crypto', 'envelope-api-test-keys', 'envelope-api-test-master-key']);
     expect(actions(byRole['envelope-api-test-keys']!)).toEqual(['kms:GenerateDataKeyWithoutPlaintext']);
     expect(actions(byRole['envelope-api-test-crypto']!)).toEqual(['kms:Decrypt']);
@@ -97,14 +126,18 @@ describe('application roles', () => {
   const policyStatements = () => identityStatements(api);
 
   it('carry no wildcard KMS action anywhere', () => {
-    const kmsActions = policyStatements().flatMap(actions).filter((a) => a.startsWith('kms:'));
+    const kmsActions = policyStatements()
+      .flatMap(actions)
+      .filter((a) => a.startsWith('kms:'));
     expect(kmsActions.length).toBeGreaterThan(0);
     expect(kmsActions.filter((a) => a.includes('*'))).toEqual([]);
   });
 
   it('reach KMS directly only with the encryption-context conditions, otherwise only via DynamoDB', () => {
     for (const statement of policyStatements().filter((s) => actions(s).some((a) => a.startsWith('kms:')))) {
-      const direct = actions(statement).some((a) => ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'].includes(a)) && !statement.Condition?.StringEquals?.['kms:ViaService'];
+      const direct =
+        actions(statement).some((a) => ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'].includes(a)) &&
+        !statement.Condition?.StringEquals?.['kms:ViaService'];
       if (direct) expect(statement.Condition?.['ForAllValues:StringEquals']?.['kms:EncryptionContextKeys']).toEqual(['dataKeyId', 'dataKeyVersion']);
       else if (!actions(statement).every((a) => ['kms:DescribeKey', 'kms:GetKeyRotationStatus'].includes(a))) {
         expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toContain('dynamodb.');
@@ -127,7 +160,10 @@ describe('data-key table', () => {
         SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() }),
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       }),
       DeletionPolicy: 'Retain',
@@ -144,7 +180,11 @@ describe('functions', () => {
       expect(fn.MemorySize).toBeGreaterThanOrEqual(128);
       expect(fn.Timeout).toBeLessThanOrEqual(29);
       const names = Object.keys(fn.Environment?.Variables ?? {});
-      expect(names.every((n: string) => ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'TABLE_NAME', 'MASTER_KEY_ARN', 'ENVELOPE_CACHE_MAX_AGE_SECONDS'].includes(n))).toBe(true);
+      expect(
+        names.every((n: string) =>
+          ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'TABLE_NAME', 'MASTER_KEY_ARN', 'ENVELOPE_CACHE_MAX_AGE_SECONDS'].includes(n),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -153,7 +193,10 @@ describe('functions', () => {
     const statements = identityStatements(api, role);
     const granted = statements.flatMap(actions);
     expect(granted.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
-    const kmsDirect = statements.filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService')).flatMap(actions).filter((a) => a.startsWith('kms:'));
+    const kmsDirect = statements
+      .filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'))
+      .flatMap(actions)
+      .filter((a) => a.startsWith('kms:'));
     expect(kmsDirect).toEqual(['kms:Decrypt']);
   });
 
@@ -170,8 +213,16 @@ describe('REST API', () => {
     expect(open).toHaveLength(API_ROUTES.filter((route) => !route.iamAuth).length);
     for (const method of open) expect(method).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
     expect(methods.every((m) => m.RequestValidatorId)).toBe(true);
-    const withModels = methods.filter((m) => m.RequestModels?.['application/json']).map((m) => m.HttpMethod).sort();
-    expect(withModels).toEqual((API_ROUTES as readonly ApiRoute[]).filter((route) => route.jsonBody).map((route) => route.method).sort());
+    const withModels = methods
+      .filter((m) => m.RequestModels?.['application/json'])
+      .map((m) => m.HttpMethod)
+      .sort();
+    expect(withModels).toEqual(
+      (API_ROUTES as readonly ApiRoute[])
+        .filter((route) => route.jsonBody)
+        .map((route) => route.method)
+        .sort(),
+    );
   });
 
   it('answers its own errors (validation, auth, size, throttling) in the contract shape', () => {
@@ -187,16 +238,18 @@ describe('REST API', () => {
     const publicMethods = API_ROUTES.filter((route) => !route.iamAuth).map((route) => `execute-api:/test/${route.method}${route.resource}`);
     api.hasParameter('CallerPrincipalArns', { Type: 'CommaDelimitedList', Default: '' });
     api.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      Policy: { Statement: [
-        Match.objectLike({
-          Sid: 'Callers',
-          Action: 'execute-api:Invoke',
-          Principal: { AWS: { 'Fn::If': ['CallerPrincipalsListed', { Ref: 'CallerPrincipalArns' }, [Match.anyValue()]] } },
-          Resource: 'execute-api:/*',
-        }),
-        // API Gateway admits an unauthenticated method only on an explicit allow in the resource policy.
-        { Sid: 'PublicRoutes', Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Resource: publicMethods },
-      ] },
+      Policy: {
+        Statement: [
+          Match.objectLike({
+            Sid: 'Callers',
+            Action: 'execute-api:Invoke',
+            Principal: { AWS: { 'Fn::If': ['CallerPrincipalsListed', { Ref: 'CallerPrincipalArns' }, [Match.anyValue()]] } },
+            Resource: 'execute-api:/*',
+          }),
+          // API Gateway admits an unauthenticated method only on an explicit allow in the resource policy.
+          { Sid: 'PublicRoutes', Effect: 'Allow', Action: 'execute-api:Invoke', Principal: { AWS: '*' }, Resource: publicMethods },
+        ],
+      },
     });
   });
 
@@ -204,7 +257,9 @@ describe('REST API', () => {
     api.hasResourceProperties('AWS::ApiGateway::Stage', {
       TracingEnabled: true,
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
-      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: { Ref: 'ThrottlingRateLimit' }, ThrottlingBurstLimit: { Ref: 'ThrottlingBurstLimit' } })]),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingRateLimit: { Ref: 'ThrottlingRateLimit' }, ThrottlingBurstLimit: { Ref: 'ThrottlingBurstLimit' } }),
+      ]),
     });
   });
 

@@ -30,17 +30,26 @@ afterAll(async () => runtime?.stop());
 async function raw(method: string, path: string, body?: string) {
   const url = new URL(path, runtime.apiUrl);
   const signed = await signer().sign({
-    method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname,
-    query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body,
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/json' },
+    body,
   });
   const response = await fetch(url, { method, headers: signed.headers, body });
   return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
 }
 
-const signer = () => new SignatureV4({ credentials: principal('owner'), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
+const signer = () =>
+  new SignatureV4({ credentials: principal('owner'), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
 
 async function expiresAtOf(keyId: string): Promise<number | null | undefined> {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+  );
   const { Item } = await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `KEY#${keyId}`, sk: 'META' } }));
   return Item?.expiresAt as number | null | undefined;
 }
@@ -59,10 +68,18 @@ describe('SigV4 authentication at the gateway', () => {
     expect(unsigned.status).toBe(403);
     expect(await unsigned.json()).toMatchObject({ error: { code: 'AccessDenied' } });
 
-    const stranger = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'us-east-1', credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'whatever-whatever-whatever' } });
+    const stranger = new EnvelopeClient({
+      endpoint: runtime.apiUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'whatever-whatever-whatever' },
+    });
     expect(await failure(stranger.listKeys())).toMatchObject({ status: 403, code: 'AccessDenied' });
 
-    const wrongSecret = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'us-east-1', credentials: { accessKeyId: principal('owner').accessKeyId, secretAccessKey: 'not-the-owner-secret-000000' } });
+    const wrongSecret = new EnvelopeClient({
+      endpoint: runtime.apiUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: principal('owner').accessKeyId, secretAccessKey: 'not-the-owner-secret-000000' },
+    });
     expect(await failure(wrongSecret.listKeys())).toMatchObject({ status: 403, code: 'AccessDenied' });
 
     const wrongRegion = new EnvelopeClient({ endpoint: runtime.apiUrl, region: 'eu-west-1', credentials: principal('owner') });
@@ -71,14 +88,31 @@ describe('SigV4 authentication at the gateway', () => {
 
   it('refuses a request whose body was changed after signing', async () => {
     const url = new URL('/v1/keys', runtime.apiUrl);
-    const signed = await signer().sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body: '{"description":"a"}' });
+    const signed = await signer().sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body: '{"description":"a"}',
+    });
     const response = await fetch(url, { method: 'POST', headers: signed.headers, body: '{"description":"b"}' });
     expect(response.status).toBe(403);
   });
 
   it('signs every query parameter, __proto__ included: one added after signing is refused', async () => {
     const url = new URL('/v1/keys', runtime.apiUrl);
-    const signed = await signer().sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: { limit: '5' }, headers: { host: url.host } });
+    const signed = await signer().sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: { limit: '5' },
+      headers: { host: url.host },
+    });
     for (const extra of ['&__proto__=x', '&constructor=x', '&__proto__%5Btoken%5D=x']) {
       const response = await fetch(`${url.href}?limit=5${extra}`, { headers: signed.headers });
       expect(response.status, extra).toBe(403);
@@ -90,8 +124,18 @@ describe('SigV4 authentication at the gateway', () => {
 
   it('accepts the curl --aws-sigv4 example that npm start prints', async () => {
     const { accessKeyId, secretAccessKey } = principal('owner');
-    const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:execute-api', '--user', `${accessKeyId}:${secretAccessKey}`,
-      '-H', 'content-type: application/json', '-d', '{"description":"from curl"}', `${runtime.apiUrl}/v1/keys`]);
+    const { stdout } = await run('curl', [
+      '-sS',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:execute-api',
+      '--user',
+      `${accessKeyId}:${secretAccessKey}`,
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"description":"from curl"}',
+      `${runtime.apiUrl}/v1/keys`,
+    ]);
     expect(JSON.parse(stdout)).toMatchObject({ description: 'from curl', state: 'Enabled' });
   });
 });
@@ -118,7 +162,9 @@ describe('key management routes', () => {
   });
 
   it('frees at once the alias of a create that died between its writes, and cleans up after it', async () => {
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: runtime.dynamoDbUrl, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    );
     const put = (Item: Record<string, unknown>) => db.send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item }));
     const claimedBy = (alias: string, keyId: string) => put({ pk: `ALIAS#${alias}`, sk: 'ALIAS', keyId, claimedAt: new Date().toISOString() });
     // Died after claiming, before writing its record (as creates before this protocol did).
@@ -132,8 +178,20 @@ describe('key management routes', () => {
     await put({ pk: `MEMBER#${creator}`, sk: `KEY#${dead}`, keyId: dead });
     await put({ pk: `KEY#${dead}`, sk: 'V#0000000001', version: 1, wrappedKey: new Uint8Array(8), createdAt: now });
     await put({
-      pk: `KEY#${dead}`, sk: 'META', keyId: dead, alias: 'died-before-confirming', description: null, state: 'Enabled', currentVersion: 1,
-      versions: { 1: now }, createdAt: now, createdBy: creator, deletionDate: null, policy: { admins: [creator], users: [creator] }, revision: 1, provisional: true,
+      pk: `KEY#${dead}`,
+      sk: 'META',
+      keyId: dead,
+      alias: 'died-before-confirming',
+      description: null,
+      state: 'Enabled',
+      currentVersion: 1,
+      versions: { 1: now },
+      createdAt: now,
+      createdBy: creator,
+      deletionDate: null,
+      policy: { admins: [creator], users: [creator] },
+      revision: 1,
+      provisional: true,
     });
     await claimedBy('died-before-confirming', dead);
     expect(await failure(owner.getKey('alias/died-before-confirming'))).toMatchObject({ status: 404, code: 'KeyNotFound' });
@@ -145,8 +203,12 @@ describe('key management routes', () => {
     const { Item: record } = await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `KEY#${dead}`, sk: 'META' } }));
     expect(record).toBeUndefined();
     // Its version and index entry expire now: they neither stay in the table nor count against a quota.
-    const leftovers = await Promise.all([[`KEY#${dead}`, 'V#0000000001'], [`MEMBER#${creator}`, `KEY#${dead}`]].map(async ([pk, sk]) =>
-      (await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk, sk } }))).Item?.expiresAt as number));
+    const leftovers = await Promise.all(
+      [
+        [`KEY#${dead}`, 'V#0000000001'],
+        [`MEMBER#${creator}`, `KEY#${dead}`],
+      ].map(async ([pk, sk]) => (await db.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk, sk } }))).Item?.expiresAt as number),
+    );
     for (const expiresAt of leftovers) expect(expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
   });
 
@@ -174,7 +236,10 @@ describe('key management routes', () => {
     expect(await failure(teammate.putKeyTags(key.keyId, {}))).toMatchObject({ status: 403, code: 'AccessDenied' });
     const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
     for (const tags of [tooMany, { 'aws:owner': 'x' }, { 'bad*key': 'x' }, { ['k'.repeat(129)]: 'x' }, { k: 'v'.repeat(257) }, { '': 'x' }]) {
-      expect(await failure(owner.putKeyTags(key.keyId, tags)), JSON.stringify(tags).slice(0, 40)).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(await failure(owner.putKeyTags(key.keyId, tags)), JSON.stringify(tags).slice(0, 40)).toMatchObject({
+        status: 400,
+        code: 'ValidationError',
+      });
     }
     expect(await failure(owner.listKeys({ tag: 'no-separator' }))).toMatchObject({ status: 400, code: 'ValidationError' });
   });
@@ -203,13 +268,21 @@ describe('key management routes', () => {
     const updated = await owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn, principal('teammate').arn], users: [] });
     expect(updated.policy).toEqual({ admins: [principal('owner').arn, principal('teammate').arn], users: [] });
     expect(await failure(owner.encrypt(key.keyId, 'x'))).toMatchObject({ status: 403, code: 'AccessDenied' });
-    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: [], users: [principal('owner').arn] }))).toMatchObject({ status: 400, code: 'ValidationError' });
-    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: ['not-an-arn'], users: [] }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: [], users: [principal('owner').arn] }))).toMatchObject({
+      status: 400,
+      code: 'ValidationError',
+    });
+    expect(await failure(owner.putKeyPolicy(key.keyId, { admins: ['not-an-arn'], users: [] }))).toMatchObject({
+      status: 400,
+      code: 'ValidationError',
+    });
     // The teammate, now an admin, can hand the key back and remove the owner.
     const lockout = await failure(teammate.putKeyPolicy(key.keyId, { admins: [principal('owner').arn], users: [] }));
     expect(lockout).toMatchObject({ status: 400, code: 'ValidationError' });
     expect(lockout.message).toContain('bypassLockoutSafetyCheck');
-    const session = await failure(owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn, 'arn:aws:sts::111122223333:assumed-role/Team/alice'], users: [] }));
+    const session = await failure(
+      owner.putKeyPolicy(key.keyId, { admins: [principal('owner').arn, 'arn:aws:sts::111122223333:assumed-role/Team/alice'], users: [] }),
+    );
     expect(session).toMatchObject({ status: 400, code: 'ValidationError' });
     expect(session.message).toContain('arn:aws:iam::111122223333:role/Team');
     const handed = await teammate.putKeyPolicy(key.keyId, { admins: [principal('teammate').arn], users: [principal('teammate').arn] });
@@ -350,9 +423,15 @@ describe('encrypt, decrypt and rewrap', () => {
   it('validates bodies: bad JSON, missing and malformed fields, bad base64, oversized context', async () => {
     expect((await raw('POST', '/v1/encrypt', '{not json')).json.error).toMatchObject({ code: 'ValidationError' });
     expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId }))).status).toBe(400);
-    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'not base64!' }))).json.error).toMatchObject({ code: 'ValidationError' });
-    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', context: { a: 1 } }))).json.error).toMatchObject({ code: 'ValidationError' });
-    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', extra: true }))).json.error).toMatchObject({ code: 'ValidationError' });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'not base64!' }))).json.error).toMatchObject({
+      code: 'ValidationError',
+    });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', context: { a: 1 } }))).json.error).toMatchObject({
+      code: 'ValidationError',
+    });
+    expect((await raw('POST', '/v1/encrypt', JSON.stringify({ keyId, plaintext: 'AA==', extra: true }))).json.error).toMatchObject({
+      code: 'ValidationError',
+    });
     expect((await raw('POST', '/v1/decrypt', JSON.stringify({}))).json.error).toMatchObject({ code: 'ValidationError' });
     expect((await raw('POST', '/v1/encrypt', '[]')).status).toBe(400);
     expect(await failure(owner.encrypt(keyId, 'x', { big: 'x'.repeat(8 * 1024 + 1) }))).toMatchObject({ status: 400, code: 'ValidationError' });
@@ -368,7 +447,7 @@ describe('encrypt, decrypt and rewrap', () => {
     expect(error.message).toMatch(/4 MiB/);
   });
 
-  it('generates data keys: 32 random bytes and their seal, which decrypt and rewrap open for the key\'s users only', async () => {
+  it("generates data keys: 32 random bytes and their seal, which decrypt and rewrap open for the key's users only", async () => {
     const generated = await owner.generateDataKey(keyId, { file: 'report.pdf' });
     expect(generated).toMatchObject({ keyId, keyVersion: 1 });
     expect(generated.plaintextKey).toHaveLength(32);
@@ -401,8 +480,14 @@ describe('encrypt, decrypt and rewrap', () => {
   });
 
   it('answers unknown routes and methods as API Gateway REST does: 403 (its MISSING_AUTHENTICATION_TOKEN response), in the error shape', async () => {
-    for (const [method, path] of [['GET', '/v1/nothing-here'], ['DELETE', '/v1/keys']] as const) {
-      expect(await raw(method, path)).toEqual({ status: 403, json: { error: { code: 'AccessDenied', message: GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN.message } } });
+    for (const [method, path] of [
+      ['GET', '/v1/nothing-here'],
+      ['DELETE', '/v1/keys'],
+    ] as const) {
+      expect(await raw(method, path)).toEqual({
+        status: 403,
+        json: { error: { code: 'AccessDenied', message: GATEWAY_ERRORS.MISSING_AUTHENTICATION_TOKEN.message } },
+      });
     }
   });
 });

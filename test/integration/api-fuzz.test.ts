@@ -32,8 +32,14 @@ const signer = new SignatureV4({ credentials: principal('owner'), region: 'us-ea
 async function send(method: string, path: string, query: Record<string, string>, body: string | undefined) {
   const url = new URL(path, runtime.apiUrl);
   const signed = await signer.sign({
-    method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query,
-    headers: { host: url.host, 'content-type': 'application/json' }, body,
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { host: url.host, 'content-type': 'application/json' },
+    body,
   });
   for (const [name, value] of Object.entries(query)) url.searchParams.append(name, value);
   const response = await fetch(url, { method, headers: signed.headers, body });
@@ -41,21 +47,49 @@ async function send(method: string, path: string, query: Record<string, string>,
 }
 
 /** Values a field might be given: right ones, wrong types, hostile strings. */
-const value = (): fc.Arbitrary<unknown> => fc.oneof(
-  fc.constantFrom(keyId, `alias/fuzzed`, ciphertext, 'AA==', '', 'alias/', '__proto__', 'ev2.', '\ud800', 'arn:aws:iam::111122223333:user/owner'),
-  fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
-  fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
-);
+const value = (): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.constantFrom(keyId, `alias/fuzzed`, ciphertext, 'AA==', '', 'alias/', '__proto__', 'ev2.', '\ud800', 'arn:aws:iam::111122223333:user/owner'),
+    fc.string({ maxLength: 40 }),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+  );
 
-const FIELDS = ['keyId', 'plaintext', 'ciphertext', 'context', 'items', 'alias', 'description', 'admins', 'users', 'pendingWindowInDays', 'reference', 'bypassLockoutSafetyCheck', '__proto__', 'constructor'];
-const body = (): fc.Arbitrary<string | undefined> => fc.oneof(
-  fc.constant(undefined),
-  fc.dictionary(fc.constantFrom(...FIELDS), value(), { maxKeys: 4 }).map((fields) => JSON.stringify(fields)),
-  fc.record({ items: fc.array(fc.dictionary(fc.constantFrom(...FIELDS), value(), { maxKeys: 3 }), { maxLength: 4 }) }).map((b) => JSON.stringify({ keyId, ...b })),
-  fc.jsonValue().map((json) => JSON.stringify(json)),
-  fc.string({ maxLength: 60 }),
-);
-const segment = () => fc.oneof(fc.constantFrom(keyId, 'alias%2Ffuzzed', 'alias%252Ffuzzed', '%', '%E0%A4%A', '..', '__proto__'), fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent));
+const FIELDS = [
+  'keyId',
+  'plaintext',
+  'ciphertext',
+  'context',
+  'items',
+  'alias',
+  'description',
+  'admins',
+  'users',
+  'pendingWindowInDays',
+  'reference',
+  'bypassLockoutSafetyCheck',
+  '__proto__',
+  'constructor',
+];
+const body = (): fc.Arbitrary<string | undefined> =>
+  fc.oneof(
+    fc.constant(undefined),
+    fc.dictionary(fc.constantFrom(...FIELDS), value(), { maxKeys: 4 }).map((fields) => JSON.stringify(fields)),
+    fc
+      .record({ items: fc.array(fc.dictionary(fc.constantFrom(...FIELDS), value(), { maxKeys: 3 }), { maxLength: 4 }) })
+      .map((b) => JSON.stringify({ keyId, ...b })),
+    fc.jsonValue().map((json) => JSON.stringify(json)),
+    fc.string({ maxLength: 60 }),
+  );
+const segment = () =>
+  fc.oneof(
+    fc.constantFrom(keyId, 'alias%2Ffuzzed', 'alias%252Ffuzzed', '%', '%E0%A4%A', '..', '__proto__'),
+    fc.string({ minLength: 1, maxLength: 20 }).map(encodeURIComponent),
+  );
 const query = () => fc.dictionary(fc.constantFrom('limit', 'nextToken', '__proto__', 'x'), fc.string({ maxLength: 12 }), { maxKeys: 2 });
 
 const request = fc.record({
@@ -68,18 +102,21 @@ const request = fc.record({
 describe('fuzzing the HTTP API', () => {
   it(`answers ${RUNS} mutated requests with a 2xx or a documented 4xx in the contract shape, never a 5xx`, async () => {
     const seen = new Map<number, number>();
-    await fc.assert(fc.asyncProperty(request, async ({ route, key, query: q, body: b }) => {
-      const path = route.resource.replace('{key}', key);
-      const { status, text } = await send(route.method, path, q, route.method === 'GET' ? undefined : b);
-      seen.set(status, (seen.get(status) ?? 0) + 1);
-      expect(status, `${route.method} ${path} ${b}`).toBeLessThan(500);
-      const parsed = JSON.parse(text) as { error?: { code: ErrorCode; message: string } };
-      if (status >= 400) {
-        expect(Object.keys(parsed)).toEqual(['error']);
-        expect(typeof parsed.error!.message).toBe('string');
-        expect(ERROR_STATUS[parsed.error!.code], `${parsed.error!.code} for ${status}`).toBe(status);
-      }
-    }), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, key, query: q, body: b }) => {
+        const path = route.resource.replace('{key}', key);
+        const { status, text } = await send(route.method, path, q, route.method === 'GET' ? undefined : b);
+        seen.set(status, (seen.get(status) ?? 0) + 1);
+        expect(status, `${route.method} ${path} ${b}`).toBeLessThan(500);
+        const parsed = JSON.parse(text) as { error?: { code: ErrorCode; message: string } };
+        if (status >= 400) {
+          expect(Object.keys(parsed)).toEqual(['error']);
+          expect(typeof parsed.error!.message).toBe('string');
+          expect(ERROR_STATUS[parsed.error!.code], `${parsed.error!.code} for ${status}`).toBe(status);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
     // The fuzzing reaches past validation: some requests succeed, and several kinds of mistake occur.
     expect(seen.get(200) ?? 0).toBeGreaterThan(0);
     expect([...seen.keys()].filter((s) => s >= 400).length).toBeGreaterThan(2);

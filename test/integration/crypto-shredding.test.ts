@@ -16,8 +16,10 @@ const services = domainServicesForFile(clock);
 async function itemsOf(keyId: string, alias: string) {
   const { db, table } = services();
   const { Items = [] } = await db.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
-  return Items.filter((item) => JSON.stringify(item).includes(keyId) || item.pk?.S === `ALIAS#${alias}`)
-    .map((item) => ({ item: `${item.pk!.S} ${item.sk!.S}`, expiresAt: item.expiresAt?.N === undefined ? null : Number(item.expiresAt.N) }));
+  return Items.filter((item) => JSON.stringify(item).includes(keyId) || item.pk?.S === `ALIAS#${alias}`).map((item) => ({
+    item: `${item.pk!.S} ${item.sk!.S}`,
+    expiresAt: item.expiresAt?.N === undefined ? null : Number(item.expiresAt.N),
+  }));
 }
 
 describe('scheduling deletion', () => {
@@ -36,14 +38,18 @@ describe('scheduling deletion', () => {
     await keys.cancelDeletion(ALICE, key.keyId);
     expect((await itemsOf(key.keyId, 'shredded')).filter((i) => i.expiresAt !== null)).toEqual([]);
     await keys.enableKey(ALICE, key.keyId);
-    expect((await crypto.decrypt(BOB, { ciphertext: sealed.ciphertext.toBytes(), context: { order: '7' } })).plaintext.toString()).toBe('to be shredded');
+    expect((await crypto.decrypt(BOB, { ciphertext: sealed.ciphertext.toBytes(), context: { order: '7' } })).plaintext.toString()).toBe(
+      'to be shredded',
+    );
 
     await keys.scheduleDeletion(ALICE, key.keyId, 7);
     clock.advanceDays(7);
     // Past the date every item has expired (DynamoDB's TTL sweep removes them within days; nothing waits for it).
     const now = clock.now().getTime() / 1000;
     expect((await itemsOf(key.keyId, 'shredded')).filter((i) => i.expiresAt === null || i.expiresAt > now)).toEqual([]);
-    expect(await rejection(crypto.decrypt(BOB, { ciphertext: sealed.ciphertext.toBytes(), context: { order: '7' } }))).toMatchObject({ code: 'InvalidCiphertext' });
+    expect(await rejection(crypto.decrypt(BOB, { ciphertext: sealed.ciphertext.toBytes(), context: { order: '7' } }))).toMatchObject({
+      code: 'InvalidCiphertext',
+    });
     expect(await rejection(crypto.encrypt(BOB, key.keyId, { plaintext: Buffer.from('x') }))).toMatchObject({ code: 'KeyNotFound' });
     expect(await rejection(keys.describeKey(ALICE, 'alias/shredded'))).toMatchObject({ code: 'KeyNotFound' });
     expect(await rejection(keys.cancelDeletion(ALICE, key.keyId))).toMatchObject({ code: 'KeyNotFound' });

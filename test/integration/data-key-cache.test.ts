@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(async () => runtime?.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const writes = () => ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].reduce((sum, op) => sum + (runtime.calls.dynamoDb[op] ?? 0), 0);
+const writes = () =>
+  ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].reduce((sum, op) => sum + (runtime.calls.dynamoDb[op] ?? 0), 0);
 const reads = () => (runtime.calls.dynamoDb.GetItem ?? 0) + (runtime.calls.dynamoDb.BatchGetItem ?? 0) + (runtime.calls.dynamoDb.Query ?? 0);
 
 describe('data-key cache', () => {
@@ -129,10 +130,16 @@ describe('batches over HTTP', () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
     const item = { plaintext: 'AA==' };
-    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: Array(1001).fill(item) }))).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: Array(1001).fill(item) }))).toMatchObject({
+      status: 400,
+      code: 'ValidationError',
+    });
     expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: [] }))).toMatchObject({ status: 400, code: 'ValidationError' });
     const big = { plaintext: Buffer.alloc(1024 * 1024 + 1).toString('base64') };
-    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: [big, big, big, big] }))).toMatchObject({ status: 413, code: 'PayloadTooLarge' });
+    expect(await failure(owner.request('POST', 'v1/encrypt', { keyId, items: [big, big, big, big] }))).toMatchObject({
+      status: 413,
+      code: 'PayloadTooLarge',
+    });
     const outsider = clientFor(runtime.apiUrl, 'outsider');
     expect(await failure(outsider.request('POST', 'v1/encrypt', { keyId, items: [item] }))).toMatchObject({ status: 403, code: 'AccessDenied' });
     const full = await owner.request<{ items: unknown[] }>('POST', 'v1/encrypt', { keyId, items: Array(1000).fill(item) });
@@ -151,7 +158,9 @@ describe('batches over HTTP', () => {
       expect(error.message).toMatch(/at most 20 distinct key versions/);
     }
     expect(runtime.calls.kms).toEqual({});
-    const twenty = await owner.request<{ items: { plaintext?: string }[] }>('POST', 'v1/decrypt', { items: ciphertexts.slice(1).map((ciphertext) => ({ ciphertext })) });
+    const twenty = await owner.request<{ items: { plaintext?: string }[] }>('POST', 'v1/decrypt', {
+      items: ciphertexts.slice(1).map((ciphertext) => ({ ciphertext })),
+    });
     expect(twenty.items.filter((i) => i.plaintext !== undefined)).toHaveLength(20);
   });
 });
@@ -170,7 +179,10 @@ describe('with the cache off', () => {
     uncached.resetCalls();
     const sealed = [];
     for (let i = 0; i < 20; i++) sealed.push(await owner.encrypt(keyId, `message ${i}`));
-    const batch = await owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/encrypt', { keyId, items: Array(5).fill({ plaintext: 'AA==' }) });
+    const batch = await owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/encrypt', {
+      keyId,
+      items: Array(5).fill({ plaintext: 'AA==' }),
+    });
     const counted = uncached.calls.dynamoDb;
     expect(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].reduce((sum, op) => sum + (counted[op] ?? 0), 0)).toBe(0);
     expect(Object.keys(counted)).toEqual(['GetItem']);

@@ -38,16 +38,23 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => faultyKms.listen(0, '127.0.0.1', resolve));
   dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'envelope-faults-')));
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '2',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_MAX_ATTEMPTS: '2',
     AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${(faultyKms.address() as AddressInfo).port}`,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
-    TABLE_NAME: 'faults', MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
+    TABLE_NAME: 'faults',
+    MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   });
   await ensureTable(new DynamoDBClient({}), 'faults');
   functions = await startFunctions(deployedFunctions(() => ({ ...(process.env as Record<string, string>) })));
   gateway = await startLocalGateway({
-    routes: API_ROUTES, handlers: functions.handlers, verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'), port: 0,
+    routes: API_ROUTES,
+    handlers: functions.handlers,
+    verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'),
+    port: 0,
   });
 });
 

@@ -23,10 +23,13 @@ async function dataKeyOf(keyId: string, keyVersion: number): Promise<Uint8Array>
   const { accessKeyId, secretAccessKey } = runtime.functionIdentities.crypto;
   const config = { region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
   const db = new DynamoDBClient({ ...config, endpoint: runtime.dynamoDbUrl });
-  const { Item } = await db.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: { S: `KEY#${keyId}` }, sk: { S: `V#${String(keyVersion).padStart(10, '0')}` } } }));
+  const { Item } = await db.send(
+    new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: { S: `KEY#${keyId}` }, sk: { S: `V#${String(keyVersion).padStart(10, '0')}` } } }),
+  );
   const kms = new KMSClient({ ...config, endpoint: runtime.kmsUrl });
   const context = { [KMS_CONTEXT_KEYS.dataKeyId]: keyId, [KMS_CONTEXT_KEYS.dataKeyVersion]: String(keyVersion) };
-  return (await kms.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: Item!.wrappedKey!.B!, EncryptionContext: context }))).Plaintext!;
+  return (await kms.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: Item!.wrappedKey!.B!, EncryptionContext: context })))
+    .Plaintext!;
 }
 
 describe('ev1 ciphertexts', () => {
@@ -43,7 +46,9 @@ describe('ev1 ciphertexts', () => {
     const rewrapped = await owner.rewrap(old, { tenant: 'acme' });
     expect(rewrapped).toMatchObject({ keyId, keyVersion: 2, ciphertext: expect.stringMatching(/^ev2\./) });
     expect((await owner.decrypt(rewrapped.ciphertext, { tenant: 'acme' })).plaintext.toString()).toBe('sealed long ago');
-    const batch = await owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/rewrap', { items: [{ ciphertext: old, context: { tenant: 'acme' } }] });
+    const batch = await owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/rewrap', {
+      items: [{ ciphertext: old, context: { tenant: 'acme' } }],
+    });
     expect(batch.items[0]!.ciphertext).toMatch(/^ev2\./);
   });
 });

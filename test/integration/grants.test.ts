@@ -44,7 +44,10 @@ describe('grants', () => {
     for (const context of [{ tenant: 'acme', extra: '1' }, { tenant: 'other' }, undefined] as (Record<string, string> | undefined)[]) {
       expect(await failure(as('teammate').encrypt(other.keyId, 'x', context))).toMatchObject({ status: 403, code: 'AccessDenied' });
     }
-    const batch = await as('teammate').encryptMany(other.keyId, [{ plaintext: 'ok', context: { tenant: 'acme' } }, { plaintext: 'no', context: { tenant: 'x' } }]);
+    const batch = await as('teammate').encryptMany(other.keyId, [
+      { plaintext: 'ok', context: { tenant: 'acme' } },
+      { plaintext: 'no', context: { tenant: 'x' } },
+    ]);
     expect(batch.map((item) => ('error' in item ? item.error.code : 'ok'))).toEqual(['ok', 'AccessDenied']);
   });
 
@@ -79,9 +82,15 @@ describe('grants', () => {
     const key = await as('owner').createKey();
     const named = await as('owner').createGrant(key.keyId, { grantee, operations: ['decrypt', 'encrypt'], name: 'billing-job' });
     expect(await as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt', 'decrypt'], name: 'billing-job' })).toEqual(named);
-    expect(await failure(as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt'], name: 'billing-job' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
+    expect(await failure(as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt'], name: 'billing-job' }))).toMatchObject({
+      status: 409,
+      code: 'AlreadyExists',
+    });
     for (let i = 1; i < 100; i++) await as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt'] });
-    expect(await failure(as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt'] }))).toMatchObject({ status: 409, code: 'LimitExceeded' });
+    expect(await failure(as('owner').createGrant(key.keyId, { grantee, operations: ['encrypt'] }))).toMatchObject({
+      status: 409,
+      code: 'LimitExceeded',
+    });
 
     const seen: string[] = [];
     let nextToken: string | undefined;
@@ -101,7 +110,10 @@ describe('grants', () => {
       { grantee, operations: ['encrypt'], constraints: { contextEquals: {}, contextSubset: {} } },
     ];
     for (const body of bad) {
-      expect(await failure(as('owner').createGrant(key.keyId, body as never)), JSON.stringify(body)).toMatchObject({ status: 400, code: 'ValidationError' });
+      expect(await failure(as('owner').createGrant(key.keyId, body as never)), JSON.stringify(body)).toMatchObject({
+        status: 400,
+        code: 'ValidationError',
+      });
     }
   });
 

@@ -2,7 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GetItemCommand, DynamoDBClient, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import {
-  DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyCommand, GenerateDataKeyWithoutPlaintextCommand, GetKeyRotationStatusCommand, KMSClient,
+  DecryptCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type ApiFunctionName } from '../../contract/index.js';
@@ -31,10 +37,11 @@ function asFunction(runtime: LocalRuntime, fn: ApiFunctionName) {
 
 /** A real wrapped data key, made by the keys function as it makes every one. */
 async function wrappedKey(runtime: LocalRuntime): Promise<Uint8Array> {
-  const out = await asFunction(runtime, 'keys').kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: runtime.masterKeyArn, KeySpec: 'AES_256', EncryptionContext: context }));
+  const out = await asFunction(runtime, 'keys').kms.send(
+    new GenerateDataKeyWithoutPlaintextCommand({ KeyId: runtime.masterKeyArn, KeySpec: 'AES_256', EncryptionContext: context }),
+  );
   return out.CiphertextBlob!;
 }
-
 
 type Statement = { Sid?: string; Action: string | string[] };
 type PolicyResource = { Type: string; Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[]; RoleName?: string } };
@@ -42,7 +49,9 @@ type PolicyResource = { Type: string; Properties: { PolicyDocument: { Statement:
 /** Removes one action from the identity policy of a function's role, in the synthesized API template. */
 function withoutRoleAction(templates: SynthesizedTemplates, fn: ApiFunctionName, action: string): SynthesizedTemplates {
   const resources = templates.api.Resources as unknown as Record<string, PolicyResource>;
-  const roleId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === functionRoleName(LOCAL_STAGE, fn))![0];
+  const roleId = Object.entries(resources).find(
+    ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === functionRoleName(LOCAL_STAGE, fn),
+  )![0];
   const policy = Object.values(resources).find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role) => role.Ref === roleId))!;
   const statement = policy.Properties.PolicyDocument.Statement.find((s) => [s.Action].flat().includes(action))!;
   statement.Action = [statement.Action].flat().filter((a) => a !== action);
@@ -76,7 +85,10 @@ describe('with the synthesized policies as they are', () => {
 
   it('refuses a signed caller with no caller policy at the gateway, before any handler runs', async () => {
     runtime.resetCalls();
-    for (const call of [() => clientFor(runtime.apiUrl, 'stranger').createKey(), () => clientFor(runtime.apiUrl, 'stranger').encrypt('alias/any', 'x')]) {
+    for (const call of [
+      () => clientFor(runtime.apiUrl, 'stranger').createKey(),
+      () => clientFor(runtime.apiUrl, 'stranger').encrypt('alias/any', 'x'),
+    ]) {
       const error = await failure(call());
       expect(error).toMatchObject({ status: 403, code: 'AccessDenied' });
       expect(error.message).toMatch(/user\/stranger is not authorized to perform: execute-api:Invoke/);
@@ -110,19 +122,29 @@ describe('with the synthesized policies as they are', () => {
   it('refuses each function every KMS call its role and the key policy do not allow, with AccessDeniedException', async () => {
     // The crypto function may unwrap data keys, bound to their context, and do nothing else with the master key.
     const crypto = asFunction(runtime, 'crypto').kms;
-    const refused = await rejection(crypto.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: runtime.masterKeyArn, KeySpec: 'AES_256', EncryptionContext: context })));
+    const refused = await rejection(
+      crypto.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: runtime.masterKeyArn, KeySpec: 'AES_256', EncryptionContext: context })),
+    );
     expect(refused.name).toBe('AccessDeniedException');
     expect(refused.$metadata?.httpStatusCode).toBe(400);
     expect(refused.message).toMatch(/assumed-role\/envelope-api-local-crypto\/.* is not authorized to perform: kms:GenerateDataKeyWithoutPlaintext/);
     const { dataKeyVersion: _, ...partial } = context;
     const blob = await wrappedKey(runtime);
-    expect((await crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: context }))).Plaintext).toHaveLength(32);
-    expect((await rejection(crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: partial })))).name).toBe('AccessDeniedException');
+    expect(
+      (await crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: context }))).Plaintext,
+    ).toHaveLength(32);
+    expect(
+      (await rejection(crypto.send(new DecryptCommand({ KeyId: runtime.masterKeyArn, CiphertextBlob: blob, EncryptionContext: partial })))).name,
+    ).toBe('AccessDeniedException');
     expect((await rejection(crypto.send(new DescribeKeyCommand({ KeyId: runtime.masterKeyArn })))).name).toBe('AccessDeniedException');
     // The master-key function reads status only.
-    expect((await rejection(asFunction(runtime, 'masterKey').kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context })))).name).toBe('AccessDeniedException');
+    expect(
+      (await rejection(asFunction(runtime, 'masterKey').kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context })))).name,
+    ).toBe('AccessDeniedException');
     // Callers have no KMS rights at all.
-    expect((await rejection(kmsClientFor(runtime.kmsUrl, 'owner').send(new DescribeKeyCommand({ KeyId: MASTER_KEY_ALIAS })))).name).toBe('AccessDeniedException');
+    expect((await rejection(kmsClientFor(runtime.kmsUrl, 'owner').send(new DescribeKeyCommand({ KeyId: MASTER_KEY_ALIAS })))).name).toBe(
+      'AccessDeniedException',
+    );
   });
 
   it('refuses each function every DynamoDB call its role does not allow, with AccessDeniedException', async () => {
@@ -132,21 +154,27 @@ describe('with the synthesized policies as they are', () => {
     const refused = await rejection(crypto.send(new DeleteItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key })));
     expect(refused.name).toBe('AccessDeniedException');
     expect(refused.message).toMatch(/not authorized to perform: dynamodb:DeleteItem/);
-    expect((await rejection(asFunction(runtime, 'masterKey').dynamoDb.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key })))).name).toBe('AccessDeniedException');
+    expect(
+      (await rejection(asFunction(runtime, 'masterKey').dynamoDb.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key })))).name,
+    ).toBe('AccessDeniedException');
   });
 
   it('lets the key administrator administer the master key with the AWS CLI, but not use it', async () => {
     const { accessKeyId, secretAccessKey } = principal('keyadmin');
     const { AWS_SESSION_TOKEN: _token, AWS_PROFILE: _profile, ...env } = process.env;
-    const aws = (...args: string[]) => execFileAsync('aws', ['--region', 'us-east-1', '--endpoint-url', runtime.kmsUrl, 'kms', ...args, '--output', 'json'], {
-      env: { ...env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
-    });
+    const aws = (...args: string[]) =>
+      execFileAsync('aws', ['--region', 'us-east-1', '--endpoint-url', runtime.kmsUrl, 'kms', ...args, '--output', 'json'], {
+        env: { ...env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
+      });
     const described = JSON.parse((await aws('describe-key', '--key-id', MASTER_KEY_ALIAS)).stdout) as { KeyMetadata: { Arn: string } };
     expect(described.KeyMetadata.Arn).toBe(runtime.masterKeyArn);
     await aws('disable-key', '--key-id', runtime.masterKeyArn);
     expect(await failure(clientFor(runtime.apiUrl, 'owner').createKey())).toMatchObject({ status: 409, code: 'MasterKeyDisabled' });
     await aws('enable-key', '--key-id', runtime.masterKeyArn);
-    const denied = await aws('encrypt', '--key-id', runtime.masterKeyArn, '--plaintext', 'aGk=').then(() => '', (error: { stderr: string }) => error.stderr);
+    const denied = await aws('encrypt', '--key-id', runtime.masterKeyArn, '--plaintext', 'aGk=').then(
+      () => '',
+      (error: { stderr: string }) => error.stderr,
+    );
     expect(denied).toMatch(/AccessDeniedException/);
   });
 });
@@ -154,12 +182,20 @@ describe('with the synthesized policies as they are', () => {
 describe('with one permission taken out of the synthesized templates', () => {
   let runtime: LocalRuntime;
   beforeAll(async () => {
-    runtime = await startInProcessRuntime({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' }, {
-      alterTemplates: (templates) => withoutKeyPolicyStatement(
-        withoutRoleAction(withoutRoleAction(withoutRoleAction(templates, 'crypto', 'kms:Decrypt'), 'masterKey', 'kms:GetKeyRotationStatus'), 'keys', 'dynamodb:DeleteItem'),
-        'KeyAdministrators',
-      ),
-    });
+    runtime = await startInProcessRuntime(
+      { ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' },
+      {
+        alterTemplates: (templates) =>
+          withoutKeyPolicyStatement(
+            withoutRoleAction(
+              withoutRoleAction(withoutRoleAction(templates, 'crypto', 'kms:Decrypt'), 'masterKey', 'kms:GetKeyRotationStatus'),
+              'keys',
+              'dynamodb:DeleteItem',
+            ),
+            'KeyAdministrators',
+          ),
+      },
+    );
   });
   afterAll(async () => runtime?.close());
 
@@ -167,7 +203,9 @@ describe('with one permission taken out of the synthesized templates', () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
     expect(await failure(owner.encrypt(keyId, 'data'))).toMatchObject({ status: 503, code: 'DependencyUnavailable' });
-    const refused = await rejection(asFunction(runtime, 'crypto').kms.send(new DecryptCommand({ CiphertextBlob: await wrappedKey(runtime), EncryptionContext: context })));
+    const refused = await rejection(
+      asFunction(runtime, 'crypto').kms.send(new DecryptCommand({ CiphertextBlob: await wrappedKey(runtime), EncryptionContext: context })),
+    );
     expect(refused.name).toBe('AccessDeniedException');
   });
 
@@ -179,7 +217,9 @@ describe('with one permission taken out of the synthesized templates', () => {
   });
 
   it('the keys role without dynamodb:DeleteItem: its DeleteItem is refused', async () => {
-    const refused = await rejection(asFunction(runtime, 'keys').dynamoDb.send(new DeleteItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: { S: 'x' }, sk: { S: 'y' } } })));
+    const refused = await rejection(
+      asFunction(runtime, 'keys').dynamoDb.send(new DeleteItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: { S: 'x' }, sk: { S: 'y' } } })),
+    );
     expect(refused.name).toBe('AccessDeniedException');
   });
 

@@ -22,8 +22,14 @@ describe('Idempotency-Key', () => {
   it('runs a failed request anew on retry, and rotates once for one key', async () => {
     const owner = clientFor(runtime().apiUrl, 'owner');
     await owner.createKey({ alias: 'taken-for-retry' });
-    expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
-    expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({ status: 409, code: 'AlreadyExists' });
+    expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({
+      status: 409,
+      code: 'AlreadyExists',
+    });
+    expect(await failure(owner.createKey({ alias: 'taken-for-retry' }, { idempotencyKey: 'failing-1' }))).toMatchObject({
+      status: 409,
+      code: 'AlreadyExists',
+    });
 
     const { keyId } = await owner.createKey();
     const rotate = () => owner.request<{ createdVersion: number }>('POST', `v1/keys/${keyId}/rotate`, undefined, {}, { idempotencyKey: 'rotate-1' });

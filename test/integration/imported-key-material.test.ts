@@ -35,18 +35,30 @@ describe('a master key with imported material', () => {
     const sealed = await owner.encrypt('alias/byok', 'kept through the outage', { k: 'v' });
 
     await keyAdmin.send(new DeleteImportedKeyMaterialCommand({ KeyId: masterKeyArn }));
-    const calls = [() => owner.decrypt(sealed.ciphertext, { k: 'v' }), () => owner.encrypt(key.keyId, 'x'), () => owner.createKey(), () => owner.rotateKey(key.keyId)];
+    const calls = [
+      () => owner.decrypt(sealed.ciphertext, { k: 'v' }),
+      () => owner.encrypt(key.keyId, 'x'),
+      () => owner.createKey(),
+      () => owner.rotateKey(key.keyId),
+    ];
     for (const call of calls) expect(await failure(call())).toMatchObject({ status: 409, code: 'MasterKeyPendingImport' });
 
     // Different material is refused by KMS; the same material, through the script, brings everything back.
-    await expect(importKeyMaterial(keyAdmin, { key: masterKeyArn, material: randomBytes(32), wrapping: 'RSAES_OAEP_SHA_256' }))
-      .rejects.toMatchObject({ name: 'IncorrectKeyMaterialException' });
+    await expect(importKeyMaterial(keyAdmin, { key: masterKeyArn, material: randomBytes(32), wrapping: 'RSAES_OAEP_SHA_256' })).rejects.toMatchObject(
+      { name: 'IncorrectKeyMaterialException' },
+    );
     const file = join(await mkdtemp(join(tmpdir(), 'byok-')), 'material.bin');
     await writeFile(file, material, { mode: 0o600 });
     const { accessKeyId, secretAccessKey } = principal('keyadmin');
     await run(process.execPath, ['--import', 'tsx', 'scripts/import-key-material.ts', '--key', 'alias/envelope-api', '--material', file], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_KMS: runtime().kmsUrl, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey },
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_KMS: runtime().kmsUrl,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      },
     });
     expect((await owner.decrypt(sealed.ciphertext, { k: 'v' })).plaintext.toString()).toBe('kept through the outage');
     expect((await owner.encrypt(key.keyId, 'again')).keyVersion).toBe(1);

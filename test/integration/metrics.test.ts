@@ -5,7 +5,13 @@ import { clientFor, failure } from '../support/principals.js';
 
 /** One EMF line as CloudWatch reads it: the metric definitions under `_aws`, values and dimensions beside. */
 interface EmfLine {
-  readonly _aws: { readonly CloudWatchMetrics: readonly { readonly Namespace: string; readonly Dimensions: string[][]; readonly Metrics: { Name: string; Unit: string }[] }[] };
+  readonly _aws: {
+    readonly CloudWatchMetrics: readonly {
+      readonly Namespace: string;
+      readonly Dimensions: string[][];
+      readonly Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
   readonly [key: string]: unknown;
 }
 
@@ -98,12 +104,15 @@ describe('metrics (EMF on standard output, as in Lambda)', () => {
     expect(metricNames(warm)).not.toContain(kms.calls);
   });
 
-  it('sums a batch\'s cache hits into one value and reports its size', async () => {
+  it("sums a batch's cache hits into one value and reports its size", async () => {
     const owner = clientFor(runtime().apiUrl, 'owner');
     const { keyId } = await owner.createKey();
     await owner.encrypt(keyId, 'warm the cache');
     await emf.next('POST /v1/encrypt');
-    await owner.encryptMany(keyId, ['a', 'b', 'c'].map((text) => ({ plaintext: text })));
+    await owner.encryptMany(
+      keyId,
+      ['a', 'b', 'c'].map((text) => ({ plaintext: text })),
+    );
     expect(await emf.next('POST /v1/encrypt')).toMatchObject({ [METRIC_NAMES.batchSize]: 3, [METRIC_NAMES.cacheHits]: 3 });
   });
 

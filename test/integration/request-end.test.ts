@@ -48,15 +48,22 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => slowDynamoDb.listen(0, '127.0.0.1', resolve));
   const environment = {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(slowDynamoDb.address() as AddressInfo).port}`,
-    TABLE_NAME: TABLE, MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(slowDynamoDb.address() as AddressInfo).port}`,
+    TABLE_NAME: TABLE,
+    MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   };
   const deployed = deployedFunctions(() => environment);
   functions = await startFunctions({ ...deployed, keys: { ...deployed.keys, timeoutSeconds: 3 } });
   gateway = await startLocalGateway({
-    routes: API_ROUTES, handlers: functions.handlers, verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'), port: 0,
+    routes: API_ROUTES,
+    handlers: functions.handlers,
+    verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'),
+    port: 0,
   });
 });
 
@@ -70,15 +77,33 @@ afterAll(async () => {
 
 describe('a request that runs out of time', () => {
   it('answers 503 before the function times out, and none of its writes happens afterwards', async () => {
-    const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamoDb.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    const table = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: dynamoDb.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    );
     await ensureTable(table, TABLE);
     const keyId = '6a3e1c52-9b1f-4c1e-8f5a-3d2b7c9e0f14';
     const owner = principal('owner').arn;
     const now = new Date().toISOString();
-    await table.send(new PutCommand({ TableName: TABLE, Item: {
-      pk: `KEY#${keyId}`, sk: 'META', keyId, alias: null, description: null, state: 'Enabled', currentVersion: 1, versions: { 1: now },
-      createdAt: now, createdBy: owner, deletionDate: null, policy: { admins: [owner], users: [owner] }, revision: 1,
-    } }));
+    await table.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: {
+          pk: `KEY#${keyId}`,
+          sk: 'META',
+          keyId,
+          alias: null,
+          description: null,
+          state: 'Enabled',
+          currentVersion: 1,
+          versions: { 1: now },
+          createdAt: now,
+          createdBy: owner,
+          deletionDate: null,
+          policy: { admins: [owner], users: [owner] },
+          revision: 1,
+        },
+      }),
+    );
 
     const started = Date.now();
     const error = await failure(clientFor(gateway.url, 'owner').disableKey(keyId));

@@ -60,13 +60,26 @@ describe.each(ENGINES)('walk-through against the local runtime on %s', (engine) 
     // A user is not an administrator.
     expect(await failure(teammate.rotateKey(keyId))).toMatchObject({ status: 403, code: 'AccessDenied' });
     // A user sees only what it needs to use the key; its administrators see everything.
-    expect((await teammate.listKeys()).keys.find((k) => k.keyId === keyId)).toEqual({ keyId, alias: `walk-${engine}`, state: 'Enabled', currentVersion: 1 });
-    expect((await owner.listKeys({ limit: 100 })).keys.find((k) => k.keyId === keyId)).toMatchObject({ keyId, policy: expect.any(Object), createdBy: principal('owner').arn });
+    expect((await teammate.listKeys()).keys.find((k) => k.keyId === keyId)).toEqual({
+      keyId,
+      alias: `walk-${engine}`,
+      state: 'Enabled',
+      currentVersion: 1,
+    });
+    expect((await owner.listKeys({ limit: 100 })).keys.find((k) => k.keyId === keyId)).toMatchObject({
+      keyId,
+      policy: expect.any(Object),
+      createdBy: principal('owner').arn,
+    });
 
     for (const call of [
-      () => outsider.encrypt(keyId, message), () => outsider.decrypt(sealed.ciphertext, context),
-      () => outsider.rewrap(sealed.ciphertext, context), () => outsider.getKey(keyId), () => outsider.rotateKey(keyId),
-      () => outsider.disableKey(keyId), () => outsider.putKeyPolicy(keyId, { admins: [principal('outsider').arn], users: [] }),
+      () => outsider.encrypt(keyId, message),
+      () => outsider.decrypt(sealed.ciphertext, context),
+      () => outsider.rewrap(sealed.ciphertext, context),
+      () => outsider.getKey(keyId),
+      () => outsider.rotateKey(keyId),
+      () => outsider.disableKey(keyId),
+      () => outsider.putKeyPolicy(keyId, { admins: [principal('outsider').arn], users: [] }),
     ]) {
       expect(await failure(call())).toMatchObject({ status: 403, code: 'AccessDenied' });
     }

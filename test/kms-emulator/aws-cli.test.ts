@@ -39,7 +39,9 @@ describe('the AWS CLI against the KMS emulator', () => {
     expect(decrypted.KeyId).toBe(KeyMetadata.Arn);
 
     await aws('disable-key', '--key-id', keyId);
-    const refused = await aws('encrypt', '--key-id', keyId, '--plaintext', `fileb://${join(dir, 'plain.txt')}`).catch((error: { stderr: string }) => error);
+    const refused = await aws('encrypt', '--key-id', keyId, '--plaintext', `fileb://${join(dir, 'plain.txt')}`).catch(
+      (error: { stderr: string }) => error,
+    );
     expect((refused as { stderr: string }).stderr).toMatch(/DisabledException/);
     expect((refused as { stderr: string }).stderr).toContain(`${KeyMetadata.Arn} is disabled.`);
 

@@ -2,11 +2,35 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AlreadyExistsException, CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand,
-  DescribeKeyCommand, DisabledException, DisableKeyCommand, DisableKeyRotationCommand, EnableKeyCommand, EnableKeyRotationCommand,
-  EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand,
-  IncorrectKeyException, InvalidCiphertextException, KMSClient, KMSInvalidStateException, ListAliasesCommand, ListKeyRotationsCommand,
-  ListKeysCommand, NotFoundException, PutKeyPolicyCommand, ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
+  AlreadyExistsException,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  DisabledException,
+  DisableKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+  KMSInvalidStateException,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListKeysCommand,
+  NotFoundException,
+  PutKeyPolicyCommand,
+  ReEncryptCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsEmulator, type KmsEmulator } from '../../local/kms-emulator/server.js';
@@ -15,7 +39,8 @@ let emulator: KmsEmulator;
 let kms: KMSClient;
 let dataFile: string;
 
-const clientFor = (url: string) => new KMSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const clientFor = (url: string) =>
+  new KMSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const newKey = async () => (await kms.send(new CreateKeyCommand({ Description: 'test key' }))).KeyMetadata!;
 const text = (value: string) => Buffer.from(value);
 
@@ -54,14 +79,18 @@ describe('keys and aliases', () => {
   it('creates, lists, resolves and deletes aliases; a taken alias is AlreadyExistsException', async () => {
     const key = await newKey();
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: key.KeyId }));
-    expect(await rejection(kms.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: key.KeyId })))).toBeInstanceOf(AlreadyExistsException);
+    expect(await rejection(kms.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: key.KeyId })))).toBeInstanceOf(
+      AlreadyExistsException,
+    );
     expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/orders' }))).KeyMetadata!.KeyId).toBe(key.KeyId);
     expect((await kms.send(new ListAliasesCommand({ KeyId: key.KeyId }))).Aliases).toEqual([
       expect.objectContaining({ AliasName: 'alias/orders', TargetKeyId: key.KeyId }),
     ]);
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/orders' }));
     expect(await rejection(kms.send(new DescribeKeyCommand({ KeyId: 'alias/orders' })))).toBeInstanceOf(NotFoundException);
-    expect(await rejection(kms.send(new CreateAliasCommand({ AliasName: 'not-an-alias', TargetKeyId: key.KeyId })))).toMatchObject({ name: 'ValidationException' });
+    expect(await rejection(kms.send(new CreateAliasCommand({ AliasName: 'not-an-alias', TargetKeyId: key.KeyId })))).toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('answers NotFoundException for unknown keys', async () => {
@@ -81,25 +110,35 @@ describe('keys and aliases', () => {
 describe('cryptographic operations', () => {
   it('encrypts and decrypts with and without KeyId, binding the encryption context', async () => {
     const key = await newKey();
-    const { CiphertextBlob, KeyId } = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('hello'), EncryptionContext: { a: '1' } }));
+    const { CiphertextBlob, KeyId } = await kms.send(
+      new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('hello'), EncryptionContext: { a: '1' } }),
+    );
     expect(KeyId).toBe(key.Arn);
     const out = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: '1' } }));
     expect(Buffer.from(out.Plaintext!).toString()).toBe('hello');
     expect(out).toMatchObject({ KeyId: key.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
-    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: '2' } })))).toBeInstanceOf(InvalidCiphertextException);
+    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: '2' } })))).toBeInstanceOf(
+      InvalidCiphertextException,
+    );
     expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob })))).toBeInstanceOf(InvalidCiphertextException);
     const tampered = Buffer.from(CiphertextBlob!);
     tampered[tampered.length - 1]! ^= 1;
-    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: { a: '1' } })))).toBeInstanceOf(InvalidCiphertextException);
+    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob: tampered, EncryptionContext: { a: '1' } })))).toBeInstanceOf(
+      InvalidCiphertextException,
+    );
     expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob: text('garbage') })))).toBeInstanceOf(InvalidCiphertextException);
     const other = await newKey();
-    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob, KeyId: other.KeyId, EncryptionContext: { a: '1' } })))).toBeInstanceOf(IncorrectKeyException);
+    expect(await rejection(kms.send(new DecryptCommand({ CiphertextBlob, KeyId: other.KeyId, EncryptionContext: { a: '1' } })))).toBeInstanceOf(
+      IncorrectKeyException,
+    );
   });
 
   it('limits Encrypt to 1..4096 bytes', async () => {
     const key = await newKey();
     await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.alloc(4096) }));
-    expect(await rejection(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.alloc(4097) })))).toMatchObject({ name: 'ValidationException' });
+    expect(await rejection(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.alloc(4097) })))).toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('generates data keys with and without plaintext', async () => {
@@ -117,7 +156,14 @@ describe('cryptographic operations', () => {
   it('re-encrypts under another key and context', async () => {
     const [source, destination] = [await newKey(), await newKey()];
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: text('move me'), EncryptionContext: { s: '1' } }));
-    const moved = await kms.send(new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: { s: '1' }, DestinationKeyId: destination.KeyId, DestinationEncryptionContext: { d: '2' } }));
+    const moved = await kms.send(
+      new ReEncryptCommand({
+        CiphertextBlob,
+        SourceEncryptionContext: { s: '1' },
+        DestinationKeyId: destination.KeyId,
+        DestinationEncryptionContext: { d: '2' },
+      }),
+    );
     expect(moved).toMatchObject({ SourceKeyId: source.Arn, KeyId: destination.Arn });
     const out = await kms.send(new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: { d: '2' } }));
     expect(Buffer.from(out.Plaintext!).toString()).toBe('move me');
@@ -145,7 +191,9 @@ describe('key states', () => {
 
   it('schedules deletion (7..30 days, default 30) and cancels it to Disabled', async () => {
     const key = await newKey();
-    expect(await rejection(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })))).toMatchObject({ name: 'ValidationException' });
+    expect(await rejection(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })))).toMatchObject({
+      name: 'ValidationException',
+    });
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId }));
     expect(scheduled).toMatchObject({ KeyState: 'PendingDeletion', PendingWindowInDays: 30 });
     expect(Math.round((scheduled.DeletionDate!.getTime() - Date.now()) / 86_400_000)).toBe(30);
@@ -163,7 +211,9 @@ describe('rotation', () => {
   it('enables rotation with a period (90..2560, default 365) and reports the next date', async () => {
     const key = await newKey();
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(false);
-    expect(await rejection(kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 89 })))).toMatchObject({ name: 'ValidationException' });
+    expect(await rejection(kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 89 })))).toMatchObject({
+      name: 'ValidationException',
+    });
     await kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId }));
     const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(status).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
@@ -192,7 +242,9 @@ describe('persistence', () => {
   it('decrypts after a restart what was encrypted before it', async () => {
     const key = await newKey();
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/persisted', TargetKeyId: key.KeyId }));
-    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: 'alias/persisted', Plaintext: text('durable'), EncryptionContext: { p: '1' } }));
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: 'alias/persisted', Plaintext: text('durable'), EncryptionContext: { p: '1' } }),
+    );
     await emulator.close();
     emulator = await startKmsEmulator({ port: 0, dataFile });
     kms = clientFor(emulator.url);

@@ -2,10 +2,28 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CancelKeyDeletionCommand, CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, DisableKeyRotationCommand,
-  EnableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand, GetKeyPolicyCommand,
-  GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListKeysCommand, PutKeyPolicyCommand, ReEncryptCommand,
-  RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, type KMSClient,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  DisableKeyRotationCommand,
+  EnableKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListKeysCommand,
+  PutKeyPolicyCommand,
+  ReEncryptCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsEmulator, type KmsEmulator } from '../../local/kms-emulator/server.js';
@@ -27,8 +45,10 @@ const failure = async (call: Promise<unknown>) => {
   const error = await rejection(call);
   return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode };
 };
-const encrypt = async (keyId: string, text = 'x') => (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(text) }))).CiphertextBlob!;
-const decrypt = async (blob: Uint8Array, client = kms) => Buffer.from((await client.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString();
+const encrypt = async (keyId: string, text = 'x') =>
+  (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(text) }))).CiphertextBlob!;
+const decrypt = async (blob: Uint8Array, client = kms) =>
+  Buffer.from((await client.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString();
 const rotationStatus = (keyId: string) => kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
 const rotations = async (keyId: string) => (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations!;
 
@@ -38,7 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emulator?.close());
 
-describe('the emulator\'s clock', () => {
+describe("the emulator's clock", () => {
   it('dates keys and deletions by it', async () => {
     const key = await newKey();
     expect(key.CreationDate).toEqual(clock.now());
@@ -76,16 +96,21 @@ describe('a key pending deletion', () => {
 
     const missing = { name: 'NotFoundException', message: `Key '${key.Arn}' does not exist`, status: 400 };
     for (const call of [
-      () => kms.send(new DescribeKeyCommand({ KeyId: key.KeyId })), () => kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId })),
-      () => kms.send(new GetKeyRotationStatusCommand({ KeyId: key.Arn })), () => kms.send(new EnableKeyCommand({ KeyId: key.KeyId })),
-      () => kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId })), () => kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId })),
+      () => kms.send(new DescribeKeyCommand({ KeyId: key.KeyId })),
+      () => kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId })),
+      () => kms.send(new GetKeyRotationStatusCommand({ KeyId: key.Arn })),
+      () => kms.send(new EnableKeyCommand({ KeyId: key.KeyId })),
+      () => kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId })),
+      () => kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId })),
       () => kms.send(new EncryptCommand({ KeyId: key.Arn, Plaintext: Buffer.from('x') })),
       () => kms.send(new DecryptCommand({ KeyId: key.Arn, CiphertextBlob: blob })),
     ]) {
       expect(await failure(call())).toEqual(missing);
     }
     expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: 'alias/doomed' })))).toEqual({
-      name: 'NotFoundException', message: `Alias arn:aws:kms:us-east-1:${ACCOUNT}:alias/doomed is not found.`, status: 400,
+      name: 'NotFoundException',
+      message: `Alias arn:aws:kms:us-east-1:${ACCOUNT}:alias/doomed is not found.`,
+      status: 400,
     });
     expect((await kms.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId)).not.toContain(key.KeyId);
     expect((await kms.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName)).not.toContain('alias/doomed');
@@ -121,8 +146,17 @@ describe('state files', () => {
     const enabledAt = clock.now().getTime() / 1000 - 10 * 86_400;
     const material = { id: 'ab'.repeat(16), key: Buffer.alloc(32, 1).toString('base64'), createdAt: enabledAt - 100 };
     const key = {
-      keyId, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`, description: '', state: 'Enabled', creationDate: enabledAt - 100, materials: [material],
-      rotationEnabled: true, rotationPeriodInDays: 90, rotationEnabledAt: enabledAt, policy: '{"Statement":[]}', tags: [],
+      keyId,
+      arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}`,
+      description: '',
+      state: 'Enabled',
+      creationDate: enabledAt - 100,
+      materials: [material],
+      rotationEnabled: true,
+      rotationPeriodInDays: 90,
+      rotationEnabledAt: enabledAt,
+      policy: '{"Statement":[]}',
+      tags: [],
     };
     await writeFile(dataFile, JSON.stringify({ keys: { [keyId]: key }, aliases: {} }));
     const previous = await startKmsEmulator({ port: 0, accountId: ACCOUNT, now: clock.now, dataFile });
@@ -133,7 +167,7 @@ describe('state files', () => {
 });
 
 describe('key ARNs', () => {
-  it('resolve only in the emulator\'s own Region, account and partition, and answer as KMS does otherwise', async () => {
+  it("resolve only in the emulator's own Region, account and partition, and answer as KMS does otherwise", async () => {
     const key = await newKey();
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/arn-check', TargetKeyId: key.KeyId }));
     const aliasArn = `arn:aws:kms:us-east-1:${ACCOUNT}:alias/arn-check`;
@@ -142,17 +176,29 @@ describe('key ARNs', () => {
 
     for (const arn of [key.Arn!, aliasArn]) {
       const otherRegion = arn.replace(':us-east-1:', ':eu-west-1:');
-      expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: otherRegion })))).toEqual({ name: 'NotFoundException', message: 'Invalid arn eu-west-1', status: 400 });
+      expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: otherRegion })))).toEqual({
+        name: 'NotFoundException',
+        message: 'Invalid arn eu-west-1',
+        status: 400,
+      });
     }
     for (const arn of [key.Arn!.replace(`:${ACCOUNT}:`, ':444455556666:'), key.Arn!.replace('arn:aws:', 'arn:aws-cn:')]) {
-      expect(await failure(kms.send(new EncryptCommand({ KeyId: arn, Plaintext: Buffer.from('x') })))).toEqual({ name: 'NotFoundException', message: `Key '${arn}' does not exist`, status: 400 });
+      expect(await failure(kms.send(new EncryptCommand({ KeyId: arn, Plaintext: Buffer.from('x') })))).toEqual({
+        name: 'NotFoundException',
+        message: `Key '${arn}' does not exist`,
+        status: 400,
+      });
     }
     const foreignAlias = aliasArn.replace(`:${ACCOUNT}:`, ':444455556666:');
     expect((await failure(kms.send(new DescribeKeyCommand({ KeyId: foreignAlias })))).message).toBe(`Alias ${foreignAlias} is not found.`);
-    expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: 'not-a-key-id' })))).toEqual({ name: 'NotFoundException', message: "Invalid keyId 'not-a-key-id'", status: 400 });
+    expect(await failure(kms.send(new DescribeKeyCommand({ KeyId: 'not-a-key-id' })))).toEqual({
+      name: 'NotFoundException',
+      message: "Invalid keyId 'not-a-key-id'",
+      status: 400,
+    });
   });
 
-  it('are of the Region\'s partition', async () => {
+  it("are of the Region's partition", async () => {
     const china = await startKmsEmulator({ port: 0, region: 'cn-north-1', accountId: ACCOUNT });
     const key = await newKey(kmsClient(china.url, 'test', 'cn-north-1'));
     expect(key.Arn).toBe(`arn:aws-cn:kms:cn-north-1:${ACCOUNT}:key/${key.KeyId}`);
@@ -162,17 +208,25 @@ describe('key ARNs', () => {
   it('key management operations take a key id or key ARN, not an alias', async () => {
     const key = await newKey();
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/managed', TargetKeyId: key.KeyId }));
-    expect(await failure(kms.send(new DisableKeyCommand({ KeyId: 'alias/managed' })))).toEqual({ name: 'NotFoundException', message: "Invalid keyId 'alias/managed'", status: 400 });
+    expect(await failure(kms.send(new DisableKeyCommand({ KeyId: 'alias/managed' })))).toEqual({
+      name: 'NotFoundException',
+      message: "Invalid keyId 'alias/managed'",
+      status: 400,
+    });
   });
 });
 
-describe('automatic rotation on the emulator\'s clock', () => {
+describe("automatic rotation on the emulator's clock", () => {
   it('is due a period after it is enabled, not after the key was created, and then every period', async () => {
     const key = await newKey();
     clock.advanceDays(30);
     await kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     const enabledAt = clock.now().getTime();
-    expect(await rotationStatus(key.KeyId!)).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90, NextRotationDate: new Date(enabledAt + 90 * DAY_MS) });
+    expect(await rotationStatus(key.KeyId!)).toMatchObject({
+      KeyRotationEnabled: true,
+      RotationPeriodInDays: 90,
+      NextRotationDate: new Date(enabledAt + 90 * DAY_MS),
+    });
     const before = await encrypt(key.KeyId!, 'before');
 
     clock.advanceDays(181);
@@ -238,7 +292,8 @@ describe('on-demand rotation', () => {
     expect(status.OnDemandRotationStartDate).toBeUndefined();
     for (let i = 1; i < 25; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
     expect(await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })))).toEqual({
-      name: 'LimitExceededException', status: 400,
+      name: 'LimitExceededException',
+      status: 400,
       message: `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.Arn}`,
     });
     expect((await rotations(key.KeyId!)).every((r) => r.RotationType === 'ON_DEMAND')).toBe(true);
@@ -254,35 +309,79 @@ describe('on-demand rotation', () => {
     expect(all[1]).toMatchObject({ KeyMaterialState: 'CURRENT', RotationType: 'ON_DEMAND' });
     expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(all[1]!.KeyMaterialId);
     await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
-    expect(await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })))).toEqual({ name: 'DisabledException', message: `${key.Arn} is disabled.`, status: 400 });
+    expect(await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })))).toEqual({
+      name: 'DisabledException',
+      message: `${key.Arn} is disabled.`,
+      status: 400,
+    });
   });
 });
 
 describe('inputs the emulator does not implement are refused, never ignored', () => {
   it('refuses CloudHSM key stores, custom key stores, multi-Region and asymmetric keys as unsupported, and invalid values as KMS does', async () => {
-    for (const input of [{ Origin: 'AWS_CLOUDHSM' as const }, { MultiRegion: true }, { CustomKeyStoreId: 'cks-1234567890abcdef0' }, { KeySpec: 'RSA_2048' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const }]) {
+    for (const input of [
+      { Origin: 'AWS_CLOUDHSM' as const },
+      { MultiRegion: true },
+      { CustomKeyStoreId: 'cks-1234567890abcdef0' },
+      { KeySpec: 'RSA_2048' as const, KeyUsage: 'ENCRYPT_DECRYPT' as const },
+    ]) {
       expect((await failure(kms.send(new CreateKeyCommand(input)))).name, JSON.stringify(input)).toBe('UnsupportedOperationException');
     }
-    expect(await failure(kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048' })))).toMatchObject({ name: 'ValidationException', message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.' });
-    expect(await failure(kms.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })))).toMatchObject({ name: 'ValidationException', message: 'KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT' });
-    expect((await failure(kms.send(new CreateKeyCommand({ Origin: 'ELSEWHERE' as never })))).message).toMatch(/^1 validation error detected: Value 'ELSEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set/);
-    expect((await kms.send(new CreateKeyCommand({ Origin: 'AWS_KMS', MultiRegion: false, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.MultiRegion).toBe(false);
+    expect(await failure(kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048' })))).toMatchObject({
+      name: 'ValidationException',
+      message: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    });
+    expect(await failure(kms.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })))).toMatchObject({
+      name: 'ValidationException',
+      message: 'KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT',
+    });
+    expect((await failure(kms.send(new CreateKeyCommand({ Origin: 'ELSEWHERE' as never })))).message).toMatch(
+      /^1 validation error detected: Value 'ELSEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set/,
+    );
+    expect(
+      (await kms.send(new CreateKeyCommand({ Origin: 'AWS_KMS', MultiRegion: false, KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' })))
+        .KeyMetadata!.MultiRegion,
+    ).toBe(false);
   });
 
   it('limits descriptions to 8192 characters and checks tags as KMS does', async () => {
     await kms.send(new CreateKeyCommand({ Description: 'x'.repeat(8192), Tags: [{ TagKey: 'team', TagValue: '' }] }));
     expect(await failure(kms.send(new CreateKeyCommand({ Description: 'x'.repeat(8193) })))).toMatchObject({
-      name: 'ValidationException', message: `1 validation error detected: Value '${'x'.repeat(8193)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192`,
+      name: 'ValidationException',
+      message: `1 validation error detected: Value '${'x'.repeat(8193)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192`,
     });
     const tagged = (tags: { TagKey: string; TagValue: string }[]) => failure(kms.send(new CreateKeyCommand({ Tags: tags })));
     expect(await tagged([{ TagKey: 'k'.repeat(129), TagValue: 'v' }])).toMatchObject({
-      name: 'ValidationException', message: `1 validation error detected: Value '${'k'.repeat(129)}' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
+      name: 'ValidationException',
+      message: `1 validation error detected: Value '${'k'.repeat(129)}' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
     });
-    expect(await tagged([{ TagKey: 'k', TagValue: 'v' }, { TagKey: '', TagValue: 'v'.repeat(257) }])).toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/^2 validation errors detected: .*'tags.2.member.tagKey'.*; .*'tags.2.member.tagValue'/) });
-    expect(await tagged([{ TagKey: 'k', TagValue: 'a' }, { TagKey: 'k', TagValue: 'b' }])).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' });
-    expect(await tagged([{ TagKey: 'AWS:owner', TagValue: 'me' }])).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' });
-    expect(await tagged(Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })))).toMatchObject({ name: 'TagException', message: 'Too many tags' });
-    expect(await tagged([{ TagKey: 'k' } as never])).toMatchObject({ name: 'ValidationException', message: "1 validation error detected: Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null" });
+    expect(
+      await tagged([
+        { TagKey: 'k', TagValue: 'v' },
+        { TagKey: '', TagValue: 'v'.repeat(257) },
+      ]),
+    ).toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/^2 validation errors detected: .*'tags.2.member.tagKey'.*; .*'tags.2.member.tagValue'/),
+    });
+    expect(
+      await tagged([
+        { TagKey: 'k', TagValue: 'a' },
+        { TagKey: 'k', TagValue: 'b' },
+      ]),
+    ).toMatchObject({ name: 'TagException', message: 'Duplicate tag keys' });
+    expect(await tagged([{ TagKey: 'AWS:owner', TagValue: 'me' }])).toMatchObject({
+      name: 'TagException',
+      message: 'Tags beginning with aws: are reserved',
+    });
+    expect(await tagged(Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' })))).toMatchObject({
+      name: 'TagException',
+      message: 'Too many tags',
+    });
+    expect(await tagged([{ TagKey: 'k' } as never])).toMatchObject({
+      name: 'ValidationException',
+      message: "1 validation error detected: Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null",
+    });
   });
 
   it('refuses an encryption algorithm a symmetric key cannot use', async () => {
@@ -302,7 +401,8 @@ describe('inputs the emulator does not implement are refused, never ignored', ()
     const key = await newKey();
     const tokens = Array.from({ length: 11 }, (_, i) => `token-${i}`);
     expect(await failure(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), GrantTokens: tokens })))).toMatchObject({
-      name: 'ValidationException', message: expect.stringContaining("at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10"),
+      name: 'ValidationException',
+      message: expect.stringContaining("at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10"),
     });
     expect((await failure(kms.send(new DescribeKeyCommand({ KeyId: key.KeyId, GrantTokens: ['token-0'] })))).name).toBe('InvalidGrantTokenException');
     await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), GrantTokens: [] }));
@@ -321,9 +421,13 @@ describe('inputs the emulator does not implement are refused, never ignored', ()
     ]) {
       expect(await failure(call())).toEqual(dryRun);
     }
-    expect((await failure(kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: { wrong: 'context' }, DryRun: true })))).name).toBe('InvalidCiphertextException');
+    expect((await failure(kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: { wrong: 'context' }, DryRun: true })))).name).toBe(
+      'InvalidCiphertextException',
+    );
     await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
-    expect((await failure(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), DryRun: true })))).name).toBe('DisabledException');
+    expect((await failure(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), DryRun: true })))).name).toBe(
+      'DisabledException',
+    );
   });
 
   it('refuses Nitro Enclave recipients and dry-run modifiers as unsupported', async () => {
@@ -345,7 +449,9 @@ describe('inputs the emulator does not implement are refused, never ignored', ()
     expect((await put('not json')).name).toBe('MalformedPolicyDocumentException');
     expect((await put(JSON.stringify({ Version: '2012-10-17', Statement: [], Padding: 'x'.repeat(32_768) }))).name).toBe('LimitExceededException');
     expect((await put('{"Statement":[]}', 'other')).name).toBe('ValidationException');
-    expect((await put('{"Statement":[]}\u0100')).message).toMatch(/at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    expect((await put('{"Statement":[]}\u0100')).message).toMatch(
+      /at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+    );
   });
 
   it('pages lists as KMS does: ListAliases at most 100 at a time, and an invalid marker refused', async () => {
@@ -359,9 +465,12 @@ describe('inputs the emulator does not implement are refused, never ignored', ()
   it('validates alias names as KMS does', async () => {
     const key = await newKey();
     expect(await failure(kms.send(new CreateAliasCommand({ AliasName: 'orders', TargetKeyId: key.KeyId })))).toMatchObject({
-      name: 'ValidationException', message: 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+      name: 'ValidationException',
+      message: 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     });
-    expect((await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/a:b', TargetKeyId: key.KeyId })))).name).toBe('InvalidAliasNameException');
+    expect((await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/a:b', TargetKeyId: key.KeyId })))).name).toBe(
+      'InvalidAliasNameException',
+    );
     expect((await failure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 31 })))).message).toBe(
       "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30",
     );

@@ -1,7 +1,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  ListAliasesCommand,
+  ListKeysCommand,
+} from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INPUTS } from '../../local/kms-emulator/input-shapes.js';
 import { startKmsEmulator, type KmsEmulator } from '../../local/kms-emulator/server.js';
@@ -36,37 +43,70 @@ describe('malformed request bodies', () => {
 
   it('answer a member of the wrong JSON type with 400 SerializationException', async () => {
     for (const [target, body] of [
-      ['DescribeKey', { KeyId: 5 }], ['DescribeKey', { KeyId: { toString: 'x' } }], ['DescribeKey', { KeyId: ['a'] }],
-      ['Encrypt', { KeyId: 'k', Plaintext: 'not base64!' }], ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionContext: 'x' }],
-      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionContext: { a: 1 } }], ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionAlgorithm: { toString: 1 } }],
-      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', DryRun: 'yes' }], ['ListKeys', { Limit: '5' }], ['ListKeys', { Limit: 1.5 }],
-      ['CreateKey', { Tags: [{ TagKey: 1, TagValue: 'v' }] }], ['CreateKey', { Tags: { TagKey: 'k' } }], ['DescribeKey', { KeyId: 'k', GrantTokens: 'x' }],
+      ['DescribeKey', { KeyId: 5 }],
+      ['DescribeKey', { KeyId: { toString: 'x' } }],
+      ['DescribeKey', { KeyId: ['a'] }],
+      ['Encrypt', { KeyId: 'k', Plaintext: 'not base64!' }],
+      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionContext: 'x' }],
+      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionContext: { a: 1 } }],
+      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', EncryptionAlgorithm: { toString: 1 } }],
+      ['Encrypt', { KeyId: 'k', Plaintext: 'eA==', DryRun: 'yes' }],
+      ['ListKeys', { Limit: '5' }],
+      ['ListKeys', { Limit: 1.5 }],
+      ['CreateKey', { Tags: [{ TagKey: 1, TagValue: 'v' }] }],
+      ['CreateKey', { Tags: { TagKey: 'k' } }],
+      ['DescribeKey', { KeyId: 'k', GrantTokens: 'x' }],
     ] as const) {
-      expect(await raw(`TrentService.${target}`, JSON.stringify(body)), JSON.stringify(body)).toMatchObject({ status: 400, type: 'SerializationException' });
+      expect(await raw(`TrentService.${target}`, JSON.stringify(body)), JSON.stringify(body)).toMatchObject({
+        status: 400,
+        type: 'SerializationException',
+      });
     }
   });
 
   it('answer values outside their constraints with 400 ValidationException, every violation listed as KMS lists them', async () => {
     expect(await raw('TrentService.DescribeKey', '{}')).toMatchObject({
-      status: 400, type: 'ValidationException', message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      status: 400,
+      type: 'ValidationException',
+      message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
     });
     expect(await raw('TrentService.Encrypt', JSON.stringify({ KeyId: '', Plaintext: Buffer.alloc(4097).toString('base64') }))).toMatchObject({
-      status: 400, type: 'ValidationException',
-      message: "2 validation errors detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1; "
-        + "Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+      status: 400,
+      type: 'ValidationException',
+      message:
+        "2 validation errors detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
     });
     expect(await raw('TrentService.GenerateDataKey', JSON.stringify({ KeyId: 'k', NumberOfBytes: 0 }))).toMatchObject({
-      message: "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      message:
+        "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
     });
     expect(await raw('TrentService.Encrypt', JSON.stringify({ KeyId: 'k', Plaintext: 'eA==', EncryptionAlgorithm: 'ROT13' }))).toMatchObject({
-      message: "1 validation error detected: Value 'ROT13' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
+      message:
+        "1 validation error detected: Value 'ROT13' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
     });
   });
 
   it('never answer 500, whatever value any member of any operation is given', async () => {
     const values = [
-      'null', '0', '-1', '1.5', '1e308', 'true', '""', '"x"', '"\\u0000"', JSON.stringify('é'.repeat(3000)), '[]', '[1]', '["a",null]', '{}',
-      '{"__proto__":{"state":1}}', '{"constructor":"x"}', '{"toString":1}', '[{"toString":null}]',
+      'null',
+      '0',
+      '-1',
+      '1.5',
+      '1e308',
+      'true',
+      '""',
+      '"x"',
+      '"\\u0000"',
+      JSON.stringify('é'.repeat(3000)),
+      '[]',
+      '[1]',
+      '["a",null]',
+      '{}',
+      '{"__proto__":{"state":1}}',
+      '{"constructor":"x"}',
+      '{"toString":1}',
+      '[{"toString":null}]',
     ];
     for (const [operation, shape] of Object.entries(INPUTS)) {
       for (const member of Object.keys(shape.members)) {
@@ -92,7 +132,15 @@ describe('names inherited from Object.prototype', () => {
   it('name no key and no alias: NotFoundException, and Object.prototype stays as it was', async () => {
     const kms = kmsClient(emulator.url);
     await kms.send(new CreateKeyCommand({}));
-    for (const keyId of ['key/__proto__', '__proto__', 'alias/__proto__', 'constructor', 'alias/constructor', 'arn:aws:kms:us-east-1:000000000000:key/__proto__', 'arn:aws:kms:us-east-1:000000000000:alias/__proto__']) {
+    for (const keyId of [
+      'key/__proto__',
+      '__proto__',
+      'alias/__proto__',
+      'constructor',
+      'alias/constructor',
+      'arn:aws:kms:us-east-1:000000000000:key/__proto__',
+      'arn:aws:kms:us-east-1:000000000000:alias/__proto__',
+    ]) {
       expect((await rejection(kms.send(new DescribeKeyCommand({ KeyId: keyId })))).name, keyId).toBe('NotFoundException');
       expect((await rejection(kms.send(new DisableKeyCommand({ KeyId: keyId })))).name, keyId).toBe('NotFoundException');
     }
@@ -102,8 +150,18 @@ describe('names inherited from Object.prototype', () => {
   it('in a state file are not loaded', async () => {
     const dataFile = join(await mkdtemp(join(tmpdir(), 'kms-hostile-')), 'kms.json');
     const material = { id: '00'.repeat(16), key: Buffer.alloc(32).toString('base64'), createdAt: 0 };
-    const planted = { keyId: '__proto__', arn: 'arn:aws:kms:us-east-1:000000000000:key/__proto__', state: 'Enabled', materials: [material], policy: '{}', tags: [] };
-    await writeFile(dataFile, `{"keys":{"__proto__":${JSON.stringify(planted)},"constructor":${JSON.stringify(planted)}},"aliases":{"__proto__":"__proto__","alias/planted":"__proto__"}}`);
+    const planted = {
+      keyId: '__proto__',
+      arn: 'arn:aws:kms:us-east-1:000000000000:key/__proto__',
+      state: 'Enabled',
+      materials: [material],
+      policy: '{}',
+      tags: [],
+    };
+    await writeFile(
+      dataFile,
+      `{"keys":{"__proto__":${JSON.stringify(planted)},"constructor":${JSON.stringify(planted)}},"aliases":{"__proto__":"__proto__","alias/planted":"__proto__"}}`,
+    );
     const loaded = await startKmsEmulator({ port: 0, dataFile });
     const kms = kmsClient(loaded.url);
     expect((await kms.send(new ListKeysCommand({}))).Keys).toEqual([]);

@@ -1,7 +1,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  BatchWriteItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbAccessProxy, type DynamoDbAccessProxy } from '../../local/dynamodb-access-proxy.js';
 import { startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
@@ -16,7 +24,11 @@ import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
 const REGION = 'us-east-1';
 const ACCOUNT = '111122223333';
 const arn = (resource: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${resource}`;
-const principal = { arn: 'arn:aws:iam::111122223333:user/app', accessKeyId: 'AKIAAPPLICATION00001', secretAccessKey: 'app-secret-app-secret-app-secret' };
+const principal = {
+  arn: 'arn:aws:iam::111122223333:user/app',
+  accessKeyId: 'AKIAAPPLICATION00001',
+  secretAccessKey: 'app-secret-app-secret-app-secret',
+};
 const allowed = new Set<string>();
 const asked: string[] = [];
 let dynamoDb: LocalDynamoDb;
@@ -28,7 +40,10 @@ beforeAll(async () => {
   dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'ddb-proxy-')));
   const verifier = new SigV4Verifier([principal], REGION, 'dynamodb');
   proxy = await startDynamoDbAccessProxy({
-    upstream: dynamoDb.url, region: REGION, accountId: ACCOUNT, port: 0,
+    upstream: dynamoDb.url,
+    region: REGION,
+    accountId: ACCOUNT,
+    port: 0,
     accessControl: {
       authenticate: async (request) => {
         const verdict = await verifier.verify(request);
@@ -36,7 +51,9 @@ beforeAll(async () => {
       },
       authorize: async ({ action, resource }) => {
         asked.push(`${action} ${resource}`);
-        return allowed.has(`${action} ${resource}`) ? undefined : `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
+        return allowed.has(`${action} ${resource}`)
+          ? undefined
+          : `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
       },
     },
   });
@@ -44,12 +61,18 @@ beforeAll(async () => {
   app = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials, maxAttempts: 1 });
   direct = new DynamoDBClient({ endpoint: dynamoDb.url, region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   for (const TableName of ['alpha', 'bravo']) {
-    await direct.send(new CreateTableCommand({
-      TableName, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
-    }));
+    await direct.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'g', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      }),
+    );
   }
 });
 afterAll(async () => {
@@ -58,7 +81,10 @@ afterAll(async () => {
 });
 
 async function refusal(call: Promise<unknown>): Promise<string> {
-  return call.then(() => 'allowed', (error: Error) => error.name);
+  return call.then(
+    () => 'allowed',
+    (error: Error) => error.name,
+  );
 }
 
 const stored = async (table: string, pk: string) => (await direct.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } } }))).Item;
@@ -69,7 +95,9 @@ describe('the DynamoDB access proxy', () => {
     allowed.add(`dynamodb:PutItem ${arn('alpha')}`);
     await app.send(new PutItemCommand({ TableName: 'alpha', Item: { pk: { S: 'one' }, g: { S: 'x' } } }));
     expect(await stored('alpha', 'one')).toBeDefined();
-    expect(await refusal(app.send(new PutItemCommand({ TableName: 'bravo', Item: { pk: { S: 'one' }, g: { S: 'x' } } })))).toBe('AccessDeniedException');
+    expect(await refusal(app.send(new PutItemCommand({ TableName: 'bravo', Item: { pk: { S: 'one' }, g: { S: 'x' } } })))).toBe(
+      'AccessDeniedException',
+    );
     expect(await stored('bravo', 'one')).toBeUndefined();
     expect(await refusal(app.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('AccessDeniedException');
   });
@@ -78,7 +106,9 @@ describe('the DynamoDB access proxy', () => {
     allowed.clear();
     allowed.add(`dynamodb:BatchWriteItem ${arn('alpha')}`);
     const put = (pk: string) => ({ PutRequest: { Item: { pk: { S: pk }, g: { S: 'x' } } } });
-    expect(await refusal(app.send(new BatchWriteItemCommand({ RequestItems: { alpha: [put('batch')], bravo: [put('batch')] } })))).toBe('AccessDeniedException');
+    expect(await refusal(app.send(new BatchWriteItemCommand({ RequestItems: { alpha: [put('batch')], bravo: [put('batch')] } })))).toBe(
+      'AccessDeniedException',
+    );
     expect(await stored('alpha', 'batch')).toBeUndefined();
     await app.send(new BatchWriteItemCommand({ RequestItems: { alpha: [put('batch')] } }));
     expect(await stored('alpha', 'batch')).toBeDefined();
@@ -88,10 +118,12 @@ describe('the DynamoDB access proxy', () => {
     allowed.clear();
     asked.length = 0;
     allowed.add(`dynamodb:PutItem ${arn('alpha')}`);
-    const transaction = new TransactWriteItemsCommand({ TransactItems: [
-      { Put: { TableName: 'alpha', Item: { pk: { S: 'tx' }, g: { S: 'x' } } } },
-      { Update: { TableName: 'bravo', Key: { pk: { S: 'tx' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } } } },
-    ] });
+    const transaction = new TransactWriteItemsCommand({
+      TransactItems: [
+        { Put: { TableName: 'alpha', Item: { pk: { S: 'tx' }, g: { S: 'x' } } } },
+        { Update: { TableName: 'bravo', Key: { pk: { S: 'tx' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } } } },
+      ],
+    });
     expect(await refusal(app.send(transaction))).toBe('AccessDeniedException');
     expect(asked).toEqual([`dynamodb:PutItem ${arn('alpha')}`, `dynamodb:UpdateItem ${arn('bravo')}`]);
     expect(await stored('alpha', 'tx')).toBeUndefined();
@@ -100,7 +132,12 @@ describe('the DynamoDB access proxy', () => {
   it('checks a query on an index against the index ARN', async () => {
     allowed.clear();
     allowed.add(`dynamodb:Query ${arn('alpha')}`);
-    const query = new QueryCommand({ TableName: 'alpha', IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'x' } } });
+    const query = new QueryCommand({
+      TableName: 'alpha',
+      IndexName: 'byG',
+      KeyConditionExpression: 'g = :g',
+      ExpressionAttributeValues: { ':g': { S: 'x' } },
+    });
     expect(await refusal(app.send(query))).toBe('AccessDeniedException');
     allowed.add(`dynamodb:Query ${arn('alpha/index/byG')}`);
     expect((await app.send(query)).Count).toBeGreaterThan(0);
@@ -108,9 +145,19 @@ describe('the DynamoDB access proxy', () => {
 
   it('refuses unknown credentials, a bad signature and an unsigned request', async () => {
     allowed.add(`dynamodb:GetItem ${arn('alpha')}`);
-    const stranger = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const stranger = new DynamoDBClient({
+      endpoint: proxy.url,
+      region: REGION,
+      credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     expect(await refusal(stranger.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('UnrecognizedClientException');
-    const forged = new DynamoDBClient({ endpoint: proxy.url, region: REGION, credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: 'wrong' }, maxAttempts: 1 });
+    const forged = new DynamoDBClient({
+      endpoint: proxy.url,
+      region: REGION,
+      credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: 'wrong' },
+      maxAttempts: 1,
+    });
     expect(await refusal(forged.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toBe('InvalidSignatureException');
     const unsigned = await fetch(proxy.url, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' }, body: 'null' });
     expect(unsigned.status).toBe(403);

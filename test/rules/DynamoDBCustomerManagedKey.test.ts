@@ -21,31 +21,77 @@ describe('DynamoDBCustomerManagedKey (EnvelopeApi-DDB1)', () => {
     expect(reports((stack) => new dynamodb.Table(stack, 'Owned', { partitionKey, removalPolicy: RemovalPolicy.DESTROY }))).toBe(true);
     expect(reports((stack) => new dynamodb.Table(stack, 'Managed', { partitionKey, encryption: dynamodb.TableEncryption.AWS_MANAGED }))).toBe(true);
     expect(reports((stack) => new dynamodb.TableV2(stack, 'OwnedV2', { partitionKey }))).toBe(true);
-    expect(reports((stack) => new dynamodb.TableV2(stack, 'ManagedV2', { partitionKey, encryption: dynamodb.TableEncryptionV2.awsManagedKey() }))).toBe(true);
-    expect(reports((stack) => new dynamodb.CfnTable(stack, 'Alias', {
-      keySchema, attributeDefinitions, sseSpecification: { sseEnabled: true, sseType: 'KMS', kmsMasterKeyId: 'alias/aws/dynamodb' },
-    }))).toBe(true);
-    expect(reports((stack) => new dynamodb.CfnGlobalTable(stack, 'OneReplicaManaged', {
-      keySchema, attributeDefinitions, sseSpecification: { sseEnabled: true, sseType: 'KMS' },
-      replicas: [{ region: 'us-east-1', sseSpecification: { kmsMasterKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1' } }, { region: 'eu-west-1' }],
-    }))).toBe(true);
+    expect(
+      reports((stack) => new dynamodb.TableV2(stack, 'ManagedV2', { partitionKey, encryption: dynamodb.TableEncryptionV2.awsManagedKey() })),
+    ).toBe(true);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.CfnTable(stack, 'Alias', {
+            keySchema,
+            attributeDefinitions,
+            sseSpecification: { sseEnabled: true, sseType: 'KMS', kmsMasterKeyId: 'alias/aws/dynamodb' },
+          }),
+      ),
+    ).toBe(true);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.CfnGlobalTable(stack, 'OneReplicaManaged', {
+            keySchema,
+            attributeDefinitions,
+            sseSpecification: { sseEnabled: true, sseType: 'KMS' },
+            replicas: [
+              { region: 'us-east-1', sseSpecification: { kmsMasterKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1' } },
+              { region: 'eu-west-1' },
+            ],
+          }),
+      ),
+    ).toBe(true);
   });
 
   it('reports settings decided at deploy time, which it cannot prove', () => {
-    expect(reports((stack) => new dynamodb.CfnTable(stack, 'Parameter', {
-      keySchema, attributeDefinitions, sseSpecification: { sseEnabled: Fn.ref('Encrypt') as unknown as boolean, sseType: 'KMS', kmsMasterKeyId: 'k' },
-    }))).toBe(true);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.CfnTable(stack, 'Parameter', {
+            keySchema,
+            attributeDefinitions,
+            sseSpecification: { sseEnabled: Fn.ref('Encrypt') as unknown as boolean, sseType: 'KMS', kmsMasterKeyId: 'k' },
+          }),
+      ),
+    ).toBe(true);
   });
 
   it('accepts tables and global tables under a customer-managed key', () => {
-    expect(reports((stack) => new dynamodb.Table(stack, 'Table', {
-      partitionKey, encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: new kms.Key(stack, 'Key'),
-    }))).toBe(false);
-    expect(reports((stack) => new dynamodb.TableV2(stack, 'TableV2', {
-      partitionKey, encryption: dynamodb.TableEncryptionV2.customerManagedKey(new kms.Key(stack, 'Key')),
-    }))).toBe(false);
-    expect(reports((stack) => new dynamodb.CfnTable(stack, 'Imported', {
-      keySchema, attributeDefinitions, sseSpecification: { sseEnabled: true, sseType: 'KMS', kmsMasterKeyId: Fn.importValue('MasterKeyArn') },
-    }))).toBe(false);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.Table(stack, 'Table', {
+            partitionKey,
+            encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryptionKey: new kms.Key(stack, 'Key'),
+          }),
+      ),
+    ).toBe(false);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.TableV2(stack, 'TableV2', {
+            partitionKey,
+            encryption: dynamodb.TableEncryptionV2.customerManagedKey(new kms.Key(stack, 'Key')),
+          }),
+      ),
+    ).toBe(false);
+    expect(
+      reports(
+        (stack) =>
+          new dynamodb.CfnTable(stack, 'Imported', {
+            keySchema,
+            attributeDefinitions,
+            sseSpecification: { sseEnabled: true, sseType: 'KMS', kmsMasterKeyId: Fn.importValue('MasterKeyArn') },
+          }),
+      ),
+    ).toBe(false);
   });
 });

@@ -25,7 +25,11 @@ describe('IAMNoAwsManagedPolicies (EnvelopeApi-IAM1)', () => {
 
   it('reports the execution role a Lambda function creates for itself', () => {
     const stack = testStack();
-    new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = 1') });
+    new lambda.Function(stack, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = 1'),
+    });
     expect(findingsOf(stack, RULE)).toEqual([`${RULE}[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]`]);
   });
 

@@ -35,21 +35,31 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
 
     it('read wildcards and NotAction for the actions they grant', () => {
       const pattern = roleWith(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*'], resources: ['*'] }));
-      expect(findingsOf(pattern, RULE)).toEqual(findings(
-        'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
-      ));
-      const notAction = roleWith(new iam.PolicyStatement({ notActions: ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], resources: ['*'] }));
+      expect(findingsOf(pattern, RULE)).toEqual(
+        findings('kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext'),
+      );
+      const notAction = roleWith(
+        new iam.PolicyStatement({ notActions: ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], resources: ['*'] }),
+      );
       expect(findingsOf(notAction, RULE)).toEqual(findings('kms:Decrypt'));
     });
 
     it('do not count a condition the request may leave out (IfExists, Null true)', () => {
-      const ifExists = roleWith(new iam.PolicyStatement({
-        actions: ['kms:Decrypt'], resources: ['*'], conditions: { StringEqualsIfExists: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
-      }));
+      const ifExists = roleWith(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEqualsIfExists: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
+        }),
+      );
       expect(findingsOf(ifExists, RULE)).toEqual(findings('kms:Decrypt'));
-      const absent = roleWith(new iam.PolicyStatement({
-        actions: ['kms:Decrypt'], resources: ['*'], conditions: { Null: { 'kms:EncryptionContext:tenant': 'true' } },
-      }));
+      const absent = roleWith(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+          conditions: { Null: { 'kms:EncryptionContext:tenant': 'true' } },
+        }),
+      );
       expect(findingsOf(absent, RULE)).toEqual(findings('kms:Decrypt'));
     });
 
@@ -57,11 +67,16 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
       const stack = testStack();
       const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt'], resources: ['*'], conditions: contextBound }));
-      role.addToPolicy(new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKeyWithoutPlaintext'], resources: ['*'],
-        conditions: { 'ForAllValues:StringEquals': { 'KMS:EncryptionContextKeys': ['tenant'] } },
-      }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: ['*'], conditions: viaDynamoDb }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKeyWithoutPlaintext'],
+          resources: ['*'],
+          conditions: { 'ForAllValues:StringEquals': { 'KMS:EncryptionContextKeys': ['tenant'] } },
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: ['*'], conditions: viaDynamoDb }),
+      );
       role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], resources: ['*'] }));
       role.addToPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['kms:*'], resources: ['*'] }));
       expect(findingsOf(stack, RULE)).toEqual([]);
@@ -71,9 +86,15 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
   describe('key policies', () => {
     it('report key users granted cryptographic actions without a context condition', () => {
       const stack = keyWith(
-        new iam.PolicyStatement({ principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')], actions: ['kms:Decrypt'], resources: ['*'] }),
         new iam.PolicyStatement({
-          principals: [new iam.AccountRootPrincipal()], actions: ['kms:Encrypt'], resources: ['*'],
+          principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          principals: [new iam.AccountRootPrincipal()],
+          actions: ['kms:Encrypt'],
+          resources: ['*'],
           conditions: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app' } },
         }),
         new iam.PolicyStatement({ principals: [new iam.AccountPrincipal('444455556666')], actions: ['kms:ReEncrypt*'], resources: ['*'] }),
@@ -81,7 +102,7 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
       expect(findingsOf(stack, RULE)).toEqual(findings('kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'));
     });
 
-    it('leave the statement enabling IAM policies of the key\'s own account to those policies', () => {
+    it("leave the statement enabling IAM policies of the key's own account to those policies", () => {
       const byArn = keyWith(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'], resources: ['*'] }));
       expect(findingsOf(byArn, RULE)).toEqual([]);
       const byId = keyWith(new iam.PolicyStatement({ principals: [new iam.AccountPrincipal('111122223333')], actions: ['kms:*'], resources: ['*'] }));
@@ -95,9 +116,15 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
       const account = new iam.AccountRootPrincipal();
       const stack = keyWith(
         new iam.PolicyStatement({ principals: [account], actions: ['kms:*'], resources: ['*'] }),
-        new iam.PolicyStatement({ principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/admin')], actions: ['kms:DescribeKey', 'kms:ScheduleKeyDeletion'], resources: ['*'] }),
         new iam.PolicyStatement({
-          principals: [account], actions: ['kms:Decrypt'], resources: ['*'],
+          principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/admin')],
+          actions: ['kms:DescribeKey', 'kms:ScheduleKeyDeletion'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          principals: [account],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
           conditions: {
             ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/crypto' },
             'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['dataKeyId'] },
@@ -105,7 +132,9 @@ describe('KMSEncryptionContextRequired (EnvelopeApi-KMS2)', () => {
           },
         }),
         new iam.PolicyStatement({
-          principals: [account], actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'], resources: ['*'],
+          principals: [account],
+          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'],
+          resources: ['*'],
           conditions: { StringEquals: { ...viaDynamoDb.StringEquals, 'kms:CallerAccount': '111122223333' } },
         }),
       );

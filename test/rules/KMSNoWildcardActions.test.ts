@@ -10,7 +10,7 @@ const lambdaRole = (scope: Construct, id: string) => new iam.Role(scope, id, { a
 const allow = (actions: string[], resources = ['*']) => new iam.PolicyStatement({ actions, resources });
 
 describe('KMSNoWildcardActions (EnvelopeApi-KMS1)', () => {
-  it('reports each wildcard KMS action of a role\'s policy, a managed policy and an inline policy', () => {
+  it("reports each wildcard KMS action of a role's policy, a managed policy and an inline policy", () => {
     const stack = testStack();
     lambdaRole(stack, 'Default').addToPolicy(allow(['kms:*', 'kms:Decrypt']));
     new iam.ManagedPolicy(stack, 'Managed', { statements: [allow(['kms:Re*', 'KMS:Generate*'])] });
@@ -19,11 +19,16 @@ describe('KMSNoWildcardActions (EnvelopeApi-KMS1)', () => {
       inlinePolicies: { all: new iam.PolicyDocument({ statements: [allow(['*'])] }) },
     });
     new iam.CfnUserPolicy(stack, 'UserPolicy', {
-      userName: 'someone', policyName: 'p',
+      userName: 'someone',
+      policyName: 'p',
       policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt?', Resource: '*' }] },
     });
     expect(findingsOf(stack, RULE)).toEqual([
-      `${RULE}[Action::*]`, `${RULE}[Action::KMS:Generate*]`, `${RULE}[Action::kms:*]`, `${RULE}[Action::kms:Decrypt?]`, `${RULE}[Action::kms:Re*]`,
+      `${RULE}[Action::*]`,
+      `${RULE}[Action::KMS:Generate*]`,
+      `${RULE}[Action::kms:*]`,
+      `${RULE}[Action::kms:Decrypt?]`,
+      `${RULE}[Action::kms:Re*]`,
     ]);
   });
 
@@ -51,7 +56,8 @@ describe('KMSNoWildcardActions (EnvelopeApi-KMS1)', () => {
   it('reads actions and documents that CDK tokens and intrinsics render as objects without throwing', () => {
     const stack = testStack();
     new iam.CfnPolicy(stack, 'Tokens', {
-      policyName: 'tokens', roles: ['r'],
+      policyName: 'tokens',
+      roles: ['r'],
       policyDocument: {
         Statement: [
           { Effect: 'Allow', Action: Fn.conditionIf('Cond', 'kms:Decrypt', 's3:GetObject'), Resource: '*' },

@@ -6,7 +6,9 @@ import * as rules from '../../lib/rules/index.js';
 
 function roleWithWildcard(app: App): iam.Role {
   const role = new iam.Role(new Stack(app, 'Test'), 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt*'], resources: ['*'], conditions: { StringEquals: { 'kms:EncryptionContext:tenant': 'a' } } }));
+  role.addToPolicy(
+    new iam.PolicyStatement({ actions: ['kms:Decrypt*'], resources: ['*'], conditions: { StringEquals: { 'kms:EncryptionContext:tenant': 'a' } } }),
+  );
   return role;
 }
 

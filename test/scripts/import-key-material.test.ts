@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EncryptCommand, type KMSClient,
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DeleteImportedKeyMaterialCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsEmulator, type KmsEmulator } from '../../local/kms-emulator/server.js';
@@ -27,8 +33,15 @@ interface Outcome {
 
 async function importScript(...args: string[]): Promise<Outcome> {
   const env = {
-    ...process.env, AWS_ENDPOINT_URL_KMS: emulator.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'operator', AWS_SECRET_ACCESS_KEY: 'operator',
-    AWS_PROFILE: '', AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'), NPM_CONFIG_LOGLEVEL: 'error',
+    ...process.env,
+    AWS_ENDPOINT_URL_KMS: emulator.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'operator',
+    AWS_SECRET_ACCESS_KEY: 'operator',
+    AWS_PROFILE: '',
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    NPM_CONFIG_LOGLEVEL: 'error',
   };
   try {
     const { stdout, stderr } = await run('npx', ['tsx', 'scripts/import-key-material.ts', ...args], { env, cwd: process.cwd() });
@@ -95,7 +108,16 @@ describe('scripts/import-key-material.ts', () => {
 
     const validTo = new Date(Date.now() + 30 * 86_400_000);
     validTo.setUTCMilliseconds(0);
-    const outcome = await importScript('--key', 'alias/restored', '--material', file, '--valid-to', validTo.toISOString(), '--wrapping', 'RSAES_OAEP_SHA_256');
+    const outcome = await importScript(
+      '--key',
+      'alias/restored',
+      '--material',
+      file,
+      '--valid-to',
+      validTo.toISOString(),
+      '--wrapping',
+      'RSAES_OAEP_SHA_256',
+    );
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).not.toContain('only copy');
     expect(await describeKey(key.KeyId!)).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo });
@@ -112,8 +134,14 @@ describe('scripts/import-key-material.ts', () => {
     await writeFile(short, Buffer.alloc(16));
 
     const cases: [string[], string | RegExp][] = [
-      [['--key', 'alias/absent', '--material', file], 'import-key-material: NotFoundException: Alias arn:aws:kms:us-east-1:000000000000:alias/absent is not found.'],
-      [['--key', kmsKey.KeyId!, '--material', file], `import-key-material: ${kmsKey.Arn} has origin AWS_KMS; key material can be imported only into a key created with Origin EXTERNAL.`],
+      [
+        ['--key', 'alias/absent', '--material', file],
+        'import-key-material: NotFoundException: Alias arn:aws:kms:us-east-1:000000000000:alias/absent is not found.',
+      ],
+      [
+        ['--key', kmsKey.KeyId!, '--material', file],
+        `import-key-material: ${kmsKey.Arn} has origin AWS_KMS; key material can be imported only into a key created with Origin EXTERNAL.`,
+      ],
       [['--key', 'alias/taken', '--material', file], /^import-key-material: IncorrectKeyMaterialException: /],
       [['--key', 'alias/taken', '--material', short], `import-key-material: ${short} holds 16 bytes; key material must be exactly 32 bytes.`],
       [['--key', 'alias/taken', '--material', join(dir, 'missing.bin')], `import-key-material: Cannot read ${join(dir, 'missing.bin')}: ENOENT.`],

@@ -36,7 +36,10 @@ export function domainServicesForFile(clock: TestClock): () => DomainServices {
     const table = 'domain';
     const dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'envelope-domain-')));
     const kms = await startKmsEmulator({ port: 0, now: clock.now });
-    closing.push(() => dynamoDb.close(), () => kms.close());
+    closing.push(
+      () => dynamoDb.close(),
+      () => kms.close(),
+    );
     const db = new DynamoDBClient({ endpoint: dynamoDb.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     await ensureTable(db, table);
     const { KeyMetadata } = await kmsClient(kms.url).send(new CreateKeyCommand({}));

@@ -10,10 +10,15 @@ import { configFromEnv, startLocalRuntime, type LocalRuntime, type LocalRuntimeO
  */
 export async function startInProcessRuntime(env: Record<string, string> = {}, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'ERROR', ...env });
-  return startLocalRuntime({
-    ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-inproc-')) }),
-    port: 0, kmsPort: 0, dynamoDbPort: 0,
-  }, options);
+  return startLocalRuntime(
+    {
+      ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-inproc-')) }),
+      port: 0,
+      kmsPort: 0,
+      dynamoDbPort: 0,
+    },
+    options,
+  );
 }
 
 /** A runtime for one test file: started before its tests, closed after them. */

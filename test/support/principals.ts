@@ -3,9 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { EnvelopeClient, type EnvelopeApiError, type RetryPolicy } from '../../packages/client/src/index.js';
 import type { LocalPrincipal } from '../../local/gateway/principals.js';
 
-export const principals = JSON.parse(
-  readFileSync(new URL('../../local/principals.json', import.meta.url), 'utf8'),
-) as LocalPrincipal[];
+export const principals = JSON.parse(readFileSync(new URL('../../local/principals.json', import.meta.url), 'utf8')) as LocalPrincipal[];
 
 /** Callers with the caller policies (owner, teammate, outsider), without (stranger), from another account (partner), and the master key's administrator. */
 export type PrincipalName = 'owner' | 'teammate' | 'outsider' | 'stranger' | 'partner' | 'keyadmin';

@@ -42,23 +42,27 @@ function replaceChar(token: string, index: number, shift: number): string {
 
 describe('sealWithMessageKey / openWithDataKey (ev2)', () => {
   it('round-trips any bytes under any context', () => {
-    fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, (keyId, keyVersion, plaintext, context) => {
-      const token = seal(dataKey, { keyId, keyVersion }, plaintext, context);
-      expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
-      expect(token).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
-      const parsed = parseToken(token);
-      expect(parsed).toMatchObject({ keyId, keyVersion });
-      expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(keyIdArb, versionArb, plaintextArb, contextArb, (keyId, keyVersion, plaintext, context) => {
+        const token = seal(dataKey, { keyId, keyVersion }, plaintext, context);
+        expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
+        expect(token).toMatch(/^ev2\.[A-Za-z0-9_-]+$/);
+        const parsed = parseToken(token);
+        expect(parsed).toMatchObject({ keyId, keyVersion });
+        expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
+      }),
+    );
   });
 
   it('round-trips through the binary form as well', () => {
-    fc.assert(fc.property(plaintextArb, contextArb, (plaintext, context) => {
-      const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 7 }, plaintext, context);
-      const opened = openWithDataKey(dataKey, parseToken(token.toBytes()), context);
-      expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
-      expect(parseToken(token.toBytes())).toEqual(parseToken(token.toString()));
-    }));
+    fc.assert(
+      fc.property(plaintextArb, contextArb, (plaintext, context) => {
+        const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 7 }, plaintext, context);
+        const opened = openWithDataKey(dataKey, parseToken(token.toBytes()), context);
+        expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true);
+        expect(parseToken(token.toBytes())).toEqual(parseToken(token.toString()));
+      }),
+    );
   });
 
   it('uses a fresh IV: the same plaintext never encrypts to the same token', () => {
@@ -68,21 +72,32 @@ describe('sealWithMessageKey / openWithDataKey (ev2)', () => {
   });
 
   it('refuses any single changed character (bits) of the token', () => {
-    fc.assert(fc.property(plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 63 }), (plaintext, context, at, shift) => {
-      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 3 }, plaintext, context);
-      const index = TOKEN_PREFIX.length + (at % (token.length - TOKEN_PREFIX.length));
-      expectInvalidCiphertext(() => open(replaceChar(token, index, shift), context));
-    }));
+    fc.assert(
+      fc.property(plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 63 }), (plaintext, context, at, shift) => {
+        const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 3 }, plaintext, context);
+        const index = TOKEN_PREFIX.length + (at % (token.length - TOKEN_PREFIX.length));
+        expectInvalidCiphertext(() => open(replaceChar(token, index, shift), context));
+      }),
+    );
   });
 
   it('refuses any single flipped bit or changed byte of the decoded token', () => {
-    fc.assert(fc.property(plaintextArb, fc.nat(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), (plaintext, at, bit, delta, flipBit) => {
-      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext);
-      const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
-      const index = at % body.length;
-      body[index] = flipBit ? body[index]! ^ (1 << bit) : (body[index]! + delta) % 256;
-      expectInvalidCiphertext(() => open(TOKEN_PREFIX + body.toString('base64url')));
-    }));
+    fc.assert(
+      fc.property(
+        plaintextArb,
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        (plaintext, at, bit, delta, flipBit) => {
+          const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext);
+          const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
+          const index = at % body.length;
+          body[index] = flipBit ? body[index]! ^ (1 << bit) : (body[index]! + delta) % 256;
+          expectInvalidCiphertext(() => open(TOKEN_PREFIX + body.toString('base64url')));
+        },
+      ),
+    );
   });
 
   it('refuses a context with any entry added, removed or changed', () => {
@@ -95,10 +110,12 @@ describe('sealWithMessageKey / openWithDataKey (ev2)', () => {
       }
       return fc.tuple(fc.constant(context), fc.constantFrom(...variants));
     });
-    fc.assert(fc.property(plaintextArb, changedContext, (plaintext, [context, other]) => {
-      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext, context);
-      expectInvalidCiphertext(() => open(token, other));
-    }));
+    fc.assert(
+      fc.property(plaintextArb, changedContext, (plaintext, [context, other]) => {
+        const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 1 }, plaintext, context);
+        expectInvalidCiphertext(() => open(token, other));
+      }),
+    );
   });
 
   it('refuses another data key, truncation, and garbage', () => {
@@ -118,27 +135,38 @@ describe('the ev2 header', () => {
   const FIELDS = { keyId: [0, 16], version: [16, 20], salt: [20, 52], iv: [52, 64] } as const;
 
   it('authenticates every header field: a changed key id, version, salt or IV byte is InvalidCiphertext', () => {
-    fc.assert(fc.property(plaintextArb, contextArb, fc.constantFrom(...Object.values(FIELDS)), fc.nat(), fc.integer({ min: 1, max: 255 }), (plaintext, context, [from, to], at, delta) => {
-      const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 5 }, plaintext, context);
-      const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
-      const index = from + (at % (to - from));
-      body[index] = (body[index]! + delta) % 256;
-      const changed = TOKEN_PREFIX + body.toString('base64url');
-      // A version changed to 0 is refused while parsing, any other change by the tag: the same error.
-      expectInvalidCiphertext(() => open(changed, context));
-    }));
+    fc.assert(
+      fc.property(
+        plaintextArb,
+        contextArb,
+        fc.constantFrom(...Object.values(FIELDS)),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (plaintext, context, [from, to], at, delta) => {
+          const token = seal(dataKey, { keyId: randomUUID(), keyVersion: 5 }, plaintext, context);
+          const body = Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url');
+          const index = from + (at % (to - from));
+          body[index] = (body[index]! + delta) % 256;
+          const changed = TOKEN_PREFIX + body.toString('base64url');
+          // A version changed to 0 is refused while parsing, any other change by the tag: the same error.
+          expectInvalidCiphertext(() => open(changed, context));
+        },
+      ),
+    );
   });
 
   it('authenticates the prefix: the body under any other prefix, or as ev1, is InvalidCiphertext', () => {
-    fc.assert(fc.property(plaintextArb, contextArb, fc.string({ minLength: 4, maxLength: 4 }), (plaintext, context, prefix) => {
-      fc.pre(prefix !== TOKEN_PREFIX);
-      const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 2 }, plaintext, context);
-      expectInvalidCiphertext(() => open(prefix + token.toString().slice(TOKEN_PREFIX.length), context));
-      // The binary form read as ev1 (a shorter header, the salt taken for IV and ciphertext).
-      const asEv1 = token.toBytes();
-      asEv1.write('ev1.', 0, 'latin1');
-      expectInvalidCiphertext(() => openWithDataKey(dataKey, parseToken(asEv1), context));
-    }));
+    fc.assert(
+      fc.property(plaintextArb, contextArb, fc.string({ minLength: 4, maxLength: 4 }), (plaintext, context, prefix) => {
+        fc.pre(prefix !== TOKEN_PREFIX);
+        const token = sealed(dataKey, { keyId: randomUUID(), keyVersion: 2 }, plaintext, context);
+        expectInvalidCiphertext(() => open(prefix + token.toString().slice(TOKEN_PREFIX.length), context));
+        // The binary form read as ev1 (a shorter header, the salt taken for IV and ciphertext).
+        const asEv1 = token.toBytes();
+        asEv1.write('ev1.', 0, 'latin1');
+        expectInvalidCiphertext(() => openWithDataKey(dataKey, parseToken(asEv1), context));
+      }),
+    );
   });
 
   it('derives a different key for each salt: the same data key never encrypts two runs under one key', () => {
@@ -181,20 +209,39 @@ describe('ev1 tokens keep decrypting', () => {
   });
 
   it('round-trips any bytes and context through ev1 decoding, and refuses any changed byte', () => {
-    fc.assert(fc.property(keyIdArb, versionArb, plaintextArb, contextArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (keyId, keyVersion, plaintext, context, at, delta) => {
-      const token = sealEv1(dataKey, keyId, keyVersion, plaintext, context);
-      expect(parseToken(token)).toMatchObject({ format: 'ev1', keyId, keyVersion });
-      expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
-      const body = Buffer.from(token.slice(4), 'base64url');
-      body[at % body.length] = (body[at % body.length]! + delta) % 256;
-      expectInvalidCiphertext(() => open(`ev1.${body.toString('base64url')}`, context));
-    }));
+    fc.assert(
+      fc.property(
+        keyIdArb,
+        versionArb,
+        plaintextArb,
+        contextArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (keyId, keyVersion, plaintext, context, at, delta) => {
+          const token = sealEv1(dataKey, keyId, keyVersion, plaintext, context);
+          expect(parseToken(token)).toMatchObject({ format: 'ev1', keyId, keyVersion });
+          expect(Buffer.from(open(token, context)).equals(Buffer.from(plaintext))).toBe(true);
+          const body = Buffer.from(token.slice(4), 'base64url');
+          body[at % body.length] = (body[at % body.length]! + delta) % 256;
+          expectInvalidCiphertext(() => open(`ev1.${body.toString('base64url')}`, context));
+        },
+      ),
+    );
   });
 });
 
 describe('ev2 test vectors', () => {
   const fixtures = JSON.parse(readFileSync(new URL('../fixtures/ev2-vectors.json', import.meta.url), 'utf8')) as {
-    vectors: { dataKeyHex: string; keyId: string; keyVersion: number; saltHex: string; ivHex: string; context?: Record<string, string>; plaintextBase64: string; token: string }[];
+    vectors: {
+      dataKeyHex: string;
+      keyId: string;
+      keyVersion: number;
+      saltHex: string;
+      ivHex: string;
+      context?: Record<string, string>;
+      plaintextBase64: string;
+      token: string;
+    }[];
   };
 
   it('seals each committed vector to exactly its token, and opens it', () => {
@@ -218,7 +265,10 @@ describe('ev2 test vectors', () => {
       const header = Buffer.concat([Buffer.from('ev2.', 'ascii'), ref, salt]);
       const entries = Object.entries(v.context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
       const u32 = (n: number) => Buffer.from(n.toString(16).padStart(8, '0'), 'hex');
-      const context = Buffer.concat([u32(entries.length), ...entries.flat().flatMap((text) => [u32(Buffer.byteLength(text)), Buffer.from(text, 'utf8')])]);
+      const context = Buffer.concat([
+        u32(entries.length),
+        ...entries.flat().flatMap((text) => [u32(Buffer.byteLength(text)), Buffer.from(text, 'utf8')]),
+      ]);
       const iv = Buffer.from(v.ivHex, 'hex');
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.concat([header, context]));
@@ -230,10 +280,12 @@ describe('ev2 test vectors', () => {
 
 describe('encodeContext', () => {
   it('is unambiguous: distinct contexts never encode alike', () => {
-    fc.assert(fc.property(contextArb, contextArb, (a, b) => {
-      const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-      expect(encodeContext(a).equals(encodeContext(b))).toBe(same);
-    }));
+    fc.assert(
+      fc.property(contextArb, contextArb, (a, b) => {
+        const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+        expect(encodeContext(a).equals(encodeContext(b))).toBe(same);
+      }),
+    );
     expect(encodeContext({ a: 'bc' }).equals(encodeContext({ ab: 'c' }))).toBe(false);
   });
 

@@ -2,11 +2,21 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { parseToken, type DataKeyRef, type ParsedToken } from '../../lambdas/domain/ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from '../../lambdas/domain/data-key-cipher.js';
-import { DataKeyProvider, MAX_MESSAGES_PER_MESSAGE_KEY, messagesPerMessageKey, type DataKeyCacheLimits, type DataKeySource } from '../../lambdas/domain/data-key-provider.js';
+import {
+  DataKeyProvider,
+  MAX_MESSAGES_PER_MESSAGE_KEY,
+  messagesPerMessageKey,
+  type DataKeyCacheLimits,
+  type DataKeySource,
+} from '../../lambdas/domain/data-key-provider.js';
 
 const ref = { keyId: '11111111-1111-4111-8111-111111111111', keyVersion: 1 };
 const limits = (overrides: Partial<DataKeyCacheLimits> = {}): DataKeyCacheLimits => ({
-  maxAgeSeconds: 60, maxMessagesPerKey: 1000, maxBytesPerKey: 1 << 20, maxEntries: 10, ...overrides,
+  maxAgeSeconds: 60,
+  maxMessagesPerKey: 1000,
+  maxBytesPerKey: 1 << 20,
+  maxEntries: 10,
+  ...overrides,
 });
 
 /** Counts unwraps; every unwrap hands out a new buffer (a copy of one data key) so zeroing can be observed. */
@@ -26,7 +36,14 @@ function countingSource(dataKey = randomBytes(32)) {
 }
 
 /** An ev1 token of a version: the provider hands out the data key itself for it. */
-const ev1 = (version: DataKeyRef): ParsedToken => ({ ...version, format: 'ev1', header: Buffer.alloc(0), iv: Buffer.alloc(12), ciphertext: Buffer.alloc(0), tag: Buffer.alloc(16) });
+const ev1 = (version: DataKeyRef): ParsedToken => ({
+  ...version,
+  format: 'ev1',
+  header: Buffer.alloc(0),
+  iv: Buffer.alloc(12),
+  ciphertext: Buffer.alloc(0),
+  tag: Buffer.alloc(16),
+});
 const sizeOf = (key: KeyObject | Uint8Array) => (key instanceof Uint8Array ? key.length : key.symmetricKeySize);
 
 describe('DataKeyProvider', () => {
@@ -104,7 +121,9 @@ describe('DataKeyProvider', () => {
     expect(new Set(salts).size).toBe(3);
     expect(salts[0]).toBe(salts[1]);
     const other = new DataKeyProvider(countingSource().source, limits());
-    expect(await other.forEncryption(ref, 1, (key) => key.salt.toString('hex'))).not.toBe(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')));
+    expect(await other.forEncryption(ref, 1, (key) => key.salt.toString('hex'))).not.toBe(
+      await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')),
+    );
     // Encrypting needs no coordination: the source is asked to unwrap, never to count.
     expect(Object.keys(source)).toEqual(['unwraps', 'unwrap']);
   });
@@ -144,18 +163,20 @@ describe('DataKeyProvider', () => {
     const dataKey = randomBytes(32);
     const salts = new Set<string>();
     let used = 0;
-    await Promise.all(Array.from({ length: 50 }, async () => {
-      const { source } = countingSource(dataKey);
-      const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 3 }));
-      const mine = await Promise.all(Array.from({ length: 60 }, () => provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'))));
-      const distinct = new Set(mine);
-      // Past a key's limit, concurrent encrypts share the next load: 20 unwraps for 60 messages.
-      expect(source.unwraps).toBe(20);
-      expect(distinct.size).toBe(20);
-      for (const s of distinct) expect(mine.filter((m) => m === s)).toHaveLength(3);
-      used += distinct.size;
-      for (const s of distinct) salts.add(s);
-    }));
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const { source } = countingSource(dataKey);
+        const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 3 }));
+        const mine = await Promise.all(Array.from({ length: 60 }, () => provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'))));
+        const distinct = new Set(mine);
+        // Past a key's limit, concurrent encrypts share the next load: 20 unwraps for 60 messages.
+        expect(source.unwraps).toBe(20);
+        expect(distinct.size).toBe(20);
+        for (const s of distinct) expect(mine.filter((m) => m === s)).toHaveLength(3);
+        used += distinct.size;
+        for (const s of distinct) salts.add(s);
+      }),
+    );
     expect(used).toBe(1000);
     expect(salts.size).toBe(1000);
   });
@@ -163,7 +184,9 @@ describe('DataKeyProvider', () => {
   it('opens what another instance sealed under the same data key, cached or not', async () => {
     const dataKey = randomBytes(32);
     const sealer = new DataKeyProvider(countingSource(dataKey).source, limits());
-    const tokens = await Promise.all(['a', 'b'].map((text) => sealer.forEncryption(ref, 1, (key) => sealWithMessageKey(key, Buffer.from(text)).toString())));
+    const tokens = await Promise.all(
+      ['a', 'b'].map((text) => sealer.forEncryption(ref, 1, (key) => sealWithMessageKey(key, Buffer.from(text)).toString())),
+    );
     for (const maxAgeSeconds of [60, 0]) {
       const { source } = countingSource(dataKey);
       const opener = new DataKeyProvider(source, limits({ maxAgeSeconds }));

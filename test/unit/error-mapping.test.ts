@@ -42,8 +42,12 @@ describe('translateDependencyError', () => {
   });
 
   it('maps 5xx answers and network failures to 503', () => {
-    expect(translateDependencyError(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 500 } }), 'KMS')).toMatchObject({ code: 'DependencyUnavailable' });
-    expect(translateDependencyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'KMS')).toMatchObject({ code: 'DependencyUnavailable' });
+    expect(translateDependencyError(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 500 } }), 'KMS')).toMatchObject({
+      code: 'DependencyUnavailable',
+    });
+    expect(translateDependencyError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'KMS')).toMatchObject({
+      code: 'DependencyUnavailable',
+    });
   });
 
   it('leaves other errors alone, for the caller to handle or surface as a bug', () => {

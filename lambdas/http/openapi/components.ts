@@ -51,7 +51,10 @@ export function schemaOf(schema: Schema, io: 'input' | 'output'): JsonSchema {
 /** The document's `components.schemas`: every named schema, referring to the others by `$ref`. */
 export function componentSchemas(): Record<string, JsonSchema> {
   const convert = (registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output') =>
-    Object.entries(z.toJSONSchema(registry, { io, uri: (id) => `${SCHEMAS_PATH}${id}` }).schemas).map(([id, schema]): [string, JsonSchema] => [id, withoutDialect(schema)]);
+    Object.entries(z.toJSONSchema(registry, { io, uri: (id) => `${SCHEMAS_PATH}${id}` }).schemas).map(([id, schema]): [string, JsonSchema] => [
+      id,
+      withoutDialect(schema),
+    ]);
   const byName = ([a]: [string, JsonSchema], [b]: [string, JsonSchema]) => (a < b ? -1 : 1);
   return Object.fromEntries([...convert(requests, 'input'), ...convert(responses, 'output')].sort(byName));
 }

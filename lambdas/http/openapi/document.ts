@@ -78,7 +78,10 @@ function operationOf(route: ApiRoute, operation: Operation) {
     ...(parameters.length > 0 && { parameters }),
     ...(body && { requestBody: { required: body.required, content: json(oneOf(body.schemas, 'input')) } }),
     responses: {
-      [success.status]: { description: SUCCESS_DESCRIPTIONS[success.status], ...(success.schemas && { content: json(oneOf(success.schemas, 'output')) }) },
+      [success.status]: {
+        description: SUCCESS_DESCRIPTIONS[success.status],
+        ...(success.schemas && { content: json(oneOf(success.schemas, 'output')) }),
+      },
       ...errorResponses(route, errors),
     },
   };

@@ -4,12 +4,33 @@ import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type {
-  BatchItemResult, CreateKeyRequest, DataKeyValue, EncryptionContext, KeyMetadata, KeyPage, KeyPolicy, MasterKeyStatus, OpenedValue,
-  RotatedKey, SealedValue, Tags, CreateGrantRequest, Grant, GrantPage,
+  BatchItemResult,
+  CreateKeyRequest,
+  DataKeyValue,
+  EncryptionContext,
+  KeyMetadata,
+  KeyPage,
+  KeyPolicy,
+  MasterKeyStatus,
+  OpenedValue,
+  RotatedKey,
+  SealedValue,
+  Tags,
+  CreateGrantRequest,
+  Grant,
+  GrantPage,
 } from '../../../contract/index.js';
 import type { Readable, Transform, Writable } from 'node:stream';
 import { toApiError } from './errors.js';
-import { decryptFile, decryptingStream, encryptFile, encryptingStream, type DecryptStreamOptions, type EncryptStreamOptions, type FileOptions } from './files.js';
+import {
+  decryptFile,
+  decryptingStream,
+  encryptFile,
+  encryptingStream,
+  type DecryptStreamOptions,
+  type EncryptStreamOptions,
+  type FileOptions,
+} from './files.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */

@@ -23,5 +23,10 @@ export function toApiError(status: number, headers: Headers, json: unknown): Env
   const error = (json as Partial<ErrorBody> | undefined)?.error;
   const retryAfter = headers.get('retry-after');
   const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-  return new EnvelopeApiError(status, error?.code ?? 'InternalError', error?.message ?? `HTTP ${status}`, Number.isFinite(seconds) ? seconds : undefined);
+  return new EnvelopeApiError(
+    status,
+    error?.code ?? 'InternalError',
+    error?.message ?? `HTTP ${status}`,
+    Number.isFinite(seconds) ? seconds : undefined,
+  );
 }

@@ -36,7 +36,14 @@ export async function encryptingStream(client: EnvelopeClient, { keyId, context,
   const dataKey = await client.generateDataKey(keyId, context);
   const plaintextKey = dataKey.plaintextKey!;
   try {
-    return createEncryptStream({ dataKey: plaintextKey, encryptedKey: dataKey.encryptedKey, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, context, frameSize });
+    return createEncryptStream({
+      dataKey: plaintextKey,
+      encryptedKey: dataKey.encryptedKey,
+      keyId: dataKey.keyId,
+      keyVersion: dataKey.keyVersion,
+      context,
+      frameSize,
+    });
   } finally {
     plaintextKey.fill(0);
   }
@@ -51,7 +58,12 @@ export function decryptingStream(client: EnvelopeClient, { expectedContext }: De
 }
 
 /** Encrypts a file (or stream) into another; the output appears only once complete. */
-export async function encryptFile(client: EnvelopeClient, input: string | Readable, output: string | Writable, options: EncryptStreamOptions & FileOptions): Promise<void> {
+export async function encryptFile(
+  client: EnvelopeClient,
+  input: string | Readable,
+  output: string | Writable,
+  options: EncryptStreamOptions & FileOptions,
+): Promise<void> {
   const total = typeof input === 'string' ? (await stat(input)).size : undefined;
   const stages = [source(input), progress(options.onProgress, total), await encryptingStream(client, options)];
   await writeAtomically(stages, output);
@@ -63,7 +75,12 @@ export async function encryptFile(client: EnvelopeClient, input: string | Readab
  * decryption leaves no plaintext behind. A stream output receives verified frames as they come,
  * and must be discarded if this rejects.
  */
-export async function decryptFile(client: EnvelopeClient, input: string | Readable, output: string | Writable, options: DecryptStreamOptions & FileOptions = {}): Promise<void> {
+export async function decryptFile(
+  client: EnvelopeClient,
+  input: string | Readable,
+  output: string | Writable,
+  options: DecryptStreamOptions & FileOptions = {},
+): Promise<void> {
   const total = typeof input === 'string' ? (await stat(input)).size : undefined;
   const stages = [source(input), progress(options.onProgress, total), decryptingStream(client, options)];
   await writeAtomically(stages, output);

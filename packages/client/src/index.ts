@@ -1,9 +1,37 @@
 /** The Envelope API's typed client, its file format and streaming helpers. */
-export { EnvelopeClient, type CiphertextInput, type DecryptResult, type EnvelopeClientOptions, type GeneratedDataKey, type PlaintextInput, type RequestOptions, type SealedResult } from './client.js';
+export {
+  EnvelopeClient,
+  type CiphertextInput,
+  type DecryptResult,
+  type EnvelopeClientOptions,
+  type GeneratedDataKey,
+  type PlaintextInput,
+  type RequestOptions,
+  type SealedResult,
+} from './client.js';
 export { EnvelopeApiError } from './errors.js';
-export type { DecryptStreamOptions as FileDecryptOptions, EncryptStreamOptions as FileEncryptOptions, FileOptions, ProgressCallback } from './files.js';
+export type {
+  DecryptStreamOptions as FileDecryptOptions,
+  EncryptStreamOptions as FileEncryptOptions,
+  FileOptions,
+  ProgressCallback,
+} from './files.js';
 export type { RetryPolicy } from './retry.js';
 export type {
-  BatchItemResult, EncryptionContext, ErrorCode, KeyMetadata, KeyPage, KeyPolicy, KeySummary, MasterKeyStatus, RotatedKey, Tags, CreateGrantRequest, Grant, GrantConstraints, GrantOperation, GrantPage,
+  BatchItemResult,
+  EncryptionContext,
+  ErrorCode,
+  KeyMetadata,
+  KeyPage,
+  KeyPolicy,
+  KeySummary,
+  MasterKeyStatus,
+  RotatedKey,
+  Tags,
+  CreateGrantRequest,
+  Grant,
+  GrantConstraints,
+  GrantOperation,
+  GrantPage,
 } from '../../../contract/index.js';
 export * from './file-format/index.js';

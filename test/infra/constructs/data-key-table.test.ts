@@ -18,11 +18,14 @@ function tableWithReader() {
 }
 
 describe('DataKeyTable', () => {
-  it('defaults to the contract\'s key schema, on demand, encrypted with the given key, recoverable and retained', () => {
+  it("defaults to the contract's key schema, on demand, encrypted with the given key, recoverable and retained", () => {
     const { template } = tableWithReader();
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: Match.objectLike({
-        KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }, { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' }],
+        KeySchema: [
+          { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -39,7 +42,7 @@ describe('DataKeyTable', () => {
     Template.fromStack(stack).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
 
-  it('grants item actions on the table and the key\'s use through DynamoDB only', () => {
+  it("grants item actions on the table and the key's use through DynamoDB only", () => {
     const { stack, table, template } = tableWithReader();
     const statements = identityStatements(template);
     expect(statements).toHaveLength(2);

@@ -31,7 +31,9 @@ describe('EnvelopeFunction', () => {
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['sqs:SendMessage'], resourceArns: ['arn:aws:sqs:us-east-1:111122223333:q'] });
     const template = Template.fromStack(stack);
     expect(Object.values(resourcesOf(template, 'AWS::IAM::Role'))[0]).toMatchObject({ RoleName: 'test-health' });
-    const services = identityStatements(template).flatMap(actionsOf).map((a) => a.split(':')[0]);
+    const services = identityStatements(template)
+      .flatMap(actionsOf)
+      .map((a) => a.split(':')[0]);
     expect([...new Set(services)].sort()).toEqual(['logs', 'sqs', 'xray']);
   });
 });

@@ -10,7 +10,10 @@ import { emptyStack } from './stacks.js';
 function masterKey(overrides: Partial<MasterKeyProps> = {}) {
   const stack = emptyStack();
   const key = new MasterKey(stack, 'Master', {
-    alias: 'alias/test', description: 'test', pendingWindowInDays: 30, rotationPeriodInDays: 365,
+    alias: 'alias/test',
+    description: 'test',
+    pendingWindowInDays: 30,
+    rotationPeriodInDays: 365,
     rotationEnabled: new CfnCondition(stack, 'On', { expression: Fn.conditionEquals('true', 'true') }),
     administrators: new iam.ArnPrincipal('arn:aws:iam::111122223333:role/admin'),
     users: [{ roleArn: 'arn:aws:iam::111122223333:role/app', actions: ['kms:Decrypt'], contextBound: true }],
@@ -47,7 +50,7 @@ describe('MasterKey', () => {
     expect(() => masterKey({ pendingWindowInDays: 6 })).toThrow(/between 7 and 30/);
   });
 
-  it('grants context-bound use, and metadata actions without context, in the grantee\'s policy', () => {
+  it("grants context-bound use, and metadata actions without context, in the grantee's policy", () => {
     const { stack, key } = masterKey();
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     key.grant(role, { actions: ['kms:Decrypt'], contextBound: true });

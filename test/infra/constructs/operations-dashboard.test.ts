@@ -38,28 +38,46 @@ describe('OperationsDashboard', () => {
     expect(headings.map((w) => w.properties.markdown)).toEqual(['## API', '## Functions', '## KMS and the data-key cache', '## DynamoDB']);
     for (const heading of headings) {
       const row = graphs(widgets).filter((w) => w.y === heading.y + 1);
-      expect(row.reduce((sum, w) => sum + w.width, 0), heading.properties.markdown).toBe(24);
+      expect(
+        row.reduce((sum, w) => sum + w.width, 0),
+        heading.properties.markdown,
+      ).toBe(24);
     }
   });
 
-  it('shows the API\'s requests, 4xx, 5xx and latency percentiles', () => {
+  it("shows the API's requests, 4xx, 5xx and latency percentiles", () => {
     const widgets = widgetsOf(emptyStack());
-    for (const [title, metricName] of [['API requests', 'Count'], ['API 4xx', '4XXError'], ['API 5xx', '5XXError']]) {
+    for (const [title, metricName] of [
+      ['API requests', 'Count'],
+      ['API 4xx', '4XXError'],
+      ['API 5xx', '5XXError'],
+    ]) {
       expect(byTitle(widgets, title!).properties.metrics).toEqual([['AWS/ApiGateway', metricName, 'ApiName', 'watched-api', expect.anything()]]);
     }
     const latency = byTitle(widgets, 'API latency (ms)').properties.metrics!;
     expect(latency.map((m) => (m.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p90', 'p99']);
   });
 
-  it('shows each function\'s errors, throttles, duration and concurrency, one line per function', () => {
+  it("shows each function's errors, throttles, duration and concurrency, one line per function", () => {
     const widgets = widgetsOf(emptyStack());
-    for (const [title, metricName] of [['Lambda errors', 'Errors'], ['Lambda throttles', 'Throttles'], ['Lambda duration p99 (ms)', 'Duration'], ['Lambda concurrency (max)', 'ConcurrentExecutions']]) {
+    for (const [title, metricName] of [
+      ['Lambda errors', 'Errors'],
+      ['Lambda throttles', 'Throttles'],
+      ['Lambda duration p99 (ms)', 'Duration'],
+      ['Lambda concurrency (max)', 'ConcurrentExecutions'],
+    ]) {
       const metrics = byTitle(widgets, title!).properties.metrics!;
-      expect(metrics.map((m) => [m[0], m[1], (m.at(-1) as { label: string }).label]), title).toEqual([['AWS/Lambda', metricName, 'keys'], ['AWS/Lambda', metricName, 'crypto']]);
+      expect(
+        metrics.map((m) => [m[0], m[1], (m.at(-1) as { label: string }).label]),
+        title,
+      ).toEqual([
+        ['AWS/Lambda', metricName, 'keys'],
+        ['AWS/Lambda', metricName, 'crypto'],
+      ]);
     }
   });
 
-  it('shows KMS calls, latency, throttles and errors from the service\'s own metrics, and the cache hit rate by metric math', () => {
+  it("shows KMS calls, latency, throttles and errors from the service's own metrics, and the cache hit rate by metric math", () => {
     const widgets = widgetsOf(emptyStack());
     const serviceMetric = (name: string) => ['EnvelopeApi', name, 'service', SERVICE];
     const calls = byTitle(widgets, 'KMS calls and p99 latency (ms)').properties.metrics!;
@@ -70,22 +88,40 @@ describe('OperationsDashboard', () => {
     expect(hitRate[0]).toEqual([expect.objectContaining({ expression: '100 * hits / (hits + misses)' })]);
     expect(hitRate.slice(1).map((m) => m.slice(0, 4))).toEqual([serviceMetric('CacheHit'), serviceMetric('CacheMiss')]);
     const byCode = byTitle(widgets, 'API errors by code').properties.metrics!;
-    expect(byCode).toEqual([[expect.objectContaining({ expression: `SEARCH('{EnvelopeApi,service,errorCode} MetricName="Errors" service="${SERVICE}"', 'Sum', 300)` })]]);
+    expect(byCode).toEqual([
+      [expect.objectContaining({ expression: `SEARCH('{EnvelopeApi,service,errorCode} MetricName="Errors" service="${SERVICE}"', 'Sum', 300)` })],
+    ]);
   });
 
-  it('shows the table\'s throttled requests and system errors over the operations the functions call', () => {
+  it("shows the table's throttled requests and system errors over the operations the functions call", () => {
     const widgets = widgetsOf(emptyStack());
-    for (const [title, metricName] of [['Table throttled requests', 'ThrottledRequests'], ['Table system errors', 'SystemErrors']]) {
+    for (const [title, metricName] of [
+      ['Table throttled requests', 'ThrottledRequests'],
+      ['Table system errors', 'SystemErrors'],
+    ]) {
       const metrics = byTitle(widgets, title!).properties.metrics!;
       const stats = metrics.filter((m) => m[0] === 'AWS/DynamoDB');
-      expect(stats.map((m) => [m[1], m.includes('GetItem') || m.includes('PutItem')]), title).toEqual([[metricName, true], [metricName, true]]);
+      expect(
+        stats.map((m) => [m[1], m.includes('GetItem') || m.includes('PutItem')]),
+        title,
+      ).toEqual([
+        [metricName, true],
+        [metricName, true],
+      ]);
     }
-    expect(byTitle(widgets, 'DynamoDB calls and p99 latency (ms)').properties.metrics!.map((m) => m[1])).toEqual(['DynamoDbCalls', 'DynamoDbLatency']);
+    expect(byTitle(widgets, 'DynamoDB calls and p99 latency (ms)').properties.metrics!.map((m) => m[1])).toEqual([
+      'DynamoDbCalls',
+      'DynamoDbLatency',
+    ]);
   });
 
   it('shows the state of the alarms it is given, at the top', () => {
     const stack = emptyStack();
-    const alarm = new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }), threshold: 1, evaluationPeriods: 1 });
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+      metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
     const widgets = widgetsOf(stack, { alarms: [alarm] });
     expect(widgets[0]).toMatchObject({ type: 'alarm', y: 0, properties: { alarms: ['<ref>'] } });
     expect(widgetsOf(emptyStack()).some((w) => w.type === 'alarm')).toBe(false);

@@ -21,7 +21,12 @@ function alarmProperties(template: Template, id: string): Record<string, unknown
   return properties!;
 }
 
-const metricMath = (properties: Record<string, unknown>) => properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string }; Period: number; Stat: string } }[];
+const metricMath = (properties: Record<string, unknown>) =>
+  properties.Metrics as {
+    Id: string;
+    Expression?: string;
+    MetricStat?: { Metric: { MetricName: string; Namespace: string }; Period: number; Stat: string };
+  }[];
 
 describe('ServiceAlarms', () => {
   it('creates six alarms, each notifying the topic when it fires and when it recovers, and quiet without data', () => {
@@ -37,62 +42,106 @@ describe('ServiceAlarms', () => {
     expect(properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2 });
     const metrics = metricMath(properties);
     expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)');
-    expect(metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Period])).toEqual([['Count', 300], ['5XXError', 300]]);
+    expect(metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.MetricName, m.MetricStat!.Period])).toEqual([
+      ['Count', 300],
+      ['5XXError', 300],
+    ]);
   });
 
   it.each([
     ['FunctionThrottles', 'Throttles', 1],
     ['FunctionErrors', 'Errors', 5],
-  ])('%s sums every function\'s %s per minute, from %d', (id, metricName, threshold) => {
+  ])("%s sums every function's %s per minute, from %d", (id, metricName, threshold) => {
     const properties = alarmProperties(alarmsIn(emptyStack()).template, id);
     expect(properties).toMatchObject({ Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 });
     const metrics = metricMath(properties);
     expect(metrics.find((m) => m.Expression)?.Expression).toBe('SUM([f0, f1])');
-    expect(metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Period]))
-      .toEqual([['AWS/Lambda', metricName, 60], ['AWS/Lambda', metricName, 60]]);
+    expect(
+      metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Period]),
+    ).toEqual([
+      ['AWS/Lambda', metricName, 60],
+      ['AWS/Lambda', metricName, 60],
+    ]);
   });
 
-  it('alarms on any KMS call throttled past the SDK\'s retries, from the service\'s own metric', () => {
+  it("alarms on any KMS call throttled past the SDK's retries, from the service's own metric", () => {
     expect(alarmProperties(alarmsIn(emptyStack()).template, 'KmsThrottling')).toMatchObject({
-      Namespace: METRICS_NAMESPACE, MetricName: METRIC_NAMES.kms.throttles, Dimensions: [{ Name: 'service', Value: SERVICE }],
-      Statistic: 'Sum', Period: 60, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRIC_NAMES.kms.throttles,
+      Dimensions: [{ Name: 'service', Value: SERVICE }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
   it('alarms on 5 DynamoDB system errors in 5 minutes, over the operations the functions call', () => {
     const properties = alarmProperties(alarmsIn(emptyStack()).template, 'DynamoDbSystemErrors');
     expect(properties).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    const stats = metricMath(properties).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
-    expect(stats.map((s) => [s.Metric.Namespace, s.Metric.MetricName, s.Period])).toEqual([['AWS/DynamoDB', 'SystemErrors', 300], ['AWS/DynamoDB', 'SystemErrors', 300]]);
+    const stats = metricMath(properties)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat!);
+    expect(stats.map((s) => [s.Metric.Namespace, s.Metric.MetricName, s.Period])).toEqual([
+      ['AWS/DynamoDB', 'SystemErrors', 300],
+      ['AWS/DynamoDB', 'SystemErrors', 300],
+    ]);
     expect(JSON.stringify(stats)).toContain('"GetItem"');
     expect(JSON.stringify(stats)).toContain('"PutItem"');
   });
 
-  it('alarms on the API\'s p99 latency above the given threshold for 15 minutes', () => {
+  it("alarms on the API's p99 latency above the given threshold for 15 minutes", () => {
     expect(alarmProperties(alarmsIn(emptyStack()).template, 'LatencyP99')).toMatchObject({
-      Namespace: 'AWS/ApiGateway', MetricName: 'Latency', ExtendedStatistic: 'p99', Period: 300,
-      Threshold: 800, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3,
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      Threshold: 800,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
     });
   });
 
   it('publishes to a topic encrypted with a rotated customer-managed key, refusing anything but TLS', () => {
     const { template } = alarmsIn(emptyStack());
-    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'test-alarms', KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'test-alarms',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    const statements = Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
-    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const statements = Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as PolicyStatement[],
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
   });
 
-  it('lets CloudWatch publish, and use the key, for this account\'s alarms and this topic only', () => {
+  it("lets CloudWatch publish, and use the key, for this account's alarms and this topic only", () => {
     const { template } = alarmsIn(emptyStack());
     const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
-    const fromAlarms = { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': arn(':cloudwatch:us-east-1:111122223333:alarm:*') } };
-    const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
-    expect(topicPolicy).toContainEqual(expect.objectContaining({
-      Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: fromAlarms,
-    }));
+    const fromAlarms = {
+      StringEquals: { 'aws:SourceAccount': '111122223333' },
+      ArnLike: { 'aws:SourceArn': arn(':cloudwatch:us-east-1:111122223333:alarm:*') },
+    };
+    const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as PolicyStatement[],
+    );
+    expect(topicPolicy).toContainEqual(
+      expect.objectContaining({
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Condition: fromAlarms,
+      }),
+    );
     const keyStatement = keyPolicyStatements(template).find((s) => s.Sid === 'CloudWatchAlarmsPublishEncrypted');
-    expect(keyStatement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
+    expect(keyStatement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
     expect(keyStatement!.Condition).toEqual({
       ArnLike: fromAlarms.ArnLike,
       StringEquals: { ...fromAlarms.StringEquals, 'kms:EncryptionContext:aws:sns:topicArn': arn(':sns:us-east-1:111122223333:test-alarms') },

@@ -10,9 +10,12 @@ export const SERVICE = 'envelope-api-test';
 export function watchedResources(stack: Stack): ServiceMetricsProps {
   const api = new apigateway.RestApi(stack, 'Api', { restApiName: 'watched-api' });
   api.root.addMethod('GET', new apigateway.MockIntegration());
-  const fn = (id: string) => new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'),
-  });
+  const fn = (id: string) =>
+    new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    });
   const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
   return {
     api,

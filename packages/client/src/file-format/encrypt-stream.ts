@@ -42,7 +42,8 @@ class EncryptStream extends Transform {
   constructor(options: EncryptStreamOptions) {
     super();
     const { dataKey, frameSize = DEFAULT_FRAME_SIZE, context = {} } = options;
-    if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_LENGTH) throw invalidArgument(`The data key must be ${DATA_KEY_LENGTH} bytes.`);
+    if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_LENGTH)
+      throw invalidArgument(`The data key must be ${DATA_KEY_LENGTH} bytes.`);
     const messageId = messageIdFrom(options.unsafeFixedMessageId);
     const header = { messageId, context, encryptedKey: options.encryptedKey, keyId: options.keyId, keyVersion: options.keyVersion, frameSize };
     const keys = deriveMessageKeys(dataKey, messageId);
@@ -119,6 +120,7 @@ class EncryptStream extends Transform {
 
 function messageIdFrom(fixed: Uint8Array | undefined): Buffer {
   if (fixed === undefined) return randomBytes(MESSAGE_ID_LENGTH);
-  if (!(fixed instanceof Uint8Array) || fixed.length !== MESSAGE_ID_LENGTH) throw invalidArgument(`The message id must be ${MESSAGE_ID_LENGTH} bytes.`);
+  if (!(fixed instanceof Uint8Array) || fixed.length !== MESSAGE_ID_LENGTH)
+    throw invalidArgument(`The message id must be ${MESSAGE_ID_LENGTH} bytes.`);
   return Buffer.from(fixed);
 }

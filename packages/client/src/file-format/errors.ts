@@ -17,7 +17,11 @@ export type FileFormatErrorCode =
 export class FileFormatError extends Error {
   override readonly name = 'FileFormatError';
 
-  constructor(readonly code: FileFormatErrorCode, message: string, options?: ErrorOptions) {
+  constructor(
+    readonly code: FileFormatErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -27,11 +31,9 @@ export const invalidArgument = (message: string) => new FileFormatError('Invalid
 export const invalidCiphertext = () =>
   new FileFormatError('InvalidCiphertext', 'The data is not a valid encrypted file for this key, or it was modified.');
 
-export const contextMismatch = () =>
-  new FileFormatError('ContextMismatch', 'The encryption context of the file is not the expected one.');
+export const contextMismatch = () => new FileFormatError('ContextMismatch', 'The encryption context of the file is not the expected one.');
 
 export const keyUnwrapFailed = (options?: ErrorOptions) =>
   new FileFormatError('KeyUnwrapFailed', 'The data key of the file could not be unwrapped.', options);
 
-export const limitExceeded = () =>
-  new FileFormatError('LimitExceeded', 'The plaintext is too large for one encrypted file at this frame size.');
+export const limitExceeded = () => new FileFormatError('LimitExceeded', 'The plaintext is too large for one encrypted file at this frame size.');

@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, type CipherGCM, type DecipherGCM, type KeyObject } from 'node:crypto';
 import {
-  FINAL_FRAME_HEADER_LENGTH, FINAL_FRAME_MARKER, IV_LENGTH, MAX_SEQUENCE_NUMBER, REGULAR_FRAME_HEADER_LENGTH, TAG_LENGTH,
+  FINAL_FRAME_HEADER_LENGTH,
+  FINAL_FRAME_MARKER,
+  IV_LENGTH,
+  MAX_SEQUENCE_NUMBER,
+  REGULAR_FRAME_HEADER_LENGTH,
+  TAG_LENGTH,
 } from './constants.js';
 import { limitExceeded } from './errors.js';
 

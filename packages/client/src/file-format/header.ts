@@ -1,7 +1,16 @@
 import { decodeUtf8, NeedMoreBytes, ByteReader, u16, u32, u8 } from './bytes.js';
 import {
-  COMMITMENT_LENGTH, FORMAT_VERSION, MAGIC, MAX_CONTEXT_LENGTH, MAX_ENCRYPTED_KEY_LENGTH, MAX_FRAME_SIZE,
-  MAX_KEY_ID_LENGTH, MAX_KEY_VERSION, MESSAGE_ID_LENGTH, MIN_FRAME_SIZE, TAG_LENGTH,
+  COMMITMENT_LENGTH,
+  FORMAT_VERSION,
+  MAGIC,
+  MAX_CONTEXT_LENGTH,
+  MAX_ENCRYPTED_KEY_LENGTH,
+  MAX_FRAME_SIZE,
+  MAX_KEY_ID_LENGTH,
+  MAX_KEY_VERSION,
+  MESSAGE_ID_LENGTH,
+  MIN_FRAME_SIZE,
+  TAG_LENGTH,
 } from './constants.js';
 import { decodeContext, encodeContext, type EncryptionContext } from './context.js';
 import { invalidArgument, invalidCiphertext } from './errors.js';
@@ -27,9 +36,7 @@ export interface ParsedHeader {
   readonly length: number;
 }
 
-export type HeaderParse =
-  | { readonly complete: true; readonly parsed: ParsedHeader }
-  | { readonly complete: false; readonly needed: number };
+export type HeaderParse = { readonly complete: true; readonly parsed: ParsedHeader } | { readonly complete: false; readonly needed: number };
 
 /** Magic through commitment; the caller appends the header auth tag computed over these bytes. */
 export function serializeHeaderBody(header: FileHeader, commitment: Buffer): Buffer {
@@ -38,11 +45,18 @@ export function serializeHeaderBody(header: FileHeader, commitment: Buffer): Buf
   const encryptedKey = Buffer.from(header.encryptedKey, 'latin1');
   const keyId = Buffer.from(header.keyId, 'utf8');
   return Buffer.concat([
-    MAGIC, u8(FORMAT_VERSION), header.messageId,
-    u16(context.length), context,
-    u16(encryptedKey.length), encryptedKey,
-    u16(keyId.length), keyId,
-    u32(header.keyVersion), u32(header.frameSize), commitment,
+    MAGIC,
+    u8(FORMAT_VERSION),
+    header.messageId,
+    u16(context.length),
+    context,
+    u16(encryptedKey.length),
+    encryptedKey,
+    u16(keyId.length),
+    keyId,
+    u32(header.keyVersion),
+    u32(header.frameSize),
+    commitment,
   ]);
 }
 
@@ -93,7 +107,12 @@ const isPrintableAscii = (text: string) => /^[\x21-\x7e]*$/.test(text);
 function assertWritable(header: FileHeader): void {
   if (header.messageId.length !== MESSAGE_ID_LENGTH) throw invalidArgument(`The message id must be ${MESSAGE_ID_LENGTH} bytes.`);
   const { encryptedKey, keyId, keyVersion, frameSize } = header;
-  if (typeof encryptedKey !== 'string' || encryptedKey.length < 1 || encryptedKey.length > MAX_ENCRYPTED_KEY_LENGTH || !isPrintableAscii(encryptedKey)) {
+  if (
+    typeof encryptedKey !== 'string' ||
+    encryptedKey.length < 1 ||
+    encryptedKey.length > MAX_ENCRYPTED_KEY_LENGTH ||
+    !isPrintableAscii(encryptedKey)
+  ) {
     throw invalidArgument(`The encrypted key must be 1 to ${MAX_ENCRYPTED_KEY_LENGTH} printable ASCII characters.`);
   }
   const keyIdLength = typeof keyId === 'string' ? Buffer.byteLength(keyId, 'utf8') : 0;
@@ -106,5 +125,4 @@ function assertWritable(header: FileHeader): void {
   }
 }
 
-const isIntegerWithin = (value: unknown, min: number, max: number) =>
-  Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+const isIntegerWithin = (value: unknown, min: number, max: number) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max;

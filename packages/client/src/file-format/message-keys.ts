@@ -37,8 +37,7 @@ export function deriveMessageKeys(dataKey: Uint8Array, messageId: Buffer): Messa
 }
 
 /** Constant-time, as the ESDK compares commitments. */
-export const commitmentMatches = (expected: Buffer, actual: Buffer) =>
-  expected.length === actual.length && timingSafeEqual(expected, actual);
+export const commitmentMatches = (expected: Buffer, actual: Buffer) => expected.length === actual.length && timingSafeEqual(expected, actual);
 
 /** AES-GCM over empty plaintext with the serialized header as additional data (the ESDK's header authentication). */
 export function headerAuthTag(key: KeyObject, authenticatedBytes: Buffer): Buffer {
