@@ -31,7 +31,8 @@ const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BA
 
 const tagText = (max: number, min: number) =>
   text().check(z.minLength(min), z.maxLength(max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
-const tags = z
+/** Tags with KMS's rules; the same rules apply to the tags a deployment puts on its resources. */
+export const Tags = z
   .record(
     tagText(TAG_LIMITS.maxKeyLength, 1).check(
       z.refine((key) => !key.toLowerCase().startsWith(RESERVED_TAG_PREFIX), `must not start with ${RESERVED_TAG_PREFIX}`),
@@ -40,7 +41,7 @@ const tags = z
   )
   .check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
 
-export const TagsBody = z.strictObject({ tags });
+export const TagsBody = z.strictObject({ tags: Tags });
 
 const contextPairs = z.record(text(), text());
 export const CreateGrantBody = z.strictObject({
@@ -59,7 +60,7 @@ export const ListGrantsQuery = z.strictObject({
 });
 
 export const CreateKeyBody = z.strictObject({
-  tags: z.optional(tags),
+  tags: z.optional(Tags),
   alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, `must match ${ALIAS_PATTERN.source}`))),
   description: z.optional(text().check(z.maxLength(MAX_DESCRIPTION_LENGTH))),
 });

@@ -47,7 +47,7 @@ async function synthesize(target: DeploymentTarget): Promise<SynthesizedTemplate
   const outdir = await mkdtemp(join(tmpdir(), 'envelope-local-synth-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const { keyStack, apiStack } = addEnvelopeStage(app, target.stage, { account: target.account, region: target.region });
+    const { keyStack, apiStack } = addEnvelopeStage(app, target.stage, { env: { account: target.account, region: target.region } });
     const assembly = app.synth();
     const read = (name: string) => assembly.getStackByName(name).template as CfnTemplate;
     return { key: read(keyStack.stackName), api: read(apiStack.stackName) };

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { addEnvelopeStage, type EnvelopeStacks } from '../../lib/envelope-app.js';
+import { addEnvelopeStage, type EnvelopeStacks, type EnvelopeStageOptions } from '../../lib/envelope-app.js';
 
 export interface SynthesizedApp extends EnvelopeStacks {
   readonly app: App;
@@ -11,10 +11,10 @@ export interface SynthesizedApp extends EnvelopeStacks {
 }
 
 /** Builds the app as `cdk synth` does, into a fresh folder. */
-export function synthesizeApp(stage = 'test'): SynthesizedApp {
+export function synthesizeApp(stage = 'test', options: Omit<EnvelopeStageOptions, 'env'> = {}): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'envelope-cdk-'));
   const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
-  const stacks = addEnvelopeStage(app, stage, { region: 'us-east-1' });
+  const stacks = addEnvelopeStage(app, stage, { env: { region: 'us-east-1' }, ...options });
   app.synth();
   return { app, outdir, ...stacks };
 }
