@@ -68,10 +68,10 @@ function oneOf(schemas: readonly z.ZodMiniType[], io: 'input' | 'output'): JsonS
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function operationOf(route: ApiRoute, operation: Operation) {
-  const { operationId, summary, body, query, success, errors, retryable } = operation;
+  const { summary, body, query, success, errors, retryable } = operation;
   const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(retryable ? [IDEMPOTENCY_KEY] : [])];
   return {
-    operationId,
+    operationId: route.operationId,
     summary,
     tags: [route.audience],
     security: route.iamAuth ? [{ [SIGV4]: [] }] : [],

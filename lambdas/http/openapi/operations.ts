@@ -6,7 +6,6 @@ import { CiphertextBatchBody, EncryptBatchBody } from './components.js';
 
 /** What the document says of one route, beyond what the route table does. */
 export interface Operation {
-  readonly operationId: string;
   readonly summary: string;
   /** The body, one of these schemas; `required: false` where an absent body counts as `{}`. */
   readonly body?: { readonly schemas: readonly z.ZodMiniType[]; readonly required: boolean };
@@ -37,11 +36,9 @@ interface KeyChange {
 
 /** A retryable change to one key, answering its metadata; a change that keeps losing races to others is a conflict too. */
 const keyChange = (
-  operationId: string,
   summary: string,
   { errors = [], body = optionalBody(request.EmptyBody), success = ok(response.KeyMetadata) }: KeyChange = {},
 ): Operation => ({
-  operationId,
   summary,
   body,
   success,
@@ -54,15 +51,13 @@ const PLAINTEXT_ERRORS = served('KeyNotFound', 'KeyDisabled', 'KeyPendingDeletio
 
 /** Every route of the contract, by name: a route missing here fails to compile. */
 export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
-  'GET /v1/health': { operationId: 'health', summary: 'Liveness probe: touches no dependency.', success: ok(response.HealthStatus), errors: [] },
+  'GET /v1/health': { summary: 'Liveness probe: touches no dependency.', success: ok(response.HealthStatus), errors: [] },
   'GET /v1/openapi.json': {
-    operationId: 'openApiDocument',
     summary: 'This document.',
     success: ok(response.OpenApiDocument),
     errors: [],
   },
   'POST /v1/keys': {
-    operationId: 'createKey',
     summary: 'Creates a data key; the caller becomes its first admin and user.',
     body: optionalBody(request.CreateKeyBody),
     success: { status: 201, schemas: [response.KeyMetadata] },
@@ -70,23 +65,20 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     retryable: true,
   },
   'GET /v1/keys': {
-    operationId: 'listKeys',
     summary: 'Lists the keys the caller administers (metadata) or uses (summary).',
     query: request.ListKeysQuery,
     success: ok(response.KeyPage),
     errors: served(),
   },
   'GET /v1/keys/{key}': {
-    operationId: 'getKey',
     summary: 'Describes a key to its admins.',
     body: optionalBody(request.EmptyBody),
     success: ok(response.KeyMetadata),
     errors: served('KeyNotFound'),
   },
-  'PUT /v1/keys/{key}/policy': keyChange('putKeyPolicy', "Replaces the key's admins and users.", { body: jsonBody(request.PutPolicyBody) }),
-  'PUT /v1/keys/{key}/tags': keyChange('putKeyTags', "Replaces the key's tags.", { body: jsonBody(request.TagsBody) }),
+  'PUT /v1/keys/{key}/policy': keyChange("Replaces the key's admins and users.", { body: jsonBody(request.PutPolicyBody) }),
+  'PUT /v1/keys/{key}/tags': keyChange("Replaces the key's tags.", { body: jsonBody(request.TagsBody) }),
   'POST /v1/keys/{key}/grants': {
-    operationId: 'createGrant',
     summary: 'Delegates some uses of the key to one principal, within constraints and until a date, without touching its policy.',
     body: jsonBody(request.CreateGrantBody),
     success: { status: 201, schemas: [response.Grant] },
@@ -94,70 +86,62 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     retryable: true,
   },
   'GET /v1/keys/{key}/grants': {
-    operationId: 'listGrants',
     summary: "The key's active grants, to its admins.",
     query: request.ListGrantsQuery,
     success: ok(response.GrantPage),
     errors: served('KeyNotFound'),
   },
   'DELETE /v1/keys/{key}/grants/{grantId}': {
-    operationId: 'revokeGrant',
     summary: 'Revokes a grant (admins).',
     success: { status: 204 },
     errors: served('KeyNotFound', 'GrantNotFound', 'Conflict'),
     retryable: true,
   },
   'POST /v1/grants/{grantId}/retire': {
-    operationId: 'retireGrant',
     summary: 'Gives up a grant the caller holds.',
     body: optionalBody(request.EmptyBody),
     success: { status: 204 },
     errors: served('GrantNotFound', 'Conflict'),
     retryable: true,
   },
-  'POST /v1/keys/{key}/rotate': keyChange('rotateKey', 'Adds a version; new encryptions use it, older ones still decrypt.', {
+  'POST /v1/keys/{key}/rotate': keyChange('Adds a version; new encryptions use it, older ones still decrypt.', {
     errors: ['KeyDisabled', 'KeyPendingDeletion', ...MASTER_KEY_ERRORS],
     success: ok(response.RotatedKey),
   }),
-  'POST /v1/keys/{key}/disable': keyChange('disableKey', 'Disables a key: no encryption or decryption under it.', { errors: ['KeyPendingDeletion'] }),
-  'POST /v1/keys/{key}/enable': keyChange('enableKey', 'Enables a disabled key.', { errors: ['KeyPendingDeletion'] }),
-  'POST /v1/keys/{key}/schedule-deletion': keyChange('scheduleKeyDeletion', 'Schedules the deletion (crypto-shredding) of a key.', {
+  'POST /v1/keys/{key}/disable': keyChange('Disables a key: no encryption or decryption under it.', { errors: ['KeyPendingDeletion'] }),
+  'POST /v1/keys/{key}/enable': keyChange('Enables a disabled key.', { errors: ['KeyPendingDeletion'] }),
+  'POST /v1/keys/{key}/schedule-deletion': keyChange('Schedules the deletion (crypto-shredding) of a key.', {
     errors: ['KeyPendingDeletion'],
     body: optionalBody(request.ScheduleDeletionBody),
   }),
-  'POST /v1/keys/{key}/cancel-deletion': keyChange('cancelKeyDeletion', 'Cancels a scheduled deletion; the key is left disabled.', {
+  'POST /v1/keys/{key}/cancel-deletion': keyChange('Cancels a scheduled deletion; the key is left disabled.', {
     errors: ['InvalidKeyState'],
   }),
   'POST /v1/encrypt': {
-    operationId: 'encrypt',
     summary: 'Encrypts one plaintext, or a batch, under the current version of a key.',
     body: jsonBody(request.EncryptBody, EncryptBatchBody),
     success: ok(response.SealedValue, response.SealedBatch),
     errors: [...PLAINTEXT_ERRORS, 'PayloadTooLarge'],
   },
   'POST /v1/decrypt': {
-    operationId: 'decrypt',
     summary: 'Decrypts one ciphertext, or a batch.',
     body: jsonBody(request.CiphertextBody, CiphertextBatchBody),
     success: ok(response.OpenedValue, response.OpenedBatch),
     errors: CIPHERTEXT_ERRORS,
   },
   'POST /v1/rewrap': {
-    operationId: 'rewrap',
     summary: "Re-encrypts one ciphertext, or a batch, under its key's current version, without showing the plaintext.",
     body: jsonBody(request.CiphertextBody, CiphertextBatchBody),
     success: ok(response.SealedValue, response.SealedBatch),
     errors: CIPHERTEXT_ERRORS,
   },
   'POST /v1/data-keys': {
-    operationId: 'generateDataKey',
     summary: 'A fresh 256-bit data key, and its seal under the key: an ordinary ciphertext.',
     body: jsonBody(request.DataKeyBody),
     success: ok(response.DataKeyValue),
     errors: PLAINTEXT_ERRORS,
   },
   'GET /v1/master-key': {
-    operationId: 'getMasterKeyStatus',
     summary: "The master key's state and rotation settings, from KMS.",
     success: ok(response.MasterKeyStatus),
     errors: served(),
