@@ -1,0 +1,103 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Command } from 'commander';
+import type { EncryptionContext } from '../../../../../contract/index.js';
+import type { EnvelopeClient } from '../../client.js';
+import type { ProgressCallback } from '../../files.js';
+import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
+import { UsageError } from '../errors.js';
+import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
+import { describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
+import { formatBytes, inform, print } from '../output.js';
+import { progressBar } from '../progress.js';
+
+interface FileCommandOptions {
+  key?: string;
+  context?: EncryptionContext;
+  frameSize?: number;
+}
+
+type Run = (client: EnvelopeClient, input: string | Readable, output: string | Writable, onProgress: ProgressCallback) => Promise<void>;
+
+/** `envelope encrypt-file|decrypt-file IN OUT`: any size, one API call per file; paths, `-` or s3://bucket/key on either side. */
+export function addFileCommands(program: Command): void {
+  program
+    .command('encrypt-file')
+    .description('encrypt a file of any size into the envelope file format, under a fresh data key (one API call)')
+    .argument('<in>', 'plaintext: a path, - for stdin, or s3://bucket/key')
+    .argument('<out>', 'encrypted file: a path (written complete or not at all), - for stdout, or s3://bucket/key (multipart upload)')
+    .requiredOption('-k, --key <key>', 'key id or alias/<name>')
+    .option('-c, --context <key=value>', 'an encryption context pair, stored in the file and bound to it (repeatable)', collectPair)
+    .option(
+      '--frame-size <bytes>',
+      `plaintext bytes per frame, ${MIN_FRAME_SIZE}..${MAX_FRAME_SIZE} (default ${DEFAULT_FRAME_SIZE})`,
+      positiveInteger,
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n' +
+        '  $ envelope encrypt-file --key alias/orders --context file=big.bin big.bin big.bin.env\n' +
+        '  $ tar c photos | envelope encrypt-file -k alias/orders - s3://backups/photos.tar.env',
+    )
+    .action(async (input: string, output: string, options: FileCommandOptions, command: Command) => {
+      if (options.frameSize !== undefined && (options.frameSize < MIN_FRAME_SIZE || options.frameSize > MAX_FRAME_SIZE)) {
+        throw new UsageError(`--frame-size must be between ${MIN_FRAME_SIZE} and ${MAX_FRAME_SIZE}.`);
+      }
+      await transfer(command, 'encrypted', input, output, (client, source, sink, onProgress) =>
+        client.encryptFile(source, sink, { keyId: options.key!, context: options.context, frameSize: options.frameSize, onProgress }),
+      );
+    });
+
+  program
+    .command('decrypt-file')
+    .description('decrypt a file in the envelope file format (one API call, for its data key)')
+    .argument('<in>', 'encrypted file: a path, - for stdin, or s3://bucket/key')
+    .argument('<out>', 'plaintext: a path (renamed into place only once every frame verified), - for stdout, or s3://bucket/key')
+    .option('-c, --context <key=value>', 'refuse the file unless its encryption context is exactly these pairs (repeatable)', collectPair)
+    .addHelpText(
+      'after',
+      '\nExample:\n' +
+        '  $ envelope decrypt-file big.bin.env big.copy\n' +
+        '  $ envelope decrypt-file s3://backups/photos.tar.env - | tar x\n' +
+        '\nTo stdout, frames are written as they verify: if a later frame fails, earlier ones are already\n' +
+        'written and the exit code is 4; discard the output whenever the exit code is not 0.',
+    )
+    .action(async (input: string, output: string, options: FileCommandOptions, command: Command) => {
+      await transfer(command, 'decrypted', input, output, (client, source, sink, onProgress) =>
+        client.decryptFile(source, sink, { expectedContext: options.context, onProgress }),
+      );
+    });
+}
+
+async function transfer(command: Command, verb: string, inputText: string, outputText: string, run: Run): Promise<void> {
+  const options = globalOptions(command);
+  const input = parseLocation(inputText);
+  const output = parseLocation(outputText);
+  if (input.kind === 'file' && output.kind === 'file' && input.path === output.path)
+    throw new UsageError('The input and the output are the same file.');
+  const client = clientFor(command);
+  let s3: ReturnType<typeof s3Client> | undefined;
+  const s3Once = () => (s3 ??= s3Client(options));
+  const source = await openSource(input, s3Once);
+  const progress = progressBar(options, source.size);
+  let bytes = 0;
+  const onProgress: ProgressCallback = (done, total) => {
+    bytes = done;
+    progress.onProgress?.(done, total);
+  };
+  try {
+    await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, onProgress));
+  } finally {
+    progress.stop();
+    s3?.destroy();
+  }
+  if (output.kind !== 'stdio') report(command, verb, input, output, bytes);
+}
+
+/** A line for humans on stderr, or the JSON summary on stdout (never when stdout carries the data). */
+function report(command: Command, verb: string, input: Location, output: Location, bytes: number): void {
+  const options = globalOptions(command);
+  const from = describeLocation(input, 'stdin');
+  const to = describeLocation(output, 'stdout');
+  if (options.output === 'json') print(options, { input: from, output: to, bytesRead: bytes }, () => '');
+  else inform(options, `${verb} ${from} (${formatBytes(bytes)}) -> ${to}`);
+}

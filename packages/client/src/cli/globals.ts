@@ -1,0 +1,61 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import type { EncryptionContext } from '../../../../contract/index.js';
+import { EnvelopeClient } from '../client.js';
+import { UsageError } from './errors.js';
+
+export type OutputFormat = 'json' | 'table';
+
+/** The program's own options, valid before or after the command. */
+export interface GlobalOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly output: OutputFormat;
+  readonly quiet: boolean;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  const { endpoint, region, output, quiet } = command.optsWithGlobals<{
+    endpoint?: string;
+    region?: string;
+    output?: OutputFormat;
+    quiet?: boolean;
+  }>();
+  return { endpoint, region, output: output ?? 'table', quiet: quiet === true };
+}
+
+/** The AWS region: `--region`, else AWS_REGION, else AWS_DEFAULT_REGION. */
+export function regionOf(options: GlobalOptions): string | undefined {
+  return options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+}
+
+/** A client for the API, credentials from the AWS SDK's default provider chain. */
+export function clientFor(command: Command): EnvelopeClient {
+  const options = globalOptions(command);
+  const endpoint = options.endpoint ?? process.env.ENVELOPE_API_URL;
+  const region = regionOf(options);
+  if (!endpoint) throw new UsageError('No endpoint: pass --endpoint or set ENVELOPE_API_URL.');
+  if (!region) throw new UsageError('No region: pass --region or set AWS_REGION.');
+  try {
+    new URL(endpoint);
+  } catch {
+    throw new UsageError(`The endpoint is not a URL: ${endpoint}`);
+  }
+  return new EnvelopeClient({ endpoint, region });
+}
+
+/** Commander's collector for a repeatable `--context k=v` (or `--tag k=v`): one object. */
+export function collectPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('Expected key=value.');
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** Commander's collector for a repeatable option: a list. */
+export const collectList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function positiveInteger(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('Expected a positive integer.');
+  return Number(value);
+}
+
+export type ContextOption = { context?: EncryptionContext };
