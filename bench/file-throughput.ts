@@ -29,44 +29,68 @@ class CountingClient extends EnvelopeClient {
   }
 }
 
+/** Each figure is the best of this many runs: the first run of each kind also warms the page cache and the JIT. */
+const ROUNDS = 2;
+
 export async function measureFileThroughput(options: ConstructorParameters<typeof EnvelopeClient>[0], keyId: string): Promise<FileThroughput> {
   const dir = await mkdtemp(join(tmpdir(), 'envelope-file-bench-'));
+  const path = (name: string) => join(dir, name);
   try {
-    const input = join(dir, 'plain.bin');
-    await writeRandomFile(input);
-    const timed = async (work: () => Promise<unknown>) => {
-      const start = performance.now();
-      await work();
-      return FILE_BYTES / 1024 / 1024 / ((performance.now() - start) / 1000);
-    };
-    const key = randomBytes(32);
-    const iv = randomBytes(12);
-    let tag = Buffer.alloc(16);
-    const rawEncrypt = await timed(async () => {
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      await pipeline(createReadStream(input, { highWaterMark: CHUNK }), cipher, createWriteStream(join(dir, 'raw.enc')));
-      tag = cipher.getAuthTag();
-    });
-    const rawDecrypt = await timed(() =>
-      pipeline(
-        createReadStream(join(dir, 'raw.enc'), { highWaterMark: CHUNK }),
-        createDecipheriv('aes-256-gcm', key, iv).setAuthTag(tag),
-        createWriteStream(join(dir, 'raw.dec')),
-      ),
-    );
+    await writeRandomFile(path('plain.bin'));
     const encrypting = new CountingClient(options);
-    const envelopeEncrypt = await timed(() => encrypting.encryptFile(input, join(dir, 'env.enc'), { keyId }));
     const decrypting = new CountingClient(options);
-    const envelopeDecrypt = await timed(() => decrypting.decryptFile(join(dir, 'env.enc'), join(dir, 'env.dec')));
-    const encryptionSdkEncrypt = await timed(() => encryptionSdkFile(input, join(dir, 'sdk.enc')));
+    const best = { envelopeEncrypt: 0, envelopeDecrypt: 0, rawEncrypt: 0, rawDecrypt: 0, encryptionSdkEncrypt: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const raw = await rawRoundTrip(path('plain.bin'), path('raw.enc'), path('raw.dec'));
+      const envelopeEncrypt = await mibPerSecond(() => encrypting.encryptFile(path('plain.bin'), path('env.enc'), { keyId }));
+      const envelopeDecrypt = await mibPerSecond(() => decrypting.decryptFile(path('env.enc'), path('env.dec')));
+      await removeOutputs(path('env.enc'), path('env.dec'));
+      const encryptionSdkEncrypt = await mibPerSecond(() => encryptionSdkFile(path('plain.bin'), path('sdk.enc')));
+      await removeOutputs(path('sdk.enc'));
+      const figures = { ...raw, envelopeEncrypt, envelopeDecrypt, encryptionSdkEncrypt };
+      for (const name of Object.keys(best) as (keyof typeof best)[]) best[name] = Math.max(best[name], figures[name]);
+    }
     return {
-      mibPerSecond: { envelopeEncrypt, envelopeDecrypt, rawEncrypt, rawDecrypt, encryptionSdkEncrypt },
-      apiCalls: { encrypt: encrypting.requests, decrypt: decrypting.requests },
-      encryptPeakRssMiB: await peakRssOfEncryptingProcess(options, keyId, input, join(dir, 'rss.enc')),
+      mibPerSecond: best,
+      apiCalls: { encrypt: encrypting.requests / ROUNDS, decrypt: decrypting.requests / ROUNDS },
+      encryptPeakRssMiB: await peakRssOfEncryptingProcess(options, keyId, path('plain.bin'), path('rss.enc')),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function mibPerSecond(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return FILE_BYTES / 1024 / 1024 / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Outputs are deleted as soon as they have been read: several GiB of dirty pages would otherwise
+ * make the kernel throttle whichever writer comes last, whatever its speed.
+ */
+const removeOutputs = (...paths: string[]) => Promise.all(paths.map((path) => rm(path, { force: true })));
+
+/** The anchor: one AES-256-GCM stream over the whole file, from and to disk, as fast as node:crypto goes. */
+async function rawRoundTrip(input: string, encrypted: string, decrypted: string): Promise<{ rawEncrypt: number; rawDecrypt: number }> {
+  const key = randomBytes(32);
+  const iv = randomBytes(12);
+  let tag = Buffer.alloc(16);
+  const rawEncrypt = await mibPerSecond(async () => {
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    await pipeline(createReadStream(input, { highWaterMark: CHUNK }), cipher, createWriteStream(encrypted));
+    tag = cipher.getAuthTag();
+  });
+  const rawDecrypt = await mibPerSecond(() =>
+    pipeline(
+      createReadStream(encrypted, { highWaterMark: CHUNK }),
+      createDecipheriv('aes-256-gcm', key, iv).setAuthTag(tag),
+      createWriteStream(decrypted),
+    ),
+  );
+  await removeOutputs(encrypted, decrypted);
+  return { rawEncrypt, rawDecrypt };
 }
 
 async function writeRandomFile(path: string): Promise<void> {
