@@ -14,6 +14,12 @@ export const HANDLER_ENV = {
   cacheMaxBytes: 'ENVELOPE_CACHE_MAX_BYTES',
   cacheMaxEntries: 'ENVELOPE_CACHE_MAX_ENTRIES',
   maxKeysPerPrincipal: 'ENVELOPE_MAX_KEYS_PER_PRINCIPAL',
+  /** Where audit records go: a CloudWatch Logs log group (in AWS) or a JSON-lines file (locally), exactly one. */
+  auditLogGroup: 'ENVELOPE_AUDIT_LOG_GROUP',
+  auditFile: 'ENVELOPE_AUDIT_FILE',
+  /** The audit key: a Secrets Manager secret (in AWS) or a file (locally), exactly one. */
+  auditKeySecretArn: 'ENVELOPE_AUDIT_KEY_SECRET_ARN',
+  auditKeyFile: 'ENVELOPE_AUDIT_KEY_FILE',
 } as const;
 
 /** The master key, for every function that calls KMS. */
@@ -38,6 +44,28 @@ export function dataKeyConfig(): DataKeyConfig {
     },
     maxKeysPerPrincipal: count(HANDLER_ENV.maxKeysPerPrincipal, DEFAULT_MAX_KEYS_PER_PRINCIPAL, 1),
   };
+}
+
+export interface AuditConfig {
+  readonly sink: { readonly logGroupName: string } | { readonly file: string };
+  readonly key: { readonly secretArn: string } | { readonly file: string };
+}
+
+/** Parsed once, like dataKeyConfig: a function without its audit trail fails its cold start, never a request. */
+export function auditConfig(): AuditConfig {
+  const logGroupName = exactlyOne(HANDLER_ENV.auditLogGroup, HANDLER_ENV.auditFile);
+  const secretArn = exactlyOne(HANDLER_ENV.auditKeySecretArn, HANDLER_ENV.auditKeyFile);
+  return {
+    sink: logGroupName.first ? { logGroupName: logGroupName.value } : { file: logGroupName.value },
+    key: secretArn.first ? { secretArn: secretArn.value } : { file: secretArn.value },
+  };
+}
+
+/** The value of exactly one of two variables, and whether it was the first. */
+function exactlyOne(first: string, second: string): { value: string; first: boolean } {
+  const [a, b] = [process.env[first]?.trim() ?? '', process.env[second]?.trim() ?? ''];
+  if ((a === '') === (b === '')) throw new Error(`Set exactly one of ${first} and ${second}.`);
+  return a === '' ? { value: b, first: false } : { value: a, first: true };
 }
 
 const required = (key: string): string => getStringFromEnv({ key, errorMessage: `Environment variable ${key} is not set.` });

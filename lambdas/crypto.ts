@@ -7,8 +7,10 @@ import type {
   PlaintextItem as PlaintextInput,
   SealedResult,
 } from './domain/envelope-encryption.js';
+import type { AuditFacts, AuditKeyRef } from './domain/audit-record.js';
+import { namedKeyRef } from './domain/ciphertext-token.js';
 import { apiHandler, type ApiRequest } from './http/api-handler.js';
-import { batchBody, planBatch } from './http/batch.js';
+import { batchBody, planBatch, type BatchPlan } from './http/batch.js';
 import { assertPlaintextSize, decodedLength, decodePlaintext, parseInput } from './http/request.js';
 import { jsonResponse } from './http/responses.js';
 import { CiphertextBatchBody, CiphertextBody, CiphertextItem, DataKeyBody, EncryptBatchBody, EncryptBody, PlaintextItem } from './http/schemas.js';
@@ -22,18 +24,45 @@ const opened = ({ plaintext, keyId, keyVersion }: OpenedResult): OpenedValue => 
   return { plaintext: encoded, keyId, keyVersion };
 };
 
-async function encryptOne({ caller, body }: ApiRequest) {
+/**
+ * A batch's items for its audit record, counted per key version and outcome: `keyOf` says which
+ * key version a valid item named (if known before it ran), or the one its result came from.
+ */
+function auditItems<I, R extends AuditKeyRef>(
+  audit: AuditFacts,
+  plan: BatchPlan<I>,
+  outcomes: readonly ItemOutcome<R>[],
+  keyOf: (item: I) => AuditKeyRef | undefined,
+): void {
+  for (const slot of plan.slots) {
+    if (typeof slot !== 'number') {
+      audit.itemDone(undefined, slot.code);
+      continue;
+    }
+    const outcome = outcomes[slot]!;
+    audit.itemDone(keyOf(plan.valid[slot]!) ?? (outcome.ok ? outcome.value : undefined), outcome.ok ? 'ok' : outcome.error.code);
+    if (outcome.ok) audit.keyUsed(outcome.value);
+  }
+}
+
+const namedBy = ({ ciphertext }: CiphertextInput): AuditKeyRef | undefined => (typeof ciphertext === 'string' ? namedKeyRef(ciphertext) : undefined);
+
+async function encryptOne({ caller, body, audit }: ApiRequest) {
   const input = parseInput(EncryptBody, body, 'body');
+  audit.keyNamed(input.keyId).contextGiven(input.context);
   const plaintext = decodePlaintext(input.plaintext);
   try {
-    return jsonResponse(200, sealed(await envelopeEncryption().encrypt(caller, input.keyId, { plaintext, context: input.context })));
+    const result = await envelopeEncryption().encrypt(caller, input.keyId, { plaintext, context: input.context });
+    audit.keyUsed(result);
+    return jsonResponse(200, sealed(result));
   } finally {
     plaintext.fill(0);
   }
 }
 
-async function encryptBatch({ caller, body }: ApiRequest) {
+async function encryptBatch({ caller, body, audit }: ApiRequest) {
   const { keyId, items } = parseInput(EncryptBatchBody, body, 'body');
+  audit.keyNamed(keyId).batchOf(items.length);
   assertPlaintextSize(items.reduce<number>((sum, item) => sum + decodedLength(String((item as { plaintext?: unknown })?.plaintext ?? '')), 0));
   const plan = planBatch(items, (raw, index): PlaintextInput => {
     const item = parseInput(PlaintextItem, raw, `items.${index}`);
@@ -41,6 +70,7 @@ async function encryptBatch({ caller, body }: ApiRequest) {
   });
   try {
     const outcomes = await envelopeEncryption().encryptMany(caller, keyId, plan.valid);
+    auditItems(audit, plan, outcomes, () => undefined);
     return jsonResponse(200, batchBody(plan, outcomes, sealed));
   } finally {
     for (const item of plan.valid) item.plaintext.fill(0);
@@ -48,25 +78,36 @@ async function encryptBatch({ caller, body }: ApiRequest) {
 }
 
 /** Decrypt and rewrap share their input shape, one item or a batch. */
-function ciphertextRoute<R>(
+function ciphertextRoute<R extends AuditKeyRef>(
   one: (caller: string, item: CiphertextInput) => Promise<R>,
   many: (caller: string, items: CiphertextInput[]) => Promise<ItemOutcome<R>[]>,
   render: (value: R) => object,
 ) {
-  return async ({ caller, body }: ApiRequest) => {
-    if (!isBatch(body)) return jsonResponse(200, render(await one(caller, parseInput(CiphertextBody, body, 'body'))));
+  return async ({ caller, body, audit }: ApiRequest) => {
+    if (!isBatch(body)) {
+      const item = parseInput(CiphertextBody, body, 'body');
+      audit.keyUsed(namedBy(item)).contextGiven(item.context);
+      const result = await one(caller, item);
+      audit.keyUsed(result);
+      return jsonResponse(200, render(result));
+    }
     const { items } = parseInput(CiphertextBatchBody, body, 'body');
+    audit.batchOf(items.length);
     const plan = planBatch(items, (raw, index): CiphertextInput => {
       const { ciphertext, context } = parseInput(CiphertextItem, raw, `items.${index}`);
       return { ciphertext, context };
     });
-    return jsonResponse(200, batchBody(plan, await many(caller, plan.valid), render));
+    const outcomes = await many(caller, plan.valid);
+    auditItems(audit, plan, outcomes, namedBy);
+    return jsonResponse(200, batchBody(plan, outcomes, render));
   };
 }
 
-async function generateDataKey({ caller, body }: ApiRequest) {
+async function generateDataKey({ caller, body, audit }: ApiRequest) {
   const { keyId, context, withoutPlaintext } = parseInput(DataKeyBody, body, 'body');
+  audit.keyNamed(keyId).contextGiven(context);
   const generated = await envelopeEncryption().generateDataKey(caller, keyId, { context, withPlaintext: withoutPlaintext !== true });
+  audit.keyUsed(generated);
   const { ciphertext, plaintextKey, ...ref } = generated;
   const answer: DataKeyValue = {
     encryptedKey: ciphertext.toString(),

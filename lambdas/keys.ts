@@ -2,6 +2,7 @@
 import type { DataKeyMetadata } from './domain/data-key.js';
 import type { KeyManagement } from './domain/key-management.js';
 import { ServiceError } from './domain/errors.js';
+import { keyIdOfGrant } from './domain/grants.js';
 import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse, noContent } from './http/responses.js';
@@ -30,20 +31,28 @@ const keyRef = ({ path }: ApiRequest): string => {
   }
 };
 
+/** Reports the key an answer describes to the request's audit record, and the version it created. */
+const reported = <M extends DataKeyMetadata>(request: ApiRequest, metadata: M, createdVersion?: number): M => {
+  request.audit.keyUsed({ keyId: metadata.keyId, keyVersion: createdVersion }).aliasSet(metadata.alias);
+  return metadata;
+};
+
 /** A route on one key that takes no body: `POST /v1/keys/{key}/rotate` and friends. */
 const onKey =
   (action: (keys: KeyManagement, caller: string, key: string) => Promise<DataKeyMetadata>): Route =>
   async (request) => {
     parseInput(EmptyBody, request.body, 'body');
-    return jsonResponse(200, await action(keyManagement(), request.caller, keyRef(request)));
+    return jsonResponse(200, reported(request, await action(keyManagement(), request.caller, keyRef(request))));
   };
 
 // Every route that changes state is safely retryable with an `Idempotency-Key` header.
 export const handler = apiHandler<'keys'>(
   retryable(
     {
-      'POST /v1/keys': async (request) =>
-        jsonResponse(201, await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'))),
+      'POST /v1/keys': async (request) => {
+        const created = await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'));
+        return jsonResponse(201, reported(request, created, created.currentVersion));
+      },
 
       'GET /v1/keys': async (request) => {
         const { limit, nextToken, tag } = parseInput(ListKeysQuery, request.query, 'query');
@@ -54,16 +63,26 @@ export const handler = apiHandler<'keys'>(
 
       'PUT /v1/keys/{key}/policy': async (request) => {
         const { bypassLockoutSafetyCheck, ...policy } = parseInput(PutPolicyBody, request.body, 'body');
-        return jsonResponse(200, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck));
+        request.audit.changed({ admins: policy.admins, users: policy.users });
+        return jsonResponse(
+          200,
+          reported(request, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck)),
+        );
       },
 
       'PUT /v1/keys/{key}/tags': async (request) => {
         const { tags } = parseInput(TagsBody, request.body, 'body');
-        return jsonResponse(200, await keyManagement().putTags(request.caller, keyRef(request), tags));
+        request.audit.changed({ tagKeys: Object.keys(tags) });
+        return jsonResponse(200, reported(request, await keyManagement().putTags(request.caller, keyRef(request), tags)));
       },
 
-      'POST /v1/keys/{key}/grants': async (request) =>
-        jsonResponse(201, await grantManagement().createGrant(request.caller, keyRef(request), parseInput(CreateGrantBody, request.body, 'body'))),
+      'POST /v1/keys/{key}/grants': async (request) => {
+        const asked = parseInput(CreateGrantBody, request.body, 'body');
+        request.audit.changed({ grantee: asked.grantee, operations: asked.operations });
+        const grant = await grantManagement().createGrant(request.caller, keyRef(request), asked);
+        request.audit.keyUsed({ keyId: grant.keyId }).changed({ grantId: grant.grantId, expiresAt: grant.expiresAt });
+        return jsonResponse(201, grant);
+      },
 
       'GET /v1/keys/{key}/grants': async (request) => {
         const { limit, nextToken } = parseInput(ListGrantsQuery, request.query, 'query');
@@ -71,24 +90,33 @@ export const handler = apiHandler<'keys'>(
       },
 
       'DELETE /v1/keys/{key}/grants/{grantId}': async (request) => {
+        request.audit.changed({ grantId: request.path.grantId ?? '' });
         await grantManagement().revokeGrant(request.caller, keyRef(request), request.path.grantId ?? '');
         return noContent();
       },
 
       'POST /v1/grants/{grantId}/retire': async (request) => {
         parseInput(EmptyBody, request.body, 'body');
+        const grantId = request.path.grantId ?? '';
+        request.audit.keyNamed(keyIdOfGrant(grantId)).changed({ grantId });
         await grantManagement().retireGrant(request.caller, request.path.grantId ?? '');
         return noContent();
       },
 
-      'POST /v1/keys/{key}/rotate': onKey((keys, caller, key) => keys.rotateKey(caller, key)),
+      'POST /v1/keys/{key}/rotate': async (request) => {
+        parseInput(EmptyBody, request.body, 'body');
+        const rotated = await keyManagement().rotateKey(request.caller, keyRef(request));
+        return jsonResponse(200, reported(request, rotated, rotated.createdVersion));
+      },
       'POST /v1/keys/{key}/disable': onKey((keys, caller, key) => keys.disableKey(caller, key)),
       'POST /v1/keys/{key}/enable': onKey((keys, caller, key) => keys.enableKey(caller, key)),
       'POST /v1/keys/{key}/cancel-deletion': onKey((keys, caller, key) => keys.cancelDeletion(caller, key)),
 
       'POST /v1/keys/{key}/schedule-deletion': async (request) => {
         const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');
-        return jsonResponse(200, await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
+        const scheduled = reported(request, await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
+        request.audit.changed({ deletionDate: scheduled.deletionDate ?? '' });
+        return jsonResponse(200, scheduled);
       },
     },
     getDynamoDb,

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
+import { auditFileIn, localAuditTrail } from './audit-trail.js';
 import { startDynamoDbAccessProxy } from './dynamodb-access-proxy.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
@@ -34,6 +35,10 @@ export interface LocalRuntime {
   /** DynamoDB as the functions reach it: through the IAM-enforcing proxy. */
   readonly dynamoDbUrl: string;
   readonly masterKeyArn: string;
+  /** The state folder (ENVELOPE_DATA_DIR), which holds the audit key. */
+  readonly dataDir: string;
+  /** The functions' audit records, one JSON line each. */
+  readonly auditFile: string;
   readonly principals: readonly LocalPrincipal[];
   /** The policies in force, as synthesized from the stacks. */
   readonly policies: DeployedPolicies;
@@ -131,6 +136,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
     access.register(...Object.values(roles), ...callers);
+    const auditTrail = await localAuditTrail(config.dataDir);
 
     const environmentFor = (fn: ApiFunctionName): Record<string, string> => ({
       ...(process.env as Record<string, string>),
@@ -138,6 +144,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       AWS_SECRET_ACCESS_KEY: roles[fn].secretAccessKey,
       [HANDLER_ENV.tableName]: LOCAL_TABLE_NAME,
       [HANDLER_ENV.masterKeyArn]: masterKeyArn,
+      ...auditTrail,
     });
     const functions = await startFunctions(deployedFunctions(environmentFor));
     closing.push(() => functions.close());
@@ -156,6 +163,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       kmsUrl: kms.url,
       dynamoDbUrl: dynamoDbProxy.url,
       masterKeyArn,
+      dataDir: config.dataDir,
+      auditFile: auditFileIn(config.dataDir),
       principals,
       policies,
       deployer,

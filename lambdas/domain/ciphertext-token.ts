@@ -92,6 +92,19 @@ export function parseToken(token: string | Uint8Array): ParsedToken {
   return parseBody(format, Buffer.from(encoded, 'base64url'));
 }
 
+/**
+ * The key version a token's text form names, read from its first characters without decoding the
+ * rest: what the audit trail records of a ciphertext, tag checked or not (a forged token names
+ * whatever it likes). Undefined when the token does not even look like one.
+ */
+export function namedKeyRef(token: string): DataKeyRef | undefined {
+  const head = token.slice(PREFIX_BYTES, PREFIX_BYTES + 28);
+  if (!['ev1.', 'ev2.'].includes(token.slice(0, PREFIX_BYTES)) || head.length < 28 || !BASE64URL_PATTERN.test(head)) return undefined;
+  const bytes = Buffer.from(head, 'base64url');
+  const keyVersion = bytes.readUInt32BE(KEY_ID_BYTES);
+  return keyVersion === 0 ? undefined : { keyId: formatUuid(bytes.subarray(0, KEY_ID_BYTES)), keyVersion };
+}
+
 /** Parses a token in its binary form. */
 export function parseTokenBytes(bytes: Buffer): ParsedToken {
   return parseBody(formatOf(bytes.subarray(0, PREFIX_BYTES).toString('latin1')), bytes.subarray(PREFIX_BYTES));

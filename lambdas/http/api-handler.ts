@@ -5,7 +5,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, RouteName } from '../../contract/index.js';
+import type { AuditFacts } from '../domain/audit-record.js';
 import { ServiceError } from '../domain/errors.js';
+import { auditFactsOf, auditTrail } from './audit.js';
 import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
 import { logger, metrics, requestMetrics } from './observability.js';
@@ -20,6 +22,8 @@ export interface ApiRequest {
   readonly body: unknown;
   readonly path: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
+  /** What the route reports of the keys it touched, for the request's audit record. */
+  readonly audit: AuditFacts;
 }
 
 export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
@@ -34,8 +38,8 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 
 /**
  * One Lambda entry point serving a set of routes: headers normalized, JSON bodies parsed,
- * structured logs with the Lambda context, metrics per request (EMF), and every error mapped to
- * the API contract.
+ * structured logs with the Lambda context, metrics per request (EMF), an audit record per request,
+ * and every error mapped to the API contract.
  */
 export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   const byName: Readonly<Record<string, Route | undefined>> = routes;
@@ -49,6 +53,7 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
       body: event.body,
       path: event.pathParameters ?? {},
       query: event.queryStringParameters ?? {},
+      audit: auditFactsOf(context),
     };
     // The request ends when it is answered or runs out of time; its AWS calls end with it.
     const ended = new AbortController();
@@ -67,6 +72,7 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestMetrics(Object.keys(byName)))
     .use(accessLog())
+    .use(auditTrail())
     .use(httpHeaderNormalizer())
     .use(emptyBodyAsEmptyObject())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))

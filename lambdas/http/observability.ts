@@ -97,7 +97,7 @@ function countErrorCode(code: string): void {
 }
 
 /** The contract's error code, from the answer every error gets: `{"error": {"code", "message"}}`. */
-function errorCodeOf(response: APIGatewayProxyResult | null | undefined): string {
+export function errorCodeOf(response: APIGatewayProxyResult | null | undefined): string {
   try {
     return (JSON.parse(response?.body ?? '') as { error: { code: string } }).error.code;
   } catch {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAuditTrail } from '../../local/audit-trail.js';
 import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
 import { loadPrincipals } from '../../local/gateway/principals.js';
 import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
@@ -36,8 +37,9 @@ beforeAll(async () => {
     res.end(JSON.stringify({ __type: type, message: 'Rate exceeded' }));
   });
   await new Promise<void>((resolve) => faultyKms.listen(0, '127.0.0.1', resolve));
-  dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'envelope-faults-')));
-  Object.assign(process.env, {
+  const dataDir = await mkdtemp(join(tmpdir(), 'envelope-faults-'));
+  dynamoDb = await startDynamoDb('dynalite', 0, dataDir);
+  Object.assign(process.env, await localAuditTrail(dataDir), {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditFileIn, localAuditTrail } from '../../local/audit-trail.js';
 import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
 import { loadPrincipals } from '../../local/gateway/principals.js';
 import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
@@ -28,11 +29,13 @@ let dynamoDb: LocalDynamoDb;
 let slowDynamoDb: Server;
 let functions: LocalFunctions;
 let gateway: LocalGateway;
+let dataDir: string;
 /** When each request the stand-in forwarded reached the table, by operation. */
 const forwarded: { operation: string; at: number }[] = [];
 
 beforeAll(async () => {
-  dynamoDb = await startDynamoDb('dynalite', 0, await mkdtemp(join(tmpdir(), 'envelope-request-end-')));
+  dataDir = await mkdtemp(join(tmpdir(), 'envelope-request-end-'));
+  dynamoDb = await startDynamoDb('dynalite', 0, dataDir);
   slowDynamoDb = createServer(async (req, res) => {
     let hungUp = false;
     res.on('close', () => (hungUp ||= !res.writableFinished));
@@ -56,6 +59,7 @@ beforeAll(async () => {
     TABLE_NAME: TABLE,
     MASTER_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    ...(await localAuditTrail(dataDir)),
   };
   const deployed = deployedFunctions(() => environment);
   functions = await startFunctions({ ...deployed, keys: { ...deployed.keys, timeoutSeconds: 3 } });
@@ -119,5 +123,13 @@ describe('a request that runs out of time', () => {
     expect(forwarded.map(({ operation }) => operation)).not.toContain('UpdateItem');
     const { Item } = await table.send(new GetCommand({ TableName: TABLE, Key: { pk: `KEY#${keyId}`, sk: 'META' } }));
     expect(Item).toMatchObject({ state: 'Enabled', revision: 1 });
+    // The early timeout's answer has its audit record, the request's only one.
+    const records = (await readFile(auditFileIn(dataDir), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toEqual([
+      expect.objectContaining({ operation: 'disableKey', keyIds: [keyId], outcome: 'DependencyUnavailable', status: 503, caller: owner }),
+    ]);
   });
 });

@@ -1,0 +1,180 @@
+import { createHmac } from 'node:crypto';
+import type { EncryptionContext } from './encryption-context.js';
+
+/** Marks a value that the record holds only as its HMAC under the deployment's audit key. */
+export const AUDIT_HASH_PREFIX = 'hmac-sha256:';
+
+/**
+ * Hashes what may be sensitive (aliases, context values) as Vault's audit devices do: HMAC-SHA256
+ * under the deployment's audit key, hex. Equal values hash alike, so an investigator holding a
+ * value and the key finds its records; without the key, a guess cannot be checked.
+ */
+export class AuditHasher {
+  constructor(private readonly key: string) {
+    if (key.length < 32) throw new Error('The audit key must be at least 32 characters.');
+  }
+
+  hash(value: string): string {
+    return AUDIT_HASH_PREFIX + createHmac('sha256', this.key).update(value, 'utf8').digest('hex');
+  }
+}
+
+/** `ok`, or the API error code the request (or a batch item) was answered with. */
+export type AuditOutcome = string;
+
+/** What a request does to keys: uses them, changes them, or reads them. */
+export type AuditCategory = 'use' | 'change' | 'read';
+
+/** The items of a batch that had one key version and one outcome. */
+export interface AuditItemCount {
+  /** Null for items refused before their key was known (a malformed item or ciphertext). */
+  readonly keyId: string | null;
+  readonly keyVersion: number | null;
+  readonly outcome: AuditOutcome;
+  readonly count: number;
+}
+
+/**
+ * What an administrative change set, beyond its key: principal ARNs and grant ids, which are not
+ * secret (CloudTrail records KMS's the same way); never constraint values or tag values.
+ */
+export type AuditChange = Readonly<Record<string, string | number | readonly string[]>>;
+
+/** One request, as the audit trail keeps it. Never a plaintext, a data key, a ciphertext, a context value or an alias in clear. */
+export interface AuditRecord {
+  readonly time: string;
+  /** API Gateway's request id, which the caller's answer and the access log carry too. */
+  readonly requestId: string | null;
+  readonly lambdaRequestId: string;
+  /** The principal as API Gateway's IAM authorization authenticated it; null if none reached the function. */
+  readonly caller: string | null;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  /** `METHOD /resource`, as API Gateway names the route. */
+  readonly route: string;
+  /** The contract's operation id (`encrypt`, `putKeyPolicy`), or `unknown`. */
+  readonly operation: string;
+  readonly category: AuditCategory;
+  /** Every data key the request named or touched, by id (random UUIDs that reveal nothing). */
+  readonly keyIds: readonly string[];
+  /** Aliases the request named or set, hashed. */
+  readonly aliases: readonly string[];
+  readonly keyVersions: readonly number[];
+  /** A single item's encryption context: keys in clear, values hashed. */
+  readonly context?: Readonly<Record<string, string>>;
+  /** A batch: its size, and its items counted per key version and outcome. */
+  readonly batch?: { readonly items: number; readonly counts: readonly AuditItemCount[] };
+  readonly change?: AuditChange;
+  readonly outcome: AuditOutcome;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+/** A data key version an item or request used, when known. */
+export interface AuditKeyRef {
+  readonly keyId: string;
+  readonly keyVersion?: number;
+}
+
+/**
+ * What the routes learn about the keys a request touches, collected while it runs and read once
+ * at its end. Plain values only; hashing happens when the record is built.
+ */
+export class AuditFacts {
+  private readonly keyIds = new Set<string>();
+  private readonly aliases = new Set<string>();
+  private readonly versions = new Set<number>();
+  private readonly items = new Map<string, AuditItemCount>();
+  private itemTotal: number | undefined;
+  private context: EncryptionContext | undefined;
+  private change: AuditChange | undefined;
+
+  /** A key as the caller named it: its id, or `alias/<name>`. */
+  keyNamed(ref: string | undefined): this {
+    if (ref?.startsWith('alias/')) this.aliases.add(ref.slice('alias/'.length));
+    else if (ref) this.keyIds.add(ref);
+    return this;
+  }
+
+  aliasSet(alias: string | null | undefined): this {
+    if (alias) this.aliases.add(alias);
+    return this;
+  }
+
+  keyUsed(ref: AuditKeyRef | undefined, ...moreVersions: number[]): this {
+    if (!ref) return this;
+    this.keyIds.add(ref.keyId);
+    for (const version of [ref.keyVersion, ...moreVersions]) if (version !== undefined) this.versions.add(version);
+    return this;
+  }
+
+  contextGiven(context: EncryptionContext | undefined): this {
+    this.context = context;
+    return this;
+  }
+
+  batchOf(items: number): this {
+    this.itemTotal = items;
+    return this;
+  }
+
+  /** One batch item's key version (if known) and outcome. */
+  itemDone(ref: AuditKeyRef | undefined, outcome: AuditOutcome): this {
+    this.keyUsed(ref);
+    const keyId = ref?.keyId ?? null;
+    const keyVersion = ref?.keyVersion ?? null;
+    const slot = `${keyId}#${keyVersion}#${outcome}`;
+    this.items.set(slot, { keyId, keyVersion, outcome, count: (this.items.get(slot)?.count ?? 0) + 1 });
+    return this;
+  }
+
+  changed(change: AuditChange): this {
+    this.change = { ...this.change, ...change };
+    return this;
+  }
+
+  /** The record for these facts and the request's own: hashed where the values may be sensitive. */
+  record(request: AuditRequest, hasher: AuditHasher): AuditRecord {
+    const context = this.itemTotal === undefined && this.context !== undefined ? hashValues(this.context, hasher) : undefined;
+    return {
+      time: request.time.toISOString(),
+      requestId: request.requestId,
+      lambdaRequestId: request.lambdaRequestId,
+      caller: request.caller,
+      sourceIp: request.sourceIp,
+      userAgent: request.userAgent,
+      route: request.route,
+      operation: request.operation,
+      category: request.category,
+      keyIds: [...this.keyIds],
+      aliases: [...this.aliases].map((alias) => hasher.hash(alias)),
+      keyVersions: [...this.versions].sort((a, b) => a - b),
+      ...(context && { context }),
+      ...(this.itemTotal !== undefined && { batch: { items: this.itemTotal, counts: [...this.items.values()] } }),
+      ...(this.change && { change: this.change }),
+      outcome: request.outcome,
+      status: request.status,
+      latencyMs: Math.round(request.latencyMs * 100) / 100,
+    };
+  }
+}
+
+/** What the HTTP layer knows of a request when it ends. */
+export interface AuditRequest {
+  readonly time: Date;
+  readonly requestId: string | null;
+  readonly lambdaRequestId: string;
+  readonly caller: string | null;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  readonly route: string;
+  readonly operation: string;
+  readonly category: AuditCategory;
+  readonly outcome: AuditOutcome;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+function hashValues(context: EncryptionContext, hasher: AuditHasher): Record<string, string> {
+  return Object.fromEntries(Object.entries(context).map(([key, value]) => [key, hasher.hash(value)]));
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
+import type { AuditConfig } from '../config.js';
+import type { AuditRecord } from '../domain/audit-record.js';
+import { awsJsonCall, AwsJsonError } from './aws-json.js';
+
+/** Where audit records go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
+export interface AuditSink {
+  write(record: AuditRecord, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The audit log group, written with PutLogEvents: Lambda sends everything a function prints to the
+ * function's own log group, so records reach a group of their own only through the API. One log
+ * stream per execution environment, created at its first record, named as Lambda names its own.
+ */
+export function logGroupSink(logGroupName: string): AuditSink {
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'envelope-api'}/${randomUUID()}`;
+  let created = false;
+  return {
+    write: async (record, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      if (!created) {
+        await awsJsonCall('logs', 'Logs_20140328.CreateLogStream', { logGroupName, logStreamName }, timeoutMs).catch((error: unknown) => {
+          if (!(error instanceof AwsJsonError && error.type === 'ResourceAlreadyExistsException')) throw error;
+        });
+        created = true;
+      }
+      const events = [{ timestamp: Date.parse(record.time), message: JSON.stringify(record) }];
+      const answer = await awsJsonCall(
+        'logs',
+        'Logs_20140328.PutLogEvents',
+        { logGroupName, logStreamName, logEvents: events },
+        deadline - Date.now(),
+      );
+      if (answer.rejectedLogEventsInfo) throw new Error(`CloudWatch Logs rejected the record: ${JSON.stringify(answer.rejectedLogEventsInfo)}`);
+    },
+  };
+}
+
+/** The local runtime's stand-in for the log group: a JSON-lines file, appended to (readable by its owner only). */
+export function fileSink(file: string): AuditSink {
+  return { write: (record) => appendFile(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }) };
+}
+
+export function auditSink(config: AuditConfig['sink']): AuditSink {
+  return 'logGroupName' in config ? logGroupSink(config.logGroupName) : fileSink(config.file);
+}
+
+/** The audit key: the secret's string in AWS (read with the function's role), the file's content locally. */
+export async function readAuditKey(config: AuditConfig['key'], timeoutMs: number): Promise<string> {
+  if ('file' in config) return (await readFile(config.file, 'utf8')).trim();
+  const { SecretString } = await awsJsonCall('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: config.secretArn }, timeoutMs);
+  if (typeof SecretString !== 'string') throw new Error('The audit key secret has no string value.');
+  return SecretString;
+}
