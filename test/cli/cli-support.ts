@@ -1,0 +1,118 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { principal, type PrincipalName } from '../support/principals.js';
+
+const run = promisify(execFile);
+export const ROOT = new URL('../../', import.meta.url).pathname;
+const PACKAGE = join(ROOT, 'packages/client');
+const CACHE = join(ROOT, 'node_modules/.cache/envelope-cli-test');
+
+/**
+ * The CLI built as `npm run build -w packages/client` builds it (tsc, tsconfig.build.json), into a
+ * folder of its own keyed by a hash of its sources: `npm pack` in test/client/package.test.ts
+ * deletes and rebuilds packages/client/dist while other test files run, so these tests do not run
+ * from there. Built once per source state; concurrent test files race only to an atomic rename.
+ * Answers the path of `main.js`, whose place in the output is the package's `bin`.
+ */
+export async function builtCli(): Promise<string> {
+  const digest = createHash('sha256');
+  for (const file of [
+    ...(await files(join(PACKAGE, 'src'))),
+    ...(await files(join(ROOT, 'contract'))),
+    join(PACKAGE, 'package.json'),
+    join(PACKAGE, 'tsconfig.build.json'),
+    join(ROOT, 'tsconfig.json'),
+  ].sort()) {
+    digest.update(relative(ROOT, file)).update(await readFile(file));
+  }
+  const out = join(CACHE, digest.digest('hex').slice(0, 16));
+  const main = join(out, 'packages/client/src/cli/main.js');
+  if (await exists(main)) return main;
+  await mkdir(CACHE, { recursive: true });
+  const building = await mkdtemp(join(CACHE, 'building-'));
+  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(PACKAGE, 'tsconfig.build.json'), '--outDir', building]);
+  // As in the package: ESM, and its package.json above src/ (the CLI reads its version there).
+  await writeFile(join(building, 'package.json'), '{"type":"module"}\n');
+  await copyFile(join(PACKAGE, 'package.json'), join(building, 'packages/client/package.json'));
+  try {
+    await rename(building, out);
+  } catch {
+    await rm(building, { recursive: true, force: true }); // another test file built it first
+  }
+  return main;
+}
+
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/** The environment of a user acting as a local principal: the API's URL, region and credentials, nothing inherited. */
+export function userEnv(apiUrl: string | undefined, name: PrincipalName | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: join(tmpdir(), 'envelope-cli-home'), // no ~/.aws of the machine's
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    ...(apiUrl && { ENVELOPE_API_URL: apiUrl }),
+  };
+  if (name) {
+    const { accessKeyId, secretAccessKey } = principal(name);
+    Object.assign(env, { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey });
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs `envelope ARGS` in a child process, as a shell would: stdin from `input`, stdout and stderr collected. */
+export function envelope(
+  main: string,
+  args: readonly string[],
+  options: { env: Record<string, string>; input?: Buffer | string; cwd?: string },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
+    child.stdin.on('error', () => {}); // a command that does not read stdin may exit first
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs a bash script (with pipefail) in which `envelope` is the built CLI, as a user's shell would run it. */
+export function shell(main: string, script: string, options: { env: Record<string, string>; cwd: string }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', `envelope() { "$ENVELOPE_NODE" "$ENVELOPE_MAIN" "$@"; }\n${script}`], {
+      env: { ...options.env, ENVELOPE_NODE: process.execPath, ENVELOPE_MAIN: main },
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
+  });
+}
+
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');

@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KeyMetadata, KeyPage, MasterKeyStatus, RotatedKey, SealedResult as SealedValue } from '../../packages/client/src/index.js';
+import { runtimeForFile } from '../support/in-process-runtime.js';
+import { principal, type PrincipalName } from '../support/principals.js';
+import { builtCli, envelope, ROOT, sha256, shell, userEnv } from './cli-support.js';
+
+/**
+ * The `envelope` CLI driven as a user drives it: the built program in child processes, against
+ * the local runtime, with a local principal's credentials in the environment.
+ */
+// No key cache, so that a policy change or a rotation shows in the very next command.
+const runtime = runtimeForFile({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0', POWERTOOLS_METRICS_DISABLED: 'true' });
+let main: string;
+let dir: string;
+
+beforeAll(async () => {
+  main = await builtCli();
+  dir = await mkdtemp(join(tmpdir(), 'envelope-cli-'));
+}, 120_000);
+
+const as = (name: PrincipalName, args: readonly string[], input?: Buffer | string) =>
+  envelope(main, args, { env: userEnv(runtime().apiUrl, name), input, cwd: dir });
+const json = <T>(stdout: Buffer): T => JSON.parse(stdout.toString()) as T;
+/** An error, as the CLI must print it: `error: <Code>: <message>`, one line, nothing else. */
+const oneLineError = (stderr: string, code: string) => {
+  expect(stderr).toMatch(new RegExp(`^error: ${code}: \\S[^\\n]*\\n$`));
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack
+};
+
+async function createKey(name: PrincipalName = 'owner', ...args: string[]): Promise<KeyMetadata> {
+  const { code, stdout, stderr } = await as(name, ['keys', 'create', '--output', 'json', ...args]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return json<KeyMetadata>(stdout);
+}
+
+describe('the package bin', () => {
+  it('is the built main.js, a node script', async () => {
+    const { bin } = JSON.parse(await readFile(join(ROOT, 'packages/client/package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(bin.envelope).toBe(`./dist/${main.split('/node_modules/.cache/envelope-cli-test/')[1]!.split('/').slice(1).join('/')}`);
+    expect((await readFile(main, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const { code, stdout } = await envelope(main, ['--version'], { env: userEnv(undefined, undefined) });
+    expect(code).toBe(0);
+    expect(stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('help and usage', () => {
+  it('has --help with an example on every command, and the exit codes on the program', async () => {
+    const commands = [
+      [],
+      ['keys'],
+      ...['create', 'list', 'show', 'policy', 'rotate', 'disable', 'enable', 'schedule-deletion', 'cancel-deletion'].map((c) => ['keys', c]),
+      ['encrypt'],
+      ['decrypt'],
+      ['rewrap'],
+      ['encrypt-file'],
+      ['decrypt-file'],
+      ['master-key'],
+    ];
+    const results = await Promise.all(commands.map((command) => envelope(main, [...command, '--help'], { env: userEnv(undefined, undefined) })));
+    results.forEach(({ code, stdout }, i) => {
+      expect(code, commands[i]!.join(' ')).toBe(0);
+      expect(stdout.toString(), commands[i]!.join(' ')).toMatch(/\nExample:\n {2}\$ \S/);
+    });
+    expect(results[0]!.stdout.toString()).toMatch(/Exit codes:\n {2}0 {2}success\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}4 /);
+  });
+
+  it('exits 2 on usage errors, with one line, before calling the API', async () => {
+    for (const args of [
+      ['keys', 'frobnicate'],
+      ['keys', 'list', '--bogus'],
+      ['encrypt', 'no key'],
+      ['encrypt', '--key', 'alias/x', '--context', 'novalue', 'v'],
+      ['keys', 'list', '--output', 'yaml'],
+      ['keys', 'list', '--limit', 'many'],
+      ['encrypt-file', 'only-one-argument'],
+    ]) {
+      const { code, stdout, stderr } = await as('owner', args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout.toString()).toBe('');
+      expect(stderr, args.join(' ')).toMatch(/^error: [^\n]+\n$/);
+    }
+    const noEndpoint = await envelope(main, ['keys', 'list'], { env: userEnv(undefined, 'owner') });
+    expect(noEndpoint.code).toBe(2);
+    oneLineError(noEndpoint.stderr, 'UsageError');
+    expect(noEndpoint.stderr).toContain('ENVELOPE_API_URL');
+    const noCredentials = await envelope(main, ['keys', 'list'], { env: userEnv(runtime().apiUrl, undefined) });
+    expect(noCredentials.code).toBe(2);
+    oneLineError(noCredentials.stderr, 'NoCredentials');
+  });
+});
+
+describe('keys', () => {
+  it('creates, lists, shows, rotates, disables, enables, schedules and cancels the deletion of a key', async () => {
+    const key = await createKey('owner', '--alias', 'cli-orders', '--description', 'orders', '--tag', 'team=payments');
+    expect(key).toMatchObject({ alias: 'cli-orders', description: 'orders', state: 'Enabled', currentVersion: 1, tags: { team: 'payments' } });
+
+    const table = await as('owner', ['keys', 'list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.toString()).toMatch(/^KEY ID +ALIAS +STATE +VERSION\n/);
+    expect(table.stdout.toString()).toMatch(new RegExp(`${key.keyId} +cli-orders +Enabled +1`));
+    const listed = await as('owner', ['--output', 'json', 'keys', 'list', '--tag', 'team:payments']);
+    expect(json<KeyPage>(listed.stdout).keys.map((k) => k.keyId)).toEqual([key.keyId]);
+
+    const shown = await as('owner', ['keys', 'show', 'alias/cli-orders']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.toString()).toMatch(new RegExp(`^keyId +${key.keyId}\nalias +cli-orders\n`));
+    expect(shown.stdout.toString()).toMatch(/\nadmins +arn:aws:iam::111122223333:user\/owner\n/);
+
+    const rotated = await as('owner', ['keys', 'rotate', key.keyId, '-o', 'json']);
+    expect(json<RotatedKey>(rotated.stdout)).toMatchObject({ keyId: key.keyId, createdVersion: 2, currentVersion: 2 });
+    const rotatedTable = await as('owner', ['keys', 'rotate', key.keyId]);
+    expect(rotatedTable.stdout.toString()).toMatch(/createdVersion +3\ncurrentVersion +3\n/);
+
+    const disabled = await as('owner', ['keys', 'disable', 'alias/cli-orders', '-o', 'json']);
+    expect(json<KeyMetadata>(disabled.stdout).state).toBe('Disabled');
+    const refused = await as('owner', ['encrypt', '--key', 'alias/cli-orders', 'x']);
+    expect(refused.code).toBe(1);
+    oneLineError(refused.stderr, 'KeyDisabled');
+    expect(json<KeyMetadata>((await as('owner', ['keys', 'enable', key.keyId, '-o', 'json'])).stdout).state).toBe('Enabled');
+
+    const scheduled = await as('owner', ['keys', 'schedule-deletion', key.keyId, '--days', '7', '-o', 'json']);
+    expect(scheduled.code).toBe(0);
+    const pending = json<KeyMetadata>(scheduled.stdout);
+    expect(pending.state).toBe('PendingDeletion');
+    expect(Date.parse(pending.deletionDate!) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const cancelled = await as('owner', ['keys', 'cancel-deletion', key.keyId]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout.toString()).toMatch(/state +Disabled\ndeletionDate +-\n/);
+    const again = await as('owner', ['keys', 'cancel-deletion', key.keyId]);
+    expect(again.code).toBe(1);
+    oneLineError(again.stderr, 'InvalidKeyState');
+  });
+
+  it("shows and changes a key's policy, which decides who may use the key", async () => {
+    const key = await createKey();
+    const teammate = principal('teammate').arn;
+    const shown = await as('owner', ['keys', 'policy', key.keyId, '-o', 'json']);
+    expect(json(shown.stdout)).toEqual({ admins: [principal('owner').arn], users: [principal('owner').arn] });
+
+    const refused = await as('teammate', ['encrypt', '--key', key.keyId, 'not yet']);
+    expect(refused.code).toBe(1);
+    oneLineError(refused.stderr, 'AccessDenied');
+
+    const added = await as('owner', ['keys', 'policy', key.keyId, '--add-user', teammate]);
+    expect(added.code).toBe(0);
+    expect(added.stdout.toString()).toContain(teammate);
+    expect((await as('teammate', ['encrypt', '--key', key.keyId, 'now'])).code).toBe(0);
+
+    await writeFile(join(dir, 'policy.json'), JSON.stringify({ admins: [principal('owner').arn], users: [principal('owner').arn] }));
+    const replaced = await as('owner', ['keys', 'policy', key.keyId, '--file', 'policy.json', '-o', 'json']);
+    expect(json(replaced.stdout)).toEqual({ admins: [principal('owner').arn], users: [principal('owner').arn] });
+    expect((await as('teammate', ['encrypt', '--key', key.keyId, 'again'])).code).toBe(1);
+  });
+});
+
+describe('small values', () => {
+  it('encrypts and decrypts text from an argument and from stdin, binary in base64, and rewraps', async () => {
+    const key = await createKey('owner', '--alias', 'cli-values');
+    const sealed = await as('owner', ['encrypt', '--key', 'alias/cli-values', '--context', 'tenant=acme', '-c', 'purpose=test', 'card data']);
+    expect(sealed.code).toBe(0);
+    const token = sealed.stdout.toString().trim();
+    expect(sealed.stdout.toString()).toMatch(/^ev2\.[A-Za-z0-9_-]+\n$/);
+
+    const opened = await as('owner', ['decrypt', '--context', 'tenant=acme', '-c', 'purpose=test', token]);
+    expect(opened).toMatchObject({ code: 0, stderr: '' });
+    expect(opened.stdout.toString()).toBe('card data');
+
+    // Stdin, bytes as they are; the token on stdin too.
+    const piped = await as('owner', ['encrypt', '--key', key.keyId], 'line one\nline two\n');
+    const back = await as('owner', ['decrypt'], piped.stdout);
+    expect(back.stdout.toString()).toBe('line one\nline two\n');
+
+    const bytes = randomBytes(300);
+    const binary = await as('owner', ['encrypt', '--key', key.keyId, '--base64', '--output', 'json', bytes.toString('base64')]);
+    const sealedBinary = json<SealedValue>(binary.stdout);
+    expect(sealedBinary).toMatchObject({ keyId: key.keyId, keyVersion: 1 });
+    const asBase64 = await as('owner', ['decrypt', '--base64', sealedBinary.ciphertext]);
+    expect(asBase64.stdout.toString()).toBe(`${bytes.toString('base64')}\n`);
+    const asJson = json<{ plaintext: string; keyId: string; keyVersion: number }>(
+      (await as('owner', ['decrypt', '-o', 'json', sealedBinary.ciphertext])).stdout,
+    );
+    expect(asJson).toEqual({ plaintext: bytes.toString('base64'), keyId: key.keyId, keyVersion: 1 });
+
+    await as('owner', ['keys', 'rotate', key.keyId]);
+    const rewrapped = await as('owner', ['rewrap', '-o', 'json', '--context', 'tenant=acme', '-c', 'purpose=test'], token);
+    expect(json<SealedValue>(rewrapped.stdout)).toMatchObject({ keyId: key.keyId, keyVersion: 2 });
+    const reopened = await as('owner', ['decrypt', '--context', 'tenant=acme', '-c', 'purpose=test', json<SealedValue>(rewrapped.stdout).ciphertext]);
+    expect(reopened.stdout.toString()).toBe('card data');
+  });
+
+  it('exits 4 for a changed token or another context, and 1 for a caller who is not a user of the key', async () => {
+    const key = await createKey();
+    const token = (await as('owner', ['encrypt', '--key', key.keyId, '-c', 'tenant=acme', 'secret'])).stdout.toString().trim();
+    const wrongContext = await as('owner', ['decrypt', '-c', 'tenant=other', token]);
+    expect(wrongContext.code).toBe(4);
+    oneLineError(wrongContext.stderr, 'InvalidCiphertext');
+    expect(wrongContext.stdout.length).toBe(0);
+    const flipped = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    const changed = await as('owner', ['decrypt', '-c', 'tenant=acme', flipped]);
+    expect(changed.code).toBe(4);
+    oneLineError(changed.stderr, 'InvalidCiphertext');
+
+    const teammate = await as('teammate', ['decrypt', '-c', 'tenant=acme', token]);
+    expect(teammate.code).toBe(1);
+    oneLineError(teammate.stderr, 'AccessDenied');
+    expect(teammate.stdout.length).toBe(0);
+    // A principal without the caller policies is refused at the gateway, with the same code.
+    const stranger = await as('stranger', ['keys', 'list']);
+    expect(stranger.code).toBe(1);
+    oneLineError(stranger.stderr, 'AccessDenied');
+  });
+});
+
+describe('files', () => {
+  it('round-trips a file larger than a request may carry, reporting on stderr only, and nothing with --quiet', async () => {
+    const key = await createKey('owner', '--alias', 'cli-files');
+    const plaintext = randomBytes(6 * 1024 * 1024 + 123);
+    await writeFile(join(dir, 'big.bin'), plaintext);
+    const encrypted = await as('owner', ['encrypt-file', '--key', 'alias/cli-files', '--context', 'file=big.bin', 'big.bin', 'big.bin.env']);
+    expect(encrypted.code).toBe(0);
+    expect(encrypted.stdout.length).toBe(0);
+    // stderr is not a terminal here: no progress bar, one line saying what was done.
+    expect(encrypted.stderr).toBe('encrypted big.bin (6.0 MiB) -> big.bin.env\n');
+    const file = await readFile(join(dir, 'big.bin.env'));
+    expect(file.length).toBeGreaterThan(plaintext.length);
+    expect(file.includes(plaintext.subarray(0, 64))).toBe(false);
+
+    const decrypted = await as('owner', ['--quiet', 'decrypt-file', '--context', 'file=big.bin', 'big.bin.env', 'big.copy']);
+    expect(decrypted).toMatchObject({ code: 0, stderr: '' });
+    expect(sha256(await readFile(join(dir, 'big.copy')))).toBe(sha256(plaintext));
+
+    const summary = await as('owner', ['decrypt-file', 'big.bin.env', 'big.copy2', '--output', 'json']);
+    expect(json(summary.stdout)).toEqual({ input: 'big.bin.env', output: 'big.copy2', bytesRead: file.length });
+    expect(sha256(await readFile(join(dir, 'big.copy2')))).toBe(sha256(plaintext));
+    void key;
+  });
+
+  it('pipes stdin to stdout: encrypt-file - - | decrypt-file - -', async () => {
+    const key = await createKey();
+    const plaintext = randomBytes(5 * 1024 * 1024 + 7);
+    await writeFile(join(dir, 'piped.bin'), plaintext);
+    const { code, stderr } = await shell(
+      main,
+      `cat piped.bin | envelope encrypt-file --key ${key.keyId} --frame-size 4096 - - | tee piped.env | envelope decrypt-file - - > piped.out`,
+      { env: userEnv(runtime().apiUrl, 'owner'), cwd: dir },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(sha256(await readFile(join(dir, 'piped.out')))).toBe(sha256(plaintext));
+    // 4 KiB frames: the stream carries more framing than the default would.
+    expect((await readFile(join(dir, 'piped.env'))).length).toBeGreaterThan(plaintext.length + (plaintext.length / 4096) * 16);
+  });
+
+  it('refuses a tampered file with exit 4 and one line, leaving no output; to stdout, only verified frames', async () => {
+    const key = await createKey();
+    const work = await mkdtemp(join(tmpdir(), 'envelope-cli-tamper-'));
+    await writeFile(join(work, 'in'), randomBytes(1024 * 1024));
+    const env = userEnv(runtime().apiUrl, 'owner');
+    expect((await envelope(main, ['encrypt-file', '-q', '-k', key.keyId, '--frame-size', '65536', 'in', 'in.env'], { env, cwd: work })).code).toBe(0);
+    const tampered = await readFile(join(work, 'in.env'));
+    tampered[tampered.length - 30_000]! ^= 0x01;
+    await writeFile(join(work, 'in.env'), tampered);
+
+    const result = await envelope(main, ['decrypt-file', 'in.env', 'out'], { env, cwd: work });
+    expect(result.code).toBe(4);
+    oneLineError(result.stderr, 'InvalidCiphertext');
+    expect(result.stderr).not.toMatch(/frame|offset|tag|iv/i);
+    expect((await readdir(work)).sort()).toEqual(['in', 'in.env']);
+
+    const toStdout = await envelope(main, ['decrypt-file', 'in.env', '-'], { env, cwd: work });
+    expect(toStdout.code).toBe(4);
+    oneLineError(toStdout.stderr, 'InvalidCiphertext');
+    const plaintext = await readFile(join(work, 'in'));
+    expect(toStdout.stdout.length).toBeLessThan(plaintext.length);
+    expect(toStdout.stdout.length % 65536).toBe(0);
+    expect(toStdout.stdout.equals(plaintext.subarray(0, toStdout.stdout.length))).toBe(true);
+
+    const truncated = await envelope(main, ['decrypt-file', '-', 'out'], { env, cwd: work, input: tampered.subarray(0, 100_000) });
+    expect(truncated.code).toBe(4);
+    oneLineError(truncated.stderr, 'InvalidCiphertext');
+    const wrongContext = await envelope(main, ['decrypt-file', '-c', 'file=other', 'in.env', 'out'], { env, cwd: work });
+    expect(wrongContext.code).toBe(4);
+    oneLineError(wrongContext.stderr, 'ContextMismatch');
+    expect((await readdir(work)).sort()).toEqual(['in', 'in.env']);
+  });
+
+  it('exits 1 with the API code for a caller who may not use the key, and 3 for a missing or unwritable file', async () => {
+    const key = await createKey();
+    await writeFile(join(dir, 'small.bin'), randomBytes(100_000));
+    expect((await as('owner', ['encrypt-file', '-k', key.keyId, 'small.bin', 'small.env'])).code).toBe(0);
+
+    const outsiderEncrypt = await as('outsider', ['encrypt-file', '-k', key.keyId, 'small.bin', 'outsider.env']);
+    expect(outsiderEncrypt.code).toBe(1);
+    oneLineError(outsiderEncrypt.stderr, 'AccessDenied');
+    const outsiderDecrypt = await as('outsider', ['decrypt-file', 'small.env', 'outsider.out']);
+    expect(outsiderDecrypt.code).toBe(1);
+    oneLineError(outsiderDecrypt.stderr, 'AccessDenied');
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.startsWith('outsider') || n.includes('.partial'))).toEqual([]);
+
+    const missing = await as('owner', ['encrypt-file', '-k', key.keyId, 'no-such-file', 'x.env']);
+    expect(missing.code).toBe(3);
+    oneLineError(missing.stderr, 'ENOENT');
+    const unwritable = await as('owner', ['decrypt-file', 'small.env', join(dir, 'no-such-dir', 'out')]);
+    expect(unwritable.code).toBe(3);
+    oneLineError(unwritable.stderr, 'ENOENT');
+  });
+});
+
+describe('master key', () => {
+  it('shows the master key status, as JSON for scripts', async () => {
+    const { code, stdout } = await as('owner', ['master-key', '--output', 'json']);
+    expect(code).toBe(0);
+    const status = json<MasterKeyStatus>(stdout);
+    expect(status).toMatchObject({ keyState: 'Enabled', keyMaterialOrigin: 'AWS_KMS' });
+    expect(status.keyArn).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+    const table = await as('owner', ['master-key']);
+    expect(table.stdout.toString()).toMatch(/^keyArn +arn:aws:kms:.*\nkeyState +Enabled\n/);
+  });
+});
