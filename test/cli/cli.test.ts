@@ -241,6 +241,28 @@ describe('files', () => {
     void key;
   });
 
+  it('draws a progress bar on stderr when it is a terminal, and none with --quiet or when stderr is not one', async () => {
+    const key = await createKey();
+    await writeFile(join(dir, 'tty.bin'), randomBytes(5 * 1024 * 1024));
+    // script(1) runs the command in a pseudo-terminal; stdout goes to /dev/null, so only stderr reaches it.
+    const inTerminal = (command: string) =>
+      shell(main, `script -qefc '${command.replace('envelope ', '"$ENVELOPE_NODE" "$ENVELOPE_MAIN" ')}' /dev/null`, {
+        env: userEnv(runtime().apiUrl, 'owner'),
+        cwd: dir,
+      });
+    const shown = await inTerminal(`envelope encrypt-file -k ${key.keyId} tty.bin tty.env > /dev/null`);
+    expect(shown.code).toBe(0);
+    const screen = shown.stdout.toString();
+    expect(screen).toMatch(/\[█{24}\] 100% \| 5\.0 MiB \/ 5\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA 0s/);
+    expect(screen).toContain('encrypted tty.bin (5.0 MiB) -> tty.env');
+    const quiet = await inTerminal(`envelope --quiet decrypt-file tty.env tty.out > /dev/null`);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout.toString()).not.toContain('%');
+    const redirected = await inTerminal(`envelope decrypt-file tty.env tty.out2 2> stderr.txt`);
+    expect(redirected.stdout.toString()).not.toContain('%');
+    expect(await readFile(join(dir, 'stderr.txt'), 'utf8')).toBe('decrypted tty.env (5.0 MiB) -> tty.out2\n');
+  });
+
   it('pipes stdin to stdout: encrypt-file - - | decrypt-file - -', async () => {
     const key = await createKey();
     const plaintext = randomBytes(5 * 1024 * 1024 + 7);
