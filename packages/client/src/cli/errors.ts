@@ -14,12 +14,22 @@ export const ExitCode = {
   InputOutput: 3,
   /** The data is not valid: a tampered, truncated or foreign encrypted file or token, or another context than expected. */
   InvalidData: 4,
+  /** Interrupted (SIGINT, SIGTERM), as a shell reports a SIGINT: 128 + 2. A file command leaves no output behind. */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A mistake on the command line that commander cannot see (a malformed `--context`, say). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A file command stopped by SIGINT or SIGTERM. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(signal: string) {
+    super(`Interrupted by ${signal}; no output was left.`);
+  }
 }
 
 /** What the CLI prints (`error: <code>: <message>`, one line) and exits with. */
@@ -36,6 +46,7 @@ export interface Failure {
 export function failureOf(error: unknown): Failure {
   if (error instanceof CommanderError)
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, code: error.code, message: error.message };
+  if (error instanceof InterruptedError) return { exitCode: ExitCode.Interrupted, code: 'Interrupted', message: error.message };
   if (error instanceof UsageError) return { exitCode: ExitCode.Usage, code: 'UsageError', message: error.message };
   if (error instanceof EnvelopeApiError) {
     return { exitCode: error.code === 'InvalidCiphertext' ? ExitCode.InvalidData : ExitCode.ApiError, code: error.code, message: error.message };

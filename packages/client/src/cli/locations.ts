@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -35,9 +36,9 @@ export function s3Client(options: GlobalOptions): S3Client {
   return new S3Client({ region: regionOf(options) ?? 'us-east-1', ...(endpoint && { endpoint, forcePathStyle: true }) });
 }
 
-/** An input: a path is left to the client (which knows its size and reads it in 1 MiB chunks). */
+/** An input stream, and its size when known beforehand. */
 export interface Source {
-  readonly input: string | Readable;
+  readonly input: Readable;
   /** Bytes in all, when known beforehand. */
   readonly size?: number;
 }
@@ -46,24 +47,20 @@ export async function openSource(location: Location, s3: () => S3Client): Promis
   switch (location.kind) {
     case 'stdio':
       return { input: process.stdin };
-    case 'file':
-      // Opened now so that a missing input fails before any API call is made.
-      return { input: await opened(location.path) };
+    case 'file': {
+      // Opened now, so that a missing or unreadable input fails before any API call is made.
+      const input = createReadStream(location.path, { highWaterMark: 1024 * 1024 });
+      await new Promise<void>((resolve, reject) => {
+        input.once('ready', () => resolve());
+        input.once('error', reject);
+      });
+      return { input, size: (await stat(location.path)).size };
+    }
     case 's3': {
       const object = await s3().send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
       return { input: object.Body as Readable, size: object.ContentLength };
     }
   }
-}
-
-async function opened(path: string): Promise<string> {
-  const stream = createReadStream(path);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  stream.destroy();
-  return path;
 }
 
 /** Part size: S3 allows 10,000 parts, so a known large input gets larger parts. */

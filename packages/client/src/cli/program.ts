@@ -25,6 +25,7 @@ Exit codes:
   2  usage or configuration error (unknown option, missing argument, no endpoint, region or credentials)
   3  a local file, stdin/stdout or S3 object could not be read or written
   4  invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context
+  130  interrupted (Ctrl-C); a file command leaves no output behind
 
 Environment:
   ENVELOPE_API_URL     the API's base URL (or --endpoint)

@@ -4,7 +4,7 @@ import type { EncryptionContext } from '../../../../../contract/index.js';
 import type { EnvelopeClient } from '../../client.js';
 import type { ProgressCallback } from '../../files.js';
 import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
 import { describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
 import { formatBytes, inform, print } from '../output.js';
@@ -16,7 +16,7 @@ interface FileCommandOptions {
   frameSize?: number;
 }
 
-type Run = (client: EnvelopeClient, input: string | Readable, output: string | Writable, onProgress: ProgressCallback) => Promise<void>;
+type Run = (client: EnvelopeClient, input: Readable, output: string | Writable, onProgress: ProgressCallback) => Promise<void>;
 
 /** `envelope encrypt-file|decrypt-file IN OUT`: any size, one API call per file; paths, `-` or s3://bucket/key on either side. */
 export function addFileCommands(program: Command): void {
@@ -84,9 +84,22 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
     bytes = done;
     progress.onProgress?.(done, total);
   };
+  // Ctrl-C: stop reading, so that the client removes its temporary file (or the upload is aborted).
+  let interrupted: InterruptedError | undefined;
+  const interrupt = (signal: NodeJS.Signals) => {
+    interrupted = new InterruptedError(signal);
+    source.input.destroy(interrupted);
+    process.once(signal, () => process.exit(ExitCode.Interrupted)); // a second one does not wait
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, onProgress));
+  } catch (error) {
+    throw interrupted ?? error;
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     progress.stop();
     s3?.destroy();
   }
