@@ -43,6 +43,11 @@ export async function builtCli(): Promise<string> {
   } catch {
     await rm(building, { recursive: true, force: true }); // another test file built it first
   }
+  // Builds of earlier sources, a day old: nothing runs them any more.
+  for (const entry of await readdir(CACHE)) {
+    const path = join(CACHE, entry);
+    if (path !== out && Date.now() - (await stat(path)).mtimeMs > 86_400_000) await rm(path, { recursive: true, force: true });
+  }
   return main;
 }
 

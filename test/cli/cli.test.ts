@@ -373,5 +373,15 @@ describe('master key', () => {
     expect(status.keyArn).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
     const table = await as('owner', ['master-key']);
     expect(table.stdout.toString()).toMatch(/^keyArn +arn:aws:kms:.*\nkeyState +Enabled\n/);
+    // --endpoint and --region instead of the environment.
+    const flags = await envelope(main, ['--endpoint', runtime().apiUrl, '--region', 'us-east-1', 'master-key', '-o', 'json'], {
+      env: { ...userEnv(undefined, 'owner'), AWS_REGION: '' },
+    });
+    expect(flags.code).toBe(0);
+    expect(json<MasterKeyStatus>(flags.stdout).keyArn).toBe(status.keyArn);
+    // An API that cannot be reached is exit 1 too, with a code of the CLI's.
+    const unreachable = await envelope(main, ['master-key', '--endpoint', 'http://127.0.0.1:9'], { env: userEnv(undefined, 'owner') });
+    expect(unreachable.code).toBe(1);
+    oneLineError(unreachable.stderr, 'NetworkError');
   });
 });
