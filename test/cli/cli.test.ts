@@ -80,6 +80,8 @@ describe('help and usage', () => {
       ['keys', 'list', '--output', 'yaml'],
       ['keys', 'list', '--limit', 'many'],
       ['encrypt-file', 'only-one-argument'],
+      ['encrypt-file', '-k', 'alias/x', 'same.bin', './same.bin'],
+      ['encrypt-file', '-k', 'alias/x', '--frame-size', '10', 'a', 'b'],
     ]) {
       const { code, stdout, stderr } = await as('owner', args);
       expect(code, args.join(' ')).toBe(2);

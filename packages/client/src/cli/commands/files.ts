@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { EncryptionContext } from '../../../../../contract/index.js';
@@ -72,7 +73,7 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
   const options = globalOptions(command);
   const input = parseLocation(inputText);
   const output = parseLocation(outputText);
-  if (input.kind === 'file' && output.kind === 'file' && input.path === output.path)
+  if (input.kind === 'file' && output.kind === 'file' && resolve(input.path) === resolve(output.path))
     throw new UsageError('The input and the output are the same file.');
   const client = clientFor(command);
   let s3: ReturnType<typeof s3Client> | undefined;
