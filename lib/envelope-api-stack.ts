@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
 import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
+import { AuditTrail } from './constructs/audit-trail.js';
 import { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
@@ -13,7 +14,7 @@ import { OperationsDashboard } from './constructs/operations-dashboard.js';
 import { ServiceAlarms } from './constructs/service-alarms.js';
 import type { ServiceMetricsProps } from './constructs/service-metrics.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
-import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
+import { auditLogGroupName, callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
 export interface EnvelopeApiStackProps extends StackProps {
   readonly stage: string;
@@ -27,6 +28,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 export class EnvelopeApiStack extends Stack {
   readonly api: EnvelopeRestApi;
   readonly table: DataKeyTable;
+  readonly auditTrail: AuditTrail;
   readonly functions: Record<ApiFunctionName, EnvelopeFunction>;
   readonly alarms: ServiceAlarms;
   readonly dashboard: OperationsDashboard;
@@ -35,6 +37,13 @@ export class EnvelopeApiStack extends Stack {
     super(scope, id, props);
     const params = this.parameters();
     this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey.key });
+    this.auditTrail = new AuditTrail(this, 'Audit', {
+      logGroupName: auditLogGroupName(props.stage),
+      retentionInDays: params.auditRetentionInDays.valueAsNumber,
+      encryptionKey: props.masterKey.key,
+      secretName: `${serviceName(props.stage)}/audit-key`,
+      queryFolder: `${serviceName(props.stage)}/audit`,
+    });
     this.functions = Object.fromEntries(
       (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
         name,
@@ -82,10 +91,18 @@ export class EnvelopeApiStack extends Stack {
           [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
           [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
         }),
+        ...(rights.audited && {
+          [HANDLER_ENV.auditLogGroup]: this.auditTrail.logGroup.logGroupName,
+          [HANDLER_ENV.auditKeySecretArn]: this.auditTrail.auditKey.secretArn,
+        }),
       },
     });
     if (rights.masterKey !== undefined) props.masterKey.grant(fn, rights.masterKey);
     if (rights.table !== undefined) this.table.grantItemActions(fn, ...rights.table);
+    if (rights.audited) {
+      this.auditTrail.grantWrite(fn);
+      this.auditTrail.grantReadKey(fn);
+    }
     return fn;
   }
 
@@ -162,6 +179,12 @@ export class EnvelopeApiStack extends Stack {
         default: '365',
         allowedValues: LOG_RETENTION_DAYS,
         description: 'Days to keep function logs and API access logs.',
+      }),
+      auditRetentionInDays: new CfnParameter(this, 'AuditRetentionInDays', {
+        type: 'Number',
+        default: '3653',
+        allowedValues: LOG_RETENTION_DAYS,
+        description: 'Days to keep audit records (the audit log group is retained when the stack is deleted).',
       }),
       throttlingRateLimit: new CfnParameter(this, 'ThrottlingRateLimit', {
         type: 'Number',

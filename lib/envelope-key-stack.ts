@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { MasterKey, type MasterKeyUser } from './constructs/master-key.js';
 import type { ApiFunctionName } from '../contract/index.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
-import { functionRoleName, masterKeyAlias } from './naming.js';
+import { auditLogGroupName, functionRoleName, masterKeyAlias } from './naming.js';
 
 export interface EnvelopeKeyStackProps extends StackProps {
   /** Names and separates deployments: `dev`, `prod`, ... */
@@ -39,6 +39,7 @@ export class EnvelopeKeyStack extends Stack {
       administrators: new iam.ArnPrincipal(Token.asString(params.keyAdminPrincipalArns.value)),
       keyMaterialOrigin: params.keyMaterialOrigin.valueAsString,
       users,
+      logGroupArns: [`arn:${Stack.of(this).partition}:logs:${Stack.of(this).region}:${account}:log-group:${auditLogGroupName(props.stage)}`],
     });
     this.masterKey = master;
     // KMS does not rotate imported material automatically: refuse the combination before any resource changes.

@@ -12,6 +12,8 @@ export interface FunctionRights {
   readonly masterKey?: MasterKeyRights;
   /** DynamoDB item actions on the data-key table (which the master key encrypts, through DynamoDB only). */
   readonly table?: readonly string[];
+  /** Writes audit records (to the audit log group, hashed with the audit key it reads): every function behind IAM auth. */
+  readonly audited: boolean;
   readonly memorySize: number;
 }
 
@@ -28,15 +30,18 @@ export const FUNCTION_RIGHTS: Readonly<Record<ApiFunctionName, FunctionRights>> 
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
     ],
+    audited: true,
     memorySize: 512,
   },
   crypto: {
     masterKey: { actions: ['kms:Decrypt'], contextBound: true },
     // Reads only: encrypting needs no coordination (see "Nonce safety"), and versions are added by admins.
     table: ['dynamodb:GetItem'],
+    audited: true,
     // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
     memorySize: 1769,
   },
-  masterKey: { masterKey: { actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false }, memorySize: 256 },
-  health: { memorySize: 128 },
+  masterKey: { masterKey: { actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false }, audited: true, memorySize: 256 },
+  // The public routes: no caller, no key, nothing to audit.
+  health: { audited: false, memorySize: 128 },
 };

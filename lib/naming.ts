@@ -11,6 +11,9 @@ export const functionRoleName = (stage: string, fn: ApiFunctionName) => `${servi
 
 export const masterKeyAlias = (stage: string) => `alias/${serviceName(stage)}`;
 
+/** The audit log group, which the master key's policy (key stack) lets CloudWatch Logs encrypt for. */
+export const auditLogGroupName = (stage: string) => `/${serviceName(stage)}/audit`;
+
 /** The managed policies teams attach to their roles, by the name suffix each is deployed under. */
 export const CALLER_POLICIES = { dataUser: 'data-user', keyManager: 'key-manager', operator: 'operator' } as const;
 export type CallerPolicy = keyof typeof CALLER_POLICIES;

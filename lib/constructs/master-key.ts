@@ -28,6 +28,12 @@ export interface MasterKeyProps {
   readonly keyMaterialOrigin?: string;
   readonly users: readonly MasterKeyUser[];
   /**
+   * Log groups, by ARN, that CloudWatch Logs may encrypt with the key (bound to each group by
+   * `kms:EncryptionContext:aws:logs:arn`): named in advance, as the groups live in another stack.
+   * @default none
+   */
+  readonly logGroupArns?: readonly string[];
+  /**
    * Data keys wrapped under it are useless without it.
    * @default RemovalPolicy.RETAIN
    */
@@ -146,6 +152,17 @@ export class MasterKey extends Construct {
           StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com`, 'kms:CallerAccount': Aws.ACCOUNT_ID },
         },
       }),
+      ...(props.logGroupArns?.length
+        ? [
+            new iam.PolicyStatement({
+              sid: 'LogGroupEncryptionThroughCloudWatchLogs',
+              principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
+              actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+              resources: ['*'],
+              conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [...props.logGroupArns] } },
+            }),
+          ]
+        : []),
     ];
     return new iam.PolicyDocument({ statements });
   }

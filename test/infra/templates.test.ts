@@ -133,13 +133,16 @@ describe('application roles', () => {
     expect(kmsActions.filter((a) => a.includes('*'))).toEqual([]);
   });
 
-  it('reach KMS directly only with the encryption-context conditions, otherwise only via DynamoDB', () => {
+  it('reach KMS directly only with the encryption-context conditions, otherwise only via DynamoDB, or via Secrets Manager for the audit key', () => {
     for (const statement of policyStatements().filter((s) => actions(s).some((a) => a.startsWith('kms:')))) {
       const direct =
         actions(statement).some((a) => ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'].includes(a)) &&
         !statement.Condition?.StringEquals?.['kms:ViaService'];
       if (direct) expect(statement.Condition?.['ForAllValues:StringEquals']?.['kms:EncryptionContextKeys']).toEqual(['dataKeyId', 'dataKeyVersion']);
-      else if (!actions(statement).every((a) => ['kms:DescribeKey', 'kms:GetKeyRotationStatus'].includes(a))) {
+      else if (JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'] ?? '').includes('secretsmanager.')) {
+        expect(actions(statement)).toEqual(['kms:Decrypt']);
+        expect(statement.Condition?.StringEquals?.['kms:EncryptionContext:SecretARN']).toEqual({ Ref: expect.stringMatching(/^AuditKey/) });
+      } else if (!actions(statement).every((a) => ['kms:DescribeKey', 'kms:GetKeyRotationStatus'].includes(a))) {
         expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toContain('dynamodb.');
       }
     }
@@ -182,7 +185,15 @@ describe('functions', () => {
       const names = Object.keys(fn.Environment?.Variables ?? {});
       expect(
         names.every((n: string) =>
-          ['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'TABLE_NAME', 'MASTER_KEY_ARN', 'ENVELOPE_CACHE_MAX_AGE_SECONDS'].includes(n),
+          [
+            'POWERTOOLS_SERVICE_NAME',
+            'NODE_OPTIONS',
+            'TABLE_NAME',
+            'MASTER_KEY_ARN',
+            'ENVELOPE_CACHE_MAX_AGE_SECONDS',
+            'ENVELOPE_AUDIT_LOG_GROUP',
+            'ENVELOPE_AUDIT_KEY_SECRET_ARN',
+          ].includes(n),
         ),
       ).toBe(true);
     }
@@ -200,8 +211,13 @@ describe('functions', () => {
     expect(kmsDirect).toEqual(['kms:Decrypt']);
   });
 
-  it('log to retained log groups with the configured retention', () => {
-    api.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: { Ref: 'LogRetentionInDays' } });
+  it('log to retained log groups with the configured retention (the audit log group has its own)', () => {
+    const groups = Object.entries(api.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThan(4);
+    for (const [id, group] of groups) {
+      expect(group.DeletionPolicy).toBe('Retain');
+      expect(group.Properties.RetentionInDays).toEqual({ Ref: id.startsWith('AuditRecords') ? 'AuditRetentionInDays' : 'LogRetentionInDays' });
+    }
   });
 });
 
@@ -284,5 +300,43 @@ describe('REST API', () => {
     expect(keyManager).toContain('/POST/v1/keys/*/rotate"');
     expect(keyManager).not.toMatch(/\{[a-z]+\}/);
     expect(resourcesOf('operator')).toMatch(/\/GET\/v1\/master-key"/);
+  });
+});
+
+describe('audit trail', () => {
+  it('keeps records for AuditRetentionInDays (default 3653) in the named, retained log group, under the master key', () => {
+    expect(api.toJSON().Parameters.AuditRetentionInDays).toMatchObject({ Type: 'Number', Default: '3653' });
+    api.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/envelope-api-test/audit',
+        RetentionInDays: { Ref: 'AuditRetentionInDays' },
+        KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('MasterKey') },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    expect(Object.keys(api.findResources('AWS::Logs::QueryDefinition'))).toHaveLength(4);
+    api.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'envelope-api-test/audit-key', KmsKeyId: Match.anyValue() });
+  });
+
+  it("lets CloudWatch Logs use the master key for the audit log group alone, by the log group's ARN in the encryption context", () => {
+    const statement = keyPolicy().find((s) => s.Sid === 'LogGroupEncryptionThroughCloudWatchLogs')!;
+    expect(JSON.stringify(statement.Principal)).toContain('logs.');
+    expect(actions(statement)).not.toContain('kms:CreateGrant');
+    const arns = statement.Condition?.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'] as unknown[];
+    expect(arns).toHaveLength(1);
+    expect(JSON.stringify(arns[0])).toContain(':log-group:/envelope-api-test/audit');
+  });
+
+  it('gives every function behind IAM auth the rights to write records and read the audit key, and the health function neither', () => {
+    const roles = Object.entries(resourcesOf(api, 'AWS::IAM::Role'));
+    for (const [id, role] of roles.filter(([, r]) => String(r.RoleName ?? '').startsWith('envelope-api-test-'))) {
+      const onAudit = identityStatements(api, id).filter((s) =>
+        /AuditRecords|AuditKey/.test(JSON.stringify(s.Resource) + JSON.stringify(s.Condition ?? {})),
+      );
+      const audited = !String(role.RoleName).endsWith('-health');
+      expect(onAudit.flatMap(actions).sort(), String(role.RoleName)).toEqual(
+        audited ? ['kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'] : [],
+      );
+    }
   });
 });
