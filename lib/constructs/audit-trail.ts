@@ -40,7 +40,7 @@ export const AUDIT_QUERIES = {
   ],
   'all-denials': [
     'fields @timestamp, caller, operation, keyIds.0, outcome, sourceIp',
-    '| filter outcome = "AccessDenied" or @message like \'"outcome":"AccessDenied"\'',
+    '| filter outcome = "AccessDenied" or @message like /"outcome":"AccessDenied"/',
     '| sort @timestamp desc',
   ],
   'all-admin-changes': [
