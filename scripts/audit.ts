@@ -48,7 +48,10 @@ function contextPair(pair: string): [string, string] {
 export async function main(argv: readonly string[], dataDir = resolve(process.env.ENVELOPE_DATA_DIR ?? '.envelope')): Promise<number> {
   try {
     const query = parseQuery(argv);
-    const matches = auditRecordFilter(query, new AuditHasher(await readLocalAuditKey(dataDir)));
+    const key = await readLocalAuditKey(dataDir).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new Error(`no audit key in ${dataDir}: the local runtime creates it on its first start (npm start).`) : error;
+    });
+    const matches = auditRecordFilter(query, new AuditHasher(key));
     for (const record of await readAuditRecords(auditFileIn(dataDir))) {
       if (matches(record)) process.stdout.write(`${JSON.stringify(record)}\n`);
     }
