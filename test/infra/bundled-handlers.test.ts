@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
 import { clientFor, principal } from '../support/principals.js';
-import { synthesizeApp } from './synthesize.js';
+import { deployedBundle, synthesizeApp } from './synthesize.js';
 
 /**
  * The artifacts `cdk deploy` uploads (minified ESM bundles with environment-only credentials),
@@ -22,11 +22,10 @@ let bundled: LocalFunctions;
 
 beforeAll(async () => {
   runtime = await startInProcessRuntime();
-  const { outdir, apiStack } = synthesizeApp('bundles');
+  const app = synthesizeApp('bundles');
   const bundle = (fn: ApiFunctionName): LocalFunction => {
-    const { code, timeout } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
-    const s3Key = apiStack.resolve((code as CfnFunction.CodeProperty).s3Key) as string;
-    const built = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+    const { timeout } = app.apiStack.functions[fn].function.node.defaultChild as CfnFunction;
+    const built = deployedBundle(app, fn);
     expect(existsSync(built)).toBe(true);
     // The bundles leave the AWS SDK to the Lambda runtime; here it comes from the project's node_modules.
     const file = join(RUNTIME_SDK_DIR, fn, 'index.mjs');

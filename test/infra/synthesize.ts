@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ApiFunctionName } from '../../contract/index.js';
 import { addEnvelopeStage, type EnvelopeStacks, type EnvelopeStageOptions } from '../../lib/envelope-app.js';
 
 export interface SynthesizedApp extends EnvelopeStacks {
@@ -17,4 +19,11 @@ export function synthesizeApp(stage = 'test', options: Omit<EnvelopeStageOptions
   const stacks = addEnvelopeStage(app, stage, { env: { region: 'us-east-1' }, ...options });
   app.synth();
   return { app, outdir, ...stacks };
+}
+
+/** The bundle `cdk deploy` uploads for a function: its asset's `index.mjs`. */
+export function deployedBundle({ outdir, apiStack }: SynthesizedApp, fn: ApiFunctionName): string {
+  const { code } = apiStack.functions[fn].function.node.defaultChild as CfnFunction;
+  const s3Key = apiStack.resolve((code as CfnFunction.CodeProperty).s3Key) as string;
+  return join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
 }
