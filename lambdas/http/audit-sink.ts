@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { AuditConfig } from '../config.js';
 import type { AuditRecord } from '../domain/audit-record.js';
-import { awsJsonCall, AwsJsonError } from './aws-json.js';
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from './master-key-service.js';
 
 /** Where audit records go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
 export interface AuditSink {
@@ -13,27 +15,23 @@ export interface AuditSink {
  * The audit log group, written with PutLogEvents: Lambda sends everything a function prints to the
  * function's own log group, so records reach a group of their own only through the API. One log
  * stream per execution environment, created at its first record, named as Lambda names its own.
+ * The SDK clients come with the Lambda runtime (the bundles leave `@aws-sdk/*` to it).
  */
-export function logGroupSink(logGroupName: string): AuditSink {
+export function logGroupSink(logGroupName: string, logs = new CloudWatchLogsClient(awsClientConfig())): AuditSink {
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'envelope-api'}/${randomUUID()}`;
   let created = false;
   return {
     write: async (record, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
+      const abortSignal = AbortSignal.timeout(Math.max(timeoutMs, 0));
       if (!created) {
-        await awsJsonCall('logs', 'Logs_20140328.CreateLogStream', { logGroupName, logStreamName }, timeoutMs).catch((error: unknown) => {
-          if (!(error instanceof AwsJsonError && error.type === 'ResourceAlreadyExistsException')) throw error;
+        await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }), { abortSignal }).catch((error: unknown) => {
+          if (!(error instanceof ResourceAlreadyExistsException)) throw error;
         });
         created = true;
       }
-      const events = [{ timestamp: Date.parse(record.time), message: JSON.stringify(record) }];
-      const answer = await awsJsonCall(
-        'logs',
-        'Logs_20140328.PutLogEvents',
-        { logGroupName, logStreamName, logEvents: events },
-        deadline - Date.now(),
-      );
-      if (answer.rejectedLogEventsInfo) throw new Error(`CloudWatch Logs rejected the record: ${JSON.stringify(answer.rejectedLogEventsInfo)}`);
+      const logEvents = [{ timestamp: Date.parse(record.time), message: JSON.stringify(record) }];
+      const { rejectedLogEventsInfo } = await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents }), { abortSignal });
+      if (rejectedLogEventsInfo) throw new Error(`CloudWatch Logs rejected the record: ${JSON.stringify(rejectedLogEventsInfo)}`);
     },
   };
 }
@@ -50,7 +48,10 @@ export function auditSink(config: AuditConfig['sink']): AuditSink {
 /** The audit key: the secret's string in AWS (read with the function's role), the file's content locally. */
 export async function readAuditKey(config: AuditConfig['key'], timeoutMs: number): Promise<string> {
   if ('file' in config) return (await readFile(config.file, 'utf8')).trim();
-  const { SecretString } = await awsJsonCall('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: config.secretArn }, timeoutMs);
+  const secrets = new SecretsManagerClient(awsClientConfig());
+  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretArn }), {
+    abortSignal: AbortSignal.timeout(Math.max(timeoutMs, 0)),
+  });
   if (typeof SecretString !== 'string') throw new Error('The audit key secret has no string value.');
   return SecretString;
 }

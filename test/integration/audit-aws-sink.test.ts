@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditFacts, AuditHasher, type AuditRecord } from '../../lambdas/domain/audit-record.js';
 import { logGroupSink, readAuditKey } from '../../lambdas/http/audit-sink.js';
-import { AwsJsonError, awsJsonCall } from '../../lambdas/http/aws-json.js';
 import { freePort } from '../support/local-runtime-process.js';
 
 /**
- * The deployed audit sink and key reader, signed calls to CloudWatch Logs and Secrets Manager,
- * against moto_server (an implementation nobody here wrote) at the SDK's endpoint variables.
+ * The deployed audit sink and key reader, the unmodified AWS SDK clients of CloudWatch Logs and
+ * Secrets Manager, against moto_server (an implementation nobody here wrote) at the SDK's endpoint
+ * variables.
  */
 let moto: ChildProcess;
 const saved = { ...process.env };
@@ -63,41 +65,31 @@ const record = (): AuditRecord =>
 describe('the audit trail in AWS', () => {
   it('puts each record as one event into one log stream per execution environment', async () => {
     const logGroupName = '/envelope-api-test/audit';
-    await awsJsonCall('logs', 'Logs_20140328.CreateLogGroup', { logGroupName }, 2000);
+    const logs = new CloudWatchLogsClient({});
+    await logs.send(new CreateLogGroupCommand({ logGroupName }));
     const sink = logGroupSink(logGroupName);
     const [first, second] = [record(), record()];
     await sink.write(first, 2000);
     await sink.write(second, 2000);
-    const { logStreams } = (await awsJsonCall('logs', 'Logs_20140328.DescribeLogStreams', { logGroupName }, 2000)) as {
-      logStreams: { logStreamName: string }[];
-    };
+    const { logStreams = [] } = await logs.send(new DescribeLogStreamsCommand({ logGroupName }));
     expect(logStreams).toHaveLength(1);
     expect(logStreams[0]!.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/envelope-api-test-crypto\/[0-9a-f-]{36}$/);
-    const { events } = (await awsJsonCall(
-      'logs',
-      'Logs_20140328.GetLogEvents',
-      { logGroupName, logStreamName: logStreams[0]!.logStreamName, startFromHead: true },
-      2000,
-    )) as { events: { message: string; timestamp: number }[] };
-    expect(events.map((e) => JSON.parse(e.message))).toEqual([first, second]);
+    const { events = [] } = await logs.send(
+      new GetLogEventsCommand({ logGroupName, logStreamName: logStreams[0]!.logStreamName, startFromHead: true }),
+    );
+    expect(events.map((e) => JSON.parse(e.message!))).toEqual([first, second]);
     expect(events[0]!.timestamp).toBe(Date.parse(first.time));
   });
 
   it('fails a write the log group refuses, and one that runs out of time', async () => {
-    await expect(logGroupSink('/no/such/group').write(record(), 2000)).rejects.toMatchObject({ type: 'ResourceNotFoundException' });
-    await expect(logGroupSink('/envelope-api-test/audit').write(record(), 0)).rejects.toBeInstanceOf(AwsJsonError);
+    await expect(logGroupSink('/no/such/group').write(record(), 2000)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(logGroupSink('/envelope-api-test/audit').write(record(), 0)).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('reads the audit key from its secret', async () => {
-    const { ARN } = (await awsJsonCall(
-      'secretsmanager',
-      'secretsmanager.CreateSecret',
-      { Name: 'envelope-api-test/audit-key', SecretString: 'a'.repeat(64) },
-      2000,
-    )) as {
-      ARN: string;
-    };
-    expect(await readAuditKey({ secretArn: ARN }, 2000)).toBe('a'.repeat(64));
-    await expect(readAuditKey({ secretArn: `${ARN}-gone` }, 2000)).rejects.toMatchObject({ type: 'ResourceNotFoundException' });
+    const secrets = new SecretsManagerClient({});
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: 'envelope-api-test/audit-key', SecretString: 'a'.repeat(64) }));
+    expect(await readAuditKey({ secretArn: ARN! }, 2000)).toBe('a'.repeat(64));
+    await expect(readAuditKey({ secretArn: `${ARN}-gone` }, 2000)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });
