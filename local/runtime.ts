@@ -140,6 +140,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
 
     const environmentFor = (fn: ApiFunctionName): Record<string, string> => ({
       ...(process.env as Record<string, string>),
+      // Not Lambda: no X-Ray daemon to send traces to, whatever the machine's AWS_EXECUTION_ENV says.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_ACCESS_KEY_ID: roles[fn].accessKeyId,
       AWS_SECRET_ACCESS_KEY: roles[fn].secretAccessKey,
       [HANDLER_ENV.tableName]: LOCAL_TABLE_NAME,

@@ -133,6 +133,11 @@ export class AuditFacts {
     return this;
   }
 
+  /** The ids of the keys named or touched so far, as given (a route may name a key that does not exist). */
+  keyIdsSoFar(): readonly string[] {
+    return [...this.keyIds];
+  }
+
   /** The record for these facts and the request's own: hashed where the values may be sensitive. */
   record(request: AuditRequest, hasher: AuditHasher): AuditRecord {
     const context = this.itemTotal === undefined && this.context !== undefined ? hashValues(this.context, hasher) : undefined;

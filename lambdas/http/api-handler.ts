@@ -3,6 +3,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, RouteName } from '../../contract/index.js';
 import type { AuditFacts } from '../domain/audit-record.js';
@@ -10,7 +11,7 @@ import { ServiceError } from '../domain/errors.js';
 import { auditFactsOf, auditTrail } from './audit.js';
 import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
-import { logger, metrics, requestMetrics } from './observability.js';
+import { logger, metrics, requestMetrics, requestTrace, tracer } from './observability.js';
 
 /** What a route sees of a request: the authenticated caller and the parsed parts. */
 export interface ApiRequest {
@@ -38,8 +39,9 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 
 /**
  * One Lambda entry point serving a set of routes: headers normalized, JSON bodies parsed,
- * structured logs with the Lambda context, metrics per request (EMF), an audit record per request,
- * and every error mapped to the API contract.
+ * a trace subsegment per request (in Lambda, annotated with its operation), structured logs with
+ * the Lambda context, metrics per request (EMF), an audit record per request, and every error
+ * mapped to the API contract.
  */
 export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   const byName: Readonly<Record<string, Route | undefined>> = routes;
@@ -67,10 +69,14 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
     }
   };
 
+  const operations = Object.keys(byName);
+  // The tracer first, so that its subsegment spans the rest; never an answer in a trace (answers carry plaintexts and data keys).
   return middy<ParsedEvent, APIGatewayProxyResult>(dispatch, { timeoutEarlyInMillis: TIMEOUT_MARGIN_MS, timeoutEarlyResponse: outOfTime })
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(requestTrace(operations, (context) => auditFactsOf(context).keyIdsSoFar()))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(requestMetrics(Object.keys(byName)))
+    .use(requestMetrics(operations))
     .use(accessLog())
     .use(auditTrail())
     .use(httpHeaderNormalizer())

@@ -5,6 +5,7 @@ import type { AuditRecord } from '../domain/audit-record.js';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from './master-key-service.js';
+import { tracer } from './observability.js';
 
 /** Where audit records go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
 export interface AuditSink {
@@ -17,7 +18,7 @@ export interface AuditSink {
  * stream per execution environment, created at its first record, named as Lambda names its own.
  * The SDK clients come with the Lambda runtime (the bundles leave `@aws-sdk/*` to it).
  */
-export function logGroupSink(logGroupName: string, logs = new CloudWatchLogsClient(awsClientConfig())): AuditSink {
+export function logGroupSink(logGroupName: string, logs = tracer.captureAWSv3Client(new CloudWatchLogsClient(awsClientConfig()))): AuditSink {
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'envelope-api'}/${randomUUID()}`;
   let created = false;
   return {
@@ -48,7 +49,7 @@ export function auditSink(config: AuditConfig['sink']): AuditSink {
 /** The audit key: the secret's string in AWS (read with the function's role), the file's content locally. */
 export async function readAuditKey(config: AuditConfig['key'], timeoutMs: number): Promise<string> {
   if ('file' in config) return (await readFile(config.file, 'utf8')).trim();
-  const secrets = new SecretsManagerClient(awsClientConfig());
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient(awsClientConfig()));
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretArn }), {
     abortSignal: AbortSignal.timeout(Math.max(timeoutMs, 0)),
   });

@@ -1,7 +1,9 @@
 import type middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isDataKeyId } from '../domain/ciphertext-token.js';
 import type { DependencyCall, DependencyObserver } from '../domain/dependency-calls.js';
 import type { DataKeyCacheObserver } from '../domain/data-key-provider.js';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE, UNKNOWN_OPERATION, type DependencyMetricNames } from './metrics.js';
@@ -13,6 +15,22 @@ export const logger = new Logger({ serviceName });
 
 /** Created once too; flushed as one EMF line per request by `logMetrics` (see apiHandler). */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger });
+
+// Traces never hold an answer (plaintexts, data keys) nor an error's message or stack (a message
+// may quote what the caller sent: an alias, a grant name), whatever the environment says: a failed
+// request's subsegment gets its flag and its contract error code (see requestTrace).
+process.env.POWERTOOLS_TRACER_CAPTURE_RESPONSE = 'false';
+process.env.POWERTOOLS_TRACER_CAPTURE_ERROR = 'false';
+
+/**
+ * Created once too; on in Lambda only (it turns itself off elsewhere): a subsegment per invocation
+ * (`captureLambdaHandler`, annotated by requestTrace), and one per AWS SDK call of the clients
+ * passed to `tracer.captureAWSv3Client` (service, operation, request id, attempts and status;
+ * DynamoDB's table name and read options; no parameter or answer of KMS, Secrets Manager or
+ * CloudWatch Logs). Every call the handlers make goes through such a client, so Node's http
+ * modules are left unpatched.
+ */
+export const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
 
 /** Latencies kept per dependency and request: EMF takes at most 100 values of a metric in one line. */
 const MAX_LATENCY_SAMPLES = 50;
@@ -87,6 +105,36 @@ export function requestMetrics(operations: readonly string[]): middy.MiddlewareO
     after: record,
     onError: record,
   };
+}
+
+/**
+ * Annotates the invocation's subsegment, which `captureLambdaHandler` opens (use this right after
+ * it). Annotations are indexed (X-Ray filter expressions find them), so they carry only names
+ * from fixed sets and random ids: `operation`, the route as the metrics name it; `keyId`, when the
+ * request touched exactly one data key (its UUID; never an alias or a context value); for an error
+ * answer, `errorCode`, with the subsegment flagged as X-Ray flags HTTP calls: fault for 5xx, error
+ * for 4xx, throttle for 429.
+ */
+export function requestTrace(
+  operations: readonly string[],
+  keyIdsOf: (context: Context) => readonly string[],
+): middy.MiddlewareObj<RoutedEvent, APIGatewayProxyResult> {
+  const known = new Set(operations);
+  const annotate = async ({ event, context, response }: middy.Request<RoutedEvent, APIGatewayProxyResult>) => {
+    if (!tracer.isTracingEnabled()) return;
+    const route = `${event.httpMethod} ${event.resource}`;
+    tracer.putAnnotation('operation', known.has(route) ? route : UNKNOWN_OPERATION);
+    const keyIds = keyIdsOf(context).filter(isDataKeyId);
+    if (keyIds.length === 1) tracer.putAnnotation('keyId', keyIds[0]!);
+    const status = response?.statusCode ?? 500;
+    if (status < 400) return;
+    tracer.putAnnotation('errorCode', errorCodeOf(response));
+    const segment = tracer.getSegment();
+    if (status >= 500) segment?.addFaultFlag();
+    else segment?.addErrorFlag();
+    if (status === 429) segment?.addThrottleFlag();
+  };
+  return { after: annotate, onError: annotate };
 }
 
 function countErrorCode(code: string): void {

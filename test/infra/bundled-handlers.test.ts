@@ -10,18 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
 import { clientFor, principal } from '../support/principals.js';
+import { lambdaTracingEnvironment, sampledTraceHeader, startXRayDaemon, type XRayDaemon } from '../support/x-ray-daemon.js';
 import { deployedBundle, synthesizeApp } from './synthesize.js';
 
 /**
  * The artifacts `cdk deploy` uploads (minified ESM bundles with environment-only credentials),
- * run against the local KMS emulator and DynamoDB as Lambda would run them.
+ * run against the local KMS emulator and DynamoDB as Lambda would run them, active tracing included.
  */
 const RUNTIME_SDK_DIR = fileURLToPath(new URL('../../node_modules/.cache/envelope-api/bundles/', import.meta.url));
 let runtime: LocalRuntime;
 let bundled: LocalFunctions;
+let daemon: XRayDaemon;
 
 beforeAll(async () => {
   runtime = await startInProcessRuntime();
+  daemon = await startXRayDaemon();
+  const trace = sampledTraceHeader();
   const app = synthesizeApp('bundles');
   const bundle = (fn: ApiFunctionName): LocalFunction => {
     const { timeout } = app.apiStack.functions[fn].function.node.defaultChild as CfnFunction;
@@ -32,7 +36,8 @@ beforeAll(async () => {
     mkdirSync(join(RUNTIME_SDK_DIR, fn), { recursive: true });
     copyFileSync(built, file);
     // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
-    return { entry: pathToFileURL(file).href, environment: runtime.environmentFor(fn), timeoutSeconds: timeout! };
+    const environment = { ...runtime.environmentFor(fn), ...lambdaTracingEnvironment(`envelope-api-${fn}`, daemon, trace.header) };
+    return { entry: pathToFileURL(file).href, environment, timeoutSeconds: timeout! };
   };
   bundled = await startFunctions(
     Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>,
@@ -41,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bundled?.close();
   await runtime?.close();
+  await daemon?.close();
 });
 const event = (method: string, resource: string, body?: unknown) =>
   ({
@@ -62,6 +68,9 @@ describe('the deployable bundles', () => {
     expect(response.statusCode).toBe(200);
     const { ciphertext } = JSON.parse(response.body) as { ciphertext: string };
     expect((await owner.decrypt(ciphertext)).plaintext.toString()).toBe('bundled');
+    // Traced by the bundled Powertools Tracer: the key's read and its data key's unwrapping.
+    const traced = daemon.documents().map((d) => `${d.name} ${(d.aws as { operation?: string } | undefined)?.operation ?? ''}`.trim());
+    expect(traced).toEqual(expect.arrayContaining(['DynamoDB GetItem', 'KMS Decrypt', '## index.handler']));
   });
 
   it('answer master-key status and contract errors', async () => {

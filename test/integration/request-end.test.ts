@@ -15,13 +15,16 @@ import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
 import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
 import { API_ROUTES } from '../../contract/index.js';
 import { clientFor, failure, principal } from '../support/principals.js';
+import { lambdaTracingEnvironment, sampledTraceHeader, startXRayDaemon, type XRayDaemon } from '../support/x-ray-daemon.js';
 
 /**
  * A request that answered an error never completes later. The keys function runs with a 3 s
  * timeout behind a DynamoDB that answers every call after 2 s (slow, not down): a disable reads the
  * key, and its update is still on the wire when the function answers 503 just before its timeout.
  * That update must never reach the table. The stand-in drops a request whose sender hung up while
- * it waited, as a request lost on the way would be; it evaluates no IAM policy.
+ * it waited, as a request lost on the way would be; it evaluates no IAM policy. The functions run
+ * with Powertools Tracer on, as in Lambda under active tracing: its SDK middleware and subsegments
+ * must not keep a call alive.
  */
 const TABLE = 'request-end';
 const DELAY_MS = 2_000;
@@ -30,6 +33,7 @@ let slowDynamoDb: Server;
 let functions: LocalFunctions;
 let gateway: LocalGateway;
 let dataDir: string;
+let daemon: XRayDaemon;
 /** When each request the stand-in forwarded reached the table, by operation. */
 const forwarded: { operation: string; at: number }[] = [];
 
@@ -50,7 +54,9 @@ beforeAll(async () => {
     res.end(Buffer.from(await answer.arrayBuffer()));
   });
   await new Promise<void>((resolve) => slowDynamoDb.listen(0, '127.0.0.1', resolve));
+  daemon = await startXRayDaemon();
   const environment = {
+    ...lambdaTracingEnvironment('envelope-api-keys', daemon, sampledTraceHeader().header),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -77,6 +83,7 @@ afterAll(async () => {
   slowDynamoDb?.closeAllConnections();
   slowDynamoDb?.close();
   await dynamoDb?.close();
+  await daemon?.close();
 });
 
 describe('a request that runs out of time', () => {
@@ -131,5 +138,12 @@ describe('a request that runs out of time', () => {
     expect(records).toEqual([
       expect.objectContaining({ operation: 'disableKey', keyIds: [keyId], outcome: 'DependencyUnavailable', status: 503, caller: owner }),
     ]);
+    // Its trace: the invocation a fault with its code, the read it waited for among its calls.
+    const documents = daemon.documents();
+    expect(documents.find((d) => d.name === '## index.handler')).toMatchObject({
+      fault: true,
+      annotations: { operation: 'POST /v1/keys/{key}/disable', keyId, errorCode: 'DependencyUnavailable' },
+    });
+    expect(documents.filter((d) => d.name === 'DynamoDB').map((d) => (d.aws as { operation: string }).operation)).toContain('GetItem');
   });
 });
