@@ -2,7 +2,6 @@
 import type { DataKeyMetadata } from './domain/data-key.js';
 import type { KeyManagement } from './domain/key-management.js';
 import { ServiceError } from './domain/errors.js';
-import { keyIdOfGrant } from './domain/grants.js';
 import { apiHandler, type ApiRequest, type Route } from './http/api-handler.js';
 import { parseInput } from './http/request.js';
 import { jsonResponse, noContent } from './http/responses.js';
@@ -90,7 +89,7 @@ export const handler = apiHandler<'keys'>(
       },
 
       'DELETE /v1/keys/{key}/grants/{grantId}': async (request) => {
-        request.audit.changed({ grantId: request.path.grantId ?? '' });
+        request.audit.grantNamed(request.path.grantId);
         await grantManagement().revokeGrant(request.caller, keyRef(request), request.path.grantId ?? '');
         return noContent();
       },
@@ -98,7 +97,7 @@ export const handler = apiHandler<'keys'>(
       'POST /v1/grants/{grantId}/retire': async (request) => {
         parseInput(EmptyBody, request.body, 'body');
         const grantId = request.path.grantId ?? '';
-        request.audit.keyNamed(keyIdOfGrant(grantId)).changed({ grantId });
+        request.audit.grantNamed(grantId);
         await grantManagement().retireGrant(request.caller, request.path.grantId ?? '');
         return noContent();
       },

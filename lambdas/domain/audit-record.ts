@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { EncryptionContext } from './encryption-context.js';
+import { keyIdOfGrant } from './grants.js';
 
 /** Marks a value that the record holds only as its HMAC under the deployment's audit key. */
 export const AUDIT_HASH_PREFIX = 'hmac-sha256:';
@@ -55,13 +56,15 @@ export interface AuditRecord {
   /** The contract's operation id (`encrypt`, `putKeyPolicy`), or `unknown`. */
   readonly operation: string;
   readonly category: AuditCategory;
-  /** Every data key the request named or touched, by id (random UUIDs that reveal nothing). */
+  /** Every data key the request named or touched, by id (random UUIDs that reveal nothing); any other name goes to `aliases`. */
   readonly keyIds: readonly string[];
-  /** Aliases the request named or set, hashed. */
+  /** Aliases the request named or set, and any other name it gave a key, hashed. */
   readonly aliases: readonly string[];
   readonly keyVersions: readonly number[];
-  /** A single item's encryption context: keys in clear, values hashed. */
+  /** A single item's encryption context: keys in clear, values hashed (at most `AUDIT_MAX_CONTEXT_ENTRIES`, sorted by key). */
   readonly context?: Readonly<Record<string, string>>;
+  /** The context's number of entries, when the record could not keep them all. */
+  readonly contextEntries?: number;
   /** A batch: its size, and its items counted per key version and outcome. */
   readonly batch?: { readonly items: number; readonly counts: readonly AuditItemCount[] };
   readonly change?: AuditChange;
@@ -89,10 +92,15 @@ export class AuditFacts {
   private context: EncryptionContext | undefined;
   private change: AuditChange | undefined;
 
-  /** A key as the caller named it: its id, or `alias/<name>`. */
+  /**
+   * A key as the caller named it: its id, or `alias/<name>`. Only a well-formed key id is kept in
+   * clear; any other name is the caller's text (a bare alias, a typo, an e-mail address) and is kept
+   * hashed, as aliases are.
+   */
   keyNamed(ref: string | undefined): this {
-    if (ref?.startsWith('alias/')) this.aliases.add(ref.slice('alias/'.length));
-    else if (ref) this.keyIds.add(ref);
+    if (ref === undefined || ref === '') return this;
+    if (KEY_ID.test(ref)) this.keyIds.add(ref);
+    else this.aliases.add(ref.startsWith('alias/') ? ref.slice('alias/'.length) : ref);
     return this;
   }
 
@@ -103,7 +111,7 @@ export class AuditFacts {
 
   keyUsed(ref: AuditKeyRef | undefined, ...moreVersions: number[]): this {
     if (!ref) return this;
-    this.keyIds.add(ref.keyId);
+    this.keyNamed(ref.keyId);
     for (const version of [ref.keyVersion, ...moreVersions]) if (version !== undefined) this.versions.add(version);
     return this;
   }
@@ -128,6 +136,12 @@ export class AuditFacts {
     return this;
   }
 
+  /** A grant as the caller named it: a well-formed id is kept, with the key it names; other text is not. */
+  grantNamed(grantId: string | undefined): this {
+    const keyId = grantId === undefined ? undefined : keyIdOfGrant(grantId);
+    return keyId ? this.keyNamed(keyId).changed({ grantId: grantId! }) : this;
+  }
+
   changed(change: AuditChange): this {
     this.change = { ...this.change, ...change };
     return this;
@@ -140,7 +154,7 @@ export class AuditFacts {
 
   /** The record for these facts and the request's own: hashed where the values may be sensitive. */
   record(request: AuditRequest, hasher: AuditHasher): AuditRecord {
-    const context = this.itemTotal === undefined && this.context !== undefined ? hashValues(this.context, hasher) : undefined;
+    const context = this.itemTotal === undefined && this.context !== undefined ? boundedContext(this.context, hasher) : undefined;
     return {
       time: request.time.toISOString(),
       requestId: request.requestId,
@@ -154,7 +168,7 @@ export class AuditFacts {
       keyIds: [...this.keyIds],
       aliases: [...this.aliases].map((alias) => hasher.hash(alias)),
       keyVersions: [...this.versions].sort((a, b) => a - b),
-      ...(context && { context }),
+      ...context,
       ...(this.itemTotal !== undefined && { batch: { items: this.itemTotal, counts: [...this.items.values()] } }),
       ...(this.change && { change: this.change }),
       outcome: request.outcome,
@@ -180,6 +194,18 @@ export interface AuditRequest {
   readonly latencyMs: number;
 }
 
-function hashValues(context: EncryptionContext, hasher: AuditHasher): Record<string, string> {
-  return Object.fromEntries(Object.entries(context).map(([key, value]) => [key, hasher.hash(value)]));
+/** Key ids are random UUIDs (`randomUUID`), lower case. */
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Context entries a record keeps, sorted by key. A context may hold thousands of tiny entries
+ * within its 8 KiB; with a hash per value their record would outgrow a CloudWatch Logs event, so
+ * past this many the record keeps the first ones and the total in `contextEntries`.
+ */
+export const AUDIT_MAX_CONTEXT_ENTRIES = 64;
+
+function boundedContext(context: EncryptionContext, hasher: AuditHasher): Pick<AuditRecord, 'context' | 'contextEntries'> {
+  const entries = Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const kept = Object.fromEntries(entries.slice(0, AUDIT_MAX_CONTEXT_ENTRIES).map(([key, value]) => [key, hasher.hash(value)]));
+  return entries.length > AUDIT_MAX_CONTEXT_ENTRIES ? { context: kept, contextEntries: entries.length } : { context: kept };
 }

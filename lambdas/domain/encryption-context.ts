@@ -18,14 +18,19 @@ export function encodeContext(context: EncryptionContext = {}): Buffer {
   return Buffer.concat(parts);
 }
 
-export function assertContextSize(context: EncryptionContext = {}): void {
+/** The UTF-8 bytes of a context's keys and values, which `MAX_CONTEXT_BYTES` bounds. */
+export function contextBytes(context: EncryptionContext = {}): number {
   let bytes = 0;
   for (const [key, value] of Object.entries(context)) {
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
-  if (bytes > MAX_CONTEXT_BYTES) {
-    throw new ServiceError('ValidationError', `context must be at most ${MAX_CONTEXT_BYTES} bytes in all.`);
-  }
+  return bytes;
+}
+
+export const CONTEXT_SIZE_RULE = `must be at most ${MAX_CONTEXT_BYTES} bytes in all.`;
+
+export function assertContextSize(context: EncryptionContext = {}): void {
+  if (contextBytes(context) > MAX_CONTEXT_BYTES) throw new ServiceError('ValidationError', `context ${CONTEXT_SIZE_RULE}`);
 }
 
 function lengthPrefixed(text: string): Buffer {

@@ -39,8 +39,15 @@ export function logGroupSink(logGroupName: string, logs = tracer.captureAWSv3Cli
 
 /** The local runtime's stand-in for the log group: a JSON-lines file, appended to (readable by its owner only). */
 export function fileSink(file: string): AuditSink {
-  return { write: (record) => appendFile(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }) };
+  return { write: (record) => appendFile(file, `${jsonLine(record)}\n`, { mode: 0o600 }) };
 }
+
+/**
+ * JSON with the characters some readers take for line breaks (U+0085, U+2028, U+2029) escaped, as
+ * JSON allows: a context key or user agent holding one must not split a record in two.
+ */
+export const jsonLine = (value: unknown): string =>
+  JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function auditSink(config: AuditConfig['sink']): AuditSink {
   return 'logGroupName' in config ? logGroupSink(config.logGroupName) : fileSink(config.file);

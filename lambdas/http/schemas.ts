@@ -8,10 +8,12 @@ import {
   TAG_LIMITS,
   TAG_PATTERN,
   MAX_BATCH_ITEMS,
+  MAX_CONTEXT_BYTES,
   MAX_DESCRIPTION_LENGTH,
   MAX_POLICY_PRINCIPALS,
   PENDING_WINDOW_DAYS,
 } from '../../contract/index.js';
+import { CONTEXT_SIZE_RULE, contextBytes } from '../domain/encryption-context.js';
 import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
@@ -22,7 +24,8 @@ import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
  */
 const LONE_SURROGATE = /\p{Cs}/u;
 const text = () => z.string().check(z.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode (no lone surrogates)'));
-const context = z.optional(z.record(text(), text()));
+/** Bounded here too, so that an oversized context is refused before anything (the audit record) holds it. */
+const context = z.optional(z.record(text(), text()).check(z.refine((value) => contextBytes(value) <= MAX_CONTEXT_BYTES, CONTEXT_SIZE_RULE)));
 const principalArn = z.string().check(z.regex(PRINCIPAL_ARN_PATTERN, 'must be an IAM principal ARN'));
 const keyId = z.string().check(z.minLength(1), z.maxLength(256));
 const reference = z.optional(text().check(z.maxLength(1024)));

@@ -143,6 +143,24 @@ describe('audit records', () => {
     expect(await recordOf(() => owner().decrypt('ev2.not-a-ciphertext'))).toMatchObject({ outcome: 'InvalidCiphertext', keyIds: [] });
   });
 
+  it('hold only what a caller may put in them in bounded form: no typed names in clear, no oversized context', async () => {
+    const { keyId } = await owner().createKey({ alias: 'bounded' });
+    const typed = await recordOf(() => owner().getKey('jane.doe@example.com'));
+    expect(typed).toMatchObject({ outcome: 'ValidationError', keyIds: [], aliases: [(await hasher()).hash('jane.doe@example.com')] });
+    const grant = await recordOf(() => owner().request('DELETE', `v1/keys/${keyId}/grants/SSN-123-45-6789`));
+    expect(JSON.stringify(grant)).not.toContain('SSN');
+
+    const oversized = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key-${i}`, 'value']));
+    const refused = await recordOf(() => owner().encrypt(keyId, 'x', oversized));
+    expect(refused).toMatchObject({ outcome: 'ValidationError', keyIds: [] });
+    expect(refused.context).toBeUndefined();
+
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, '']));
+    const kept = await recordOf(() => owner().encrypt(keyId, 'x', many));
+    expect(kept).toMatchObject({ outcome: 'ok', contextEntries: 1000 });
+    expect(JSON.stringify(kept).length).toBeLessThan(16 * 1024);
+  });
+
   it('are not written for requests refused at the gateway, which never reach a function', async () => {
     const before = (await records()).length;
     expect((await failure(clientFor(runtime().apiUrl, 'stranger').listKeys())).status).toBe(403);

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_HASH_PREFIX, AuditFacts, AuditHasher, type AuditRequest } from '../../lambdas/domain/audit-record.js';
+import { AUDIT_HASH_PREFIX, AUDIT_MAX_CONTEXT_ENTRIES, AuditFacts, AuditHasher, type AuditRequest } from '../../lambdas/domain/audit-record.js';
+import { newGrantId } from '../../lambdas/domain/grants.js';
+import { jsonLine } from '../../lambdas/http/audit-sink.js';
 import { namedKeyRef } from '../../lambdas/domain/ciphertext-token.js';
 
 const KEY = 'a'.repeat(64);
@@ -75,6 +77,53 @@ describe('AuditFacts', () => {
         { keyId: null, keyVersion: null, outcome: 'ValidationError', count: 1 },
       ],
     });
+  });
+});
+
+describe('what a caller typed', () => {
+  const hasher = new AuditHasher(KEY);
+  const keyId = '6a3e1c52-9b1f-4c1e-8f5a-3d2b7c9e0f14';
+
+  it('keeps only well-formed key ids in clear; any other name of a key is hashed as an alias is', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((name) => !/^[0-9a-f-]{36}$/.test(name)),
+        (name) => {
+          const record = new AuditFacts().keyNamed(name).keyNamed(keyId).record(request, hasher);
+          expect(record.keyIds).toEqual([keyId]);
+          expect(record.aliases).toEqual([hasher.hash(name.startsWith('alias/') ? name.slice('alias/'.length) : name)]);
+        },
+      ),
+    );
+    expect(new AuditFacts().keyNamed('jane.doe@example.com').record(request, hasher).keyIds).toEqual([]);
+  });
+
+  it('keeps a grant id only when well formed, with the key it names', () => {
+    const grantId = newGrantId(keyId);
+    expect(new AuditFacts().grantNamed(grantId).record(request, hasher)).toMatchObject({ keyIds: [keyId], change: { grantId } });
+    const typed = new AuditFacts().grantNamed('SSN-123-45-6789').record(request, hasher);
+    expect(typed.change).toBeUndefined();
+    expect(JSON.stringify(typed)).not.toContain('SSN');
+  });
+
+  it('bounds the context a record keeps, whatever the context within its 8 KiB', () => {
+    const context = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`k${i}`, '']));
+    const record = new AuditFacts().contextGiven(context).record(request, hasher);
+    expect(Object.keys(record.context!)).toHaveLength(AUDIT_MAX_CONTEXT_ENTRIES);
+    expect(record.contextEntries).toBe(4000);
+    expect(JSON.stringify(record).length).toBeLessThan(16 * 1024);
+    expect(new AuditFacts().contextGiven({ a: 'b' }).record(request, hasher).contextEntries).toBeUndefined();
+  });
+
+  it('writes one line per record, whatever line separators a caller put in it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.constantFrom('\u0085', '\u2028', '\u2029', '\n', '\r'), (text, separator) => {
+        const record = { userAgent: `${text}${separator}${text}`, context: { [`${separator}key`]: 'v' } };
+        const line = jsonLine(record);
+        expect(line.split(/[\n\r\u0085\u2028\u2029]/)).toHaveLength(1);
+        expect(JSON.parse(line)).toEqual(record);
+      }),
+    );
   });
 });
 
