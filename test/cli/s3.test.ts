@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeForFile } from '../support/in-process-runtime.js';
-import { freePort } from '../support/local-runtime-process.js';
+import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import { builtCli, envelope, sha256, shell, userEnv } from './cli-support.js';
 
 /**
@@ -23,46 +22,28 @@ import { builtCli, envelope, sha256, shell, userEnv } from './cli-support.js';
  */
 const runtime = runtimeForFile({ POWERTOOLS_METRICS_DISABLED: 'true' });
 const BUCKET = 'envelope-cli-test';
-let moto: ChildProcess;
+let moto: MotoServer;
 let s3Endpoint: string;
 let s3: S3Client;
 let main: string;
 let dir: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  s3Endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const started = new Promise<void>((_resolve, reject) =>
-    moto.once('error', (error) => reject(new Error(`moto_server could not start: ${error.message}`))),
-  );
-  const listening = (async () => {
-    for (let i = 0; i < 150; i++) {
-      if (
-        await fetch(s3Endpoint).then(
-          () => true,
-          () => false,
-        )
-      )
-        return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error('moto_server did not start listening');
-  })();
+  moto = await startMotoServer();
+  s3Endpoint = moto.endpoint;
   main = await builtCli();
-  await Promise.race([listening, started]);
   s3 = new S3Client({
     endpoint: s3Endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    credentials: moto.credentials,
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   dir = await mkdtemp(join(tmpdir(), 'envelope-cli-s3-'));
 }, 120_000);
 afterAll(() => {
   s3?.destroy();
-  moto?.kill();
+  moto?.stop();
 });
 
 const env = () => userEnv(runtime().apiUrl, 'owner', { AWS_ENDPOINT_URL_S3: s3Endpoint });

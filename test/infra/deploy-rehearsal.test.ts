@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/local-runtime-process.js';
+import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import { synthesizeApp } from './synthesize.js';
 
 /**
@@ -28,34 +28,20 @@ import { synthesizeApp } from './synthesize.js';
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-let moto: ChildProcess;
+let moto: MotoServer;
 let endpoint: string;
 
 const client = <T>(Client: new (config: object) => T): T =>
-  new Client({ endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  new Client({ endpoint, region: REGION, forcePathStyle: true, credentials: moto.credentials });
 
 beforeAll(async () => {
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  moto.on('error', (error) => {
-    throw new Error(`moto_server could not start (is it installed?): ${error.message}`);
-  });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(endpoint).then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  moto = await startMotoServer();
+  endpoint = moto.endpoint;
   await client(SSMClient).send(new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '30', Type: 'String' }));
   await client(S3Client).send(new CreateBucketCommand({ Bucket: `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}` }));
 });
 afterAll(() => {
-  moto?.kill();
+  moto?.stop();
 });
 
 /** Zips and uploads the stack's file assets where the template expects them, as `cdk deploy` does. */

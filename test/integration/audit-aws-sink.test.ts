@@ -1,33 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditFacts, AuditHasher, type AuditRecord } from '../../lambdas/domain/audit-record.js';
 import { logGroupSink, readAuditKey } from '../../lambdas/http/audit-sink.js';
-import { freePort } from '../support/local-runtime-process.js';
+import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 
 /**
  * The deployed audit sink and key reader, the unmodified AWS SDK clients of CloudWatch Logs and
  * Secrets Manager, against moto_server (an implementation nobody here wrote) at the SDK's endpoint
  * variables.
  */
-let moto: ChildProcess;
+let moto: MotoServer;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  for (
-    let i = 0;
-    i < 100 &&
-    !(await fetch(endpoint).then(
-      () => true,
-      () => false,
-    ));
-    i++
-  )
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  moto = await startMotoServer();
+  const { endpoint } = moto;
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'testing',
@@ -39,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(() => {
-  moto?.kill();
+  moto?.stop();
   process.env = saved;
 });
 
