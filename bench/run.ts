@@ -23,6 +23,7 @@ import { round } from './measure.js';
  * bench/results.json.
  */
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const runtime = await startLocalRuntime({
   ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-bench-')) }),
   port: 0,
