@@ -21,7 +21,7 @@ import type {
   GrantPage,
 } from '../../../contract/index.js';
 import type { Readable, Transform, Writable } from 'node:stream';
-import { toApiError } from './errors.js';
+import { InvalidResponseError, toApiError } from './errors.js';
 import {
   decryptFile,
   decryptingStream,
@@ -32,6 +32,7 @@ import {
   type FileOptions,
 } from './files.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { packageVersion } from './version.js';
 
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
 const Sha256Hash = Hash.bind(null, 'sha256');
@@ -45,6 +46,8 @@ export interface EnvelopeClientOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Retries on 429 and 503. */
   readonly retry?: RetryPolicy;
+  /** A product token appended to the client's own User-Agent (`envelope-client/<version>`), e.g. `my-app/1.2`. */
+  readonly userAgent?: string;
 }
 
 /** Per-request options: an `Idempotency-Key` makes a state-changing request safely retryable. */
@@ -80,6 +83,7 @@ export interface CiphertextInput {
 export class EnvelopeClient {
   private readonly signer: SignatureV4;
   private readonly base: URL;
+  private readonly userAgent: string;
 
   constructor(private readonly options: EnvelopeClientOptions = {}) {
     const endpoint = options.endpoint ?? process.env.ENVELOPE_API_URL;
@@ -87,6 +91,7 @@ export class EnvelopeClient {
     if (!endpoint) throw new Error('No endpoint: pass `endpoint` or set ENVELOPE_API_URL.');
     if (!region) throw new Error('No region: pass `region` or set AWS_REGION.');
     this.base = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    this.userAgent = [`envelope-client/${packageVersion()}`, options.userAgent].filter(Boolean).join(' ');
     this.signer = new SignatureV4({ credentials: options.credentials ?? defaultProvider(), region, service: 'execute-api', sha256: Sha256Hash });
   }
 
@@ -101,7 +106,7 @@ export class EnvelopeClient {
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
     if (input.tag !== undefined) query.tag = input.tag;
-    return this.request('GET', 'v1/keys', undefined, query);
+    return this.request<KeyPage>('GET', 'v1/keys', undefined, query).then((page) => listOf(page, 'keys'));
   }
 
   getKey(key: string): Promise<KeyMetadata> {
@@ -127,7 +132,7 @@ export class EnvelopeClient {
     const query: Record<string, string> = {};
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
-    return this.request('GET', `${keyPath(key)}/grants`, undefined, query);
+    return this.request<GrantPage>('GET', `${keyPath(key)}/grants`, undefined, query).then((page) => listOf(page, 'grants'));
   }
 
   /** Ends a grant (admins). */
@@ -176,21 +181,24 @@ export class EnvelopeClient {
   /** Encrypts up to 1,000 items under one key; each succeeds or fails alone, in order. */
   async encryptMany(keyId: string, items: readonly PlaintextInput[]): Promise<BatchItemResult<SealedResult>[]> {
     const body = { keyId, items: items.map(({ plaintext, ...rest }) => ({ ...rest, plaintext: base64(plaintext) })) };
-    return (await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/encrypt', body)).items;
+    return listOf(await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/encrypt', body), 'items').items;
   }
 
   async decryptMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<DecryptResult>[]> {
-    const out = await this.request<{ items: BatchItemResult<OpenedValue>[] }>('POST', 'v1/decrypt', { items });
+    const out = listOf(await this.request<{ items: BatchItemResult<OpenedValue>[] }>('POST', 'v1/decrypt', { items }), 'items');
     return out.items.map((item) => ('plaintext' in item ? { ...item, ...opened(item) } : item));
   }
 
   async rewrapMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<SealedResult>[]> {
-    return (await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/rewrap', { items })).items;
+    return listOf(await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/rewrap', { items }), 'items').items;
   }
 
   /** A fresh data key for client-side encryption: its plaintext (unless `withoutPlaintext`) and its sealed form. */
   async generateDataKey(keyId: string, context?: EncryptionContext, options: { withoutPlaintext?: boolean } = {}): Promise<GeneratedDataKey> {
     const out = await this.request<DataKeyValue>('POST', 'v1/data-keys', { keyId, context, ...options });
+    if (!isObject(out) || typeof out.encryptedKey !== 'string' || !(out.plaintextKey === undefined || typeof out.plaintextKey === 'string')) {
+      throw new InvalidResponseError('no encryptedKey');
+    }
     return { ...out, plaintextKey: out.plaintextKey === undefined ? undefined : Buffer.from(out.plaintextKey, 'base64') };
   }
 
@@ -231,21 +239,25 @@ export class EnvelopeClient {
   private async send<T>(method: string, path: string, body: unknown, query: Record<string, string>, idempotencyKey: string | undefined): Promise<T> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const signed = await this.signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query,
-      headers: {
-        host: url.host,
-        accept: 'application/json',
-        ...(payload !== undefined && { 'content-type': 'application/json' }),
-        ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey }),
+    const signed = await this.signer.sign(
+      {
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: url.pathname,
+        query,
+        headers: {
+          host: url.host,
+          accept: 'application/json',
+          ...(payload !== undefined && { 'content-type': 'application/json' }),
+          ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey }),
+          'user-agent': this.userAgent,
+        },
+        body: payload,
       },
-      body: payload,
-    });
+      SIGNED_USER_AGENT,
+    );
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const response = await fetch(url, { method, headers: signed.headers, body: payload });
     const text = await response.text();
@@ -255,9 +267,23 @@ export class EnvelopeClient {
   }
 }
 
+/** SigV4 leaves User-Agent unsigned by default; it is signed here, so that what audit records show is what the caller sent. */
+const SIGNED_USER_AGENT = { signableHeaders: new Set(['user-agent']) };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An answer that must hold a list under `field` (a page, a batch): checked before anything iterates it. */
+function listOf<T, K extends keyof T & string>(value: T, field: K): T {
+  if (!isObject(value) || !Array.isArray(value[field])) throw new InvalidResponseError(`no "${field}" list`);
+  return value;
+}
+
 const keyPath = (key: string): string => `v1/keys/${encodeURIComponent(key)}`;
 const base64 = (value: Uint8Array | string): string => Buffer.from(value).toString('base64');
-const opened = (value: OpenedValue): DecryptResult => ({ ...value, plaintext: Buffer.from(value.plaintext, 'base64') });
+function opened(value: OpenedValue): DecryptResult {
+  if (!isObject(value) || typeof value.plaintext !== 'string') throw new InvalidResponseError('no plaintext');
+  return { ...value, plaintext: Buffer.from(value.plaintext, 'base64') };
+}
 
 function parseJson(text: string): unknown {
   try {

@@ -30,3 +30,15 @@ export function toApiError(status: number, headers: Headers, json: unknown): Env
     Number.isFinite(seconds) ? seconds : undefined,
   );
 }
+
+/**
+ * A 2xx answer whose body is not what the contract says (a proxy's page, another service at the
+ * endpoint): named as such, rather than failing later on a missing field.
+ */
+export class InvalidResponseError extends Error {
+  override readonly name = 'InvalidResponseError';
+  readonly code = 'InvalidResponse';
+  constructor(what: string) {
+    super(`The API's answer is not valid: ${what}. Is the endpoint the Envelope API?`);
+  }
+}

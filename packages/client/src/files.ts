@@ -6,6 +6,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { EnvelopeClient } from './client.js';
+import { invalidCiphertext } from './file-format/errors.js';
 import { createDecryptStream, createEncryptStream } from './file-format/index.js';
 
 export interface EncryptStreamOptions {
@@ -49,11 +50,22 @@ export async function encryptingStream(client: EnvelopeClient, { keyId, context,
   }
 }
 
-/** A stream that decrypts the file format: one API call, to decrypt the data key the header carries. */
+/**
+ * A stream that decrypts the file format: one API call, to decrypt the data key the header carries.
+ * The header's key id and version must be those the API reports the data key under: a header that
+ * names another key (to mislead whoever reads it) is refused as `InvalidCiphertext`.
+ */
 export function decryptingStream(client: EnvelopeClient, { expectedContext }: DecryptStreamOptions = {}): Transform {
   return createDecryptStream({
     expectedContext,
-    unwrapKey: async ({ encryptedKey, context }) => (await client.decrypt(encryptedKey, context)).plaintext,
+    unwrapKey: async ({ encryptedKey, keyId, keyVersion, context }) => {
+      const opened = await client.decrypt(encryptedKey, context);
+      if (opened.keyId !== keyId || opened.keyVersion !== keyVersion) {
+        opened.plaintext.fill(0);
+        throw invalidCiphertext();
+      }
+      return opened.plaintext;
+    },
   });
 }
 

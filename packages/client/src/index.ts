@@ -9,7 +9,7 @@ export {
   type RequestOptions,
   type SealedResult,
 } from './client.js';
-export { EnvelopeApiError } from './errors.js';
+export { EnvelopeApiError, InvalidResponseError } from './errors.js';
 export type {
   DecryptStreamOptions as FileDecryptOptions,
   EncryptStreamOptions as FileEncryptOptions,

@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { ByteQueue } from './byte-queue.js';
 import { DATA_KEY_LENGTH } from './constants.js';
 import { encodeContext, type EncryptionContext } from './context.js';
-import { contextMismatch, invalidArgument, invalidCiphertext, keyUnwrapFailed } from './errors.js';
+import { contextMismatch, FileFormatError, invalidArgument, invalidCiphertext, keyUnwrapFailed } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameCiphers } from './frames.js';
 import type { FileHeader, ParsedHeader } from './header.js';
@@ -112,6 +112,8 @@ class DecryptStream extends Transform {
     try {
       dataKey = await this.#unwrapKey({ encryptedKey, keyId, keyVersion, context });
     } catch (cause) {
+      // The unwrapper's own verdict that the file is not valid (its header names another key than the data key's) stands as it is.
+      if (cause instanceof FileFormatError && cause.code === 'InvalidCiphertext') throw cause;
       throw keyUnwrapFailed({ cause });
     }
     if (dataKey instanceof Uint8Array && dataKey.length === DATA_KEY_LENGTH) return dataKey;
