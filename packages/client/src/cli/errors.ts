@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { EnvelopeApiError } from '../errors.js';
+import { EnvelopeApiError, InvalidResponseError } from '../errors.js';
 import { FileFormatError } from '../file-format/index.js';
 
 /** The CLI's exit codes (docs/cli.md, "Exit codes"). */
@@ -14,20 +14,36 @@ export const ExitCode = {
   InputOutput: 3,
   /** The data is not valid: a tampered, truncated or foreign encrypted file or token, or another context than expected. */
   InvalidData: 4,
-  /** Interrupted (SIGINT, SIGTERM), as a shell reports a SIGINT: 128 + 2. A file command leaves no output behind. */
+  /** A file command interrupted by SIGHUP (a closed terminal), as a shell reports it: 128 + 1. It leaves no output behind. */
+  Hangup: 129,
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
   Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** 128 + the signal's number, as a shell reports a command killed by it. */
+export function interruptedExitCode(signal: string): ExitCode {
+  switch (signal) {
+    case 'SIGHUP':
+      return ExitCode.Hangup;
+    case 'SIGTERM':
+      return ExitCode.Terminated;
+    default:
+      return ExitCode.Interrupted;
+  }
+}
 
 /** A mistake on the command line that commander cannot see (a malformed `--context`, say). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** A file command stopped by SIGINT or SIGTERM. */
+/** A file command stopped by SIGINT, SIGTERM or SIGHUP. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';
-  constructor(signal: string) {
+  constructor(readonly signal: string) {
     super(`Interrupted by ${signal}; no output was left.`);
   }
 }
@@ -46,11 +62,12 @@ export interface Failure {
 export function failureOf(error: unknown): Failure {
   if (error instanceof CommanderError)
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, code: error.code, message: error.message };
-  if (error instanceof InterruptedError) return { exitCode: ExitCode.Interrupted, code: 'Interrupted', message: error.message };
+  if (error instanceof InterruptedError) return { exitCode: interruptedExitCode(error.signal), code: 'Interrupted', message: error.message };
   if (error instanceof UsageError) return { exitCode: ExitCode.Usage, code: 'UsageError', message: error.message };
   if (error instanceof EnvelopeApiError) {
     return { exitCode: error.code === 'InvalidCiphertext' ? ExitCode.InvalidData : ExitCode.ApiError, code: error.code, message: error.message };
   }
+  if (error instanceof InvalidResponseError) return { exitCode: ExitCode.ApiError, code: error.code, message: error.message };
   if (error instanceof FileFormatError) return fileFormatFailure(error);
   const named = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: unknown; cause?: unknown };
   const message = typeof named?.message === 'string' ? named.message : String(error);

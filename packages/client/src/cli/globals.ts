@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EncryptionContext } from '../../../../contract/index.js';
 import { EnvelopeClient } from '../client.js';
+import { packageVersion } from '../version.js';
 import { UsageError } from './errors.js';
 
 export type OutputFormat = 'json' | 'table';
@@ -40,14 +41,16 @@ export function clientFor(command: Command): EnvelopeClient {
   } catch {
     throw new UsageError(`The endpoint is not a URL: ${endpoint}`);
   }
-  return new EnvelopeClient({ endpoint, region });
+  return new EnvelopeClient({ endpoint, region, userAgent: `envelope-cli/${packageVersion()}` });
 }
 
-/** Commander's collector for a repeatable `--context k=v` (or `--tag k=v`): one object. */
+/** Commander's collector for a repeatable `--context k=v` (or `--tag k=v`): one object; a key given twice is refused, not overwritten. */
 export function collectPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError('Expected key=value.');
-  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  const key = value.slice(0, at);
+  if (previous !== undefined && Object.hasOwn(previous, key)) throw new InvalidArgumentError(`The key "${key}" is given twice.`);
+  return { ...previous, [key]: value.slice(at + 1) };
 }
 
 /** Commander's collector for a repeatable option: a list. */

@@ -5,6 +5,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { UsageError } from './errors.js';
 import { type GlobalOptions, regionOf } from './globals.js';
+import { stdinStream } from './stdin.js';
 
 /** Where file commands read and write: a local path, `-` (stdin or stdout), or `s3://bucket/key`. */
 export type Location =
@@ -46,7 +47,7 @@ export interface Source {
 export async function openSource(location: Location, s3: () => S3Client): Promise<Source> {
   switch (location.kind) {
     case 'stdio':
-      return { input: process.stdin };
+      return { input: stdinStream() };
     case 'file': {
       // Opened now, so that a missing or unreadable input fails before any API call is made.
       const input = createReadStream(location.path, { highWaterMark: 1024 * 1024 });
@@ -54,13 +55,30 @@ export async function openSource(location: Location, s3: () => S3Client): Promis
         input.once('ready', () => resolve());
         input.once('error', reject);
       });
-      return { input, size: (await stat(location.path)).size };
+      const stats = await stat(location.path);
+      // A directory opens, and only fails on its first read: refuse it before the data key is asked for.
+      if (stats.isDirectory()) {
+        input.destroy();
+        throw isDirectory(location.path, 'read');
+      }
+      return { input, size: stats.size };
     }
     case 's3': {
       const object = await s3().send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
       return { input: object.Body as Readable, size: object.ContentLength };
     }
   }
+}
+
+/** Node's own error for a directory where a file was expected (EISDIR, exit 3). */
+export const isDirectory = (path: string, operation: 'read' | 'open'): Error =>
+  Object.assign(new Error(`EISDIR: illegal operation on a directory, ${operation} '${path}'`), { code: 'EISDIR', path });
+
+/** A local output that is an existing directory is refused before anything is read or asked of the API. */
+export async function checkOutput(location: Location): Promise<void> {
+  if (location.kind !== 'file') return;
+  const stats = await stat(location.path).catch(() => undefined);
+  if (stats?.isDirectory()) throw isDirectory(location.path, 'open');
 }
 
 /** Part size: S3 allows 10,000 parts, so a known large input gets larger parts. */

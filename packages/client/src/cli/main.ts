@@ -16,4 +16,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A stderr that cannot be written (a closed terminal, after SIGHUP) must not turn the exit code into a crash.
+process.stderr.on('error', () => {});
 process.exitCode = await main(process.argv);

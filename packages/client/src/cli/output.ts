@@ -5,8 +5,31 @@ import type { GlobalOptions } from './globals.js';
  * Prints a command's result on stdout: `--output json` prints the API's JSON (stable, for scripts),
  * `--output table` (the default) the text `table()` makes for humans.
  */
-export function print(options: GlobalOptions, value: unknown, table: () => string): void {
-  process.stdout.write(options.output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${table()}\n`);
+export function print(options: GlobalOptions, value: unknown, table: () => string): Promise<void> {
+  return writeStdout(options.output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${table()}\n`);
+}
+
+/** Swallows stdout's 'error' events: each write reports its own error to its caller (writeStdout), never as a crash. */
+let stdoutGuarded = false;
+
+/**
+ * Writes to stdout and resolves once written, or rejects with the write's error (ENOSPC, EPIPE, EIO…),
+ * which main.ts reports as any I/O error: one line, exit 3. Every write to stdout goes through here
+ * (the file commands' pipeline to stdout handles its own errors).
+ */
+export function writeStdout(data: string | Uint8Array): Promise<void> {
+  const stdout = process.stdout;
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    stdout.on('error', () => {});
+  }
+  return new Promise((resolve, reject) => {
+    if (stdout.destroyed || stdout.writableEnded) {
+      reject(Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' }));
+      return;
+    }
+    stdout.write(data, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 /** Informational lines on stderr, for humans, unless `--quiet`. */

@@ -1,22 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { addFileCommands } from './commands/files.js';
 import { addKeyCommands } from './commands/keys.js';
 import { addMasterKeyCommand } from './commands/master-key.js';
 import { addValueCommands } from './commands/values.js';
-
-/** The package's version, from its package.json (above src/ when run from source, above dist/ when built). */
-export function packageVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (!existsSync(file)) continue;
-    const { name, version } = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (name === '@envelope-api/client' && version) return version;
-  }
-  return 'unknown';
-}
+import { packageVersion } from '../version.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -25,7 +12,8 @@ Exit codes:
   2  usage or configuration error (unknown option, missing argument, no endpoint, region or credentials)
   3  a local file, stdin/stdout or S3 object could not be read or written
   4  invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context
-  130  interrupted (Ctrl-C); a file command leaves no output behind
+  129, 130, 143  interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal's number); a file
+                 command leaves no output behind
 
 Environment:
   ENVELOPE_API_URL     the API's base URL (or --endpoint)

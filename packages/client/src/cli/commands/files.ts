@@ -5,9 +5,9 @@ import type { EncryptionContext } from '../../../../../contract/index.js';
 import type { EnvelopeClient } from '../../client.js';
 import type { ProgressCallback } from '../../files.js';
 import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
-import { ExitCode, InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, interruptedExitCode, UsageError } from '../errors.js';
 import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
-import { describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
+import { checkOutput, describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
 import { formatBytes, inform, print } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -69,6 +69,9 @@ export function addFileCommands(program: Command): void {
     });
 }
 
+/** The signals a file command cleans up after (docs/cli.md, "Exit codes"). */
+const INTERRUPTING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 async function transfer(command: Command, verb: string, inputText: string, outputText: string, run: Run): Promise<void> {
   const options = globalOptions(command);
   const input = parseLocation(inputText);
@@ -76,6 +79,7 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
   if (input.kind === 'file' && output.kind === 'file' && resolve(input.path) === resolve(output.path))
     throw new UsageError('The input and the output are the same file.');
   const client = clientFor(command);
+  await checkOutput(output);
   let s3: ReturnType<typeof s3Client> | undefined;
   const s3Once = () => (s3 ??= s3Client(options));
   const source = await openSource(input, s3Once);
@@ -85,33 +89,31 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
     bytes = done;
     progress.onProgress?.(done, total);
   };
-  // Ctrl-C: stop reading, so that the client removes its temporary file (or the upload is aborted).
+  // Ctrl-C, kill, a closed terminal: stop reading, so that the client removes its temporary file (or the upload is aborted).
   let interrupted: InterruptedError | undefined;
   const interrupt = (signal: NodeJS.Signals) => {
     interrupted = new InterruptedError(signal);
     source.input.destroy(interrupted);
-    process.once(signal, () => process.exit(ExitCode.Interrupted)); // a second one does not wait
+    process.once(signal, () => process.exit(interruptedExitCode(signal))); // a second one does not wait
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  for (const signal of INTERRUPTING_SIGNALS) process.once(signal, interrupt);
   try {
     await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, onProgress));
   } catch (error) {
     throw interrupted ?? error;
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const signal of INTERRUPTING_SIGNALS) process.off(signal, interrupt);
     progress.stop();
     s3?.destroy();
   }
-  if (output.kind !== 'stdio') report(command, verb, input, output, bytes);
+  if (output.kind !== 'stdio') await report(command, verb, input, output, bytes);
 }
 
 /** A line for humans on stderr, or the JSON summary on stdout (never when stdout carries the data). */
-function report(command: Command, verb: string, input: Location, output: Location, bytes: number): void {
+async function report(command: Command, verb: string, input: Location, output: Location, bytes: number): Promise<void> {
   const options = globalOptions(command);
   const from = describeLocation(input, 'stdin');
   const to = describeLocation(output, 'stdout');
-  if (options.output === 'json') print(options, { input: from, output: to, bytesRead: bytes }, () => '');
+  if (options.output === 'json') await print(options, { input: from, output: to, bytesRead: bytes }, () => '');
   else inform(options, `${verb} ${from} (${formatBytes(bytes)}) -> ${to}`);
 }

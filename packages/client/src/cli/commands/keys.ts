@@ -23,7 +23,7 @@ export function addKeyCommands(program: Command): void {
     .addHelpText('after', example('  $ envelope keys create --alias orders --description "order data" --tag team=payments'))
     .action(async (options: { alias?: string; description?: string; tag?: Record<string, string> }, command: Command) => {
       const key = await clientFor(command).createKey({ alias: options.alias, description: options.description, tags: options.tag });
-      print(globalOptions(command), key, () => keyTable(key));
+      await print(globalOptions(command), key, () => keyTable(key));
     });
 
   keys
@@ -47,7 +47,11 @@ export function addKeyCommands(program: Command): void {
         nextToken = page.nextToken;
       } while (!onePage && nextToken !== undefined);
       const result = { keys: all, ...(nextToken !== undefined && { nextToken }) };
-      print(globalOptions(command), result, () => keyListTable(all) + (nextToken === undefined ? '' : `\nnext page: --next-token ${nextToken}`));
+      await print(
+        globalOptions(command),
+        result,
+        () => keyListTable(all) + (nextToken === undefined ? '' : `\nnext page: --next-token ${nextToken}`),
+      );
     });
 
   keys
@@ -57,7 +61,7 @@ export function addKeyCommands(program: Command): void {
     .addHelpText('after', example('  $ envelope keys show alias/orders'))
     .action(async (key: string, _options: object, command: Command) => {
       const metadata = await clientFor(command).getKey(key);
-      print(globalOptions(command), metadata, () => keyTable(metadata));
+      await print(globalOptions(command), metadata, () => keyTable(metadata));
     });
 
   keys
@@ -83,12 +87,12 @@ export function addKeyCommands(program: Command): void {
       const changes = [options.file, options.admin, options.user, options.addUser, options.removeUser].some((o) => o !== undefined);
       const current = await client.getKey(key);
       if (!changes) {
-        print(globalOptions(command), current.policy, () => policyTable(current.policy));
+        await print(globalOptions(command), current.policy, () => policyTable(current.policy));
         return;
       }
       const policy = await newPolicy(current.policy, options);
       const updated = await client.putKeyPolicy(key, policy, options.bypassLockoutSafetyCheck ? { bypassLockoutSafetyCheck: true } : {});
-      print(globalOptions(command), updated.policy, () => policyTable(updated.policy));
+      await print(globalOptions(command), updated.policy, () => policyTable(updated.policy));
     });
 
   keys
@@ -98,7 +102,7 @@ export function addKeyCommands(program: Command): void {
     .addHelpText('after', example('  $ envelope keys rotate alias/orders'))
     .action(async (key: string, _options: object, command: Command) => {
       const rotated = await clientFor(command).rotateKey(key);
-      print(globalOptions(command), rotated, () =>
+      await print(globalOptions(command), rotated, () =>
         fields([
           ['keyId', rotated.keyId],
           ['createdVersion', rotated.createdVersion],
@@ -115,7 +119,7 @@ export function addKeyCommands(program: Command): void {
       .addHelpText('after', example(`  $ envelope keys ${name} alias/orders`))
       .action(async (key: string, _options: object, command: Command) => {
         const metadata = await call(clientFor(command), key);
-        print(globalOptions(command), metadata, () => stateTable(metadata));
+        await print(globalOptions(command), metadata, () => stateTable(metadata));
       });
   stateCommand('disable', 'disable a key: nothing encrypts or decrypts with it until enabled', (client, key) => client.disableKey(key));
   stateCommand('enable', 'enable a disabled key', (client, key) => client.enableKey(key));
@@ -129,7 +133,7 @@ export function addKeyCommands(program: Command): void {
     .addHelpText('after', example('  $ envelope keys schedule-deletion alias/orders --days 7'))
     .action(async (key: string, options: { days?: number }, command: Command) => {
       const metadata = await clientFor(command).scheduleKeyDeletion(key, options.days);
-      print(globalOptions(command), metadata, () => stateTable(metadata));
+      await print(globalOptions(command), metadata, () => stateTable(metadata));
     });
 }
 

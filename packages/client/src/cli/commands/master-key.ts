@@ -9,6 +9,6 @@ export function addMasterKeyCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ envelope master-key\n  $ envelope master-key --output json | jq -r .keyState')
     .action(async (_options: object, command: Command) => {
       const status = await clientFor(command).masterKey();
-      print(globalOptions(command), status, () => masterKeyTable(status));
+      await print(globalOptions(command), status, () => masterKeyTable(status));
     });
 }

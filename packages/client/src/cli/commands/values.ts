@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { EncryptionContext } from '../../../../../contract/index.js';
 import { UsageError } from '../errors.js';
 import { clientFor, collectPair, globalOptions } from '../globals.js';
-import { print } from '../output.js';
+import { print, writeStdout } from '../output.js';
 import { readStdin } from '../stdin.js';
 
 const CONTEXT_HELP = 'an encryption context pair, bound to the ciphertext and required to decrypt it (repeatable)';
@@ -32,7 +32,7 @@ export function addValueCommands(program: Command): void {
     .action(async (value: string | undefined, options: ValueOptions, command: Command) => {
       const plaintext = await plaintextOf(value, options.base64 === true);
       const sealed = await clientFor(command).encrypt(options.key!, plaintext, options.context);
-      print(globalOptions(command), sealed, () => sealed.ciphertext);
+      await print(globalOptions(command), sealed, () => sealed.ciphertext);
     });
 
   program
@@ -51,11 +51,11 @@ export function addValueCommands(program: Command): void {
       const opened = await clientFor(command).decrypt(await tokenOf(token), options.context);
       const global = globalOptions(command);
       if (global.output === 'json') {
-        print(global, { plaintext: opened.plaintext.toString('base64'), keyId: opened.keyId, keyVersion: opened.keyVersion }, () => '');
+        await print(global, { plaintext: opened.plaintext.toString('base64'), keyId: opened.keyId, keyVersion: opened.keyVersion }, () => '');
       } else if (options.base64) {
-        process.stdout.write(`${opened.plaintext.toString('base64')}\n`);
+        await writeStdout(`${opened.plaintext.toString('base64')}\n`);
       } else {
-        process.stdout.write(opened.plaintext);
+        await writeStdout(opened.plaintext);
       }
     });
 
@@ -67,7 +67,7 @@ export function addValueCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ envelope keys rotate alias/orders\n  $ envelope rewrap --context tenant=acme < old.token > new.token')
     .action(async (token: string | undefined, options: ValueOptions, command: Command) => {
       const sealed = await clientFor(command).rewrap(await tokenOf(token), options.context);
-      print(globalOptions(command), sealed, () => sealed.ciphertext);
+      await print(globalOptions(command), sealed, () => sealed.ciphertext);
     });
 }
 
