@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyMetadata, KeyPage, MasterKeyStatus, RotatedKey, SealedResult as SealedValue } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
@@ -43,7 +44,13 @@ describe('the package bin', () => {
   it('is the built main.js, a node script', async () => {
     const { bin } = JSON.parse(await readFile(join(ROOT, 'packages/client/package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(bin.envelope).toBe(`./dist/${main.split('/node_modules/.cache/envelope-cli-test/')[1]!.split('/').slice(1).join('/')}`);
-    expect((await readFile(main, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect((await readFile(main, 'utf8')).split('\n')[0]).toBe('#!/usr/bin/env -S node --max-old-space-size=64');
+    // Run as an installed bin is, through its shebang, with this Node first on the PATH.
+    await chmod(main, 0o755);
+    const direct = await promisify(execFile)(main, ['--version'], {
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+    });
+    expect(direct.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const { code, stdout } = await envelope(main, ['--version'], { env: userEnv(undefined, undefined) });
     expect(code).toBe(0);
     expect(stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);

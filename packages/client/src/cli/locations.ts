@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from './errors.js';
 import { type GlobalOptions, regionOf } from './globals.js';
 import { stdinStream } from './stdin.js';
@@ -32,8 +31,10 @@ export const describeLocation = (location: Location, stdio: 'stdin' | 'stdout'):
  * S3 with the usual AWS settings (credentials chain, AWS_REGION); `AWS_ENDPOINT_URL_S3` points it
  * elsewhere (moto, MinIO…), path-style since such endpoints have no bucket subdomains.
  */
-export function s3Client(options: GlobalOptions): S3Client {
+export async function s3Client(options: GlobalOptions): Promise<S3Client> {
   const endpoint = process.env.AWS_ENDPOINT_URL_S3;
+  // Loaded only for s3:// locations: the S3 client is most of the CLI's memory at rest.
+  const { S3Client } = await import('@aws-sdk/client-s3');
   return new S3Client({ region: regionOf(options) ?? 'us-east-1', ...(endpoint && { endpoint, forcePathStyle: true }) });
 }
 
@@ -44,7 +45,7 @@ export interface Source {
   readonly size?: number;
 }
 
-export async function openSource(location: Location, s3: () => S3Client): Promise<Source> {
+export async function openSource(location: Location, s3: () => Promise<S3Client>): Promise<Source> {
   switch (location.kind) {
     case 'stdio':
       return { input: stdinStream() };
@@ -64,7 +65,8 @@ export async function openSource(location: Location, s3: () => S3Client): Promis
       return { input, size: stats.size };
     }
     case 's3': {
-      const object = await s3().send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      const object = await (await s3()).send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
       return { input: object.Body as Readable, size: object.ContentLength };
     }
   }
@@ -92,15 +94,16 @@ export const partSizeFor = (size: number | undefined): number => Math.max(MIN_PA
  */
 export async function writeTo(
   location: Location,
-  s3: () => S3Client,
+  s3: () => Promise<S3Client>,
   size: number | undefined,
   write: (output: string | Writable) => Promise<void>,
 ): Promise<void> {
   if (location.kind === 'file') return write(location.path);
   if (location.kind === 'stdio') return write(process.stdout);
   const body = new PassThrough();
+  const { Upload } = await import('@aws-sdk/lib-storage');
   const upload = new Upload({
-    client: s3(),
+    client: await s3(),
     params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: 'application/octet-stream' },
     partSize: partSizeFor(size),
     queueSize: 4,

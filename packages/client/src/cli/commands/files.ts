@@ -104,7 +104,7 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
   } finally {
     for (const signal of INTERRUPTING_SIGNALS) process.off(signal, interrupt);
     progress.stop();
-    s3?.destroy();
+    (await s3?.catch(() => undefined))?.destroy();
   }
   if (output.kind !== 'stdio') await report(command, verb, input, output, bytes);
 }
