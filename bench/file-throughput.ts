@@ -45,8 +45,6 @@ export async function measureFileThroughput(
   const path = (name: string) => join(dir, name);
   try {
     await writeRandomFile(path('plain.bin'));
-    // First, on a quiet page cache: measured after the GiBs of file traffic below, the same process
-    // peaked at 222 MiB instead of 116-150 on this machine, the kernel's state and not the process's work.
     const encryptPeakRssMiB = await peakRssOfEncryptingProcesses(options, keyId, path('plain.bin'), path('rss.enc'));
     await removeOutputs(path('rss.enc'));
     const encrypting = new CountingClient(options);
@@ -161,7 +159,7 @@ async function encryptionSdkFile(input: string, output: string): Promise<void> {
 const DIST = new URL('../packages/client/dist/packages/client/src/', import.meta.url);
 
 /**
- * Peak resident set (maxRSS) of a fresh process encrypting the file, with the package as built for
+ * Peak resident set (VmHWM) of a fresh process encrypting the file, with the package as built for
  * install: the `envelope` CLI, run with the Node flags of its shebang, and the library in a plain
  * `node` process.
  */
@@ -189,8 +187,9 @@ async function peakRssOfEncryptingProcesses(
   );
   const script = `
     import { EnvelopeClient } from ${JSON.stringify(new URL('index.js', DIST).href)};
+    import { peakRssKiB } from ${JSON.stringify(new URL('./max-rss.mjs', import.meta.url).href)};
     await new EnvelopeClient(JSON.parse(process.env.CLIENT_OPTIONS)).encryptFile(process.env.INPUT, process.env.OUTPUT, { keyId: process.env.KEY_ID });
-    console.log(process.resourceUsage().maxRSS);
+    console.log(peakRssKiB());
   `;
   const library = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: { ...process.env, CLIENT_OPTIONS: JSON.stringify(options), INPUT: input, OUTPUT: output, KEY_ID: keyId },
