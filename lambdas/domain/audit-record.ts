@@ -41,9 +41,9 @@ export interface AuditItemCount {
  */
 export type AuditChange = Readonly<Record<string, string | number | readonly string[]>>;
 
-/** One request, as the audit trail keeps it. Never a plaintext, a data key, a ciphertext, a context value or an alias in clear. */
-export interface AuditRecord {
-  readonly time: string;
+/** What the HTTP layer knows of a request when it ends. */
+export interface AuditRequest {
+  readonly time: Date;
   /** API Gateway's request id, which the caller's answer and the access log carry too. */
   readonly requestId: string | null;
   readonly lambdaRequestId: string;
@@ -56,6 +56,15 @@ export interface AuditRecord {
   /** The contract's operation id (`encrypt`, `putKeyPolicy`), or `unknown`. */
   readonly operation: string;
   readonly category: AuditCategory;
+  readonly outcome: AuditOutcome;
+  readonly status: number;
+  readonly latencyMs: number;
+}
+
+/** One request, as the audit trail keeps it. Never a plaintext, a data key, a ciphertext, a context value or an alias in clear. */
+export interface AuditRecord extends Omit<AuditRequest, 'time'> {
+  /** ISO 8601. */
+  readonly time: string;
   /** Every data key the request named or touched, by id (random UUIDs that reveal nothing); any other name goes to `aliases`. */
   readonly keyIds: readonly string[];
   /** Aliases the request named or set, and any other name it gave a key, hashed. */
@@ -68,9 +77,6 @@ export interface AuditRecord {
   /** A batch: its size, and its items counted per key version and outcome. */
   readonly batch?: { readonly items: number; readonly counts: readonly AuditItemCount[] };
   readonly change?: AuditChange;
-  readonly outcome: AuditOutcome;
-  readonly status: number;
-  readonly latencyMs: number;
 }
 
 /** A data key version an item or request used, when known. */
@@ -176,22 +182,6 @@ export class AuditFacts {
       latencyMs: Math.round(request.latencyMs * 100) / 100,
     };
   }
-}
-
-/** What the HTTP layer knows of a request when it ends. */
-export interface AuditRequest {
-  readonly time: Date;
-  readonly requestId: string | null;
-  readonly lambdaRequestId: string;
-  readonly caller: string | null;
-  readonly sourceIp: string | null;
-  readonly userAgent: string | null;
-  readonly route: string;
-  readonly operation: string;
-  readonly category: AuditCategory;
-  readonly outcome: AuditOutcome;
-  readonly status: number;
-  readonly latencyMs: number;
 }
 
 /** Key ids are random UUIDs (`randomUUID`), lower case. */
