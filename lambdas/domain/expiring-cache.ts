@@ -34,14 +34,17 @@ export class ExpiringCache<V> {
     if (cached !== undefined) return cached;
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const loading = load().then(
+    const loading: Promise<V> = load().then(
       (value) => {
-        this.loading.delete(key);
-        this.store(key, value);
+        // A load that `forget` disowned meanwhile may predate what it was dropped for: not cached.
+        if (this.loading.get(key) === loading) {
+          this.loading.delete(key);
+          this.store(key, value);
+        }
         return value;
       },
       (error: unknown) => {
-        this.loading.delete(key);
+        if (this.loading.get(key) === loading) this.loading.delete(key);
         throw error;
       },
     );
@@ -61,6 +64,12 @@ export class ExpiringCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+  }
+
+  /** Forgets the key's value and any load of it in flight, which may predate a change: the next `get` loads afresh. */
+  forget(key: string): void {
+    this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   clear(): void {

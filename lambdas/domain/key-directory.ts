@@ -50,7 +50,7 @@ export class KeyDirectory {
 
   /** Reads the key afresh, e.g. when a ciphertext names a version newer than the cached record. */
   async refresh(keyId: string, shownAs = keyId): Promise<DataKeyRecord> {
-    this.records.delete(keyId);
+    this.records.forget(keyId);
     return this.get(keyId, shownAs);
   }
 

@@ -224,7 +224,10 @@ export class KeyManagement {
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
       if (await addNextVersion(this.store, this.masterKey, record, this.now())) {
-        return { ...(await this.describeKey(caller, record.keyId)), createdVersion: record.currentVersion + 1 };
+        // Read afresh: a read of the record already in flight (shared by concurrent requests) may predate the new version.
+        const rotated = await this.keys.refresh(record.keyId);
+        authorize(rotated, caller, 'administer');
+        return { ...toMetadata(rotated), createdVersion: record.currentVersion + 1 };
       }
     }
     throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
