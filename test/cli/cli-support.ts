@@ -1,8 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { principal, type PrincipalName } from '../support/principals.js';
 
@@ -92,12 +93,7 @@ export function envelope(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
+    collectResult(child, resolve, reject);
     child.stdin.on('error', () => {}); // a command that does not read stdin may exit first
     child.stdin.end(options.input ?? '');
   });
@@ -111,13 +107,22 @@ export function shell(main: string, script: string, options: { env: Record<strin
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const stdout: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
+    collectResult(child, resolve, reject);
   });
+}
+
+/** A child's exit code, its whole stdout and its stderr, once it closes. */
+function collectResult(
+  child: ChildProcessByStdio<null | Writable, Readable, Readable>,
+  resolve: (result: CliResult) => void,
+  reject: (error: Error) => void,
+): void {
+  const stdout: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.on('error', reject);
+  child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
 }
 
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
