@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EnvelopeApiError, EnvelopeClient, FileFormatError } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { clientFor } from '../support/principals.js';
@@ -50,6 +50,53 @@ describe('files and streams through the client', () => {
     const error = await owner.decryptFile(join(dir, 'in.enc'), join(dir, 'out')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileFormatError);
     expect(error).toMatchObject({ code: 'InvalidCiphertext' });
+    expect((await readdir(dir)).sort()).toEqual(['in', 'in.enc']);
+  });
+
+  it('encrypts a stream into a file, and a file into a stream, in the same format', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const key = await owner.createKey();
+    const dir = await mkdtemp(join(tmpdir(), 'envelope-files-'));
+    const plaintext = randomBytes(3 * 1024 * 1024 + 5);
+    // Chunks of every kind a Readable may hand out, of sizes that do not line up with frames.
+    const pieces = [plaintext.subarray(0, 70_000), new Uint8Array(plaintext.subarray(70_000, 2_000_000)), plaintext.subarray(2_000_000)];
+    await owner.encryptFile(Readable.from(pieces), join(dir, 'from-stream.enc'), { keyId: key.keyId });
+    const decrypted = new PassThrough();
+    const [, output] = await Promise.all([owner.decryptFile(join(dir, 'from-stream.enc'), decrypted), buffer(decrypted)]);
+    expect(output).toEqual(plaintext);
+
+    await writeFile(join(dir, 'in'), plaintext);
+    const encrypted = new PassThrough();
+    const [, file] = await Promise.all([owner.encryptFile(join(dir, 'in'), encrypted, { keyId: key.keyId }), buffer(encrypted)]);
+    expect(await buffer(Readable.from([file]).pipe(owner.decryptStream()))).toEqual(plaintext);
+  });
+
+  it('stops when its signal aborts, leaving no output, and fails first for an input it cannot read', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const key = await owner.createKey();
+    const dir = await mkdtemp(join(tmpdir(), 'envelope-files-'));
+    await writeFile(join(dir, 'in'), randomBytes(5 * 1024 * 1024));
+    const stop = new AbortController();
+    const reason = new Error('stopped by the caller');
+    const progress: number[] = [];
+    const onProgress = (done: number) => {
+      progress.push(done);
+      stop.abort(reason);
+    };
+    await expect(owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), { keyId: key.keyId, onProgress, signal: stop.signal })).rejects.toBe(reason);
+    expect(progress).toHaveLength(1);
+    await owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), { keyId: key.keyId });
+    await expect(owner.decryptFile(join(dir, 'in.enc'), join(dir, 'out'), { signal: stop.signal })).rejects.toBe(reason);
+    expect((await readdir(dir)).sort()).toEqual(['in', 'in.enc']);
+
+    const requests = vi.spyOn(owner, 'request');
+    for (const missing of [join(dir, 'missing'), dir]) {
+      await expect(owner.encryptFile(missing, join(dir, 'out.enc'), { keyId: key.keyId })).rejects.toMatchObject({
+        code: expect.stringMatching(/^(ENOENT|EISDIR)$/),
+      });
+      await expect(owner.decryptFile(missing, join(dir, 'out'))).rejects.toMatchObject({ code: expect.stringMatching(/^(ENOENT|EISDIR)$/) });
+    }
+    expect(requests).not.toHaveBeenCalled();
     expect((await readdir(dir)).sort()).toEqual(['in', 'in.enc']);
   });
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { EnvelopeClient } from './client.js';
+import { FileAppender, IO_CHUNK_SIZE, readChunks } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
-import { createDecryptStream, createEncryptStream } from './file-format/index.js';
+import { createDecryptStream, createSealingStream, FrameSealer } from './file-format/index.js';
 
 export interface EncryptStreamOptions {
   /** The data key's key id or `alias/<name>`. */
@@ -27,17 +27,19 @@ export type ProgressCallback = (done: number, total: number | undefined) => void
 
 export interface FileOptions {
   readonly onProgress?: ProgressCallback;
+  /** Stops the work when aborted: the promise rejects, and a file output is removed. */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * A stream that encrypts into the file format under a fresh data key: one API call (the data key),
- * whose plaintext copy is wiped once the stream has derived its own key from it.
+ * Encrypts under a fresh data key: one API call (the data key), whose plaintext copy is wiped once
+ * the sealer has derived its own key from it.
  */
-export async function encryptingStream(client: EnvelopeClient, { keyId, context, frameSize }: EncryptStreamOptions): Promise<Transform> {
+async function sealerFor(client: EnvelopeClient, { keyId, context, frameSize }: EncryptStreamOptions): Promise<FrameSealer> {
   const dataKey = await client.generateDataKey(keyId, context);
   const plaintextKey = dataKey.plaintextKey!;
   try {
-    return createEncryptStream({
+    return new FrameSealer({
       dataKey: plaintextKey,
       encryptedKey: dataKey.encryptedKey,
       keyId: dataKey.keyId,
@@ -48,6 +50,11 @@ export async function encryptingStream(client: EnvelopeClient, { keyId, context,
   } finally {
     plaintextKey.fill(0);
   }
+}
+
+/** A stream that encrypts into the file format under a fresh data key (one API call). */
+export async function encryptingStream(client: EnvelopeClient, options: EncryptStreamOptions): Promise<Transform> {
+  return createSealingStream(await sealerFor(client, options));
 }
 
 /**
@@ -69,16 +76,56 @@ export function decryptingStream(client: EnvelopeClient, { expectedContext }: De
   });
 }
 
-/** Encrypts a file (or stream) into another; the output appears only once complete. */
+/**
+ * Encrypts a file (or stream) into another; a file output appears only once complete. Into a file,
+ * it reads ahead and writes behind with buffers of its own rather than through a stream pipeline,
+ * so that encryption, reading and writing overlap (docs/file-format.md, "Performance").
+ */
 export async function encryptFile(
   client: EnvelopeClient,
   input: string | Readable,
   output: string | Writable,
   options: EncryptStreamOptions & FileOptions,
 ): Promise<void> {
-  const total = typeof input === 'string' ? (await stat(input)).size : undefined;
-  const stages = [source(input), progress(options.onProgress, total), await encryptingStream(client, options)];
-  await writeAtomically(stages, output);
+  options.signal?.throwIfAborted();
+  if (typeof output !== 'string') {
+    const source = await streamOf(input);
+    await pipelineFrom(source, [progress(options.onProgress, source.size), () => encryptingStream(client, options)], output, options.signal);
+    return;
+  }
+  const source = typeof input === 'string' ? await openFile(input) : undefined;
+  try {
+    const sealer = await sealerFor(client, options);
+    try {
+      const chunks = source ? readChunks(source.file) : (input as Readable);
+      await writeAtomically(output, (file) => sealInto(file, chunks, sealer, { ...options, total: source?.size }));
+    } finally {
+      sealer.release();
+    }
+  } finally {
+    await source?.file.close();
+  }
+}
+
+/** Seals chunks as they come, with the file's header first and the final frame last. */
+async function sealInto(
+  file: FileHandle,
+  chunks: AsyncIterable<Buffer>,
+  sealer: FrameSealer,
+  { onProgress, signal, total }: FileOptions & { total: number | undefined },
+): Promise<void> {
+  const output = new FileAppender(file);
+  let done = 0;
+  await output.append(sealer.header);
+  for await (const chunk of chunks) {
+    signal?.throwIfAborted();
+    await output.append(sealer.update(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
+    done += chunk.length;
+    onProgress?.(done, total);
+  }
+  signal?.throwIfAborted();
+  await output.append(sealer.final());
+  await output.flush();
 }
 
 /**
@@ -93,12 +140,46 @@ export async function decryptFile(
   output: string | Writable,
   options: DecryptStreamOptions & FileOptions = {},
 ): Promise<void> {
-  const total = typeof input === 'string' ? (await stat(input)).size : undefined;
-  const stages = [source(input), progress(options.onProgress, total), decryptingStream(client, options)];
-  await writeAtomically(stages, output);
+  options.signal?.throwIfAborted();
+  const source = await streamOf(input);
+  const stages = [progress(options.onProgress, source.size), () => decryptingStream(client, options)];
+  if (typeof output !== 'string') {
+    await pipelineFrom(source, stages, output, options.signal);
+    return;
+  }
+  try {
+    await writeAtomically(output, (file) => pipelineFrom(source, stages, file.createWriteStream({ highWaterMark: IO_CHUNK_SIZE }), options.signal));
+  } catch (error) {
+    source.stream.destroy(); // when the temporary file could not be made, the pipeline never ran
+    throw error;
+  }
 }
 
-const source = (input: string | Readable): Readable => (typeof input === 'string' ? createReadStream(input, { highWaterMark: 1024 * 1024 }) : input);
+interface Source {
+  readonly stream: Readable;
+  readonly size: number | undefined;
+}
+
+/**
+ * Pipes the source through the stages into the output. A stage may be made late (the encrypting
+ * stream asks the API for its data key): if making it fails, the source is destroyed, so that no
+ * input file is left open; the output is left as it was, untouched.
+ */
+async function pipelineFrom(
+  source: Source,
+  stages: readonly (Transform | (() => Transform | Promise<Transform>))[],
+  output: Writable,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let made: Transform[];
+  try {
+    made = await Promise.all(stages.map((stage) => (typeof stage === 'function' ? stage() : stage)));
+  } catch (error) {
+    source.stream.destroy();
+    throw error;
+  }
+  await pipeline([source.stream, ...made, output], { signal });
+}
 
 /** Counts the bytes that pass, for a progress callback. */
 function progress(onProgress: ProgressCallback | undefined, total: number | undefined): Transform {
@@ -112,14 +193,42 @@ function progress(onProgress: ProgressCallback | undefined, total: number | unde
   });
 }
 
-async function writeAtomically(stages: (Readable | Transform)[], output: string | Writable): Promise<void> {
-  if (typeof output !== 'string') {
-    await pipeline([...stages, output]);
-    return;
-  }
-  const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`);
+/**
+ * Opens an input file and learns its size, before any API call is made: a missing or unreadable
+ * input, or a directory (which opens, and fails only when read), fails first.
+ */
+async function openFile(path: string): Promise<{ file: FileHandle; size: number }> {
+  const file = await open(path, 'r');
   try {
-    await pipeline([...stages, createWriteStream(temporary, { mode: 0o600 })]);
+    const stats = await file.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR', path });
+    return { file, size: stats.size };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+async function streamOf(input: string | Readable): Promise<Source> {
+  if (typeof input !== 'string') return { stream: input, size: undefined };
+  const { file, size } = await openFile(input);
+  return { stream: file.createReadStream({ highWaterMark: IO_CHUNK_SIZE }), size };
+}
+
+/**
+ * Writes a file under a temporary name in its directory (readable by its owner only) and renames it
+ * into place once `write` succeeds; on failure the temporary file is removed. `write` may close the
+ * file itself (a write stream does, as it finishes).
+ */
+async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+  const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`);
+  const file = await open(temporary, 'wx', 0o600);
+  try {
+    try {
+      await write(file);
+    } finally {
+      await file.close();
+    }
     await rename(temporary, output);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -38,9 +37,9 @@ export async function s3Client(options: GlobalOptions): Promise<S3Client> {
   return new S3Client({ region: regionOf(options) ?? 'us-east-1', ...(endpoint && { endpoint, forcePathStyle: true }) });
 }
 
-/** An input stream, and its size when known beforehand. */
+/** An input: a path (which the client reads itself) or a stream, and its size when known beforehand. */
 export interface Source {
-  readonly input: Readable;
+  readonly input: string | Readable;
   /** Bytes in all, when known beforehand. */
   readonly size?: number;
 }
@@ -50,19 +49,10 @@ export async function openSource(location: Location, s3: () => Promise<S3Client>
     case 'stdio':
       return { input: stdinStream() };
     case 'file': {
-      // Opened now, so that a missing or unreadable input fails before any API call is made.
-      const input = createReadStream(location.path, { highWaterMark: 1024 * 1024 });
-      await new Promise<void>((resolve, reject) => {
-        input.once('ready', () => resolve());
-        input.once('error', reject);
-      });
+      // Looked at now, so that a missing input or a directory fails before any API call is made.
       const stats = await stat(location.path);
-      // A directory opens, and only fails on its first read: refuse it before the data key is asked for.
-      if (stats.isDirectory()) {
-        input.destroy();
-        throw isDirectory(location.path, 'read');
-      }
-      return { input, size: stats.size };
+      if (stats.isDirectory()) throw isDirectory(location.path, 'read');
+      return { input: location.path, size: stats.size };
     }
     case 's3': {
       const { GetObjectCommand } = await import('@aws-sdk/client-s3');

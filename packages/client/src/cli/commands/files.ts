@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { EncryptionContext } from '../../../../../contract/index.js';
 import type { EnvelopeClient } from '../../client.js';
-import type { ProgressCallback } from '../../files.js';
+import type { FileOptions, ProgressCallback } from '../../files.js';
 import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
 import { InterruptedError, interruptedExitCode, UsageError } from '../errors.js';
 import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
@@ -17,7 +17,7 @@ interface FileCommandOptions {
   frameSize?: number;
 }
 
-type Run = (client: EnvelopeClient, input: Readable, output: string | Writable, onProgress: ProgressCallback) => Promise<void>;
+type Run = (client: EnvelopeClient, input: string | Readable, output: string | Writable, fileOptions: FileOptions) => Promise<void>;
 
 /** `envelope encrypt-file|decrypt-file IN OUT`: any size, one API call per file; paths, `-` or s3://bucket/key on either side. */
 export function addFileCommands(program: Command): void {
@@ -43,8 +43,8 @@ export function addFileCommands(program: Command): void {
       if (options.frameSize !== undefined && (options.frameSize < MIN_FRAME_SIZE || options.frameSize > MAX_FRAME_SIZE)) {
         throw new UsageError(`--frame-size must be between ${MIN_FRAME_SIZE} and ${MAX_FRAME_SIZE}.`);
       }
-      await transfer(command, 'encrypted', input, output, (client, source, sink, onProgress) =>
-        client.encryptFile(source, sink, { keyId: options.key!, context: options.context, frameSize: options.frameSize, onProgress }),
+      await transfer(command, 'encrypted', input, output, (client, source, sink, fileOptions) =>
+        client.encryptFile(source, sink, { keyId: options.key!, context: options.context, frameSize: options.frameSize, ...fileOptions }),
       );
     });
 
@@ -63,8 +63,8 @@ export function addFileCommands(program: Command): void {
         'written and the exit code is 4; discard the output whenever the exit code is not 0.',
     )
     .action(async (input: string, output: string, options: FileCommandOptions, command: Command) => {
-      await transfer(command, 'decrypted', input, output, (client, source, sink, onProgress) =>
-        client.decryptFile(source, sink, { expectedContext: options.context, onProgress }),
+      await transfer(command, 'decrypted', input, output, (client, source, sink, fileOptions) =>
+        client.decryptFile(source, sink, { expectedContext: options.context, ...fileOptions }),
       );
     });
 }
@@ -89,16 +89,18 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
     bytes = done;
     progress.onProgress?.(done, total);
   };
-  // Ctrl-C, kill, a closed terminal: stop reading, so that the client removes its temporary file (or the upload is aborted).
+  // Ctrl-C, kill, a closed terminal: stop, so that the client removes its temporary file (or the upload is aborted).
   let interrupted: InterruptedError | undefined;
+  const stop = new AbortController();
   const interrupt = (signal: NodeJS.Signals) => {
     interrupted = new InterruptedError(signal);
-    source.input.destroy(interrupted);
+    stop.abort(interrupted);
+    if (typeof source.input !== 'string') source.input.destroy(interrupted); // stdin may be waiting for input that never comes
     process.once(signal, () => process.exit(interruptedExitCode(signal))); // a second one does not wait
   };
   for (const signal of INTERRUPTING_SIGNALS) process.once(signal, interrupt);
   try {
-    await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, onProgress));
+    await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, { onProgress, signal: stop.signal }));
   } catch (error) {
     throw interrupted ?? error;
   } finally {

@@ -1,0 +1,88 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * Bytes per read, and bytes a write stream gathers into one write: a call's fixed cost vanishes at
+ * this size, and a few such buffers are all a file transfer holds.
+ */
+export const IO_CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * A file's bytes in chunks, read one chunk ahead: the next chunk is read while the caller handles
+ * this one. Two buffers take turns, so a chunk is valid only until the caller asks for the next one
+ * (no allocation per chunk, and no garbage for the collector); both are zeroed at the end, as they
+ * held the file's bytes, and neither comes from Node's shared buffer pool.
+ */
+export async function* readChunks(file: FileHandle, chunkSize = IO_CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
+  const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)];
+  let turn = 0;
+  let position = 0;
+  let reading = settledLater(file.read(buffers[turn]!, 0, chunkSize, position));
+  try {
+    for (;;) {
+      const { bytesRead } = await reading;
+      if (bytesRead === 0) return;
+      const chunk = buffers[turn]!.subarray(0, bytesRead);
+      position += bytesRead;
+      turn ^= 1;
+      reading = settledLater(file.read(buffers[turn]!, 0, chunkSize, position));
+      yield chunk;
+    }
+  } finally {
+    // A read still writing into a buffer must end before the buffers are wiped (or the file closed).
+    await reading.catch(() => undefined);
+    for (const buffer of buffers) buffer.fill(0);
+  }
+}
+
+/**
+ * Writes buffers one after another from the start of a file, with one write in flight: the caller
+ * prepares the next buffers while the last ones are written. A failed write fails the next call.
+ */
+export class FileAppender {
+  readonly #file: FileHandle;
+  #position = 0;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(file: FileHandle) {
+    this.#file = file;
+  }
+
+  /** Resolves once the previous buffers are written and these are on their way; they must stay unchanged until `flush`. */
+  async append(buffers: readonly Buffer[]): Promise<void> {
+    await this.#writing;
+    this.#writing = settledLater(writeFully(this.#file, buffers, this.#position));
+    for (const buffer of buffers) this.#position += buffer.length;
+  }
+
+  /** Resolves once everything appended is written. */
+  flush(): Promise<void> {
+    return this.#writing;
+  }
+}
+
+/** writev until every byte is written: a regular file may take fewer bytes than asked in one call. */
+async function writeFully(file: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  let rest = buffers.filter((buffer) => buffer.length > 0);
+  while (rest.length > 0) {
+    const { bytesWritten } = await file.writev(rest, position);
+    if (bytesWritten === 0) throw new Error('A write to the output file made no progress.');
+    position += bytesWritten;
+    rest = dropBytes(rest, bytesWritten);
+  }
+}
+
+function dropBytes(buffers: readonly Buffer[], count: number): Buffer[] {
+  let index = 0;
+  while (index < buffers.length && count >= buffers[index]!.length) count -= buffers[index++]!.length;
+  if (index === buffers.length) return [];
+  return [buffers[index]!.subarray(count), ...buffers.slice(index + 1)];
+}
+
+/**
+ * The promise, marked as handled: it is awaited later, after other awaits, and a rejection in between
+ * must not count as unhandled (which would end the process).
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FileAppender, readChunks } from '../../packages/client/src/file-io.js';
+
+const directory = () => mkdtemp(join(tmpdir(), 'envelope-file-io-'));
+
+describe('readChunks', () => {
+  it('yields every byte of a file in order, whatever its size against the chunk size', async () => {
+    const dir = await directory();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 1, max: 1_500 }), async (size, chunkSize) => {
+        const bytes = randomBytes(size);
+        await writeFile(join(dir, 'in'), bytes);
+        const file = await open(join(dir, 'in'), 'r');
+        const seen: Buffer[] = [];
+        try {
+          // Copied as they come: a chunk is valid only until the next one is asked for.
+          for await (const chunk of readChunks(file, chunkSize)) {
+            expect(chunk.length).toBeGreaterThan(0);
+            expect(chunk.length).toBeLessThanOrEqual(chunkSize);
+            seen.push(Buffer.from(chunk));
+          }
+        } finally {
+          await file.close();
+        }
+        expect(Buffer.concat(seen)).toEqual(bytes);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reuses two buffers and wipes them when the reader stops, early or not', async () => {
+    const dir = await directory();
+    await writeFile(join(dir, 'in'), Buffer.alloc(10_000, 0xab));
+    const file = await open(join(dir, 'in'), 'r');
+    try {
+      const views: Buffer[] = [];
+      for await (const chunk of readChunks(file, 1_000)) {
+        views.push(chunk);
+        if (views.length === 5) break;
+      }
+      expect(new Set(views.map((view) => view.buffer)).size).toBe(2);
+      for (const view of views) expect(view.every((byte) => byte === 0)).toBe(true);
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('fails with the read error, as a rejection the caller can handle', async () => {
+    const dir = await directory();
+    const file = await open(dir, 'r'); // a directory opens, and fails when read
+    try {
+      await expect(async () => {
+        for await (const _ of readChunks(file)) expect.unreachable();
+      }).rejects.toMatchObject({ code: 'EISDIR' });
+    } finally {
+      await file.close();
+    }
+  });
+});
+
+describe('FileAppender', () => {
+  it('writes buffer lists one after another, whatever their sizes', async () => {
+    const dir = await directory();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), { maxLength: 12 }), async (lists) => {
+        const file = await open(join(dir, 'out'), 'w');
+        try {
+          const output = new FileAppender(file);
+          for (const list of lists) await output.append(list.map((bytes) => Buffer.from(bytes)));
+          await output.flush();
+        } finally {
+          await file.close();
+        }
+        expect(await readFile(join(dir, 'out'))).toEqual(Buffer.concat(lists.flat()));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reports a failed write on the next call, not as an unhandled rejection', async () => {
+    const dir = await directory();
+    await writeFile(join(dir, 'read-only'), '');
+    const file = await open(join(dir, 'read-only'), 'r');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const output = new FileAppender(file);
+      await output.append([Buffer.from('refused')]);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the write fails meanwhile
+      await expect(output.append([Buffer.from('more')])).rejects.toMatchObject({ code: 'EBADF' });
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await file.close();
+    }
+  });
+});
