@@ -7,7 +7,9 @@ import type { EncryptionContext } from '../../../contract/index.js';
 import type { EnvelopeClient } from './client.js';
 import { FileAppender, IO_CHUNK_SIZE, readChunks } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
-import { createDecryptStream, createSealingStream, FrameSealer } from './file-format/index.js';
+import { createDecryptStream } from './file-format/index.js';
+import { createSealingStream } from './file-format/encrypt-stream.js';
+import { FrameSealer } from './file-format/frame-sealer.js';
 
 export interface EncryptStreamOptions {
   /** The data key's key id or `alias/<name>`. */
@@ -79,7 +81,7 @@ export function decryptingStream(client: EnvelopeClient, { expectedContext }: De
 /**
  * Encrypts a file (or stream) into another; a file output appears only once complete. Into a file,
  * it reads ahead and writes behind with buffers of its own rather than through a stream pipeline,
- * so that encryption, reading and writing overlap (docs/file-format.md, "Performance").
+ * so that encryption, reading and writing overlap (README, "Performance").
  */
 export async function encryptFile(
   client: EnvelopeClient,
