@@ -2,8 +2,7 @@
  * The encrypted file format: envelope-encrypted, framed AES-256-GCM for data of any size, adapted
  * from the AWS Encryption SDK message format. Specification: docs/file-format.md.
  */
-export { createEncryptStream, createSealingStream, type EncryptStreamOptions } from './encrypt-stream.js';
-export { FrameSealer } from './frame-sealer.js';
+export { createEncryptStream, type EncryptStreamOptions } from './encrypt-stream.js';
 export { createDecryptStream, type DecryptStreamOptions, type KeyUnwrapRequest } from './decrypt-stream.js';
 export { readHeader } from './header-reader.js';
 export type { FileHeader } from './header.js';
