@@ -10,21 +10,21 @@ export const IO_CHUNK_SIZE = 1024 * 1024;
  * A file's bytes in chunks, read one chunk ahead: the next chunk is read while the caller handles
  * this one. Two buffers take turns, so a chunk is valid only until the caller asks for the next one
  * (no allocation per chunk, and no garbage for the collector); both are zeroed at the end, as they
- * held the file's bytes, and neither comes from Node's shared buffer pool.
+ * held the file's bytes, and neither comes from Node's shared buffer pool. Reads go from the file's
+ * current position, one at a time, so a pipe or a FIFO reads as well as a regular file.
  */
 export async function* readChunks(file: FileHandle, chunkSize = IO_CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
   const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)];
   let turn = 0;
-  let position = 0;
-  let reading = settledLater(file.read(buffers[turn]!, 0, chunkSize, position));
+  const readInto = (buffer: Buffer) => settledLater(file.read(buffer, 0, chunkSize, null));
+  let reading = readInto(buffers[turn]!);
   try {
     for (;;) {
       const { bytesRead } = await reading;
       if (bytesRead === 0) return;
       const chunk = buffers[turn]!.subarray(0, bytesRead);
-      position += bytesRead;
       turn ^= 1;
-      reading = settledLater(file.read(buffers[turn]!, 0, chunkSize, position));
+      reading = readInto(buffers[turn]!);
       yield chunk;
     }
   } finally {

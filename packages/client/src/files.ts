@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Readable, Transform, type Writable } from 'node:stream';
+import { addAbortSignal, type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { EnvelopeClient } from './client.js';
@@ -29,7 +29,10 @@ export type ProgressCallback = (done: number, total: number | undefined) => void
 
 export interface FileOptions {
   readonly onProgress?: ProgressCallback;
-  /** Stops the work when aborted: the promise rejects, and a file output is removed. */
+  /**
+   * Stops the work when aborted, at any point (the API call included): the promise rejects with the
+   * signal's reason, a file output is removed and a stream input is destroyed.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -37,8 +40,12 @@ export interface FileOptions {
  * Encrypts under a fresh data key: one API call (the data key), whose plaintext copy is wiped once
  * the sealer has derived its own key from it.
  */
-async function sealerFor(client: EnvelopeClient, { keyId, context, frameSize }: EncryptStreamOptions): Promise<FrameSealer> {
-  const dataKey = await client.generateDataKey(keyId, context);
+async function sealerFor(
+  client: EnvelopeClient,
+  { keyId, context, frameSize }: EncryptStreamOptions,
+  signal: AbortSignal | undefined,
+): Promise<FrameSealer> {
+  const dataKey = await abortable(client.generateDataKey(keyId, context), signal, (late) => late.plaintextKey?.fill(0));
   const plaintextKey = dataKey.plaintextKey!;
   try {
     return new FrameSealer({
@@ -54,9 +61,26 @@ async function sealerFor(client: EnvelopeClient, { keyId, context, frameSize }: 
   }
 }
 
+/**
+ * The work's value, or a rejection with the signal's reason as soon as it aborts; a value that comes
+ * after the abort goes to `discard` (a data key is wiped).
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      work.then(discard, () => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** A stream that encrypts into the file format under a fresh data key (one API call). */
-export async function encryptingStream(client: EnvelopeClient, options: EncryptStreamOptions): Promise<Transform> {
-  return createSealingStream(await sealerFor(client, options));
+export async function encryptingStream(client: EnvelopeClient, options: EncryptStreamOptions, signal?: AbortSignal): Promise<Transform> {
+  return createSealingStream(await sealerFor(client, options, signal));
 }
 
 /**
@@ -89,21 +113,29 @@ export async function encryptFile(
   output: string | Writable,
   options: EncryptStreamOptions & FileOptions,
 ): Promise<void> {
-  options.signal?.throwIfAborted();
+  const { signal } = options;
+  signal?.throwIfAborted();
   if (typeof output !== 'string') {
     const source = await streamOf(input);
-    await pipelineFrom(source, [progress(options.onProgress, source.size), () => encryptingStream(client, options)], output, options.signal);
+    const stages = [progress(options.onProgress, source.size), () => encryptingStream(client, options, signal)];
+    await withAbortReason(signal, () => pipelineFrom(source, stages, output, signal));
     return;
   }
   const source = typeof input === 'string' ? await openFile(input) : undefined;
+  const chunks = source ? readChunks(source.file) : signal ? addAbortSignal(signal, input as Readable) : (input as Readable);
   try {
-    const sealer = await sealerFor(client, options);
-    try {
-      const chunks = source ? readChunks(source.file) : (input as Readable);
-      await writeAtomically(output, (file) => sealInto(file, chunks, sealer, { ...options, total: source?.size }));
-    } finally {
-      sealer.release();
-    }
+    // The output is created first: one that cannot be written fails before the data key is asked for.
+    await writeAtomically(output, async (file) => {
+      const sealer = await sealerFor(client, options, signal);
+      try {
+        await sealInto(file, chunks, sealer, { ...options, total: source?.size });
+      } finally {
+        sealer.release();
+      }
+    });
+  } catch (error) {
+    if (!source) (input as Readable).destroy(); // not read, or read in part: let go of it, as a pipeline would
+    throw reasonOr(signal, error);
   } finally {
     await source?.file.close();
   }
@@ -121,8 +153,9 @@ async function sealInto(
   await output.append(sealer.header);
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
-    await output.append(sealer.update(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
-    done += chunk.length;
+    const plaintext = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    await output.append(sealer.update(plaintext));
+    done += plaintext.length;
     onProgress?.(done, total);
   }
   signal?.throwIfAborted();
@@ -142,18 +175,30 @@ export async function decryptFile(
   output: string | Writable,
   options: DecryptStreamOptions & FileOptions = {},
 ): Promise<void> {
-  options.signal?.throwIfAborted();
+  const { signal } = options;
+  signal?.throwIfAborted();
   const source = await streamOf(input);
   const stages = [progress(options.onProgress, source.size), () => decryptingStream(client, options)];
   if (typeof output !== 'string') {
-    await pipelineFrom(source, stages, output, options.signal);
+    await withAbortReason(signal, () => pipelineFrom(source, stages, output, signal));
     return;
   }
   try {
-    await writeAtomically(output, (file) => pipelineFrom(source, stages, file.createWriteStream({ highWaterMark: IO_CHUNK_SIZE }), options.signal));
+    await writeAtomically(output, (file) => pipelineFrom(source, stages, file.createWriteStream({ highWaterMark: IO_CHUNK_SIZE }), signal));
   } catch (error) {
     source.stream.destroy(); // when the temporary file could not be made, the pipeline never ran
-    throw error;
+    throw reasonOr(signal, error);
+  }
+}
+
+/** Work stopped by its signal fails with the signal's reason on every route (a pipeline's own rejection is an AbortError). */
+const reasonOr = (signal: AbortSignal | undefined, error: unknown): unknown => (signal?.aborted ? signal.reason : error);
+
+async function withAbortReason(signal: AbortSignal | undefined, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw reasonOr(signal, error);
   }
 }
 
@@ -217,13 +262,16 @@ async function streamOf(input: string | Readable): Promise<Source> {
   return { stream: file.createReadStream({ highWaterMark: IO_CHUNK_SIZE }), size };
 }
 
+/** Characters of the output's name kept in its temporary name: at most 4 UTF-8 bytes each, the whole name stays within 255 bytes. */
+const TEMPORARY_NAME_PREFIX = 48;
+
 /**
  * Writes a file under a temporary name in its directory (readable by its owner only) and renames it
  * into place once `write` succeeds; on failure the temporary file is removed. `write` may close the
  * file itself (a write stream does, as it finishes).
  */
 async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
-  const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`);
+  const temporary = join(dirname(output), `.${basename(output).slice(0, TEMPORARY_NAME_PREFIX)}.${randomBytes(6).toString('hex')}.partial`);
   const file = await open(temporary, 'wx', 0o600);
   try {
     try {
