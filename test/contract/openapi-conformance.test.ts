@@ -1,9 +1,7 @@
-import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, MAX_PLAINTEXT_BYTES, MAX_REQUEST_BYTES, type RouteName } from '../../contract/index.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process.js';
-import { principal, type PrincipalName } from '../support/principals.js';
+import { principal, type PrincipalName, signedHeaders } from '../support/principals.js';
 import { committedDocument, nonConformities } from './openapi-validator.js';
 
 // Real requests through the local runtime (gateway, SigV4, IAM, the handlers), each answer checked
@@ -37,25 +35,11 @@ beforeAll(async () => {
 });
 afterAll(async () => runtime?.stop());
 
-const signerFor = (name: PrincipalName) =>
-  new SignatureV4({ credentials: principal(name), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
-
 async function send(method: string, url: URL, { as = 'owner', body, rawBody, headers = {} }: Exchange): Promise<Response> {
   const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-  const unsigned = { host: url.host, 'content-type': 'application/json', ...headers };
+  const unsigned = { 'content-type': 'application/json', ...headers };
   if (as === 'anonymous') return fetch(url, { method, headers: unsigned, body: payload });
-  const query = Object.fromEntries(url.searchParams);
-  const signed = await signerFor(as).sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query,
-    headers: unsigned,
-    body: payload,
-  });
-  return fetch(url, { method, headers: signed.headers, body: payload });
+  return fetch(url, { method, headers: await signedHeaders(as, method, url, { headers: unsigned, body: payload }), body: payload });
 }
 
 /** Sends a request to a route, checks the answer against the document, and returns it. */

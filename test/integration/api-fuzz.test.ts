@@ -1,12 +1,10 @@
-import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, type ErrorCode } from '../../contract/index.js';
 import { API_ROUTES } from '../../contract/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startInProcessRuntime } from '../support/in-process-runtime.js';
-import { clientFor, principal } from '../support/principals.js';
+import { clientFor, signedHeaders } from '../support/principals.js';
 
 /**
  * Every caller mistake gets a documented 4xx in the contract's shape: fast-check mutates requests to
@@ -27,22 +25,11 @@ beforeAll(async () => {
 });
 afterAll(async () => runtime?.close());
 
-const signer = new SignatureV4({ credentials: principal('owner'), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
-
 async function send(method: string, path: string, query: Record<string, string>, body: string | undefined) {
   const url = new URL(path, runtime.apiUrl);
-  const signed = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query,
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
   for (const [name, value] of Object.entries(query)) url.searchParams.append(name, value);
-  const response = await fetch(url, { method, headers: signed.headers, body });
+  const headers = await signedHeaders('owner', method, url, { headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(url, { method, headers, body });
   return { status: response.status, text: await response.text() };
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { EnvelopeClient, type EnvelopeApiError, type RetryPolicy } from '../../packages/client/src/index.js';
 import type { LocalPrincipal } from '../../local/gateway/principals.js';
 
@@ -22,6 +24,30 @@ export function clientFor(apiUrl: string, name: PrincipalName, retry: RetryPolic
 export function kmsClientFor(kmsUrl: string, name: PrincipalName = 'keyadmin'): KMSClient {
   const { accessKeyId, secretAccessKey } = principal(name);
   return new KMSClient({ endpoint: kmsUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
+}
+
+/**
+ * The headers that sign a request to the gateway as one local principal (SigV4 for execute-api),
+ * for requests the typed client never sends: the query is the URL's, `host` is added.
+ */
+export async function signedHeaders(
+  name: PrincipalName,
+  method: string,
+  url: URL,
+  { headers = {}, body }: { headers?: Record<string, string>; body?: string } = {},
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials: principal(name), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host, ...headers },
+    body,
+  });
+  return signed.headers;
 }
 
 /** Runs an API call that must fail, and returns its `{status, code}`. */
