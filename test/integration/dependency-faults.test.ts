@@ -7,11 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAuditTrail } from '../../local/audit-trail.js';
 import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
-import { loadPrincipals } from '../../local/gateway/principals.js';
-import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
-import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
+import type { LocalGateway } from '../../local/gateway/server.js';
 import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
-import { API_ROUTES } from '../../contract/index.js';
+import { startSigningGateway } from '../support/signing-gateway.js';
 import { clientFor, failure } from '../support/principals.js';
 
 /**
@@ -52,12 +50,7 @@ beforeAll(async () => {
   });
   await ensureTable(new DynamoDBClient({}), 'faults');
   functions = await startFunctions(deployedFunctions(() => ({ ...(process.env as Record<string, string>) })));
-  gateway = await startLocalGateway({
-    routes: API_ROUTES,
-    handlers: functions.handlers,
-    verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'),
-    port: 0,
-  });
+  gateway = await startSigningGateway(functions.handlers);
 });
 
 afterAll(async () => {

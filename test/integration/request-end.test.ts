@@ -9,11 +9,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditFileIn, localAuditTrail } from '../../local/audit-trail.js';
 import { ensureTable, startDynamoDb, type LocalDynamoDb } from '../../local/dynamodb.js';
-import { loadPrincipals } from '../../local/gateway/principals.js';
-import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
-import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
+import type { LocalGateway } from '../../local/gateway/server.js';
 import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
-import { API_ROUTES } from '../../contract/index.js';
+import { startSigningGateway } from '../support/signing-gateway.js';
 import { clientFor, failure, principal } from '../support/principals.js';
 import { lambdaTracingEnvironment, sampledTraceHeader, startXRayDaemon, type XRayDaemon } from '../support/x-ray-daemon.js';
 
@@ -69,12 +67,7 @@ beforeAll(async () => {
   };
   const deployed = deployedFunctions(() => environment);
   functions = await startFunctions({ ...deployed, keys: { ...deployed.keys, timeoutSeconds: 3 } });
-  gateway = await startLocalGateway({
-    routes: API_ROUTES,
-    handlers: functions.handlers,
-    verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'),
-    port: 0,
-  });
+  gateway = await startSigningGateway(functions.handlers);
 });
 
 afterAll(async () => {

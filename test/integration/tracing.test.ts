@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_ROUTES, type ApiFunctionName } from '../../contract/index.js';
-import { loadPrincipals } from '../../local/gateway/principals.js';
-import { startLocalGateway, type LocalGateway } from '../../local/gateway/server.js';
-import { SigV4Verifier } from '../../local/gateway/sigv4-verifier.js';
+import type { ApiFunctionName } from '../../contract/index.js';
+import type { LocalGateway } from '../../local/gateway/server.js';
 import { deployedFunctions, startFunctions, type LocalFunctions } from '../../local/handlers.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
+import { startSigningGateway } from '../support/signing-gateway.js';
 import { clientFor, failure } from '../support/principals.js';
 import { lambdaTracingEnvironment, sampledTraceHeader, startXRayDaemon, type TraceDocument, type XRayDaemon } from '../support/x-ray-daemon.js';
 
@@ -38,12 +37,7 @@ beforeAll(async () => {
     ...lambdaTracingEnvironment(`envelope-api-${fn}`, daemon, trace.header),
   }));
   traced = await startFunctions(deployed);
-  gateway = await startLocalGateway({
-    routes: API_ROUTES,
-    handlers: traced.handlers,
-    verifier: new SigV4Verifier(await loadPrincipals(), 'us-east-1'),
-    port: 0,
-  });
+  gateway = await startSigningGateway(traced.handlers);
 });
 afterAll(async () => {
   await gateway?.close();
