@@ -86,3 +86,7 @@ function settledLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
+
+/** Node's own error for a directory where a file was expected (EISDIR; the CLI's exit code 3). */
+export const isDirectory = (path: string, operation: 'read' | 'open'): Error =>
+  Object.assign(new Error(`EISDIR: illegal operation on a directory, ${operation} '${path}'`), { code: 'EISDIR', path });

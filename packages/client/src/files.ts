@@ -5,7 +5,7 @@ import { addAbortSignal, type Readable, Transform, type Writable } from 'node:st
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { EnvelopeClient } from './client.js';
-import { FileAppender, IO_CHUNK_SIZE, readChunks } from './file-io.js';
+import { FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
 import { createDecryptStream } from './file-format/index.js';
 import { createSealingStream } from './file-format/encrypt-stream.js';
@@ -248,7 +248,7 @@ async function openFile(path: string): Promise<{ file: FileHandle; size: number 
   const file = await open(path, 'r');
   try {
     const stats = await file.stat();
-    if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR', path });
+    if (stats.isDirectory()) throw isDirectory(path, 'read');
     return { file, size: stats.size };
   } catch (error) {
     await file.close();

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { isDirectory } from '../file-io.js';
 import { UsageError } from './errors.js';
 import { type GlobalOptions, regionOf } from './globals.js';
 import { stdinStream } from './stdin.js';
@@ -61,10 +62,6 @@ export async function openSource(location: Location, s3: () => Promise<S3Client>
     }
   }
 }
-
-/** Node's own error for a directory where a file was expected (EISDIR, exit 3). */
-export const isDirectory = (path: string, operation: 'read' | 'open'): Error =>
-  Object.assign(new Error(`EISDIR: illegal operation on a directory, ${operation} '${path}'`), { code: 'EISDIR', path });
 
 /** A local output that is an existing directory is refused before anything is read or asked of the API. */
 export async function checkOutput(location: Location): Promise<void> {
