@@ -73,6 +73,7 @@ describe('stdout that cannot be written', () => {
 
 describe('signals', () => {
   it.each([
+    ['SIGINT', 130],
     ['SIGHUP', 129],
     ['SIGTERM', 143],
   ] as const)('on %s exits %i (128 + its number) and removes the partial plaintext it was writing', async (signal, exitCode) => {
