@@ -35,7 +35,10 @@ export const PAYLOAD_LIMIT_HINT = `Plaintexts are limited to ${MAX_PLAINTEXT_BYT
 
 export interface GatewayError {
   readonly code: ErrorCode;
-  /** A fixed message, or API Gateway's `$context.error.…` variable, which the local gateway fills in itself. */
+  /**
+   * A fixed message, or `apiGatewayMessage`: API Gateway's own wording (`$context.error.messageString`,
+   * see gateway-response-template.ts).
+   */
   readonly message: string;
   readonly retryAfterSeconds?: number;
 }
@@ -45,12 +48,12 @@ export interface GatewayError {
  * It answers a request for a resource or method that does not exist as MISSING_AUTHENTICATION_TOKEN.
  */
 export const GATEWAY_ERRORS = {
-  BAD_REQUEST_BODY: { code: 'ValidationError', message: '$context.error.validationErrorString' },
-  BAD_REQUEST_PARAMETERS: { code: 'ValidationError', message: '$context.error.validationErrorString' },
-  ACCESS_DENIED: { code: 'AccessDenied', message: '$context.error.messageString' },
-  INVALID_SIGNATURE: { code: 'AccessDenied', message: '$context.error.messageString' },
+  BAD_REQUEST_BODY: { code: 'ValidationError', message: 'apiGatewayMessage' },
+  BAD_REQUEST_PARAMETERS: { code: 'ValidationError', message: 'apiGatewayMessage' },
+  ACCESS_DENIED: { code: 'AccessDenied', message: 'apiGatewayMessage' },
+  INVALID_SIGNATURE: { code: 'AccessDenied', message: 'apiGatewayMessage' },
   MISSING_AUTHENTICATION_TOKEN: { code: 'AccessDenied', message: 'Missing or unknown route, or unsigned request.' },
-  EXPIRED_TOKEN: { code: 'AccessDenied', message: '$context.error.messageString' },
+  EXPIRED_TOKEN: { code: 'AccessDenied', message: 'apiGatewayMessage' },
   REQUEST_TOO_LARGE: { code: 'PayloadTooLarge', message: `The request is too large. ${PAYLOAD_LIMIT_HINT}` },
   THROTTLED: { code: 'Throttled', message: 'Too many requests; retry after a short wait.', retryAfterSeconds: 1 },
 } as const satisfies Record<string, GatewayError>;

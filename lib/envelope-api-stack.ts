@@ -1,12 +1,12 @@
-import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
 import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
-import { AuditTrail } from './constructs/audit-trail.js';
-import { DataKeyTable } from './constructs/data-key-table.js';
+import type { AuditTrail } from './constructs/audit-trail.js';
+import type { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
 import { EnvelopeRestApi } from './constructs/envelope-rest-api.js';
 import type { MasterKey } from './constructs/master-key.js';
@@ -14,17 +14,29 @@ import { OperationsDashboard } from './constructs/operations-dashboard.js';
 import { ServiceAlarms } from './constructs/service-alarms.js';
 import type { ServiceMetricsProps } from './constructs/service-metrics.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
-import { auditLogGroupName, callerPolicyName, functionRoleName, serviceName } from './naming.js';
+import { LOG_RETENTION_DAYS } from './log-retention.js';
+import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
 export interface EnvelopeApiStackProps extends StackProps {
   readonly stage: string;
   /** The master key from the key stack. */
   readonly masterKey: MasterKey;
+  /** The data-key table, from the data stack. */
+  readonly table: DataKeyTable;
+  /** The audit log group and key, from the data stack. */
+  readonly auditTrail: AuditTrail;
+  /**
+   * Principals of other accounts that may invoke the API, besides this account's callers.
+   * @default []
+   */
+  readonly crossAccountCallers?: readonly string[];
 }
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map(String);
-
-/** The data-key table, the handlers and the REST API, over the master key from the key stack. */
+/**
+ * The stateless part of a stage: the handlers, the REST API, the caller policies, alarms and the
+ * dashboard, over the master key (key stack) and the table and audit trail (data stack). It holds
+ * nothing that must survive it: destroy and deploy it again at will.
+ */
 export class EnvelopeApiStack extends Stack {
   readonly api: EnvelopeRestApi;
   readonly table: DataKeyTable;
@@ -36,14 +48,8 @@ export class EnvelopeApiStack extends Stack {
   constructor(scope: Construct, id: string, props: EnvelopeApiStackProps) {
     super(scope, id, props);
     const params = this.parameters();
-    this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: props.masterKey.key });
-    this.auditTrail = new AuditTrail(this, 'Audit', {
-      logGroupName: auditLogGroupName(props.stage),
-      retentionInDays: params.auditRetentionInDays.valueAsNumber,
-      encryptionKey: props.masterKey.key,
-      secretName: `${serviceName(props.stage)}/audit-key`,
-      queryFolder: `${serviceName(props.stage)}/audit`,
-    });
+    this.table = props.table;
+    this.auditTrail = props.auditTrail;
     this.functions = Object.fromEntries(
       (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
         name,
@@ -62,7 +68,7 @@ export class EnvelopeApiStack extends Stack {
       throttlingRateLimit: params.throttlingRateLimit.valueAsNumber,
       throttlingBurstLimit: params.throttlingBurstLimit.valueAsNumber,
       logRetentionInDays: params.logRetentionInDays.valueAsNumber,
-      callers: this.callerPrincipals(params.callerPrincipalArns),
+      crossAccountCallers: props.crossAccountCallers,
     });
     this.callerPolicies(props.stage);
     const { alarms, dashboard } = this.operations(props.stage, params);
@@ -70,7 +76,6 @@ export class EnvelopeApiStack extends Stack {
     this.dashboard = dashboard;
     this.acknowledgeFindings();
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
-    new CfnOutput(this, 'DataKeyTableName', { value: this.table.tableName });
   }
 
   /** A function with exactly its rights (FUNCTION_RIGHTS) on the master key and the table. */
@@ -79,7 +84,7 @@ export class EnvelopeApiStack extends Stack {
     const fn = new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
       entry: FUNCTION_ENTRIES[name],
       description: `Envelope API (${props.stage}): ${name}`,
-      roleName: functionRoleName(props.stage, name),
+      roleName: functionRoleName(props.stage, this.region, name),
       logRetentionInDays,
       memorySize: rights.memorySize,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
@@ -143,7 +148,7 @@ export class EnvelopeApiStack extends Stack {
     for (const { id, policy: name, audience, description } of audiences) {
       const statement = this.api.invokeStatement(API_ROUTES.filter((route) => route.audience === audience));
       const policy = new iam.ManagedPolicy(this, id, {
-        managedPolicyName: callerPolicyName(stage, name),
+        managedPolicyName: callerPolicyName(stage, this.region, name),
         description: `Envelope API (${stage}): ${description}`,
         statements: [statement],
       });
@@ -157,34 +162,13 @@ export class EnvelopeApiStack extends Stack {
     }
   }
 
-  /** The listed principals, or this account alone when the list is empty. */
-  private callerPrincipals(parameter: CfnParameter): iam.IPrincipal {
-    const listed = new CfnCondition(this, 'CallerPrincipalsListed', {
-      expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', parameter.valueAsList), '')),
-    });
-    const account = `arn:${this.partition}:iam::${this.account}:root`;
-    return new iam.ArnPrincipal(Token.asString(Fn.conditionIf(listed.logicalId, parameter.valueAsList, [account])));
-  }
-
   private parameters() {
     return {
-      callerPrincipalArns: new CfnParameter(this, 'CallerPrincipalArns', {
-        type: 'CommaDelimitedList',
-        default: '',
-        description:
-          "IAM principals (roles, users or account roots, in any account) the API resource policy lets invoke it; empty: this account only. Callers also need the caller managed policies (same account) and a place on each data key's policy.",
-      }),
       logRetentionInDays: new CfnParameter(this, 'LogRetentionInDays', {
         type: 'Number',
         default: '365',
         allowedValues: LOG_RETENTION_DAYS,
         description: 'Days to keep function logs and API access logs.',
-      }),
-      auditRetentionInDays: new CfnParameter(this, 'AuditRetentionInDays', {
-        type: 'Number',
-        default: '3653',
-        allowedValues: LOG_RETENTION_DAYS,
-        description: 'Days to keep audit records (the audit log group is retained when the stack is deleted).',
       }),
       throttlingRateLimit: new CfnParameter(this, 'ThrottlingRateLimit', {
         type: 'Number',

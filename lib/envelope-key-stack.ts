@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { MasterKey, type MasterKeyUser } from './constructs/master-key.js';
 import type { ApiFunctionName } from '../contract/index.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
-import { auditLogGroupName, functionRoleName, masterKeyAlias } from './naming.js';
+import { functionRoleName, masterKeyAlias } from './naming.js';
 
 export interface EnvelopeKeyStackProps extends StackProps {
   /** Names and separates deployments: `dev`, `prod`, ... */
@@ -14,7 +14,8 @@ export interface EnvelopeKeyStackProps extends StackProps {
 
 /**
  * The master key, in a stack of its own with termination protection: it must outlive any redeploy
- * of the API, since every stored data key is wrapped under it.
+ * of the API, since every stored data key is wrapped under it. It wraps data keys and nothing
+ * else, and depends on no other stack.
  */
 export class EnvelopeKeyStack extends Stack {
   readonly masterKey: MasterKey;
@@ -26,7 +27,7 @@ export class EnvelopeKeyStack extends Stack {
       expression: Fn.conditionEquals(params.enableKeyRotation.valueAsString, 'true'),
     });
     const account = Stack.of(this).account;
-    const roleArn = (fn: ApiFunctionName) => `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, fn)}`;
+    const roleArn = (fn: ApiFunctionName) => `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, Stack.of(this).region, fn)}`;
     const users: MasterKeyUser[] = Object.entries(FUNCTION_RIGHTS).flatMap(([fn, { masterKey }]) =>
       masterKey === undefined ? [] : [{ roleArn: roleArn(fn as ApiFunctionName), ...masterKey }],
     );
@@ -39,7 +40,6 @@ export class EnvelopeKeyStack extends Stack {
       administrators: new iam.ArnPrincipal(Token.asString(params.keyAdminPrincipalArns.value)),
       keyMaterialOrigin: params.keyMaterialOrigin.valueAsString,
       users,
-      logGroupArns: [`arn:${Stack.of(this).partition}:logs:${Stack.of(this).region}:${account}:log-group:${auditLogGroupName(props.stage)}`],
     });
     this.masterKey = master;
     // KMS does not rotate imported material automatically: refuse the combination before any resource changes.

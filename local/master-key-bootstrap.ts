@@ -18,11 +18,12 @@ export function keyMaterialOriginOf(value = 'AWS_KMS'): KeyMaterialOrigin {
 }
 
 /**
- * Deploys the master key as the key stack would: the CMK behind `alias`, created the first time
- * (rotation on, as the stack's default, unless its material is imported: then it waits in
- * PendingImport), and its key policy set to the synthesized one on every start, as a redeploy would.
+ * Deploys a key as its stack would: the CMK behind `alias`, created the first time (rotation on,
+ * as the stacks' default, unless its material is imported: then it waits in PendingImport), and
+ * its key policy set to the synthesized one on every start, as a redeploy would. The key stack's
+ * master key and the data stack's storage key are both deployed this way.
  */
-export async function ensureMasterKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin = 'AWS_KMS'): Promise<string> {
+export async function ensureKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin = 'AWS_KMS'): Promise<string> {
   const keyArn = (await findKey(kms, alias)) ?? (await createKey(kms, alias, policy, origin));
   await kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(policy) }));
   return keyArn;
@@ -40,7 +41,7 @@ async function findKey(kms: KMSClient, alias: string): Promise<string | undefine
 async function createKey(kms: KMSClient, alias: string, policy: object, origin: KeyMaterialOrigin): Promise<string> {
   const { KeyMetadata } = await kms.send(
     new CreateKeyCommand({
-      Description: 'Envelope API master key (local runtime)',
+      Description: `Envelope API ${alias} (local runtime)`,
       KeySpec: 'SYMMETRIC_DEFAULT',
       KeyUsage: 'ENCRYPT_DECRYPT',
       Origin: origin,

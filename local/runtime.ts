@@ -11,11 +11,11 @@ import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
 import { startLocalGateway } from './gateway/server.js';
 import { deployedFunctions, startFunctions } from './handlers.js';
 import { LocalAccessControl } from './iam/access-control.js';
-import { apiPoliciesOf, keyPolicyOf, type DeployedPolicies } from './iam/deployed-policies.js';
+import { apiPoliciesOf, keyPolicyOf, storageKeyPolicyOf, type DeployedPolicies } from './iam/deployed-policies.js';
 import { callerIdentities, deployerIdentity, functionIdentities, type LocalIdentity } from './iam/local-identities.js';
 import { synthesizedTemplates, type DeploymentTarget, type SynthesizedTemplates } from './iam/synthesized-templates.js';
 import { startKmsEmulator } from './kms-emulator/server.js';
-import { ensureMasterKey, keyMaterialOriginOf, type KeyMaterialOrigin } from './master-key-bootstrap.js';
+import { ensureKey, keyMaterialOriginOf, type KeyMaterialOrigin } from './master-key-bootstrap.js';
 
 export interface LocalRuntimeConfig {
   readonly port: number;
@@ -35,6 +35,8 @@ export interface LocalRuntime {
   /** DynamoDB as the functions reach it: through the IAM-enforcing proxy. */
   readonly dynamoDbUrl: string;
   readonly masterKeyArn: string;
+  /** The data stack's key: the table is inaccessible while it is not enabled, as in DynamoDB. */
+  readonly storageKeyArn: string;
   /** The state folder (ENVELOPE_DATA_DIR), which holds the audit key. */
   readonly dataDir: string;
   /** The functions' audit records, one JSON line each. */
@@ -59,6 +61,7 @@ export const LOCAL_ACCOUNT = '111122223333';
 export const LOCAL_STAGE = 'local';
 export const LOCAL_API_ID = 'envelopelocal';
 export const MASTER_KEY_ALIAS = 'alias/envelope-api';
+export const STORAGE_KEY_ALIAS = 'alias/envelope-api-storage';
 export const LOCAL_TABLE_NAME = 'envelope-api-data-keys';
 
 /** Reads the runtime's settings from the environment, with the documented defaults. */
@@ -114,9 +117,11 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     closing.push(() => kms.close());
     const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
     closing.push(() => dynamoDb.close());
+    let storageKeyArn = '';
     const dynamoDbProxy = await startDynamoDbAccessProxy({
       upstream: dynamoDb.url,
       accessControl: access.dynamoDb(),
+      tableInaccessible: (table) => tableInaccessible(table, kms.keyState(storageKeyArn)),
       region: config.region,
       accountId: target.account,
       port: 0,
@@ -125,14 +130,17 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     useLocalAws(config.region, kms.url, dynamoDbProxy.url);
 
     const keyAdmins = principals.filter((p) => p.keyAdministrator).map((p) => p.arn);
-    // Deployed as CloudFormation would deploy the stacks.
+    // Deployed as CloudFormation would deploy the stacks: the data stack's key and table, then the key stack's key.
     const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
+    storageKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
+      ensureKey(client, STORAGE_KEY_ALIAS, storageKeyPolicyOf(templates, target)),
+    );
     await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
     const keyPolicy = keyPolicyOf(templates, target, { KeyAdminPrincipalArns: keyAdmins });
     const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
-      ensureMasterKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin),
+      ensureKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin),
     );
-    const policies = apiPoliciesOf(templates, target, { masterKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
+    const policies = apiPoliciesOf(templates, target, { masterKeyArn, storageKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
     access.register(...Object.values(roles), ...callers);
@@ -165,6 +173,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       kmsUrl: kms.url,
       dynamoDbUrl: dynamoDbProxy.url,
       masterKeyArn,
+      storageKeyArn,
       dataDir: config.dataDir,
       auditFile: auditFileIn(config.dataDir),
       principals,
@@ -183,6 +192,12 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     await close();
     throw error;
   }
+}
+
+/** DynamoDB's answer for a table whose key is not usable ("Encryption at rest: how it works": the table becomes inaccessible). */
+function tableInaccessible(table: string, keyState: string | undefined): string | undefined {
+  if (keyState === 'Enabled') return undefined;
+  return `KMS key access denied error: the KMS key of table ${table} is ${keyState === undefined ? 'deleted' : keyState}.`;
 }
 
 async function withClient<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {

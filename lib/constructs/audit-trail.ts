@@ -70,7 +70,7 @@ export class AuditTrail extends Construct {
     this.auditKey = new secretsmanager.Secret(this, 'Key', {
       secretName: props.secretName,
       description: 'HMAC key of the Envelope API audit trail: hashes aliases and context values in audit records',
-      // By reference: given the key itself, Secret would add a statement to its policy (in the key stack), which IAM already covers.
+      // By reference: given the key itself, Secret would add a statement to its policy that StorageKey already has.
       encryptionKey: kms.Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKey.keyArn),
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy,

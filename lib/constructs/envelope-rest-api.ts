@@ -2,10 +2,10 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { retainedLogGroup } from './retained-log-group.js';
 import { Construct } from 'constructs';
-import { ERROR_STATUS, GATEWAY_ERRORS, type ApiFunctionName, type ApiRoute } from '../../contract/index.js';
+import { ERROR_STATUS, errorBodyTemplate, GATEWAY_ERRORS, type ApiFunctionName, type ApiRoute } from '../../contract/index.js';
 
 export interface EnvelopeRestApiProps {
   readonly restApiName: string;
@@ -15,8 +15,14 @@ export interface EnvelopeRestApiProps {
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
   readonly logRetentionInDays: number;
-  /** Principals allowed to invoke the API from any account (still subject to IAM auth). */
-  readonly callers: iam.IPrincipal;
+  /**
+   * Principals of other accounts that may invoke the API (roles, users or account roots), besides
+   * the callers of this account. Fixed at synth time: API Gateway applies a changed resource policy
+   * only with a new deployment, which CDK makes when the synthesized API changes, never for a
+   * changed parameter value.
+   * @default [] (this account's callers only)
+   */
+  readonly crossAccountCallers?: readonly string[];
 }
 
 /**
@@ -86,7 +92,7 @@ export class EnvelopeRestApi extends Construct {
         type: apigateway.ResponseType.of(type),
         statusCode: String(ERROR_STATUS[code]),
         responseHeaders: retryAfter === undefined ? undefined : { 'Retry-After': `'${retryAfter}'` },
-        templates: { 'application/json': JSON.stringify({ error: { code, message } }) },
+        templates: { 'application/json': errorBodyTemplate(code, message) },
       });
     }
   }
@@ -100,21 +106,47 @@ export class EnvelopeRestApi extends Construct {
   }
 
   /**
-   * The callers may invoke every method (IAM auth still applies), and anybody the unauthenticated
-   * ones: for a method without authorization, API Gateway admits only what the resource policy
-   * explicitly allows, so a public route needs its own statement.
+   * Who may reach the methods at all, as API Gateway evaluates a resource policy
+   * ("How API Gateway resource policies affect authorization workflow"):
+   * - this account: its principals still need an identity policy allowing the route (the caller
+   *   managed policies), since the statement names the account, not them;
+   * - listed principals of other accounts, who need both this statement and their own identity
+   *   policy. A listed principal of this account is excluded (`aws:PrincipalAccount`): in the same
+   *   account, a resource policy naming a principal is enough on its own, and would bypass the
+   *   route-scoped caller policies;
+   * - anybody on the unauthenticated routes: for a method without authorization, API Gateway
+   *   admits only what the policy explicitly allows, and only a `"Principal": "*"` statement
+   *   matches an anonymous caller (`{"AWS": "*"}` fails for every method not secured with AWS_IAM).
    */
   private resourcePolicy(props: EnvelopeRestApiProps): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
     const publicRoutes = props.routes.filter((route) => !route.iamAuth);
     const methods = (routes: readonly ApiRoute[]) => routes.map((route) => `execute-api:/${props.stageName}/${route.method}${methodPath(route)}`);
+    const crossAccount = props.crossAccountCallers ?? [];
     return [
-      new iam.PolicyStatement({ sid: 'Callers', principals: [props.callers], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+      new iam.PolicyStatement({
+        sid: 'ThisAccount',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+      }),
+      ...(crossAccount.length === 0
+        ? []
+        : [
+            new iam.PolicyStatement({
+              sid: 'OtherAccountCallers',
+              principals: crossAccount.map((arn) => new iam.ArnPrincipal(arn)),
+              actions: ['execute-api:Invoke'],
+              resources: ['execute-api:/*'],
+              conditions: { StringNotEquals: { 'aws:PrincipalAccount': stack.account } },
+            }),
+          ]),
       ...(publicRoutes.length === 0
         ? []
         : [
             new iam.PolicyStatement({
               sid: 'PublicRoutes',
-              principals: [new iam.AnyPrincipal()],
+              principals: [new iam.StarPrincipal()],
               actions: ['execute-api:Invoke'],
               resources: methods(publicRoutes),
             }),

@@ -1,4 +1,4 @@
-import { Aws, type CfnCondition, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, type CfnCondition, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -27,12 +27,6 @@ export interface MasterKeyProps {
    */
   readonly keyMaterialOrigin?: string;
   readonly users: readonly MasterKeyUser[];
-  /**
-   * Log groups, by ARN, that CloudWatch Logs may encrypt with the key (bound to each group by
-   * `kms:EncryptionContext:aws:logs:arn`): named in advance, as the groups live in another stack.
-   * @default none
-   */
-  readonly logGroupArns?: readonly string[];
   /**
    * Data keys wrapped under it are useless without it.
    * @default RemovalPolicy.RETAIN
@@ -70,10 +64,12 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /**
- * The customer-managed master key that wraps every data key. Its policy separates administrators
- * from users: the account root (so IAM stays usable, as AWS advises), administrators without
- * cryptographic rights, each application role with exactly the actions it needs, bound to the
- * service's encryption-context keys, and DynamoDB's use of the key for table encryption.
+ * The customer-managed master key that wraps every data key, and nothing else: no table, log
+ * group or secret is encrypted with it (they have the data stack's storage key), so disabling it,
+ * deleting its imported material or scheduling its deletion stops only the wrapping of data keys.
+ * Its policy separates administrators from users: the account root (so IAM stays usable, as AWS
+ * advises), administrators without cryptographic rights, and each application role with exactly
+ * the actions it needs, bound to the service's encryption-context keys.
  */
 export class MasterKey extends Construct {
   readonly key: kms.Key;
@@ -143,26 +139,6 @@ export class MasterKey extends Construct {
             },
           }),
       ),
-      new iam.PolicyStatement({
-        sid: 'TableEncryptionThroughDynamoDB',
-        principals: [account],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com`, 'kms:CallerAccount': Aws.ACCOUNT_ID },
-        },
-      }),
-      ...(props.logGroupArns?.length
-        ? [
-            new iam.PolicyStatement({
-              sid: 'LogGroupEncryptionThroughCloudWatchLogs',
-              principals: [new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`)],
-              actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-              resources: ['*'],
-              conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [...props.logGroupArns] } },
-            }),
-          ]
-        : []),
     ];
     return new iam.PolicyDocument({ statements });
   }

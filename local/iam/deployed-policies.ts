@@ -8,6 +8,8 @@ import { TemplateResolver, type CfnTemplate } from './template-values.js';
 /** The physical resources the local runtime stands in for, as CloudFormation would name them. */
 export interface LocalResources {
   readonly masterKeyArn: string;
+  /** The data stack's key, which encrypts the table, the audit log group and the audit key at rest. */
+  readonly storageKeyArn: string;
   readonly tableName: string;
   readonly apiId: string;
 }
@@ -18,22 +20,34 @@ export interface FunctionRole {
   readonly policies: readonly NamedPolicy[];
 }
 
-/** The API stack's policies, read from its synthesized template (the key policy lives in KMS). */
+/** The API stack's policies, read from its synthesized template (the key policies live in KMS). */
 export interface DeployedPolicies {
   readonly functionRoles: Readonly<Record<ApiFunctionName, FunctionRole>>;
   readonly callerPolicies: Readonly<Record<CallerPolicy, NamedPolicy>>;
   /** `arn:aws:execute-api:<region>:<account>:<api id>`; method ARNs add `/<stage>/<METHOD>/<path>`. */
   readonly apiArn: string;
   readonly stageName: string;
+  /** The resource policy as API Gateway stores it: the `execute-api:/…` shorthand expanded. */
   readonly apiResourcePolicy: PolicyDocument;
+  /** The API stack's template with every value of this deployment: the local gateway reads its methods and responses. */
+  readonly apiTemplate: TemplateResolver;
 }
 
 /** The key stack's key policy, with its parameters given (the rest take their defaults). */
 export function keyPolicyOf(templates: SynthesizedTemplates, target: DeploymentTarget, parameters: Record<string, unknown>): PolicyDocument {
-  const resolver = resolverFor(templates.key, target, parameters, {});
-  const [[, key] = []] = resolver.resources('AWS::KMS::Key');
-  if (!key) throw new Error('The key stack has no KMS key.');
-  return key.KeyPolicy as PolicyDocument;
+  return onlyKeyPolicy(resolverFor(templates.key, target, parameters, {}), 'key');
+}
+
+/** The data stack's storage key policy. */
+export function storageKeyPolicyOf(templates: SynthesizedTemplates, target: DeploymentTarget): PolicyDocument {
+  return onlyKeyPolicy(resolverFor(templates.data, target, {}, {}), 'data');
+}
+
+/** The data stack's table name, as its template fixes it. */
+export function tableNameOf(templates: SynthesizedTemplates, target: DeploymentTarget): string {
+  const [[, table] = []] = resolverFor(templates.data, target, {}, {}).resources('AWS::DynamoDB::Table');
+  if (!table?.TableName) throw new Error('The data stack has no named DynamoDB table.');
+  return String(table.TableName);
 }
 
 /** The API stack's roles, caller policies and resource policy, over the local resources. */
@@ -43,35 +57,68 @@ export function apiPoliciesOf(
   resources: LocalResources,
   parameters: Record<string, unknown> = {},
 ): DeployedPolicies {
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${target.region}:${target.account}:${resource}`;
-  const imports = Object.fromEntries(
-    Object.values(templates.key.Outputs ?? {})
-      .filter((output) => output.Export)
-      .map((output) => [output.Export!.Name as string, resources.masterKeyArn]),
-  );
-  const resolver = resolverFor(templates.api, target, parameters, imports, (id, type, property) => {
-    if (type === 'AWS::DynamoDB::Table') return { ref: resources.tableName, arn: arn('dynamodb', `table/${resources.tableName}`) };
-    if (type === 'AWS::ApiGateway::RestApi') return { ref: resources.apiId, arn: arn('execute-api', resources.apiId) };
-    if (type === 'AWS::ApiGateway::Stage')
-      return { ref: property('StageName'), arn: arn('execute-api', `${resources.apiId}/${String(property('StageName'))}`) };
-    if (type === 'AWS::IAM::Role') return { ref: property('RoleName'), arn: `arn:aws:iam::${target.account}:role/${String(property('RoleName'))}` };
-    return { ref: id, arn: arn(type.split('::')[1]!.toLowerCase(), id) };
-  });
-  const apiArn = arn('execute-api', resources.apiId);
+  const names = physicalNames(target, resources);
+  // The API stack imports what the key and data stacks export: their outputs, resolved as deployed.
+  const imports = {
+    ...exportsOf(resolverFor(templates.key, target, {}, {}, names('key'))),
+    ...exportsOf(resolverFor(templates.data, target, {}, {}, names('data'))),
+  };
+  const resolver = resolverFor(templates.api, target, parameters, imports, names('api'));
+  const apiArn = `arn:aws:execute-api:${target.region}:${target.account}:${resources.apiId}`;
   const [[, restApi] = []] = resolver.resources('AWS::ApiGateway::RestApi');
   const [[, stage] = []] = resolver.resources('AWS::ApiGateway::Stage');
   if (!restApi || !stage) throw new Error('The API stack has no REST API stage.');
   return {
     functionRoles: functionRoles(resolver, target),
-    callerPolicies: callerPolicies(resolver, target.stage),
+    callerPolicies: callerPolicies(resolver, target),
     apiArn,
     stageName: String(stage.StageName),
     apiResourcePolicy: expandExecuteApiShorthand(restApi.Policy as PolicyDocument, apiArn),
+    apiTemplate: resolver,
   };
+}
+
+function onlyKeyPolicy(resolver: TemplateResolver, stack: string): PolicyDocument {
+  const keys = resolver.resources('AWS::KMS::Key');
+  if (keys.length !== 1) throw new Error(`The ${stack} stack must have exactly one KMS key, not ${keys.length}.`);
+  return keys[0]![1].KeyPolicy as PolicyDocument;
 }
 
 /** A resource's `Ref` and `Arn`, from its type and (resolved on demand) its properties. */
 type PhysicalNames = (logicalId: string, type: string, property: (name: string) => unknown) => { ref: unknown; arn: string };
+
+/** How CloudFormation names each resource of a stack, for this deployment. */
+function physicalNames(target: DeploymentTarget, resources: LocalResources): (stack: keyof SynthesizedTemplates) => PhysicalNames {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${target.region}:${target.account}:${resource}`;
+  return (stack) => (id, type, property) => {
+    switch (type) {
+      case 'AWS::KMS::Key': {
+        const keyArn = stack === 'key' ? resources.masterKeyArn : resources.storageKeyArn;
+        return { ref: keyArn.split('/').pop(), arn: keyArn };
+      }
+      case 'AWS::DynamoDB::Table':
+        return { ref: resources.tableName, arn: arn('dynamodb', `table/${resources.tableName}`) };
+      case 'AWS::Logs::LogGroup': {
+        const name = String(property('LogGroupName') ?? `${stack}-${id}`);
+        return { ref: name, arn: arn('logs', `log-group:${name}:*`) };
+      }
+      case 'AWS::SecretsManager::Secret': {
+        const secretArn = arn('secretsmanager', `secret:${String(property('Name'))}-AbCdEf`);
+        return { ref: secretArn, arn: secretArn };
+      }
+      case 'AWS::ApiGateway::RestApi':
+        return { ref: resources.apiId, arn: arn('execute-api', resources.apiId) };
+      case 'AWS::ApiGateway::Stage':
+        return { ref: property('StageName'), arn: arn('execute-api', `${resources.apiId}/${String(property('StageName'))}`) };
+      case 'AWS::IAM::Role':
+        return { ref: property('RoleName') ?? id, arn: `arn:aws:iam::${target.account}:role/${String(property('RoleName') ?? id)}` };
+      case 'AWS::Lambda::Function':
+        return { ref: id, arn: arn('lambda', `function:${id}`) };
+      default:
+        return { ref: id, arn: arn(type.split('::')[1]!.toLowerCase(), id) };
+    }
+  };
+}
 
 function resolverFor(
   template: CfnTemplate,
@@ -85,6 +132,7 @@ function resolverFor(
     'AWS::AccountId': target.account,
     'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'local',
     ...parameters,
   };
   const attributes: Record<string, unknown> = {};
@@ -95,15 +143,23 @@ function resolverFor(
       const { ref, arn } = names(id, resource.Type, (name) => bare.resolve(resource.Properties?.[name]));
       refs[id] = ref;
       attributes[`${id}.Arn`] = arn;
+      attributes[`${id}.KeyId`] = ref;
     }
   }
   return new TemplateResolver(template, { refs, attributes, imports });
 }
 
+/** A stack's exports, by name, with their deployed values. */
+function exportsOf(resolver: TemplateResolver): Record<string, unknown> {
+  return Object.fromEntries(
+    resolver.outputs().flatMap(({ value, exportName }) => (exportName === undefined ? [] : [[exportName, value]])),
+  );
+}
+
 function functionRoles(resolver: TemplateResolver, target: DeploymentTarget): Record<ApiFunctionName, FunctionRole> {
   const policies = resolver.resources('AWS::IAM::Policy');
   const entries = (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn): [ApiFunctionName, FunctionRole] => {
-    const roleName = functionRoleName(target.stage, fn);
+    const roleName = functionRoleName(target.stage, target.region, fn);
     const attached = policies
       .filter(([, policy]) => (policy.Roles as unknown[]).includes(roleName))
       .map(([id, policy]): NamedPolicy => ({ name: id, document: policy.PolicyDocument as PolicyDocument }));
@@ -112,12 +168,12 @@ function functionRoles(resolver: TemplateResolver, target: DeploymentTarget): Re
   return Object.fromEntries(entries) as Record<ApiFunctionName, FunctionRole>;
 }
 
-function callerPolicies(resolver: TemplateResolver, stage: string): Record<CallerPolicy, NamedPolicy> {
+function callerPolicies(resolver: TemplateResolver, target: DeploymentTarget): Record<CallerPolicy, NamedPolicy> {
   const byName = new Map(
     resolver.resources('AWS::IAM::ManagedPolicy').map(([, policy]) => [String(policy.ManagedPolicyName), policy.PolicyDocument as PolicyDocument]),
   );
   const entries = (Object.keys(CALLER_POLICIES) as CallerPolicy[]).map((key) => {
-    const name = callerPolicyName(stage, key);
+    const name = callerPolicyName(target.stage, target.region, key);
     const document = byName.get(name);
     if (!document) throw new Error(`The API stack has no managed policy ${name}.`);
     return [key, { name, document }];

@@ -14,6 +14,7 @@ export interface DeploymentTarget {
 
 export interface SynthesizedTemplates {
   readonly key: CfnTemplate;
+  readonly data: CfnTemplate;
   readonly api: CfnTemplate;
 }
 
@@ -47,10 +48,10 @@ async function synthesize(target: DeploymentTarget): Promise<SynthesizedTemplate
   const outdir = await mkdtemp(join(tmpdir(), 'envelope-local-synth-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const { keyStack, apiStack } = addEnvelopeStage(app, target.stage, { env: { account: target.account, region: target.region } });
+    const { keyStack, dataStack, apiStack } = addEnvelopeStage(app, target.stage, { env: { account: target.account, region: target.region } });
     const assembly = app.synth();
     const read = (name: string) => assembly.getStackByName(name).template as CfnTemplate;
-    return { key: read(keyStack.stackName), api: read(apiStack.stackName) };
+    return { key: read(keyStack.stackName), data: read(dataStack.stackName), api: read(apiStack.stackName) };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

@@ -58,6 +58,15 @@ export class TemplateResolver {
       .map(([id, resource]) => [id, this.resolve(resource.Properties ?? {}) as Record<string, unknown>]);
   }
 
+  /** The outputs, resolved, each with its export name when it has one. */
+  outputs(): { readonly name: string; readonly value: unknown; readonly exportName?: string }[] {
+    return Object.entries(this.template.Outputs ?? {}).map(([name, output]) => ({
+      name,
+      value: this.resolve(output.Value),
+      ...(output.Export && { exportName: String(this.resolve(output.Export.Name)) }),
+    }));
+  }
+
   condition(name: string): boolean {
     const expression = this.template.Conditions?.[name];
     if (expression === undefined) throw new Error(`Unknown condition ${name}.`);

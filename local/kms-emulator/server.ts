@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CallCounter, closeServer, listen } from '../http-server.js';
 import { KmsError, statusOf } from './errors.js';
 import { isOperation, validateInput, type OperationName } from './input-shapes.js';
-import { KeyStore } from './key-store.js';
+import { KeyStore, type KeyState } from './key-store.js';
 import { OPEN_ACCESS, OPERATIONS, type Access, type Operation } from './operations.js';
 import type { IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
 
@@ -49,6 +49,11 @@ export interface KmsEmulator {
   /** Calls per operation since start (or the last reset), for benchmarks and tests. */
   readonly callCounts: Readonly<Record<string, number>>;
   resetCallCounts(): void;
+  /**
+   * A key's state as KMS itself knows it, by key ARN (undefined once the key is deleted): what an
+   * AWS service that encrypts with the key finds when it uses it, without a call of the caller's.
+   */
+  keyState(keyArn: string): KeyState | undefined;
   close(): Promise<void>;
 }
 
@@ -135,6 +140,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     port,
     callCounts: calls.counts,
     resetCallCounts: () => calls.reset(),
+    keyState: (keyArn) => store.find(keyArn.split('/').pop() ?? '')?.state,
     close: async () => {
       await closeServer(server);
       await queue;
