@@ -15,6 +15,7 @@ import { ServiceAlarms } from './constructs/service-alarms.js';
 import type { ServiceMetricsProps } from './constructs/service-metrics.js';
 import { FUNCTION_RIGHTS } from './function-rights.js';
 import { LOG_RETENTION_DAYS } from './log-retention.js';
+import { nagRendering } from './nag-rendering.js';
 import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
 
 export interface EnvelopeApiStackProps extends StackProps {
@@ -233,17 +234,4 @@ export class EnvelopeApiStack extends Stack {
 function tableOperations(): dynamodb.Operation[] {
   const actions = Object.values(FUNCTION_RIGHTS).flatMap((rights) => rights.table ?? []);
   return [...new Set(actions)].map((action) => action.replace(/^dynamodb:/, '') as dynamodb.Operation);
-}
-
-/** A resource ARN as cdk-nag names it in a finding: tokens become `<LogicalId>`, `<LogicalId.Attribute>`. */
-function nagRendering(scope: Construct, value: string): string {
-  const render = (part: unknown): string => {
-    if (typeof part === 'string') return part;
-    const node = part as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
-    if (node.Ref) return `<${node.Ref}>`;
-    if (node['Fn::GetAtt']) return `<${node['Fn::GetAtt'].join('.')}>`;
-    if (node['Fn::Join']) return node['Fn::Join'][1].map(render).join(node['Fn::Join'][0]);
-    return JSON.stringify(part);
-  };
-  return render(Stack.of(scope).resolve(value));
 }

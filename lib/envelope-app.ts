@@ -34,6 +34,11 @@ export interface EnvelopeStageOptions {
    * @default 'create'
    */
   readonly apiGatewayCloudWatchRole?: ApiGatewayCloudWatchRoleChoice;
+  /**
+   * The name of an existing data-key table for the data stack to adopt (see EnvelopeDataStackProps).
+   * @default `envelope-api-<stage>-data-keys`
+   */
+  readonly adoptTableName?: string;
 }
 
 export const ACCOUNT_STACK_NAME = 'EnvelopeAccount';
@@ -50,6 +55,7 @@ export function addEnvelopeStage(app: App, stage: string, options: EnvelopeStage
   const dataStack = new EnvelopeDataStack(app, `EnvelopeData-${stage}`, {
     stage,
     env,
+    tableName: options.adoptTableName,
     description: `Envelope API (${stage}): data-key table, audit trail and their storage key`,
   });
   const apiStack = new EnvelopeApiStack(app, `EnvelopeApi-${stage}`, {
@@ -63,10 +69,10 @@ export function addEnvelopeStage(app: App, stage: string, options: EnvelopeStage
   });
   const accountStack =
     apiGatewayCloudWatchRole === 'create'
-      ? (app.node.tryFindChild(ACCOUNT_STACK_NAME) as EnvelopeAccountStack | undefined) ??
-        new EnvelopeAccountStack(app, ACCOUNT_STACK_NAME, { env, description: "Envelope API: API Gateway's CloudWatch role for this region" })
+      ? ((app.node.tryFindChild(ACCOUNT_STACK_NAME) as EnvelopeAccountStack | undefined) ??
+        new EnvelopeAccountStack(app, ACCOUNT_STACK_NAME, { env, description: "Envelope API: API Gateway's CloudWatch role for this region" }))
       : undefined;
-  if (accountStack) apiStack.addDependency(accountStack, "the stage's access logs need the region's API Gateway CloudWatch role");
+  if (accountStack) apiStack.addStackDependency(accountStack, "the stage's access logs need the region's API Gateway CloudWatch role");
   else {
     Validations.of(apiStack.api.api.deploymentStage).acknowledge({
       id: 'EnvelopeApi-APIG3',

@@ -9,6 +9,12 @@ import { auditKeySecretName, auditLogGroupName, dataKeyTableName, serviceName, s
 export interface EnvelopeDataStackProps extends StackProps {
   /** Names and separates deployments: `dev`, `prod`, ... */
   readonly stage: string;
+  /**
+   * The data-key table's name. Set it to adopt a table that already exists (the upgrade from two
+   * stacks, whose table had a generated name), with `cdk deploy --import-existing-resources`.
+   * @default `envelope-api-<stage>-data-keys`
+   */
+  readonly tableName?: string;
 }
 
 /**
@@ -36,7 +42,10 @@ export class EnvelopeDataStack extends Stack {
       description: `Envelope API (${props.stage}): encrypts the data-key table, the audit log group and the audit key at rest`,
       logGroupArns: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${logGroupName}`],
     });
-    this.table = new DataKeyTable(this, 'DataKeys', { encryptionKey: this.storageKey.key, tableName: dataKeyTableName(props.stage) });
+    this.table = new DataKeyTable(this, 'DataKeys', {
+      encryptionKey: this.storageKey.key,
+      tableName: props.tableName ?? dataKeyTableName(props.stage),
+    });
     this.auditTrail = new AuditTrail(this, 'Audit', {
       logGroupName,
       retentionInDays: auditRetentionInDays.valueAsNumber,

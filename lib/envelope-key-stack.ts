@@ -27,7 +27,8 @@ export class EnvelopeKeyStack extends Stack {
       expression: Fn.conditionEquals(params.enableKeyRotation.valueAsString, 'true'),
     });
     const account = Stack.of(this).account;
-    const roleArn = (fn: ApiFunctionName) => `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, Stack.of(this).region, fn)}`;
+    const roleArn = (fn: ApiFunctionName) =>
+      `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, Stack.of(this).region, fn)}`;
     const users: MasterKeyUser[] = Object.entries(FUNCTION_RIGHTS).flatMap(([fn, { masterKey }]) =>
       masterKey === undefined ? [] : [{ roleArn: roleArn(fn as ApiFunctionName), ...masterKey }],
     );

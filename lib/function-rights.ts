@@ -10,7 +10,7 @@ export interface MasterKeyRights {
 export interface FunctionRights {
   /** Direct KMS calls on the master key; the key stack's key policy and the function's role both read it. */
   readonly masterKey?: MasterKeyRights;
-  /** DynamoDB item actions on the data-key table (which the master key encrypts, through DynamoDB only). */
+  /** DynamoDB item actions on the data-key table (which the storage key encrypts, used through DynamoDB only). */
   readonly table?: readonly string[];
   /** Writes audit records (to the audit log group, hashed with the audit key it reads): every function behind IAM auth. */
   readonly audited: boolean;

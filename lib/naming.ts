@@ -13,7 +13,11 @@ export const serviceName = (stage: string) => `envelope-api-${stage}`;
 const iamName = (stage: string, region: string, suffix: string) => `${serviceName(stage)}-${region}-${suffix}`;
 
 export const functionRoleName = (stage: string, region: string, fn: ApiFunctionName) =>
-  iamName(stage, region, fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  iamName(
+    stage,
+    region,
+    fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+  );
 
 export const masterKeyAlias = (stage: string) => `alias/${serviceName(stage)}`;
 

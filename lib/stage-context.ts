@@ -14,9 +14,11 @@ export function apiGatewayCloudWatchRoleFromContext(value: unknown): ApiGatewayC
   );
 }
 
-const PrincipalArn = z.string().check(
-  z.regex(/^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/.+|user\/.+)|sts::\d{12}:assumed-role\/.+)$/, 'must be an IAM role, user or account root ARN'),
-);
+const PrincipalArn = z
+  .string()
+  .check(
+    z.regex(/^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/.+|user\/.+)|sts::\d{12}:assumed-role\/.+)$/, 'must be an IAM role, user or account root ARN'),
+  );
 
 /**
  * Reads `-c callers=arn1,arn2` (or a JSON list, or a list in cdk.json): principals of other
@@ -37,4 +39,11 @@ function parseJson(value: string): unknown {
   } catch {
     throw new Error(`The callers context must be ARNs separated by commas or a JSON list, not ${value}.`);
   }
+}
+
+/** Reads `-c adoptTableName=<name>`: an existing table for the data stack to adopt, named as DynamoDB allows. */
+export function adoptTableNameFromContext(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && /^[a-zA-Z0-9_.-]{3,255}$/.test(value)) return value;
+  throw new Error(`The adoptTableName context must be a DynamoDB table name (3 to 255 of a-z, A-Z, 0-9, _ - .), not ${String(value)}.`);
 }

@@ -2,16 +2,19 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
+import type { ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
+import { crossAccountCallersFromContext } from '../lib/stage-context.js';
 import { auditFileIn, localAuditTrail } from './audit-trail.js';
 import { startDynamoDbAccessProxy } from './dynamodb-access-proxy.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
+import { deployedApiOf } from './gateway/deployed-api.js';
+import { apiGatewayAuthorization } from './gateway/resource-policy.js';
 import { startLocalGateway } from './gateway/server.js';
 import { deployedFunctions, startFunctions } from './handlers.js';
 import { LocalAccessControl } from './iam/access-control.js';
-import { apiPoliciesOf, keyPolicyOf, storageKeyPolicyOf, type DeployedPolicies } from './iam/deployed-policies.js';
+import { apiPoliciesOf, keyPolicyOf, storageKeyPolicyOf, tableEncryptionKeyOf, type DeployedPolicies } from './iam/deployed-policies.js';
 import { callerIdentities, deployerIdentity, functionIdentities, type LocalIdentity } from './iam/local-identities.js';
 import { synthesizedTemplates, type DeploymentTarget, type SynthesizedTemplates } from './iam/synthesized-templates.js';
 import { startKmsEmulator } from './kms-emulator/server.js';
@@ -27,6 +30,8 @@ export interface LocalRuntimeConfig {
   readonly principalsFile?: string;
   /** The key stack's KeyMaterialOrigin: `EXTERNAL` creates the master key waiting for imported material. */
   readonly keyMaterialOrigin: KeyMaterialOrigin;
+  /** Principals of other accounts the API's resource policy admits, as `-c callers=…` does for a deploy. */
+  readonly crossAccountCallers: readonly string[];
 }
 
 export interface LocalRuntime {
@@ -79,6 +84,7 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
     dynamoDbEngine: engine,
     principalsFile: env.ENVELOPE_PRINCIPALS,
     keyMaterialOrigin: keyMaterialOriginOf(env.ENVELOPE_KEY_MATERIAL_ORIGIN),
+    crossAccountCallers: crossAccountCallersFromContext(env.ENVELOPE_CALLERS),
   };
 }
 
@@ -95,7 +101,12 @@ export interface LocalRuntimeOptions {
 
 export async function startLocalRuntime(config: LocalRuntimeConfig, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   await mkdir(config.dataDir, { recursive: true });
-  const target: DeploymentTarget = { stage: LOCAL_STAGE, account: LOCAL_ACCOUNT, region: config.region };
+  const target: DeploymentTarget = {
+    stage: LOCAL_STAGE,
+    account: LOCAL_ACCOUNT,
+    region: config.region,
+    crossAccountCallers: config.crossAccountCallers,
+  };
   const principals = await loadPrincipals(config.principalsFile);
   const synthesized = await synthesizedTemplates(target);
   const templates = options.alterTemplates?.(structuredClone(synthesized)) ?? synthesized;
@@ -117,11 +128,12 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     closing.push(() => kms.close());
     const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
     closing.push(() => dynamoDb.close());
-    let storageKeyArn = '';
+    // The key the synthesized table is encrypted with, once the stacks are deployed below.
+    let tableKeyArn = '';
     const dynamoDbProxy = await startDynamoDbAccessProxy({
       upstream: dynamoDb.url,
       accessControl: access.dynamoDb(),
-      tableInaccessible: (table) => tableInaccessible(table, kms.keyState(storageKeyArn)),
+      tableInaccessible: (table) => tableInaccessible(table, kms.keyState(tableKeyArn)),
       region: config.region,
       accountId: target.account,
       port: 0,
@@ -130,17 +142,20 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     useLocalAws(config.region, kms.url, dynamoDbProxy.url);
 
     const keyAdmins = principals.filter((p) => p.keyAdministrator).map((p) => p.arn);
-    // Deployed as CloudFormation would deploy the stacks: the data stack's key and table, then the key stack's key.
+    // Deployed as CloudFormation would deploy the stacks: the data stack's key, the key stack's key, the table.
     const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
-    storageKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
+    const storageKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
       ensureKey(client, STORAGE_KEY_ALIAS, storageKeyPolicyOf(templates, target)),
     );
-    await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
     const keyPolicy = keyPolicyOf(templates, target, { KeyAdminPrincipalArns: keyAdmins });
     const masterKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
       ensureKey(client, MASTER_KEY_ALIAS, keyPolicy, config.keyMaterialOrigin),
     );
-    const policies = apiPoliciesOf(templates, target, { masterKeyArn, storageKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID });
+    const resources = { masterKeyArn, storageKeyArn, tableName: LOCAL_TABLE_NAME, apiId: LOCAL_API_ID };
+    tableKeyArn = tableEncryptionKeyOf(templates, target, resources);
+    // Created under its key, which must be usable then, as DynamoDB requires.
+    await withClient(new DynamoDBClient({ credentials }), (client) => ensureTable(client, LOCAL_TABLE_NAME));
+    const policies = apiPoliciesOf(templates, target, resources);
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
     access.register(...Object.values(roles), ...callers);
@@ -160,12 +175,11 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     closing.push(() => functions.close());
     const api = { apiArn: policies.apiArn, stageName: policies.stageName, resourcePolicy: policies.apiResourcePolicy };
     const gateway = await startLocalGateway({
-      routes: API_ROUTES,
+      api: deployedApiOf(policies),
       handlers: functions.handlers,
       verifier: access.verifier('execute-api'),
-      authorize: (caller, method, path) => access.invoke(api, caller, method, path),
+      authorize: apiGatewayAuthorization(access, api),
       port: config.port,
-      stage: policies.stageName,
     });
     closing.push(() => gateway.close());
     return {

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { nagRendering } from '../nag-rendering.js';
 
 /**
  * The region's API Gateway account setting `cloudWatchRoleArn`, with the role it names. API
@@ -18,6 +19,7 @@ export class ApiGatewayCloudWatchRole extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     const stack = Stack.of(this);
+    const logsInRegion = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
       description: "API Gateway's role for writing execution and access logs to CloudWatch Logs (account setting cloudWatchRoleArn)",
@@ -34,12 +36,12 @@ export class ApiGatewayCloudWatchRole extends Construct {
           'logs:GetLogEvents',
           'logs:FilterLogEvents',
         ],
-        resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`],
+        resources: [logsInRegion],
       }),
     );
     this.role.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:*]',
+      id: `AwsSolutions-IAM5[Resource::${nagRendering(this, logsInRegion)}]`,
       reason: 'API Gateway writes to log groups it names itself (API-Gateway-Execution-Logs_<api>/<stage>) for every API of the account and region.',
     });
     this.account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: this.role.roleArn });

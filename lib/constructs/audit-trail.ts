@@ -12,7 +12,7 @@ export interface AuditTrailProps {
   readonly retentionInDays: number;
   /**
    * Encrypts the log group and the audit key secret. Its policy must let CloudWatch Logs use it
-   * for this log group (`kms:EncryptionContext:aws:logs:arn`), as MasterKey's `logGroupArns` does.
+   * for this log group (`kms:EncryptionContext:aws:logs:arn`), as StorageKey's `logGroupArns` does.
    */
   readonly encryptionKey: kms.IKey;
   /** The audit key secret's name. */

@@ -23,7 +23,7 @@ const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 
 
 /**
  * The table of data keys: metadata and wrapped keys only, never plaintext. On-demand, encrypted
- * with the master key, point-in-time recovery, deletion protection, retained on stack deletion.
+ * with the storage key (never the master key), point-in-time recovery, deletion protection, retained on stack deletion.
  */
 export class DataKeyTable extends Construct {
   readonly table: dynamodb.Table;
@@ -52,8 +52,8 @@ export class DataKeyTable extends Construct {
 
   /**
    * Grants item actions on the table, and the use of its key through DynamoDB only
-   * (`kms:ViaService`). CDK's `grantReadWriteData` would grant the key's use unconditionally, and
-   * that key is the master key: a direct `kms:Decrypt` would unwrap any data key.
+   * (`kms:ViaService`). CDK's `grantReadWriteData` would grant the key's use unconditionally: a
+   * direct `kms:Decrypt` with the storage key is nothing a function needs.
    */
   grantItemActions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     iam.Grant.addToPrincipal({

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, type CfnCondition } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations, type CfnCondition } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -67,6 +67,10 @@ export class ServiceAlarms extends Construct {
       // It protects notifications in transit only: nothing stored needs it once the topic is gone.
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
+    });
+    Validations.of(this.topicKey).acknowledge({
+      id: 'EnvelopeApi-CFN1',
+      reason: 'The alarm topic key protects notifications in transit only: nothing stored is encrypted with it, so it goes with the stateless stack.',
     });
     this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: `${props.service} alarms`, masterKey: this.topicKey, enforceSSL: true });
     this.allowCloudWatchToPublish(topicName);

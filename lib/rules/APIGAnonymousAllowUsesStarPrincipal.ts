@@ -10,15 +10,16 @@ import { asList, isRecord } from './cfn-values.js';
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleCompliance => {
-    if (!(node instanceof apigateway.CfnRestApi) || node.policy === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-    const statements = asList(restApiPolicy(node)?.Statement).filter(isRecord);
+    const policy = node instanceof apigateway.CfnRestApi ? restApiPolicy(node) : undefined;
+    if (policy === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+    const statements = asList(policy.Statement).filter(isRecord);
     return statements.some(allowsAnyAwsPrincipal) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
   'name',
   { value: 'APIGAnonymousAllowUsesStarPrincipal' },
 );
 
-/** The resolved policy document, given as an object or as its JSON text. */
+/** The resolved policy document, given as an object or as its JSON text; `undefined` without one (CDK renders none as an empty token). */
 export function restApiPolicy(node: apigateway.CfnRestApi): Record<string, unknown> | undefined {
   const policy = Stack.of(node).resolve(node.policy) as unknown;
   if (typeof policy !== 'string') return isRecord(policy) ? policy : undefined;

@@ -27,7 +27,9 @@ export default Object.defineProperty(
   (node: CfnResource): NagRuleCompliance => {
     if (!(node instanceof apigateway.CfnGatewayResponse)) return NagRuleCompliance.NOT_APPLICABLE;
     const templates = Stack.of(node).resolve(node.responseTemplates) as unknown;
-    const json = isRecord(templates) ? Object.entries(templates).find(([contentType]) => contentType.toLowerCase() === 'application/json') : undefined;
+    const json = isRecord(templates)
+      ? Object.entries(templates).find(([contentType]) => contentType.toLowerCase() === 'application/json')
+      : undefined;
     if (json === undefined) return NagRuleCompliance.NOT_APPLICABLE;
     const [, template] = json;
     const responseType = knownPrimitive(node, node.responseType);

@@ -10,9 +10,10 @@ import { parametersReferenced } from './cfn-references.js';
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleCompliance => {
-    if (!(node instanceof apigateway.CfnRestApi) || node.policy === undefined) return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
-    const parameters = parametersReferenced(stack, stack.resolve(node.policy));
+    const policy = node instanceof apigateway.CfnRestApi ? (stack.resolve(node.policy) as unknown) : undefined;
+    if (policy === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+    const parameters = parametersReferenced(stack, policy);
     return parameters.length > 0 ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
   'name',

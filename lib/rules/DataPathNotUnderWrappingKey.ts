@@ -22,14 +22,14 @@ export default Object.defineProperty(
   { value: 'DataPathNotUnderWrappingKey' },
 );
 
-/** The resolved properties that name the resource's KMS key; `undefined` for other resources. */
-function encryptionKeySettings(node: CfnResource): unknown {
+/** The resolved properties that name the resource's KMS key (none set: `[]`); `undefined` for other resources. */
+function encryptionKeySettings(node: CfnResource): unknown[] | undefined {
   const stack = Stack.of(node);
-  if (node instanceof dynamodb.CfnTable) return stack.resolve(node.sseSpecification);
+  if (node instanceof dynamodb.CfnTable) return [stack.resolve(node.sseSpecification)];
   if (node instanceof dynamodb.CfnGlobalTable) {
     const replicas = asList(stack.resolve(node.replicas)).filter(isRecord);
     return [stack.resolve(node.sseSpecification), ...replicas.map((replica) => replica.sseSpecification)];
   }
-  if (node instanceof logs.CfnLogGroup || node instanceof secretsmanager.CfnSecret) return stack.resolve(node.kmsKeyId);
+  if (node instanceof logs.CfnLogGroup || node instanceof secretsmanager.CfnSecret) return [stack.resolve(node.kmsKeyId)];
   return undefined;
 }

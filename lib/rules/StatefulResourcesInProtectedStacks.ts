@@ -27,7 +27,7 @@ function isStateful(node: CfnResource): boolean {
     node instanceof dynamodb.CfnTable ||
     node instanceof dynamodb.CfnGlobalTable ||
     node instanceof secretsmanager.CfnSecret ||
-    (node instanceof logs.CfnLogGroup && node.logGroupName !== undefined)
+    (node instanceof logs.CfnLogGroup && Stack.of(node).resolve(node.logGroupName) !== undefined)
   );
 }
 

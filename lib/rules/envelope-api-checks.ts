@@ -1,7 +1,18 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, type IApplyRule, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { DynamoDBCustomerManagedKey, IAMNoAwsManagedPolicies, KMSEncryptionContextRequired, KMSNoWildcardActions } from './index.js';
+import {
+  APIGAccessLoggedStageHasAccountRole,
+  APIGAnonymousAllowUsesStarPrincipal,
+  APIGGatewayResponseRendersJson,
+  APIGResourcePolicyFixedAtSynth,
+  DataPathNotUnderWrappingKey,
+  DynamoDBCustomerManagedKey,
+  IAMNoAwsManagedPolicies,
+  KMSEncryptionContextRequired,
+  KMSNoWildcardActions,
+  StatefulResourcesInProtectedStacks,
+} from './index.js';
 
 const PACK_NAME = 'EnvelopeApi';
 
@@ -46,16 +57,103 @@ const RULES: readonly EnvelopeApiRule[] = [
     info: 'The DynamoDB table is not encrypted with a customer-managed KMS key (SSEEnabled true, SSEType KMS and a KMSMasterKeyId, on every replica of a global table).',
     explanation:
       'The data-key table holds wrapped keys and their metadata. Under an AWS owned or AWS managed key, access to the table at rest is ' +
-      "governed by AWS alone; under the master key, its key policy decides who can read the table's storage, CloudTrail records every use, and " +
-      'disabling the key cuts off the table together with the wrapped keys.',
+      "governed by AWS alone; under a customer-managed key, its key policy decides who can read the table's storage and CloudTrail records every use. " +
+      'That key is not the master key, which wraps data keys only (KMS3).',
     level: NagMessageLevel.ERROR,
     rule: DynamoDBCustomerManagedKey,
+  },
+  {
+    ruleSuffixOverride: 'APIG1',
+    info: 'The REST API resource policy allows `{"AWS": "*"}` (iam.AnyPrincipal); an anonymous caller is allowed only by `"Principal": "*"` (iam.StarPrincipal).',
+    explanation:
+      'API Gateway developer guide, "Create and attach an API Gateway resource policy to an API" ' +
+      '(https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html), "Troubleshoot your resource policy": ' +
+      'with the Principal set to an AWS principal, every method must use AWS_IAM authorization, or the API answers ' +
+      '"User: anonymous is not authorized to perform: execute-api:Invoke". A statement meant to open the unauthenticated routes (the health check) ' +
+      'with `{"AWS": "*"}` shuts them instead. Anonymous allows use `"Principal": "*"`; statements for signed callers name their accounts or roles.',
+    level: NagMessageLevel.ERROR,
+    rule: APIGAnonymousAllowUsesStarPrincipal,
+  },
+  {
+    ruleSuffixOverride: 'APIG2',
+    info: 'The REST API resource policy depends on a template parameter (a `Ref` or `Fn::Sub` of one, or an `Fn::If` whose condition reads one).',
+    explanation:
+      'API Gateway developer guide, "Create and attach an API Gateway resource policy to an API" ' +
+      '(https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html): "If you update the resource policy, ' +
+      'you\'ll need to deploy the API." CDK creates a new AWS::ApiGateway::Deployment only when the synthesized API changes, as it hashes the API ' +
+      "into the deployment's logical id: a stack update that changes only a parameter value changes the RestApi's Policy but deploys nothing, and the " +
+      'stage keeps enforcing the old policy. The policy is decided at synth time (props, context), so that changing it changes the template.',
+    level: NagMessageLevel.ERROR,
+    rule: APIGResourcePolicyFixedAtSynth,
+  },
+  {
+    ruleSuffixOverride: 'APIG3',
+    info:
+      'The API Gateway stage logs to CloudWatch (access logs, execution logs or data trace), but neither its stack nor a stack it depends on ' +
+      "sets the account's API Gateway CloudWatch role (an AWS::ApiGateway::Account with a CloudWatchRoleArn).",
+    explanation:
+      'API Gateway writes CloudWatch logs with one IAM role per account and Region, named in its account settings: API Gateway developer guide, ' +
+      '"Set up CloudWatch logging for REST APIs in API Gateway" (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). ' +
+      'Where it is not set, CloudFormation fails the stage with "CloudWatch Logs role ARN must be set in account settings to enable logging". ' +
+      "Set it in the stage's stack or a stack that stack depends on; where the platform team sets it for the account, acknowledge the finding on the " +
+      "stage: `Validations.of(stage).acknowledge({ id: 'EnvelopeApi-APIG3', reason })`.",
+    level: NagMessageLevel.ERROR,
+    rule: APIGAccessLoggedStageHasAccountRole,
+  },
+  {
+    ruleSuffixOverride: 'APIG4',
+    info:
+      "The gateway response's application/json template does not render valid JSON for every `$context.error` value API Gateway may insert " +
+      '(quotes, backslashes, control characters, `"}`, an empty message, a validator\'s detail), or is not a literal string.',
+    explanation:
+      'API Gateway fills a gateway response template by plain substitution, not VTL: API Gateway developer guide, ' +
+      '"x-amazon-apigateway-gateway-responses.responseTemplates object" ' +
+      '(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseTemplates.html). ' +
+      'Of the $context.error variables only $context.error.messageString arrives quoted ("Variables for data transformations for API Gateway", ' +
+      'https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html); message and validationErrorString are ' +
+      'inserted as they are, quotes included (`allowed: ["object"]`). A template that quotes them, or inserts them bare, sends clients a body their JSON ' +
+      "parser rejects. Fixed messages are written as JSON strings, API Gateway's own through $context.error.messageString (errorBodyTemplate).",
+    level: NagMessageLevel.ERROR,
+    rule: APIGGatewayResponseRendersJson,
+  },
+  {
+    ruleSuffixOverride: 'KMS3',
+    info:
+      'The DynamoDB table, global table replica, log group or secret is encrypted under a wrapping key (a KMS key tagged envelope-api:role=master-key), ' +
+      'named by reference, by import from its stack or by alias.',
+    explanation:
+      'The master key wraps data keys and nothing else, so that disabling it, deleting its imported key material or scheduling its deletion only stops ' +
+      'the wrapping and unwrapping of data keys. A resource stored under it goes down with it: DynamoDB developer guide, "DynamoDB encryption at rest: ' +
+      'How it works" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html), and the API reference\'s SSEDescription ' +
+      '(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_SSEDescription.html): a table whose key is inaccessible becomes ' +
+      'inaccessible, and DynamoDB archives it once the key has stayed inaccessible for seven days. Nor can a table, log group or secret be created ' +
+      'under a key still waiting for its imported material. Data-path resources use a key of their own.',
+    level: NagMessageLevel.ERROR,
+    rule: DataPathNotUnderWrappingKey,
+  },
+  {
+    ruleSuffixOverride: 'CFN1',
+    info:
+      'The stateful resource (KMS key, DynamoDB table or global table, secret, log group with a fixed name) does not have DeletionPolicy Retain, ' +
+      'or its stack does not have termination protection.',
+    explanation:
+      'AWS CDK developer guide, "Best practices for developing and deploying cloud infrastructure with the AWS CDK" ' +
+      '(https://docs.aws.amazon.com/cdk/v2/guide/best-practices.html): separate the application into stacks as deployment requires, keep stateful ' +
+      'resources in a stack of their own and turn on termination protection there, so that stateless stacks can be destroyed and recreated freely. ' +
+      'AWS CloudFormation user guide, "Protect CloudFormation stacks from being deleted" ' +
+      '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html): deleting a protected stack fails and leaves it ' +
+      'unchanged. DeletionPolicy Retain keeps the resource should it leave the template all the same. Without a key, the wrapped data keys are lost; ' +
+      'a named log group is kept for its readers, and a new stack cannot create it again while the old one exists.',
+    level: NagMessageLevel.ERROR,
+    rule: StatefulResourcesInProtectedStacks,
   },
 ];
 
 /**
  * The Envelope API's own security rules, beside AwsSolutions: least-privilege KMS actions, KMS use
- * bound to an encryption context, no AWS managed policies, and the table under a customer-managed key.
+ * bound to an encryption context, no AWS managed policies, the table under a customer-managed key
+ * that is not the wrapping key, REST API resource policies and gateway responses that work as
+ * deployed, a CloudWatch role for logging stages, and stateful resources in protected stacks.
  *
  * `Validations.of(app).addPlugins(new EnvelopeApiChecks(app))`; findings are acknowledged like any
  * cdk-nag rule: `Validations.of(construct).acknowledge({ id: 'EnvelopeApi-KMS2[Action::kms:Decrypt]', reason })`.

@@ -1,4 +1,10 @@
+export { default as APIGAccessLoggedStageHasAccountRole } from './APIGAccessLoggedStageHasAccountRole.js';
+export { default as APIGAnonymousAllowUsesStarPrincipal } from './APIGAnonymousAllowUsesStarPrincipal.js';
+export { default as APIGGatewayResponseRendersJson } from './APIGGatewayResponseRendersJson.js';
+export { default as APIGResourcePolicyFixedAtSynth } from './APIGResourcePolicyFixedAtSynth.js';
+export { default as DataPathNotUnderWrappingKey } from './DataPathNotUnderWrappingKey.js';
 export { default as DynamoDBCustomerManagedKey } from './DynamoDBCustomerManagedKey.js';
 export { default as IAMNoAwsManagedPolicies } from './IAMNoAwsManagedPolicies.js';
 export { default as KMSEncryptionContextRequired } from './KMSEncryptionContextRequired.js';
 export { default as KMSNoWildcardActions } from './KMSNoWildcardActions.js';
+export { default as StatefulResourcesInProtectedStacks } from './StatefulResourcesInProtectedStacks.js';

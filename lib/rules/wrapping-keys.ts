@@ -54,7 +54,10 @@ function describe(key: kms.CfnKey): WrappingKey {
   return { stack, logicalIds, aliasNames, exportNames };
 }
 
-const refersTo = (value: unknown, logicalIds: Iterable<string>) => [...logicalIds].some((id) => cfnReferences(value).logicalIds.has(id));
+function refersTo(value: unknown, logicalIds: Iterable<string>): boolean {
+  const referenced = cfnReferences(value).logicalIds;
+  return [...logicalIds].some((id) => referenced.has(id));
+}
 
 /**
  * Whether a property value, resolved in `stack`, names a wrapping key: a `Ref` or `Fn::GetAtt` of the

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { ApiRoute } from '../../contract/index.js';
+import type { DeployedMethod } from './deployed-api.js';
 
 export interface MatchedRoute {
-  readonly route: ApiRoute;
+  readonly method: DeployedMethod;
   readonly pathParameters: Record<string, string> | null;
 }
 
 /** Matches a raw request path against the API's resource templates, as API Gateway does. */
-export function matchRoute(routes: readonly ApiRoute[], method: string, path: string): MatchedRoute | 'MethodNotAllowed' | undefined {
+export function matchRoute(methods: readonly DeployedMethod[], httpMethod: string, path: string): MatchedRoute | 'MethodNotAllowed' | undefined {
   const segments = path.split('/');
   let pathMatched = false;
-  for (const route of routes) {
-    const params = matchTemplate(route.resource.split('/'), segments);
+  for (const method of methods) {
+    const params = matchTemplate(method.resourcePath.split('/'), segments);
     if (!params) continue;
     pathMatched = true;
-    if (route.method === method) return { route, pathParameters: Object.keys(params).length > 0 ? params : null };
+    if (method.httpMethod === httpMethod) return { method, pathParameters: Object.keys(params).length > 0 ? params : null };
   }
   return pathMatched ? 'MethodNotAllowed' : undefined;
 }
@@ -52,6 +52,8 @@ export interface ProxyEventInput {
   readonly principal?: Caller;
   readonly sourceIp: string;
   readonly stage: string;
+  /** The id the gateway answers with in `x-amzn-RequestId`; a new one when not given. */
+  readonly requestId?: string;
 }
 
 /** Builds the REST API (v1) Lambda proxy event that API Gateway would send for this request. */
@@ -60,7 +62,7 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const accountId = principal ? principal.arn.split(':')[4]! : null;
   const queryEntries = [...input.query.keys()];
   return {
-    resource: matched.route.resource,
+    resource: matched.method.resourcePath,
     path: input.path,
     httpMethod: input.method,
     headers: input.headers,
@@ -79,10 +81,10 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       httpMethod: input.method,
       path: `/${input.stage}${input.path}`,
       stage: input.stage,
-      requestId: randomUUID(),
+      requestId: input.requestId ?? randomUUID(),
       requestTimeEpoch: Date.now(),
-      resourceId: 'local',
-      resourcePath: matched.route.resource,
+      resourceId: matched.method.resourceId,
+      resourcePath: matched.method.resourcePath,
       identity: {
         accessKey: principal?.accessKeyId ?? null,
         accountId,

@@ -1,37 +1,38 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import {
-  ERROR_STATUS,
-  GATEWAY_ERRORS,
-  MAX_REQUEST_BYTES,
-  type ApiFunctionName,
-  type ApiRoute,
-  type GatewayResponseType,
-} from '../../contract/index.js';
-import { matchRoute, toProxyEvent } from './proxy-event.js';
-import type { Caller } from './proxy-event.js';
+import { MAX_REQUEST_BYTES, type ApiFunctionName } from '../../contract/index.js';
+import type { AccessDecision } from '../iam/policy-evaluator.js';
+import type { AuthorizationType, DeployedApi } from './deployed-api.js';
+import { API_GATEWAY_MESSAGES, renderGatewayResponse, type ApiGatewayResponseType, type GatewayFailure } from './gateway-responses.js';
+import { matchRoute, toProxyEvent, type Caller, type MatchedRoute } from './proxy-event.js';
+import { validateRequest } from './request-validation.js';
 import type { Credentialed, SignatureFailure, SigV4Verifier } from './sigv4-verifier.js';
 
 /** Invokes a function with an event, as API Gateway's Lambda integration does; the function runtime supplies the context. */
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** Decides `execute-api:Invoke` for a verified caller, or for nobody on an unauthenticated route. */
-export type InvokeAuthorizer<P> = (
-  caller: P | undefined,
-  method: string,
-  path: string,
-) => Promise<{ allowed: true } | { allowed: false; message: string }>;
+/**
+ * Decides `execute-api:Invoke` on a method: for a verified caller on an AWS_IAM method, for nobody
+ * on a method without authorization (see resource-policy.ts for API Gateway's rules).
+ */
+export type InvokeAuthorizer<P> = (request: {
+  readonly caller: P | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly authorizationType: AuthorizationType;
+}) => Promise<AccessDecision>;
 
 export interface LocalGatewayOptions<P extends Caller & Credentialed = Caller & Credentialed> {
-  readonly routes: readonly ApiRoute[];
+  /** The REST API as deployed: its methods, request validation and gateway responses (deployed-api.ts). */
+  readonly api: DeployedApi;
   readonly handlers: Readonly<Record<ApiFunctionName, ProxyHandler>>;
   readonly verifier: SigV4Verifier<P>;
   /** Evaluates the API's resource policy and the caller's IAM policies; without it, every verified caller passes. */
   readonly authorize?: InvokeAuthorizer<P>;
   readonly port?: number;
   readonly host?: string;
-  readonly stage?: string;
 }
 
 export interface LocalGateway {
@@ -39,44 +40,66 @@ export interface LocalGateway {
   close(): Promise<void>;
 }
 
-/** An error API Gateway answers itself, as the deployed API's gateway responses shape it. */
+/** A request API Gateway answers itself, with one of its gateway responses. */
 class GatewayError extends Error {
   constructor(
-    readonly type: GatewayResponseType,
-    detail = '',
+    readonly type: ApiGatewayResponseType,
+    message: string,
+    readonly validationErrorString?: string,
   ) {
-    const { message } = GATEWAY_ERRORS[type];
-    // `$context.error.…` is API Gateway's own wording of what went wrong: here, the detail.
-    super(message.startsWith('$context.') ? detail : message);
+    super(message);
   }
 
-  get status(): number {
-    return ERROR_STATUS[GATEWAY_ERRORS[this.type].code];
+  get failure(): GatewayFailure {
+    return { type: this.type, message: this.message, validationErrorString: this.validationErrorString };
   }
 }
 
-/** The gateway response API Gateway picks for each way a SigV4 signature fails. */
-const SIGNATURE_FAILURE_RESPONSE: Record<SignatureFailure, GatewayResponseType> = {
+/**
+ * The gateway response API Gateway picks for each way a SigV4 signature fails ("Gateway response
+ * types"). An expired signature is an invalid one (AWS answers it as InvalidSignatureException,
+ * "Signature expired: …"); EXPIRED_TOKEN is for an expired session token, which the local
+ * identities' long-term credentials never carry.
+ */
+const SIGNATURE_FAILURE_RESPONSE: Record<SignatureFailure, ApiGatewayResponseType> = {
   MissingAuthenticationTokenException: 'MISSING_AUTHENTICATION_TOKEN',
   IncompleteSignatureException: 'INVALID_SIGNATURE',
   UnrecognizedClientException: 'INVALID_SIGNATURE',
   InvalidSignatureException: 'INVALID_SIGNATURE',
 };
 
+/** The request as received: the raw path (still percent-encoded, never normalized), query, headers. */
+interface Received {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Record<string, string>;
+  readonly requestId: string;
+  matched?: MatchedRoute;
+}
+
 /**
- * A local stand-in for API Gateway (REST, Lambda proxy integration, IAM auth): it matches routes,
- * verifies SigV4 signatures, and invokes the same handler exports that deploy to Lambda.
+ * A local stand-in for API Gateway (REST, Lambda proxy integration, IAM auth), built from the
+ * synthesized API: it matches the deployed methods, verifies SigV4 signatures on AWS_IAM ones,
+ * authorizes, validates requests, invokes the same handler exports that deploy to Lambda, and
+ * answers its own errors with the API's gateway responses.
  */
 export async function startLocalGateway<P extends Caller & Credentialed>(options: LocalGatewayOptions<P>): Promise<LocalGateway> {
   const server = createServer((req, res) => {
-    handle(options, req, res).catch((error: unknown) => {
+    const received = receive(req);
+    handle(options, received, req, res).catch((error: unknown) => {
       if (error instanceof GatewayError) {
-        writeJson(res, error.status, { error: { code: GATEWAY_ERRORS[error.type].code, message: error.message } });
+        const rendered = renderGatewayResponse(options.api.gatewayResponses, error.failure, {
+          headers: received.headers,
+          query: received.query,
+          pathParameters: received.matched?.pathParameters,
+        });
+        writeResponse(res, rendered.status, { ...rendered.headers, 'x-amzn-requestid': received.requestId }, rendered.body);
         return;
       }
       // A function that fails or cannot be invoked: API Gateway answers 502 in its own shape.
       console.error('Gateway failure', error);
-      writeJson(res, 502, { message: 'Internal server error' });
+      writeResponse(res, 502, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
     });
   });
   server.requestTimeout = 60_000;
@@ -85,37 +108,60 @@ export async function startLocalGateway<P extends Caller & Credentialed>(options
   return { url: `http://${host}:${port}`, close: () => closeServer(server) };
 }
 
-async function handle<P extends Caller & Credentialed>(options: LocalGatewayOptions<P>, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const method = req.method ?? 'GET';
-  const matched = matchRoute(options.routes, method, url.pathname);
+function receive(req: IncomingMessage): Received {
+  const target = req.url ?? '/';
+  const [path, query] = splitTarget(target);
+  return {
+    method: req.method ?? 'GET',
+    path,
+    query: new URLSearchParams(query),
+    headers: flattenHeaders(req),
+    requestId: randomUUID(),
+  };
+}
+
+async function handle<P extends Caller & Credentialed>(
+  options: LocalGatewayOptions<P>,
+  received: Received,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { api } = options;
+  const { method, path, query, headers } = received;
+  const matched = matchRoute(api.methods, method, path);
   // API Gateway REST answers a resource or method it does not have as a missing authentication token.
-  if (matched === undefined || matched === 'MethodNotAllowed') throw new GatewayError('MISSING_AUTHENTICATION_TOKEN');
+  if (matched === undefined || matched === 'MethodNotAllowed') {
+    throw new GatewayError('MISSING_AUTHENTICATION_TOKEN', API_GATEWAY_MESSAGES.MISSING_AUTHENTICATION_TOKEN);
+  }
+  received.matched = matched;
   const body = await readBody(req);
-  const headers = flattenHeaders(req);
 
   let principal: P | undefined;
-  if (matched.route.iamAuth) {
-    const verdict = await options.verifier.verify({ method, path: url.pathname, query: queryRecord(url.searchParams), headers, body });
+  const { authorizationType } = matched.method;
+  if (authorizationType === 'AWS_IAM') {
+    const verdict = await options.verifier.verify({ method, path, query: queryRecord(query), headers, body });
     if (!verdict.ok) throw new GatewayError(SIGNATURE_FAILURE_RESPONSE[verdict.error], verdict.reason);
     principal = verdict.principal;
   }
-  const decision = await options.authorize?.(principal, method, url.pathname);
+  const decision = await options.authorize?.({ caller: principal, method, path, authorizationType });
   if (decision && !decision.allowed) throw new GatewayError('ACCESS_DENIED', decision.message);
+  const invalid = validateRequest(matched.method.validation, { headers, query, pathParameters: matched.pathParameters, body });
+  if (invalid) throw new GatewayError(invalid.type, invalid.message, invalid.validationErrorString);
+
   const event = toProxyEvent({
     matched,
     method,
-    path: url.pathname,
-    query: url.searchParams,
+    path,
+    query,
     headers,
     body,
     principal,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-    stage: options.stage ?? 'local',
+    stage: api.stageName,
+    requestId: received.requestId,
   });
-  const handler = options.handlers[matched.route.function];
-  const result = await handler(event);
-  res.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': event.requestContext.requestId });
+  const result = await options.handlers[matched.method.function](event);
+  res.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': received.requestId });
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
@@ -124,12 +170,27 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) {
-      throw new GatewayError('REQUEST_TOO_LARGE');
-    }
+    if (size > MAX_REQUEST_BYTES) throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The path as sent, and the query. Not through a URL parser, which would turn `\` into `/` and
+ * resolve `..`: the path reaches matching, signing and the method ARN as the caller wrote it.
+ */
+function splitTarget(target: string): [string, string] {
+  if (!target.startsWith('/')) {
+    try {
+      const url = new URL(target);
+      return [url.pathname, url.search.slice(1)];
+    } catch {
+      return [target, ''];
+    }
+  }
+  const at = target.indexOf('?');
+  return at === -1 ? [target, ''] : [target.slice(0, at), target.slice(at + 1)];
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
@@ -150,11 +211,11 @@ function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
-function writeJson(res: ServerResponse, status: number, body: unknown): void {
+function writeResponse(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.writeHead(status, headers);
+  res.end(body);
 }

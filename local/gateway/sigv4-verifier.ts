@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { ALGORITHM_IDENTIFIER, createScope, getCanonicalHeaders, getPayloadHash, prepareRequest, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
@@ -58,36 +58,73 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
     this.byAccessKey = Array.isArray(principals) ? new Map(principals.map((p) => [p.accessKeyId, p])) : (principals as ReadonlyMap<string, P>);
   }
 
+  /**
+   * Refuses with the messages AWS services answer each failure with ("Troubleshoot Signature
+   * Version 4 signing for AWS API requests", IAM user guide), so that the caller sees what a
+   * deployed service would tell them.
+   */
   async verify(request: IncomingSignedRequest, now = new Date()): Promise<VerificationResult<P>> {
-    if (request.headers.authorization === undefined) return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token.');
-    const match = AUTH_PATTERN.exec(request.headers.authorization);
-    if (!match) return refuse('IncompleteSignatureException', 'Malformed SigV4 Authorization header.');
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const match = AUTH_PATTERN.exec(authorization);
+    const amzDate = request.headers['x-amz-date'];
+    if (!match) return refuse('IncompleteSignatureException', incompleteSignature(authorization, amzDate));
     const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = match as unknown as string[];
     const principal = this.byAccessKey.get(accessKeyId!);
     if (!principal) return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
-    if (region !== this.region || service !== this.service) {
-      return refuse('InvalidSignatureException', `Credential scope must be ${this.region}/${this.service}.`);
+    if (region !== this.region) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'. `);
+    if (service !== this.service) return refuse('InvalidSignatureException', `Credential should be scoped to correct service: '${this.service}'. `);
+    const signingDate = parseAmzDate(amzDate);
+    if (!signingDate) return refuse('IncompleteSignatureException', incompleteSignature(authorization, amzDate));
+    const longDate = amzDate!;
+    if (!longDate.startsWith(scopeDate!)) {
+      return refuse(
+        'InvalidSignatureException',
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${longDate.slice(0, 8)}', from '${longDate}'.`,
+      );
     }
-    const signingDate = parseAmzDate(request.headers['x-amz-date']);
-    if (!signingDate?.toISOString().replaceAll('-', '').startsWith(scopeDate!)) {
-      return refuse('IncompleteSignatureException', 'Missing or invalid X-Amz-Date header.');
+    const skewMinutes = MAX_CLOCK_SKEW_MS / 60_000;
+    if (signingDate.getTime() < now.getTime() - MAX_CLOCK_SKEW_MS) {
+      const earliest = amzDateOf(new Date(now.getTime() - MAX_CLOCK_SKEW_MS));
+      return refuse(
+        'InvalidSignatureException',
+        `Signature expired: ${longDate} is now earlier than ${earliest} (${amzDateOf(now)} - ${skewMinutes} min.)`,
+      );
     }
-    if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
-      return refuse('InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes from now.');
+    if (signingDate.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+      const latest = amzDateOf(new Date(now.getTime() + MAX_CLOCK_SKEW_MS));
+      return refuse(
+        'InvalidSignatureException',
+        `Signature not yet current: ${longDate} is still later than ${latest} (${amzDateOf(now)} + ${skewMinutes} min.)`,
+      );
     }
     const signedHeaders = signedHeaderList!.split(';');
-    if (!signedHeaders.includes('host')) return refuse('IncompleteSignatureException', 'The host header must be signed.');
+    if (!signedHeaders.includes('host')) {
+      return refuse('InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
     // A signed payload hash stands in for the body in the signature, so it must match the body.
     const declaredHash = request.headers['x-amz-content-sha256'];
     if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
-      return refuse('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
+      return refuse('InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     // Clients differ on whether the canonical path is escaped once or twice; accept either.
     for (const uriEscapePath of [true, false]) {
       const expected = await this.signature(principal, request, signedHeaders, signingDate, uriEscapePath);
       if (safeEqual(expected, signature!)) return { ok: true, principal };
     }
-    return refuse('InvalidSignatureException', 'The request signature does not match the signature computed for these credentials.');
+    // As AWS does, the refusal shows what the service signed, for the caller to compare with theirs.
+    const { canonicalRequest, stringToSign } = await this.signer(principal, true).canonicalStrings(
+      this.toSign(request, signedHeaders),
+      new Set(signedHeaders),
+      signingDate,
+    );
+    return refuse(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ' +
+        'Consult the service documentation for details.\n\n' +
+        `The Canonical String for this request should have been\n'${canonicalRequest}'\n\n` +
+        `The String-to-Sign should have been\n'${stringToSign}'\n`,
+    );
   }
 
   private async signature(
@@ -97,7 +134,15 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
     signingDate: Date,
     uriEscapePath: boolean,
   ): Promise<string> {
-    const signer = new SignatureV4({
+    const signed = await this.signer(principal, uriEscapePath).sign(this.toSign(request, signedHeaders), {
+      signingDate,
+      signableHeaders: new Set(signedHeaders),
+    });
+    return /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
+  }
+
+  private signer(principal: Credentialed, uriEscapePath: boolean): ExplainingSigner {
+    return new ExplainingSigner({
       credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
       region: this.region,
       service: this.service,
@@ -106,9 +151,13 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
       // Sign exactly the headers the caller signed: add no payload-hash header of our own.
       applyChecksum: false,
     });
+  }
+
+  /** The request as the caller signed it: the headers it names, and nothing else. */
+  private toSign(request: IncomingSignedRequest, signedHeaders: string[]): HttpRequest {
     const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name] ?? '']));
     const [hostname = '', port] = (request.headers.host ?? '').split(':');
-    const toSign: HttpRequest = {
+    return {
       method: request.method,
       protocol: 'http:',
       hostname,
@@ -118,9 +167,45 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
       headers,
       body: request.body.length > 0 ? request.body : undefined,
     };
-    const signed = await signer.sign(toSign, { signingDate, signableHeaders: new Set(signedHeaders) });
-    return /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
   }
+}
+
+/** A signer that also tells what it signs: the canonical request and the string to sign, as `sign` builds them. */
+class ExplainingSigner extends SignatureV4 {
+  async canonicalStrings(
+    requestToSign: HttpRequest,
+    signableHeaders: Set<string>,
+    signingDate: Date,
+  ): Promise<{ canonicalRequest: string; stringToSign: string }> {
+    const request = prepareRequest(requestToSign);
+    const { longDate, shortDate } = this.formatDate(signingDate);
+    request.headers['x-amz-date'] = longDate;
+    const payloadHash = await getPayloadHash(request, this.sha256);
+    const canonicalRequest = this.createCanonicalRequest(request, getCanonicalHeaders(request, undefined, signableHeaders), payloadHash);
+    const scope = createScope(shortDate, await this.regionProvider(), this.service);
+    return { canonicalRequest, stringToSign: await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER) };
+  }
+}
+
+/**
+ * AWS's answer to an Authorization header that is not a whole SigV4 one: each part it lacks, then
+ * the header as received.
+ */
+function incompleteSignature(authorization: string, amzDate: string | undefined): string {
+  const parameters = authorization.startsWith('AWS4-HMAC-SHA256 ') ? authorization.slice('AWS4-HMAC-SHA256 '.length).split(/, ?/) : [];
+  const missing = ['Credential', 'Signature', 'SignedHeaders']
+    .filter((name) => !parameters.some((parameter) => parameter.startsWith(`${name}=`)))
+    .map((name) => `Authorization header requires '${name}' parameter.`);
+  if (parseAmzDate(amzDate) === undefined) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (missing.length === 0) missing.push('Authorization header is not a valid AWS4-HMAC-SHA256 one.');
+  return `${missing.join(' ')} Authorization=${authorization}`;
+}
+
+function amzDateOf(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(value?: string): Date | undefined {

@@ -43,11 +43,17 @@ export function storageKeyPolicyOf(templates: SynthesizedTemplates, target: Depl
   return onlyKeyPolicy(resolverFor(templates.data, target, {}, {}), 'data');
 }
 
-/** The data stack's table name, as its template fixes it. */
-export function tableNameOf(templates: SynthesizedTemplates, target: DeploymentTarget): string {
-  const [[, table] = []] = resolverFor(templates.data, target, {}, {}).resources('AWS::DynamoDB::Table');
-  if (!table?.TableName) throw new Error('The data stack has no named DynamoDB table.');
-  return String(table.TableName);
+/**
+ * The key the data stack's table is encrypted with, as its template names it (by ARN): DynamoDB
+ * makes the table inaccessible while that key is not usable, so the local proxy asks KMS about it.
+ */
+export function tableEncryptionKeyOf(templates: SynthesizedTemplates, target: DeploymentTarget, resources: LocalResources): string {
+  const names = physicalNames(target, resources);
+  const imports = exportsOf(resolverFor(templates.key, target, {}, {}, names('key')));
+  const [[, table] = []] = resolverFor(templates.data, target, {}, imports, names('data')).resources('AWS::DynamoDB::Table');
+  const keyArn = (table?.SSESpecification as { KMSMasterKeyId?: unknown } | undefined)?.KMSMasterKeyId;
+  if (typeof keyArn !== 'string') throw new Error('The data stack has no table encrypted with a customer-managed key.');
+  return keyArn;
 }
 
 /** The API stack's roles, caller policies and resource policy, over the local resources. */
@@ -144,6 +150,8 @@ function resolverFor(
       refs[id] = ref;
       attributes[`${id}.Arn`] = arn;
       attributes[`${id}.KeyId`] = ref;
+      // API Gateway's id for a REST API's root resource (`/`): any stable string, for the local gateway to find it.
+      if (resource.Type === 'AWS::ApiGateway::RestApi') attributes[`${id}.RootResourceId`] = `${id}-root`;
     }
   }
   return new TemplateResolver(template, { refs, attributes, imports });
@@ -151,9 +159,7 @@ function resolverFor(
 
 /** A stack's exports, by name, with their deployed values. */
 function exportsOf(resolver: TemplateResolver): Record<string, unknown> {
-  return Object.fromEntries(
-    resolver.outputs().flatMap(({ value, exportName }) => (exportName === undefined ? [] : [[exportName, value]])),
-  );
+  return Object.fromEntries(resolver.outputs().flatMap(({ value, exportName }) => (exportName === undefined ? [] : [[exportName, value]])));
 }
 
 function functionRoles(resolver: TemplateResolver, target: DeploymentTarget): Record<ApiFunctionName, FunctionRole> {

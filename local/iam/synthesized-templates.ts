@@ -10,6 +10,8 @@ export interface DeploymentTarget {
   readonly stage: string;
   readonly account: string;
   readonly region: string;
+  /** Principals of other accounts that may invoke the API: the `callers` context of a deploy. */
+  readonly crossAccountCallers?: readonly string[];
 }
 
 export interface SynthesizedTemplates {
@@ -48,7 +50,10 @@ async function synthesize(target: DeploymentTarget): Promise<SynthesizedTemplate
   const outdir = await mkdtemp(join(tmpdir(), 'envelope-local-synth-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const { keyStack, dataStack, apiStack } = addEnvelopeStage(app, target.stage, { env: { account: target.account, region: target.region } });
+    const { keyStack, dataStack, apiStack } = addEnvelopeStage(app, target.stage, {
+      env: { account: target.account, region: target.region },
+      crossAccountCallers: target.crossAccountCallers,
+    });
     const assembly = app.synth();
     const read = (name: string) => assembly.getStackByName(name).template as CfnTemplate;
     return { key: read(keyStack.stackName), data: read(dataStack.stackName), api: read(apiStack.stackName) };

@@ -44,22 +44,43 @@ function expectTagged(resources: Resources): string[] {
 
 describe('deployment tags', () => {
   let key: Template;
+  let data: Template;
   let api: Template;
+  let account: Template;
 
   beforeAll(() => {
-    const { keyStack, apiStack } = synthesizeApp('tagged', { tags: TAGS });
+    const { keyStack, dataStack, apiStack, accountStack } = synthesizeApp('tagged', { tags: TAGS });
     key = Template.fromStack(keyStack);
+    data = Template.fromStack(dataStack);
     api = Template.fromStack(apiStack);
+    account = Template.fromStack(accountStack!);
   });
 
-  it('are on the master key, beside its own role tag', () => {
-    const [masterKey] = Object.values(key.findResources('AWS::KMS::Key')) as Resources[string][];
-    expect(tagsOf(masterKey!)).toEqual({ ...TAGS, 'envelope-api:role': 'master-key' });
+  it.each([
+    ['master key', () => key, 'master-key'],
+    ['storage key', () => data, 'storage-key'],
+  ])('are on the %s, beside its own role tag', (_, template, role) => {
+    const keys = Object.values(template().findResources('AWS::KMS::Key')) as Resources[string][];
+    expect(keys).toHaveLength(1);
+    expect(tagsOf(keys[0]!)).toEqual({ ...TAGS, 'envelope-api:role': role });
   });
 
-  it('are on every taggable resource of both stacks', () => {
-    const tagged = new Set([...expectTagged(key.toJSON().Resources), ...expectTagged(api.toJSON().Resources)]);
+  it("are on every taggable resource of the stage's three stacks", () => {
+    const tagged = new Set([
+      ...expectTagged(key.toJSON().Resources),
+      ...expectTagged(data.toJSON().Resources),
+      ...expectTagged(api.toJSON().Resources),
+    ]);
     expect([...tagged]).toEqual(expect.arrayContaining(TAGGED_TYPES));
+    expect(expectTagged(data.toJSON().Resources)).toEqual(
+      expect.arrayContaining(['AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret']),
+    );
+  });
+
+  it("are not on the region's EnvelopeAccount stack, which belongs to no stage", () => {
+    const resources = Object.entries(account.toJSON().Resources as Resources);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const [id, resource] of resources) expect(JSON.stringify(tagsOf(resource) ?? {}), id).not.toContain('platform');
   });
 });
 
@@ -83,7 +104,7 @@ describe('the tags context value', () => {
 });
 
 describe('cdk synth -c tags', () => {
-  it('tags the master key of the synthesized app', async () => {
+  it('tags the master key and the storage key of the synthesized app', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'envelope-tags-'));
     try {
       await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/envelope-api.ts'], {
@@ -93,9 +114,11 @@ describe('cdk synth -c tags', () => {
           CDK_CONTEXT_JSON: JSON.stringify({ stage: 'ctx', tags: JSON.stringify(TAGS), 'aws:cdk:bundling-stacks': [] }),
         },
       });
-      const template = JSON.parse(readFileSync(join(outdir, 'EnvelopeKey-ctx.template.json'), 'utf8')) as { Resources: Resources };
-      const masterKey = Object.values(template.Resources).find(({ Type }) => Type === 'AWS::KMS::Key');
-      expect(tagsOf(masterKey!)).toMatchObject(TAGS);
+      for (const stack of ['EnvelopeKey-ctx', 'EnvelopeData-ctx']) {
+        const template = JSON.parse(readFileSync(join(outdir, `${stack}.template.json`), 'utf8')) as { Resources: Resources };
+        const key = Object.values(template.Resources).find(({ Type }) => Type === 'AWS::KMS::Key');
+        expect(tagsOf(key!), stack).toMatchObject(TAGS);
+      }
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

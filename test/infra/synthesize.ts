@@ -12,10 +12,19 @@ export interface SynthesizedApp extends EnvelopeStacks {
   readonly outdir: string;
 }
 
-/** Builds the app as `cdk synth` does, into a fresh folder. */
-export function synthesizeApp(stage = 'test', options: Omit<EnvelopeStageOptions, 'env'> = {}): SynthesizedApp {
+export interface SynthesisOptions extends EnvelopeStageOptions {
+  /**
+   * Bundle the functions' code, as `cdk synth` does; false skips it, for tests that read templates only.
+   * @default true
+   */
+  readonly bundling?: boolean;
+}
+
+/** Builds the app as `cdk synth` does, into a fresh folder: in us-east-1 of an unnamed account unless `env` says otherwise. */
+export function synthesizeApp(stage = 'test', { bundling = true, ...options }: SynthesisOptions = {}): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'envelope-cdk-'));
-  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  const context = { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...(!bundling && { 'aws:cdk:bundling-stacks': [] }) };
+  const app = new App({ outdir, context });
   const stacks = addEnvelopeStage(app, stage, { env: { region: 'us-east-1' }, ...options });
   app.synth();
   return { app, outdir, ...stacks };

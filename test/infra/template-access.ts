@@ -18,14 +18,27 @@ interface PolicyDocument {
 export interface ResourceProperties {
   'AWS::KMS::Key': { readonly KeyPolicy: PolicyDocument; readonly [name: string]: unknown };
   'AWS::IAM::Policy': { readonly PolicyDocument: PolicyDocument; readonly Roles?: unknown[] };
-  'AWS::IAM::ManagedPolicy': { readonly PolicyDocument: PolicyDocument; readonly ManagedPolicyName?: string };
-  'AWS::IAM::Role': { readonly RoleName?: string; readonly ManagedPolicyArns?: unknown[]; readonly Policies?: unknown[] };
+  'AWS::IAM::ManagedPolicy': { readonly PolicyDocument: PolicyDocument; readonly ManagedPolicyName?: unknown };
+  'AWS::IAM::Role': {
+    readonly RoleName?: unknown;
+    readonly AssumeRolePolicyDocument: PolicyDocument;
+    readonly ManagedPolicyArns?: unknown[];
+    readonly Policies?: unknown[];
+  };
   'AWS::Lambda::Function': {
     readonly Runtime: string;
     readonly Architectures: string[];
     readonly MemorySize: number;
     readonly Timeout: number;
     readonly Role: unknown;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
+  'AWS::ApiGateway::RestApi': { readonly Policy?: PolicyDocument; readonly [name: string]: unknown };
+  'AWS::ApiGateway::GatewayResponse': {
+    readonly ResponseType: string;
+    readonly StatusCode: string;
+    readonly ResponseTemplates: Record<string, string>;
+    readonly ResponseParameters?: Record<string, string>;
   };
 }
 
@@ -45,3 +58,31 @@ export function identityStatements(template: Template, roleLogicalId?: string): 
 
 export const keyPolicyStatements = (template: Template): PolicyStatement[] =>
   Object.values(resourcesOf(template, 'AWS::KMS::Key')).flatMap((key) => key.KeyPolicy.Statement);
+
+/** The REST API's resource policy statements (the template's one RestApi). */
+export function restApiPolicyStatements(template: Template): PolicyStatement[] {
+  const apis = Object.values(resourcesOf(template, 'AWS::ApiGateway::RestApi'));
+  if (apis.length !== 1) throw new Error(`expected one AWS::ApiGateway::RestApi, found ${apis.length}`);
+  return apis[0]!.Policy?.Statement ?? [];
+}
+
+/** Every argument of one intrinsic function (`Ref`, `Fn::ImportValue`, ...) anywhere in a template value. */
+export function intrinsicArguments(value: unknown, intrinsic: string): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((item) => intrinsicArguments(item, intrinsic));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([name, item]) => [...(name === intrinsic ? [item] : []), ...intrinsicArguments(item, intrinsic)]);
+}
+
+/**
+ * A template string value spelled out: the parts of an `Fn::Join` joined, a `Ref` as `${Name}`, an
+ * `Fn::GetAtt` as `${Name.Attribute}`, an `Fn::ImportValue` as `${Import:Name}`.
+ */
+export function spelledOut(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]]; 'Fn::ImportValue'?: unknown };
+  if (node.Ref !== undefined) return `\${${node.Ref}}`;
+  if (node['Fn::GetAtt'] !== undefined) return `\${${node['Fn::GetAtt'].join('.')}}`;
+  if (node['Fn::Join'] !== undefined) return node['Fn::Join'][1].map(spelledOut).join(node['Fn::Join'][0]);
+  if (node['Fn::ImportValue'] !== undefined) return `\${Import:${spelledOut(node['Fn::ImportValue'])}}`;
+  throw new Error(`cannot spell out ${JSON.stringify(value)}`);
+}

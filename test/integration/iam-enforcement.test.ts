@@ -50,7 +50,7 @@ type PolicyResource = { Type: string; Properties: { PolicyDocument: { Statement:
 function withoutRoleAction(templates: SynthesizedTemplates, fn: ApiFunctionName, action: string): SynthesizedTemplates {
   const resources = templates.api.Resources as unknown as Record<string, PolicyResource>;
   const roleId = Object.entries(resources).find(
-    ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === functionRoleName(LOCAL_STAGE, fn),
+    ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === functionRoleName(LOCAL_STAGE, 'us-east-1', fn),
   )![0];
   const policy = Object.values(resources).find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role) => role.Ref === roleId))!;
   const statement = policy.Properties.PolicyDocument.Statement.find((s) => [s.Action].flat().includes(action))!;
@@ -127,7 +127,9 @@ describe('with the synthesized policies as they are', () => {
     );
     expect(refused.name).toBe('AccessDeniedException');
     expect(refused.$metadata?.httpStatusCode).toBe(400);
-    expect(refused.message).toMatch(/assumed-role\/envelope-api-local-crypto\/.* is not authorized to perform: kms:GenerateDataKeyWithoutPlaintext/);
+    expect(refused.message).toMatch(
+      /assumed-role\/envelope-api-local-us-east-1-crypto\/.* is not authorized to perform: kms:GenerateDataKeyWithoutPlaintext/,
+    );
     const { dataKeyVersion: _, ...partial } = context;
     const blob = await wrappedKey(runtime);
     expect(

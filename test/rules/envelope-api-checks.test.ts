@@ -14,7 +14,18 @@ function roleWithWildcard(app: App): iam.Role {
 
 describe('EnvelopeApiChecks', () => {
   it('names its rules EnvelopeApi-<id> and each rule function after its file', () => {
-    expect(new EnvelopeApiChecks().ruleIds).toEqual(['EnvelopeApi-KMS1', 'EnvelopeApi-KMS2', 'EnvelopeApi-IAM1', 'EnvelopeApi-DDB1']);
+    expect(new EnvelopeApiChecks().ruleIds).toEqual([
+      'EnvelopeApi-KMS1',
+      'EnvelopeApi-KMS2',
+      'EnvelopeApi-IAM1',
+      'EnvelopeApi-DDB1',
+      'EnvelopeApi-APIG1',
+      'EnvelopeApi-APIG2',
+      'EnvelopeApi-APIG3',
+      'EnvelopeApi-APIG4',
+      'EnvelopeApi-KMS3',
+      'EnvelopeApi-CFN1',
+    ]);
     for (const [name, rule] of Object.entries(rules)) expect(rule.name).toBe(name);
   });
 

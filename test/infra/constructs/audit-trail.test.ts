@@ -11,7 +11,7 @@ import { emptyStack } from './stacks.js';
 function auditTrail() {
   const stack = emptyStack();
   const retention = new CfnParameter(stack, 'AuditRetentionInDays', { type: 'Number', default: 3653 });
-  const key = new kms.Key(stack, 'Master');
+  const key = new kms.Key(stack, 'Storage');
   const trail = new AuditTrail(stack, 'Audit', {
     logGroupName: '/envelope-api-test/audit',
     retentionInDays: retention.valueAsNumber,

@@ -36,6 +36,14 @@ describe('DataKeyTable', () => {
     });
   });
 
+  it('takes a fixed name, for a table that outlives any stack that uses it, and leaves it to CloudFormation otherwise', () => {
+    const stack = emptyStack();
+    new DataKeyTable(stack, 'Named', { encryptionKey: new kms.Key(stack, 'Key'), tableName: 'envelope-api-test-data-keys' });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'envelope-api-test-data-keys' });
+    const { template } = tableWithReader();
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!.Properties.TableName).toBeUndefined();
+  });
+
   it('takes a removal policy', () => {
     const stack = emptyStack();
     new DataKeyTable(stack, 'Table', { encryptionKey: new kms.Key(stack, 'Key'), removalPolicy: RemovalPolicy.DESTROY });

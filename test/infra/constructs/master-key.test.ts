@@ -46,6 +46,15 @@ describe('MasterKey', () => {
     expect(user.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app' }, ...contextConditions });
   });
 
+  it("lets no AWS service use it on anyone's behalf: it wraps data keys and encrypts nothing stored", () => {
+    const statements = keyPolicyStatements(Template.fromStack(masterKey().stack));
+    expect(statements.map((s) => s.Sid)).toEqual(['EnableIamPolicies', 'KeyAdministrators', 'ApplicationRole0']);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Principal), statement.Sid).not.toContain('Service');
+      expect(Object.keys(statement.Condition?.StringEquals ?? {}), statement.Sid).not.toContain('kms:ViaService');
+    }
+  });
+
   it('refuses a pending window KMS does not allow', () => {
     expect(() => masterKey({ pendingWindowInDays: 6 })).toThrow(/between 7 and 30/);
   });

@@ -1,0 +1,104 @@
+/**
+ * API Gateway's basic request validation ("Request validation for REST APIs in API Gateway"): the
+ * required request parameters must be present and not blank, and the body must adhere to the
+ * method's model for the request's content type. "If no matching content type is found, request
+ * validation is not performed"; a model for `$default` applies to any content type. A request
+ * without a Content-Type is read as `application/json` ("Method request behavior for payloads
+ * without mapping templates for REST APIs in API Gateway").
+ *
+ * Models are JSON schema draft 4; the local gateway validates the keywords this API's models use
+ * (`type`) and refuses, when it starts, a model with any other, rather than pass bodies API Gateway
+ * would refuse.
+ */
+
+export type JsonType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+
+/** What a method's request validator checks, from its RequestValidator, RequestModels and RequestParameters. */
+export interface RequestValidation {
+  /** Allowed JSON types of the body, by lower-cased media type (or `$default`); only when the validator validates bodies. */
+  readonly bodyModels: Readonly<Record<string, readonly JsonType[]>>;
+  /** Required parameters; only when the validator validates parameters. */
+  readonly requiredParameters: readonly { readonly location: 'header' | 'querystring' | 'path'; readonly name: string }[];
+}
+
+export const NO_VALIDATION: RequestValidation = { bodyModels: {}, requiredParameters: [] };
+
+/** The parts of a request validation reads. */
+export interface ValidatedRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly pathParameters: Readonly<Record<string, string>> | null;
+  readonly body: Buffer;
+}
+
+export type ValidationFailure = {
+  readonly type: 'BAD_REQUEST_PARAMETERS' | 'BAD_REQUEST_BODY';
+  readonly message: string;
+  readonly validationErrorString: string;
+};
+
+const JSON_TYPES: readonly JsonType[] = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'];
+const DESCRIPTIVE_KEYWORDS = new Set(['$schema', 'title', 'description']);
+
+/** The types a model's schema allows; a schema with a keyword the local gateway does not check is refused. */
+export function modelTypes(modelName: string, schema: unknown): readonly JsonType[] {
+  const parsed = typeof schema === 'string' ? (JSON.parse(schema) as unknown) : schema;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`Model ${modelName}: the schema is not an object.`);
+  const unchecked = Object.keys(parsed).filter((keyword) => keyword !== 'type' && !DESCRIPTIVE_KEYWORDS.has(keyword));
+  if (unchecked.length > 0) throw new Error(`Model ${modelName}: the local gateway does not validate ${unchecked.join(', ')}.`);
+  const { type } = parsed as { type?: unknown };
+  if (type === undefined) return JSON_TYPES;
+  const types = [type].flat();
+  if (!types.every((t): t is JsonType => JSON_TYPES.includes(t as JsonType)))
+    throw new Error(`Model ${modelName}: unknown type ${JSON.stringify(type)}.`);
+  return types;
+}
+
+/** Validates a request as the method's request validator would; `undefined` when it passes. */
+export function validateRequest(validation: RequestValidation, request: ValidatedRequest): ValidationFailure | undefined {
+  const missing = validation.requiredParameters
+    .filter(({ location, name }) => {
+      const value =
+        location === 'header'
+          ? request.headers[name.toLowerCase()]
+          : location === 'querystring'
+            ? request.query.get(name)
+            : request.pathParameters?.[name];
+      return value === undefined || value === null || value.trim() === '';
+    })
+    .map(({ name }) => name);
+  if (missing.length > 0) {
+    // Worded as in "Test basic request validation in API Gateway".
+    const message = `Missing required request parameters: [${missing.join(', ')}]`;
+    return { type: 'BAD_REQUEST_PARAMETERS', message, validationErrorString: message };
+  }
+  const mediaType = (request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  const allowed = validation.bodyModels[mediaType] ?? validation.bodyModels.$default;
+  if (allowed === undefined) return undefined;
+  const problem = bodyProblem(request.body, allowed);
+  return problem === undefined ? undefined : { type: 'BAD_REQUEST_BODY', message: 'Invalid request body', validationErrorString: `[${problem}]` };
+}
+
+function bodyProblem(body: Buffer, allowed: readonly JsonType[]): string | undefined {
+  // AWS documents nothing for an empty body; LocalStack, whose API Gateway is checked against AWS's,
+  // validates it as an empty object, and so does the local gateway.
+  let value: unknown = {};
+  if (body.length > 0) {
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return `Unable to parse the body as JSON: ${(error as Error).message}`;
+    }
+  }
+  const actual = jsonTypeOf(value);
+  const matches = allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
+  // json-schema-validator's wording, which API Gateway reports in $context.error.validationErrorString.
+  return matches ? undefined : `instance type (${actual}) does not match any allowed primitive type (allowed: ${JSON.stringify(allowed)})`;
+}
+
+function jsonTypeOf(value: unknown): JsonType {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value as 'object' | 'string' | 'boolean';
+}

@@ -1,0 +1,55 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ApiGatewayCloudWatchRole } from '../../../lib/constructs/api-gateway-cloudwatch-role.js';
+import { actionsOf, identityStatements } from '../template-access.js';
+import { emptyStack } from './stacks.js';
+
+function cloudWatchRole() {
+  const stack = emptyStack();
+  const construct = new ApiGatewayCloudWatchRole(stack, 'CloudWatchRole');
+  return { stack, construct, template: Template.fromStack(stack) };
+}
+
+describe('ApiGatewayCloudWatchRole', () => {
+  it('is a retained role that API Gateway alone may assume, without AWS managed policies', () => {
+    const { template } = cloudWatchRole();
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(roles[0]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } },
+    ]);
+    expect(roles[0]!.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("may do what AmazonAPIGatewayPushToCloudWatchLogs allows, on this account's log groups in this region only", () => {
+    const { template } = cloudWatchRole();
+    const statements = identityStatements(template);
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!).sort()).toEqual(
+      [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:DescribeLogGroups',
+        'logs:DescribeLogStreams',
+        'logs:PutLogEvents',
+        'logs:GetLogEvents',
+        'logs:FilterLogEvents',
+      ].sort(),
+    );
+    expect(statements[0]!.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111122223333:*']] });
+  });
+
+  it("sets the role in the region's API Gateway account settings, retained, after the role's policy", () => {
+    const { stack, construct, template } = cloudWatchRole();
+    const settings = Object.values(template.findResources('AWS::ApiGateway::Account'));
+    expect(settings).toHaveLength(1);
+    expect(settings[0]).toMatchObject({
+      Properties: { CloudWatchRoleArn: stack.resolve(construct.role.roleArn) },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy'));
+    expect(settings[0]!.DependsOn).toEqual(expect.arrayContaining([policyId]));
+  });
+});
