@@ -86,3 +86,17 @@ export function spelledOut(value: unknown): string {
   if (node['Fn::ImportValue'] !== undefined) return `\${Import:${spelledOut(node['Fn::ImportValue'])}}`;
   throw new Error(`cannot spell out ${JSON.stringify(value)}`);
 }
+
+/**
+ * The actions of the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs, as AWS documents
+ * them: what API Gateway's CloudWatch role must be granted, written here apart from lib/.
+ */
+export const PUSH_TO_CLOUDWATCH_LOGS_ACTIONS = [
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:DescribeLogGroups',
+  'logs:DescribeLogStreams',
+  'logs:PutLogEvents',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+];

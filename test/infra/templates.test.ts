@@ -11,6 +11,7 @@ import {
   identityStatements,
   intrinsicArguments,
   keyPolicyStatements,
+  PUSH_TO_CLOUDWATCH_LOGS_ACTIONS,
   resourcesOf,
   restApiPolicyStatements,
   spelledOut,
@@ -631,17 +632,6 @@ describe('audit trail', () => {
 });
 
 describe("API Gateway's CloudWatch role", () => {
-  /** The actions of the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs. */
-  const PUSH_TO_CLOUDWATCH_LOGS = [
-    'logs:CreateLogGroup',
-    'logs:CreateLogStream',
-    'logs:DescribeLogGroups',
-    'logs:DescribeLogStreams',
-    'logs:PutLogEvents',
-    'logs:GetLogEvents',
-    'logs:FilterLogEvents',
-  ];
-
   it('is set in the EnvelopeAccount stack, which the API stack depends on', () => {
     const { apiStack, accountStack } = synthesized;
     expect(accountStack?.stackName).toBe('EnvelopeAccount');
@@ -662,7 +652,7 @@ describe("API Gateway's CloudWatch role", () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const statements = identityStatements(account, roleId);
     expect(statements).toHaveLength(1);
-    expect(actions(statements[0]!).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS].sort());
+    expect(actions(statements[0]!).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
     expect(statements[0]!.Condition).toBeUndefined();
     expect(spelledOut(statements[0]!.Resource)).toBe(`arn:\${AWS::Partition}:logs:${REGION}:\${AWS::AccountId}:*`);
   });

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ApiGatewayCloudWatchRole } from '../../../lib/constructs/api-gateway-cloudwatch-role.js';
-import { actionsOf, identityStatements } from '../template-access.js';
+import { actionsOf, identityStatements, PUSH_TO_CLOUDWATCH_LOGS_ACTIONS } from '../template-access.js';
 import { emptyStack } from './stacks.js';
 
 function cloudWatchRole() {
@@ -26,17 +26,7 @@ describe('ApiGatewayCloudWatchRole', () => {
     const { template } = cloudWatchRole();
     const statements = identityStatements(template);
     expect(statements).toHaveLength(1);
-    expect(actionsOf(statements[0]!).sort()).toEqual(
-      [
-        'logs:CreateLogGroup',
-        'logs:CreateLogStream',
-        'logs:DescribeLogGroups',
-        'logs:DescribeLogStreams',
-        'logs:PutLogEvents',
-        'logs:GetLogEvents',
-        'logs:FilterLogEvents',
-      ].sort(),
-    );
+    expect(actionsOf(statements[0]!).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
     expect(statements[0]!.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111122223333:*']] });
   });
 
