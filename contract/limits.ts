@@ -23,3 +23,11 @@ export const RESERVED_TAG_PREFIX = 'aws:';
 export const GRANT_LIMITS = { maxActiveGrantsPerKey: 100, maxLifetimeDays: 365, maxNameLength: 256 } as const;
 export const GRANT_OPERATIONS = ['encrypt', 'decrypt', 'rewrap', 'generateDataKey'] as const;
 export const LIST_LIMIT = { min: 1, max: 100, default: 50 } as const;
+/** The request header that makes a state-changing request safely retryable, and its values. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/**
+ * How long a change made with an `Idempotency-Key` is recognised by the retries of its request,
+ * and how many such changes one key's record remembers at a time (the oldest are forgotten first).
+ */
+export const IDEMPOTENCY_LIMITS = { rememberedSeconds: 24 * 60 * 60, maxRememberedPerKey: 200 } as const;

@@ -38,10 +38,10 @@ const reported = <M extends DataKeyMetadata>(request: ApiRequest, metadata: M, c
 
 /** A route on one key that takes no body: `POST /v1/keys/{key}/rotate` and friends. */
 const onKey =
-  (action: (keys: KeyManagement, caller: string, key: string) => Promise<DataKeyMetadata>): Route =>
+  (action: (keys: KeyManagement, caller: string, key: string, change: ApiRequest['change']) => Promise<DataKeyMetadata>): Route =>
   async (request) => {
     parseInput(EmptyBody, request.body, 'body');
-    return jsonResponse(200, reported(request, await action(keyManagement(), request.caller, keyRef(request))));
+    return jsonResponse(200, reported(request, await action(keyManagement(), request.caller, keyRef(request), request.change)));
   };
 
 // Every route that changes state is safely retryable with an `Idempotency-Key` header.
@@ -49,7 +49,7 @@ export const handler = apiHandler<'keys'>(
   retryable(
     {
       'POST /v1/keys': async (request) => {
-        const created = await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'));
+        const created = await keyManagement().createKey(request.caller, parseInput(CreateKeyBody, request.body, 'body'), request.change);
         return jsonResponse(201, reported(request, created, created.currentVersion));
       },
 
@@ -65,20 +65,20 @@ export const handler = apiHandler<'keys'>(
         request.audit.changed({ admins: policy.admins, users: policy.users });
         return jsonResponse(
           200,
-          reported(request, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck)),
+          reported(request, await keyManagement().putPolicy(request.caller, keyRef(request), policy, bypassLockoutSafetyCheck, request.change)),
         );
       },
 
       'PUT /v1/keys/{key}/tags': async (request) => {
         const { tags } = parseInput(TagsBody, request.body, 'body');
         request.audit.changed({ tagKeys: Object.keys(tags) });
-        return jsonResponse(200, reported(request, await keyManagement().putTags(request.caller, keyRef(request), tags)));
+        return jsonResponse(200, reported(request, await keyManagement().putTags(request.caller, keyRef(request), tags, request.change)));
       },
 
       'POST /v1/keys/{key}/grants': async (request) => {
         const asked = parseInput(CreateGrantBody, request.body, 'body');
         request.audit.changed({ grantee: asked.grantee, operations: asked.operations });
-        const grant = await grantManagement().createGrant(request.caller, keyRef(request), asked);
+        const grant = await grantManagement().createGrant(request.caller, keyRef(request), asked, request.change);
         request.audit.keyUsed({ keyId: grant.keyId }).changed({ grantId: grant.grantId, expiresAt: grant.expiresAt });
         return jsonResponse(201, grant);
       },
@@ -90,7 +90,7 @@ export const handler = apiHandler<'keys'>(
 
       'DELETE /v1/keys/{key}/grants/{grantId}': async (request) => {
         request.audit.grantNamed(request.path.grantId);
-        await grantManagement().revokeGrant(request.caller, keyRef(request), request.path.grantId ?? '');
+        await grantManagement().revokeGrant(request.caller, keyRef(request), request.path.grantId ?? '', request.change);
         return noContent();
       },
 
@@ -98,22 +98,25 @@ export const handler = apiHandler<'keys'>(
         parseInput(EmptyBody, request.body, 'body');
         const grantId = request.path.grantId ?? '';
         request.audit.grantNamed(grantId);
-        await grantManagement().retireGrant(request.caller, request.path.grantId ?? '');
+        await grantManagement().retireGrant(request.caller, grantId, request.change);
         return noContent();
       },
 
       'POST /v1/keys/{key}/rotate': async (request) => {
         parseInput(EmptyBody, request.body, 'body');
-        const rotated = await keyManagement().rotateKey(request.caller, keyRef(request));
+        const rotated = await keyManagement().rotateKey(request.caller, keyRef(request), request.change);
         return jsonResponse(200, reported(request, rotated, rotated.createdVersion));
       },
-      'POST /v1/keys/{key}/disable': onKey((keys, caller, key) => keys.disableKey(caller, key)),
-      'POST /v1/keys/{key}/enable': onKey((keys, caller, key) => keys.enableKey(caller, key)),
-      'POST /v1/keys/{key}/cancel-deletion': onKey((keys, caller, key) => keys.cancelDeletion(caller, key)),
+      'POST /v1/keys/{key}/disable': onKey((keys, caller, key, change) => keys.disableKey(caller, key, change)),
+      'POST /v1/keys/{key}/enable': onKey((keys, caller, key, change) => keys.enableKey(caller, key, change)),
+      'POST /v1/keys/{key}/cancel-deletion': onKey((keys, caller, key, change) => keys.cancelDeletion(caller, key, change)),
 
       'POST /v1/keys/{key}/schedule-deletion': async (request) => {
         const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');
-        const scheduled = reported(request, await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays));
+        const scheduled = reported(
+          request,
+          await keyManagement().scheduleDeletion(request.caller, keyRef(request), pendingWindowInDays, request.change),
+        );
         request.audit.changed({ deletionDate: scheduled.deletionDate ?? '' });
         return jsonResponse(200, scheduled);
       },

@@ -61,8 +61,36 @@ export interface AuditRequest {
   readonly latencyMs: number;
 }
 
+/** How a retry with an `Idempotency-Key` was answered without making its change: see idempotency.ts. */
+export type AuditReplay = 'stored' | 'recovered';
+
+/**
+ * Written before a change runs, so that a change whose process dies before its answer is still
+ * on the record: its outcome comes later, from the same invocation or from a retry of the request.
+ */
+export interface AuditIntent
+  extends Pick<
+    AuditRecord,
+    | 'time'
+    | 'requestId'
+    | 'lambdaRequestId'
+    | 'caller'
+    | 'sourceIp'
+    | 'userAgent'
+    | 'route'
+    | 'operation'
+    | 'category'
+    | 'keyIds'
+    | 'aliases'
+    | 'idempotencyKey'
+  > {
+  readonly phase: 'intent';
+}
+
 /** One request, as the audit trail keeps it. Never a plaintext, a data key, a ciphertext, a context value or an alias in clear. */
 export interface AuditRecord extends Omit<AuditRequest, 'time'> {
+  /** An outcome; changes have an intent before it (`AuditIntent`). */
+  readonly phase: 'outcome';
   /** ISO 8601. */
   readonly time: string;
   /** Every data key the request named or touched, by id (random UUIDs that reveal nothing); any other name goes to `aliases`. */
@@ -77,7 +105,14 @@ export interface AuditRecord extends Omit<AuditRequest, 'time'> {
   /** A batch: its size, and its items counted per key version and outcome. */
   readonly batch?: { readonly items: number; readonly counts: readonly AuditItemCount[] };
   readonly change?: AuditChange;
+  /** The request's `Idempotency-Key`, hashed: the attempts of one request carry the same. */
+  readonly idempotencyKey?: string;
+  /** Set when the answer is an earlier attempt's: its stored answer, or its change found and answered. */
+  readonly replay?: AuditReplay;
 }
+
+/** What the audit trail holds: outcomes, and the intents of changes. */
+export type AuditEntry = AuditIntent | AuditRecord;
 
 /** A data key version an item or request used, when known. */
 export interface AuditKeyRef {
@@ -97,6 +132,8 @@ export class AuditFacts {
   private itemTotal: number | undefined;
   private context: EncryptionContext | undefined;
   private change: AuditChange | undefined;
+  private idempotencyKey: string | undefined;
+  private replay: AuditReplay | undefined;
 
   /**
    * A key as the caller named it: its id, or `alias/<name>`. Only a well-formed key id is kept in
@@ -153,6 +190,17 @@ export class AuditFacts {
     return this;
   }
 
+  /** The request carried this `Idempotency-Key` (hashed in the record). */
+  retryableWith(idempotencyKey: string): this {
+    this.idempotencyKey = idempotencyKey;
+    return this;
+  }
+
+  replayed(replay: AuditReplay | undefined): this {
+    this.replay = replay;
+    return this;
+  }
+
   /** The ids of the keys named or touched so far, as given (a route may name a key that does not exist). */
   keyIdsSoFar(): readonly string[] {
     return [...this.keyIds];
@@ -161,6 +209,26 @@ export class AuditFacts {
   /** The record for these facts and the request's own: hashed where the values may be sensitive. */
   record(request: AuditRequest, hasher: AuditHasher): AuditRecord {
     const context = this.itemTotal === undefined && this.context !== undefined ? boundedContext(this.context, hasher) : undefined;
+    return {
+      phase: 'outcome',
+      ...this.commonFields(request, hasher),
+      keyVersions: [...this.versions].sort((a, b) => a - b),
+      ...context,
+      ...(this.itemTotal !== undefined && { batch: { items: this.itemTotal, counts: [...this.items.values()] } }),
+      ...(this.change && { change: this.change }),
+      ...(this.replay && { replay: this.replay }),
+      outcome: request.outcome,
+      status: request.status,
+      latencyMs: Math.round(request.latencyMs * 100) / 100,
+    };
+  }
+
+  /** The intent of a change about to run: what is known of it before it runs. */
+  intent(request: Omit<AuditRequest, 'outcome' | 'status' | 'latencyMs'>, hasher: AuditHasher): AuditIntent {
+    return { phase: 'intent', ...this.commonFields(request, hasher) };
+  }
+
+  private commonFields(request: Omit<AuditRequest, 'outcome' | 'status' | 'latencyMs'>, hasher: AuditHasher) {
     return {
       time: request.time.toISOString(),
       requestId: request.requestId,
@@ -173,13 +241,7 @@ export class AuditFacts {
       category: request.category,
       keyIds: [...this.keyIds],
       aliases: [...this.aliases].map((alias) => hasher.hash(alias)),
-      keyVersions: [...this.versions].sort((a, b) => a - b),
-      ...context,
-      ...(this.itemTotal !== undefined && { batch: { items: this.itemTotal, counts: [...this.items.values()] } }),
-      ...(this.change && { change: this.change }),
-      outcome: request.outcome,
-      status: request.status,
-      latencyMs: Math.round(request.latencyMs * 100) / 100,
+      ...(this.idempotencyKey !== undefined && { idempotencyKey: hasher.hash(this.idempotencyKey) }),
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE_SCHEMA, type Grant, type KeyVersionInfo } from '../../contract/index.js';
+import type { RememberedRequest } from './change-request.js';
 import type { DataKeyRecord, KeyPolicy, KeyState } from './data-key.js';
 import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
 import { translateDependencyError } from './dependency-errors.js';
@@ -18,7 +19,8 @@ import { principalIdentity } from './principals.js';
  * DynamoDB persistence for data keys, in one table (TABLE_SCHEMA: partition key `pk`, sort key `sk`):
  *
  *   KEY#<id>        META         metadata, policy, state, current version
- *   KEY#<id>        V#<version>  the wrapped (KMS-encrypted) data key of one version
+ *   KEY#<id>        V#<version>  the wrapped (KMS-encrypted) data key of one version, and the
+ *                                request token of the change that created it, if any
  *   ALIAS#<alias>   ALIAS        the alias claim, so an alias is never taken twice
  *   MEMBER#<arn>    KEY#<id>     index of the keys a principal administers or uses
  *
@@ -36,6 +38,15 @@ export interface MemberPage {
 }
 
 export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy' | 'tags' | 'grants'>>;
+
+/** A change's request, remembered by the write that makes the change; older ones forgotten on the way. */
+export interface RequestMemo {
+  readonly token: string;
+  readonly entry: RememberedRequest;
+  readonly forget: readonly string[];
+  /** Whether the record holds a map of requests already (DynamoDB sets a map's member only in an existing map). */
+  readonly mapExists: boolean;
+}
 
 /**
  * The table's time-to-live attribute for a deletion date: DynamoDB removes the metadata once the
@@ -126,8 +137,11 @@ export class DataKeyStore {
     );
   }
 
-  /** Applies changes if nobody changed the record since `revision`; false on a lost race. */
-  async updateRecord(keyId: string, revision: number, changes: MetadataChanges): Promise<boolean> {
+  /**
+   * Applies changes if nobody changed the record since `revision`; false on a lost race. With a
+   * memo, the same write remembers the request that made the change.
+   */
+  async updateRecord(keyId: string, revision: number, changes: MetadataChanges, memo?: RequestMemo): Promise<boolean> {
     const names: Record<string, string> = { '#revision': 'revision' };
     const values: Record<string, unknown> = { ':revision': revision, ':next': revision + 1 };
     const sets = ['#revision = :next'];
@@ -137,12 +151,13 @@ export class DataKeyStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
+    const removes = memo ? rememberRequest(memo, names, values, sets) : [];
     return this.conditional(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: itemKey(keyPk(keyId), META),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: '#revision = :revision',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -174,17 +189,53 @@ export class DataKeyStore {
     return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
   }
 
-  /** Stores a version's wrapped key; false if that version exists already (never overwritten). */
-  async putVersion(keyId: string, version: number, stored: StoredVersion): Promise<boolean> {
+  /**
+   * Stores a version's wrapped key, with the token of the request that creates it; false if that
+   * version exists already (never overwritten).
+   */
+  async putVersion(keyId: string, version: number, stored: StoredVersion, request?: string): Promise<boolean> {
     return this.conditional(() =>
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored },
+          Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored, ...(request !== undefined && { request }) },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
       ),
     );
+  }
+
+  /** Clears a version's time-to-live (an aborted create set it); false if the version is gone. */
+  async keepVersion(keyId: string, version: number): Promise<boolean> {
+    return this.conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(keyPk(keyId), versionSk(version)),
+          UpdateExpression: 'REMOVE #ttl',
+          ConditionExpression: `attribute_exists(${PK})`,
+          ExpressionAttributeNames: { '#ttl': TTL },
+        }),
+      ),
+    );
+  }
+
+  /** The version a request created, if any: the request token is written with the version item. */
+  async findVersionByRequest(keyId: string, request: string): Promise<number | undefined> {
+    const out = await this.call(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
+          FilterExpression: '#request = :request',
+          ExpressionAttributeNames: { '#request': 'request', '#version': 'version' },
+          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#', ':request': request },
+          ProjectionExpression: '#version',
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Items?.[0]?.version as number | undefined;
   }
 
   /**
@@ -384,5 +435,23 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
     ...(item.provisional === true && { provisional: true }),
     ...(item.grants !== undefined && { grants: item.grants as Record<string, Grant> }),
+    ...(item.requests !== undefined && { requests: item.requests as Record<string, RememberedRequest> }),
   };
+}
+
+/** Adds the memo's SET (into `sets`, names and values) and answers its REMOVE paths. */
+function rememberRequest(memo: RequestMemo, names: Record<string, string>, values: Record<string, unknown>, sets: string[]): string[] {
+  names['#requests'] = 'requests';
+  if (!memo.mapExists) {
+    values[':requests'] = { [memo.token]: memo.entry };
+    sets.push('#requests = :requests');
+    return [];
+  }
+  names['#request'] = memo.token;
+  values[':request'] = memo.entry;
+  sets.push('#requests.#request = :request');
+  return memo.forget.map((token, index) => {
+    names[`#forget${index}`] = token;
+    return `#requests.#forget${index}`;
+  });
 }

@@ -1,5 +1,6 @@
 /** The data key record: metadata, versions and the key policy that says who may do what. */
 import type { Grant, KeyMetadata, KeyPolicy, KeyState, KeySummary } from '../../contract/index.js';
+import type { RememberedRequest } from './change-request.js';
 
 export type { KeyPolicy, KeyState };
 
@@ -19,6 +20,8 @@ export interface DataKeyRecord extends KeyMetadata {
   readonly provisional?: true;
   /** Grants by id (see grants.ts); shown only through the grant routes. */
   readonly grants?: Readonly<Record<string, Grant>>;
+  /** The recent changes made with an `Idempotency-Key`, by request token (see change-request.ts). */
+  readonly requests?: Readonly<Record<string, RememberedRequest>>;
 }
 
 /** The public view of a record: everything but bookkeeping. */
@@ -36,6 +39,7 @@ export function toMetadata({
   currentWrappedKey: _wrapped,
   provisional: _provisional,
   grants: _grants,
+  requests: _requests,
   ...metadata
 }: DataKeyRecord): DataKeyMetadata {
   return metadata;

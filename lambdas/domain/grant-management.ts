@@ -1,12 +1,13 @@
 import { GRANT_LIMITS, type CreateGrantRequest, type Grant, type GrantPage } from '../../contract/index.js';
 import { assertNotState, authorize, isMember } from './authorization.js';
+import { rememberedChange, type ChangeRequest } from './change-request.js';
 import type { DataKeyRecord } from './data-key.js';
 import type { DataKeyStore } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import { activeGrants, grantFrom, grantsOf, isSameGrant, keyIdOfGrant } from './grants.js';
 import { KeyDirectory } from './key-directory.js';
 import { isSamePrincipal } from './principals.js';
-import { changeRecord } from './record-updates.js';
+import { changeRecord, type RecordChange } from './record-updates.js';
 
 /**
  * Creates, lists, revokes and retires grants on data keys (see grants.ts for what they allow).
@@ -24,13 +25,16 @@ export class GrantManagement {
     this.keys = new KeyDirectory(store, { now });
   }
 
-  /** By an administrator of the key. The same name with the same grant answers the existing grant. */
-  async createGrant(caller: string, keyRef: string, request: CreateGrantRequest): Promise<Grant> {
+  /**
+   * By an administrator of the key. The same name with the same grant answers the existing grant;
+   * a retry of the request answers the grant it created, even one revoked since.
+   */
+  async createGrant(caller: string, keyRef: string, asked: CreateGrantRequest, request?: ChangeRequest): Promise<Grant> {
     let created: Grant | undefined;
-    await this.asAdministrator(caller, keyRef, async (record) => {
+    const decide: RecordChange['decide'] = async (record) => {
       assertNotState(record, 'PendingDeletion');
       const now = this.now();
-      const grant = grantFrom(request, record.keyId, caller, now);
+      const grant = grantFrom(asked, record.keyId, caller, now);
       const active = activeGrants(record, now);
       const named = grant.name === null ? undefined : active.find((existing) => existing.name === grant.name);
       if (named !== undefined) {
@@ -45,8 +49,9 @@ export class GrantManagement {
       await this.store.addMembers(record.keyId, [grant.grantee]);
       created = grant;
       return { grants: byId([...active, grant]) };
-    });
-    return created!;
+    };
+    const updated = await this.asAdministrator(caller, keyRef, decide, request, () => ({ grant: created! }));
+    return created ?? rememberedChange(updated.requests, request, this.now())!.grant!;
   }
 
   /** The key's active grants, by administrators, a page at a time in grant id order. */
@@ -63,17 +68,22 @@ export class GrantManagement {
   }
 
   /** By an administrator: the grant stops working at once (cached uses within the cache's max age). */
-  async revokeGrant(caller: string, keyRef: string, grantId: string): Promise<void> {
+  async revokeGrant(caller: string, keyRef: string, grantId: string, request?: ChangeRequest): Promise<void> {
     let grantee = '';
-    const updated = await this.asAdministrator(caller, keyRef, (record) => {
-      grantee = record.grants?.[grantId]?.grantee ?? '';
-      return withoutGrant(record, grantId, this.now());
-    });
+    const updated = await this.asAdministrator(
+      caller,
+      keyRef,
+      (record) => {
+        grantee = record.grants?.[grantId]?.grantee ?? '';
+        return withoutGrant(record, grantId, this.now());
+      },
+      request,
+    );
     await this.dropFromIndexIfGone(updated, grantee);
   }
 
   /** By the grantee itself, as KMS's retiring principal: the grant id names its key. */
-  async retireGrant(caller: string, grantId: string): Promise<void> {
+  async retireGrant(caller: string, grantId: string, request?: ChangeRequest): Promise<void> {
     const keyId = keyIdOfGrant(grantId);
     if (keyId === undefined) throw grantNotFound();
     let grantee = '';
@@ -86,14 +96,28 @@ export class GrantManagement {
         grantee = grant.grantee;
       },
       decide: (record) => withoutGrant(record, grantId, this.now()),
+      request,
+      now: this.now,
     }).catch((error: unknown) => {
       throw error instanceof ServiceError && error.code === 'KeyNotFound' ? grantNotFound() : error;
     });
     await this.dropFromIndexIfGone(updated, grantee);
   }
 
-  private asAdministrator(caller: string, keyRef: string, decide: Parameters<typeof changeRecord>[3]['decide']): Promise<DataKeyRecord> {
-    return changeRecord(this.store, this.keys, keyRef, { check: (record) => authorize(record, caller, 'administer'), decide });
+  private asAdministrator(
+    caller: string,
+    keyRef: string,
+    decide: RecordChange['decide'],
+    request?: ChangeRequest,
+    remember?: RecordChange['remember'],
+  ): Promise<DataKeyRecord> {
+    return changeRecord(this.store, this.keys, keyRef, {
+      check: (record) => authorize(record, caller, 'administer'),
+      decide,
+      request,
+      remember,
+      now: this.now,
+    });
   }
 
   /** A principal that neither the policy names nor a grant serves leaves the key's listing index. */

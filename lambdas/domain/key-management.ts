@@ -16,7 +16,8 @@ import { MAX_POLICY_PRINCIPALS } from '../../contract/index.js';
 import { ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
 import { activeGrants, grantsOf } from './grants.js';
-import { addNextVersion } from './key-versions.js';
+import { keyIdFor, type ChangeRequest } from './change-request.js';
+import { addNextVersion, advanceTo, firstVersion } from './key-versions.js';
 import { backoff, changeRecord, MAX_OPTIMISTIC_ATTEMPTS, type RecordChange } from './record-updates.js';
 import type { MasterKey } from './master-key.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
@@ -65,18 +66,28 @@ export class KeyManagement {
    * Creates a key, all or nothing. Without an alias the metadata write is the commit. With one, the
    * record is written provisional (invisible to readers), then the alias is claimed, then the record
    * confirmed: a create that dies at any point leaves an alias that the next create takes at once.
+   * For a request, the key id comes from its token: a retry finds the key an earlier attempt
+   * wrote, and finishes its create if it was still provisional, instead of creating another.
    */
-  async createKey(caller: string, { alias, description, tags = {} }: CreateKeyInput): Promise<DataKeyMetadata> {
+  async createKey(caller: string, input: CreateKeyInput, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const keyId = request === undefined ? randomUUID() : keyIdFor(request);
+    const earlier = request && (await this.store.getRecord(keyId));
+    return earlier ? this.resumeCreate(earlier, request!) : this.newKey(caller, keyId, input, request);
+  }
+
+  private async newKey(
+    caller: string,
+    keyId: string,
+    { alias, description, tags = {} }: CreateKeyInput,
+    request?: ChangeRequest,
+  ): Promise<DataKeyMetadata> {
     if ((await this.store.countMemberKeys(caller, this.maxKeysPerPrincipal)) >= this.maxKeysPerPrincipal) {
       throw new ServiceError(
         'LimitExceeded',
         `You already administer or use ${this.maxKeysPerPrincipal} keys, the most a principal may; schedule the deletion of keys you no longer need.`,
       );
     }
-    const keyId = randomUUID();
-    const createdAt = this.now().toISOString();
-    const wrappedKey = await this.masterKey.generateWrappedDataKey({ keyId, keyVersion: 1 });
-    await this.store.putVersion(keyId, 1, { wrappedKey, createdAt });
+    const { wrappedKey, createdAt } = await firstVersion(this.store, this.masterKey, keyId, this.now(), request?.token);
     const creator = principalIdentity(caller);
     await this.store.addMembers(keyId, [creator]);
     const record: DataKeyRecord = {
@@ -94,22 +105,43 @@ export class KeyManagement {
       revision: 1,
       currentWrappedKey: wrappedKey,
     };
-    if (alias === undefined) {
-      await this.store.createRecord(record);
-      return toMetadata(record);
+    if (!(await this.store.createRecord(alias === undefined ? record : { ...record, provisional: true }))) {
+      // Only an attempt of the same request names this key id: it got there first.
+      const rival = request && (await this.store.getRecord(keyId));
+      if (!rival) throw keyIdTaken();
+      return this.resumeCreate(rival, request!);
     }
-    await this.store.createRecord({ ...record, provisional: true });
+    if (alias !== undefined) await this.confirmAlias(record, alias);
+    return toMetadata(record);
+  }
+
+  /** Answers the key an earlier attempt of the request created, confirming its alias first if it had not. */
+  private async resumeCreate(record: DataKeyRecord, request: ChangeRequest): Promise<DataKeyMetadata> {
+    if (record.provisional === true && record.alias !== null) await this.confirmAlias(record, record.alias);
+    request.markRecovered();
+    const { provisional: _provisional, ...confirmed } = record;
+    return toMetadata(confirmed);
+  }
+
+  /** Claims the alias for a provisional record, then confirms the record; aborts it if either fails. */
+  private async confirmAlias(record: DataKeyRecord, alias: string): Promise<void> {
+    const { keyId } = record;
     try {
       await this.claimAlias(alias, keyId);
-      if (!(await this.store.confirmRecord(keyId))) throw aliasInUse(alias);
+      // Another attempt of the same create may have confirmed it first.
+      if (!(await this.store.confirmRecord(keyId)) && !(await this.isConfirmed(keyId))) throw aliasInUse(alias);
     } catch (error) {
       // Best effort: whatever stays behind is provisional, and the next create of the alias aborts it.
       await this.abort(record)
-        .then(() => this.store.releaseAlias(alias, keyId))
+        .then((aborted) => (aborted ? this.store.releaseAlias(alias, keyId) : undefined))
         .catch(() => undefined);
       throw error;
     }
-    return toMetadata(record);
+  }
+
+  private async isConfirmed(keyId: string): Promise<boolean> {
+    const record = await this.store.getRecord(keyId);
+    return record !== undefined && record.provisional !== true;
   }
 
   /**
@@ -145,23 +177,34 @@ export class KeyManagement {
    * Replaces the key policy. As KMS's PutKeyPolicy does, a policy that would leave the caller unable
    * to administer the key again is refused unless `bypassLockoutSafetyCheck` is set.
    */
-  async putPolicy(caller: string, keyRef: string, policy: KeyPolicy, bypassLockoutSafetyCheck = false): Promise<DataKeyMetadata> {
+  async putPolicy(
+    caller: string,
+    keyRef: string,
+    policy: KeyPolicy,
+    bypassLockoutSafetyCheck = false,
+    request?: ChangeRequest,
+  ): Promise<DataKeyMetadata> {
     const normalized = normalizePolicy(policy);
     let previous: KeyPolicy | undefined;
     let grantees: string[] = [];
-    const updated = await this.update(caller, keyRef, async (record) => {
-      if (!bypassLockoutSafetyCheck && !normalized.admins.some((admin) => isSamePrincipal(admin, caller))) {
-        throw new ServiceError(
-          'ValidationError',
-          `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`,
-        );
-      }
-      previous = record.policy;
-      grantees = activeGrants(record, this.now()).map((grant) => grant.grantee);
-      // Index newcomers before the policy names them, so listing never misses a key.
-      await this.store.addMembers(record.keyId, [...normalized.admins, ...normalized.users]);
-      return { policy: normalized };
-    });
+    const updated = await this.update(
+      caller,
+      keyRef,
+      async (record) => {
+        if (!bypassLockoutSafetyCheck && !normalized.admins.some((admin) => isSamePrincipal(admin, caller))) {
+          throw new ServiceError(
+            'ValidationError',
+            `This policy would leave you (${principalIdentity(caller)}) without admin rights on the key. Add yourself to admins, or send bypassLockoutSafetyCheck: true if that is what you mean.`,
+          );
+        }
+        previous = record.policy;
+        grantees = activeGrants(record, this.now()).map((grant) => grant.grantee);
+        // Index newcomers before the policy names them, so listing never misses a key.
+        await this.store.addMembers(record.keyId, [...normalized.admins, ...normalized.users]);
+        return { policy: normalized };
+      },
+      request,
+    );
     // Grantees stay indexed: their grants still list the key for them.
     const remaining = new Set([...normalized.admins, ...normalized.users, ...grantees]);
     const removed = [...(previous?.admins ?? []), ...(previous?.users ?? [])].filter((p) => !remaining.has(p));
@@ -170,22 +213,32 @@ export class KeyManagement {
   }
 
   /** Replaces the key's tags (admins). */
-  putTags(caller: string, keyRef: string, tags: Readonly<Record<string, string>>): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, () => ({ tags: { ...tags } }));
+  putTags(caller: string, keyRef: string, tags: Readonly<Record<string, string>>, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    return this.update(caller, keyRef, () => ({ tags: { ...tags } }), request);
   }
 
-  disableKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, (record) => {
-      assertNotState(record, 'PendingDeletion');
-      return { state: 'Disabled' };
-    });
+  disableKey(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    return this.update(
+      caller,
+      keyRef,
+      (record) => {
+        assertNotState(record, 'PendingDeletion');
+        return { state: 'Disabled' };
+      },
+      request,
+    );
   }
 
-  enableKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, (record) => {
-      assertNotState(record, 'PendingDeletion');
-      return { state: 'Enabled' };
-    });
+  enableKey(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    return this.update(
+      caller,
+      keyRef,
+      (record) => {
+        assertNotState(record, 'PendingDeletion');
+        return { state: 'Enabled' };
+      },
+      request,
+    );
   }
 
   /**
@@ -193,37 +246,57 @@ export class KeyManagement {
    * deletion, and gone at the date for every read), then every item that holds or points to its
    * material gets the same time-to-live, so the table forgets the wrapped keys too.
    */
-  async scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number): Promise<DataKeyMetadata> {
-    const scheduled = await this.change(caller, keyRef, (record) => {
-      assertNotState(record, 'PendingDeletion');
-      const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
-      return { state: 'PendingDeletion', deletionDate };
-    });
+  async scheduleDeletion(caller: string, keyRef: string, pendingWindowInDays: number, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const scheduled = await this.change(
+      caller,
+      keyRef,
+      (record) => {
+        assertNotState(record, 'PendingDeletion');
+        const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
+        return { state: 'PendingDeletion', deletionDate };
+      },
+      request,
+    );
+    // A retry finishes what its first attempt may have left undone: the time-to-live follows the record as it is now.
     await this.store.expireKeyItems(scheduled.keyId, scheduled.deletionDate, pointersOf(scheduled));
     return toMetadata(scheduled);
   }
 
   /** Cancels deletion: the material's time-to-live is cleared before the metadata's, so no crash can leave it expiring. */
-  cancelDeletion(caller: string, keyRef: string): Promise<DataKeyMetadata> {
-    return this.update(caller, keyRef, async (record) => {
-      if (record.state !== 'PendingDeletion') {
-        throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
-      }
-      await this.store.expireKeyItems(record.keyId, null, pointersOf(record));
-      return { state: 'Disabled', deletionDate: null };
-    });
+  cancelDeletion(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    return this.update(
+      caller,
+      keyRef,
+      async (record) => {
+        if (record.state !== 'PendingDeletion') {
+          throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
+        }
+        await this.store.expireKeyItems(record.keyId, null, pointersOf(record));
+        return { state: 'Disabled', deletionDate: null };
+      },
+      request,
+    );
   }
 
-  /** Adds a version; concurrent rotations each get their own (see `addNextVersion`). */
-  /** Answers the version this rotation created, whatever concurrent rotations did after it. */
-  async rotateKey(caller: string, keyRef: string): Promise<DataKeyMetadata & { readonly createdVersion: number }> {
+  /**
+   * Adds a version; concurrent rotations each get their own (see `addNextVersion`), and the answer
+   * names the version this rotation created, whatever concurrent rotations did after it. The
+   * version item carries the request's token: a retry finds the version instead of adding one.
+   */
+  async rotateKey(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata & { readonly createdVersion: number }> {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
       await backoff(attempt);
       const record = await this.keys.find(keyRef);
       authorize(record, caller, 'administer');
+      const earlier = request && (await this.store.findVersionByRequest(record.keyId, request.token));
+      if (earlier !== undefined) {
+        request!.markRecovered();
+        await advanceTo(this.store, record, earlier);
+        return { ...toMetadata(await this.keys.refresh(record.keyId)), createdVersion: earlier };
+      }
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
-      if (await addNextVersion(this.store, this.masterKey, record, this.now())) {
+      if (await addNextVersion(this.store, this.masterKey, record, this.now(), request?.token)) {
         // Read afresh: a read of the record already in flight (shared by concurrent requests) may predate the new version.
         const rotated = await this.keys.refresh(record.keyId);
         authorize(rotated, caller, 'administer');
@@ -234,12 +307,17 @@ export class KeyManagement {
   }
 
   /** Changes the record as one of its administrators; answers the new metadata. */
-  private async update(caller: string, keyRef: string, decide: RecordChange['decide']): Promise<DataKeyMetadata> {
-    return toMetadata(await this.change(caller, keyRef, decide));
+  private async update(caller: string, keyRef: string, decide: RecordChange['decide'], request?: ChangeRequest): Promise<DataKeyMetadata> {
+    return toMetadata(await this.change(caller, keyRef, decide, request));
   }
 
-  private change(caller: string, keyRef: string, decide: RecordChange['decide']): Promise<DataKeyRecord> {
-    return changeRecord(this.store, this.keys, keyRef, { check: (record) => authorize(record, caller, 'administer'), decide });
+  private change(caller: string, keyRef: string, decide: RecordChange['decide'], request?: ChangeRequest): Promise<DataKeyRecord> {
+    return changeRecord(this.store, this.keys, keyRef, {
+      check: (record) => authorize(record, caller, 'administer'),
+      decide,
+      request,
+      now: this.now,
+    });
   }
 
   /**
@@ -251,6 +329,8 @@ export class KeyManagement {
     const now = this.now();
     if (await this.store.claimAlias(alias, keyId, now.toISOString())) return;
     const claim = await this.store.getAliasClaim(alias);
+    // An earlier attempt of the same create claimed it.
+    if (claim?.keyId === keyId) return;
     const owner = claim && (await this.store.getRecord(claim.keyId));
     const free = claim !== undefined && (!owner || isDeleted(owner, now) || (owner.provisional === true && (await this.abort(owner))));
     if (!free || !(await this.store.claimAlias(alias, keyId, now.toISOString(), claim.keyId))) throw aliasInUse(alias);
@@ -271,6 +351,7 @@ export class KeyManagement {
 }
 
 const aliasInUse = (alias: string) => new ServiceError('AlreadyExists', `Alias ${alias} is already in use.`);
+const keyIdTaken = () => new ServiceError('Conflict', 'The new key id is taken; retry.');
 
 function normalizePolicy({ admins, users }: KeyPolicy): KeyPolicy {
   const session = [...admins, ...users].find(isRoleSession);

@@ -1,5 +1,6 @@
+import { rememberedChange, requestsToForget, type ChangeRequest, type RememberedRequest } from './change-request.js';
 import type { DataKeyRecord } from './data-key.js';
-import type { DataKeyStore, MetadataChanges } from './data-key-store.js';
+import type { DataKeyStore, MetadataChanges, RequestMemo } from './data-key-store.js';
 import { ServiceError } from './errors.js';
 import type { KeyDirectory } from './key-directory.js';
 
@@ -19,16 +20,40 @@ export interface RecordChange {
   /** Throws unless the caller may make the change (an administrator, or a grant's grantee). */
   readonly check: (record: DataKeyRecord) => void;
   readonly decide: (record: DataKeyRecord) => MetadataChanges | Promise<MetadataChanges>;
+  /** The request the change is made for: remembered by the write, found by its retries. */
+  readonly request?: ChangeRequest;
+  /** What the request's answer needs besides the record, remembered with it. */
+  readonly remember?: () => Omit<RememberedRequest, 'at'>;
+  readonly now?: () => Date;
 }
 
-/** Read fresh, check, decide, and write conditionally on the revision; re-read on a lost race. */
-export async function changeRecord(store: DataKeyStore, keys: KeyDirectory, keyRef: string, { check, decide }: RecordChange): Promise<DataKeyRecord> {
+/**
+ * Read fresh, check, decide, and write conditionally on the revision; re-read on a lost race. A
+ * retry of a request whose change the record remembers answers the record as it is: the change
+ * is not made again, nor checked again (the record may have moved on: a grant retired since).
+ */
+export async function changeRecord(store: DataKeyStore, keys: KeyDirectory, keyRef: string, change: RecordChange): Promise<DataKeyRecord> {
+  const { check, decide, request, now = () => new Date() } = change;
   for (let attempt = 0; attempt < MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
     await backoff(attempt);
     const record = await keys.find(keyRef);
+    if (rememberedChange(record.requests, request, now())) {
+      request!.markRecovered();
+      return record;
+    }
     check(record);
     const changes = await decide(record);
-    if (await store.updateRecord(record.keyId, record.revision, changes)) return { ...record, ...changes };
+    if (await store.updateRecord(record.keyId, record.revision, changes, memoOf(record, change, now()))) return { ...record, ...changes };
   }
   throw new ServiceError('Conflict', 'The key changed concurrently; retry.');
+}
+
+function memoOf(record: DataKeyRecord, { request, remember }: RecordChange, now: Date): RequestMemo | undefined {
+  if (request === undefined) return undefined;
+  return {
+    token: request.token,
+    entry: { at: Math.floor(now.getTime() / 1000), ...remember?.() },
+    forget: requestsToForget(record.requests, now).filter((token) => token !== request.token),
+    mapExists: record.requests !== undefined,
+  };
 }

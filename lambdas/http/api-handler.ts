@@ -7,6 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiFunctionName, RouteName } from '../../contract/index.js';
 import type { AuditFacts } from '../domain/audit-record.js';
+import type { ChangeRequest } from '../domain/change-request.js';
 import { ServiceError } from '../domain/errors.js';
 import { auditFactsOf, auditTrail } from './audit.js';
 import { runAbortable } from './cancellation.js';
@@ -25,6 +26,8 @@ export interface ApiRequest {
   readonly query: Readonly<Record<string, string | undefined>>;
   /** What the route reports of the keys it touched, for the request's audit record. */
   readonly audit: AuditFacts;
+  /** With an `Idempotency-Key`: the request, for the domain to write with its change (see idempotency.ts). */
+  readonly change?: ChangeRequest;
 }
 
 export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AuditConfig } from '../config.js';
-import type { AuditRecord } from '../domain/audit-record.js';
+import type { AuditEntry } from '../domain/audit-record.js';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from './master-key-service.js';
 import { tracer } from './observability.js';
 
-/** Where audit records go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
+/** Where audit entries (intents and outcomes) go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
 export interface AuditSink {
-  write(record: AuditRecord, timeoutMs: number): Promise<void>;
+  write(record: AuditEntry, timeoutMs: number): Promise<void>;
 }
 
 /**

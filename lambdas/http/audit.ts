@@ -1,8 +1,8 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { API_ROUTES } from '../../contract/index.js';
+import { API_ROUTES, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '../../contract/index.js';
 import { auditConfig } from '../config.js';
-import { AuditFacts, AuditHasher, type AuditCategory, type AuditRecord } from '../domain/audit-record.js';
+import { AuditFacts, AuditHasher, type AuditCategory, type AuditEntry, type AuditRecord, type AuditRequest } from '../domain/audit-record.js';
 import { ServiceError } from '../domain/errors.js';
 import { auditSink, readAuditKey } from './audit-sink.js';
 import { errorResponse } from './error-response.js';
@@ -21,7 +21,7 @@ const ROUTES = new Map(
   ]),
 );
 
-type AuditedEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource' | 'requestContext' | 'pathParameters'>;
+type AuditedEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource' | 'requestContext' | 'pathParameters' | 'headers'>;
 
 interface Started {
   readonly facts: AuditFacts;
@@ -53,8 +53,10 @@ const getHasher = (timeoutMs: number): Promise<AuditHasher> =>
  * Exactly one audit record per invocation, whatever its end: an answer, an error mapped to the
  * contract, or the early timeout. The record is written before the answer leaves; if it cannot
  * be, the answer is 503 (fail closed, as Vault refuses requests it cannot audit), so no key is
- * used without a record. Use it after the middlewares that report the answer (access log,
- * metrics), so that they see that 503.
+ * used without a record. A change also gets an intent record before it runs (write-ahead): if
+ * that cannot be written the change does not run, and if the process dies before the outcome, the
+ * intent stays, for a retry's outcome to complete. Use it after the middlewares that report the
+ * answer (access log, metrics), so that they see that 503.
  */
 export function auditTrail(): middy.MiddlewareObj<AuditedEvent, APIGatewayProxyResult> {
   const end = async (request: middy.Request<AuditedEvent, APIGatewayProxyResult>) => {
@@ -62,43 +64,77 @@ export function auditTrail(): middy.MiddlewareObj<AuditedEvent, APIGatewayProxyR
     if (ended.has(context)) return;
     ended.add(context);
     const { facts, time, at } = started.get(context) ?? start();
-    const route = `${event.httpMethod} ${event.resource}`;
     const status = response?.statusCode ?? 500;
-    const deadline = Date.now() + Math.min(WRITE_TIMEOUT_MS, (context.getRemainingTimeInMillis?.() ?? WRITE_TIMEOUT_MS) - RESERVE_MS);
     facts.keyNamed(pathKey(event));
+    const outcome = {
+      ...requestOf(event, context, time),
+      outcome: status < 400 ? 'ok' : errorCodeOf(response),
+      status,
+      latencyMs: performance.now() - at,
+    };
     let record: AuditRecord | undefined;
     try {
-      record = facts.record(
-        {
-          time,
-          requestId: event.requestContext?.requestId ?? null,
-          lambdaRequestId: context.awsRequestId,
-          caller: event.requestContext?.identity?.userArn ?? null,
-          sourceIp: event.requestContext?.identity?.sourceIp ?? null,
-          userAgent: event.requestContext?.identity?.userAgent ?? null,
-          route,
-          operation: ROUTES.get(route)?.operation ?? 'unknown',
-          category: ROUTES.get(route)?.category ?? 'read',
-          outcome: status < 400 ? 'ok' : errorCodeOf(response),
-          status,
-          latencyMs: performance.now() - at,
-        },
-        await getHasher(deadline - Date.now()),
-      );
-      await getSink().write(record, deadline - Date.now());
+      await writeEntry(context, (hasher) => (record = facts.record(outcome, hasher)));
     } catch (error) {
       // The record holds nothing secret: the function's own log keeps it when the audit trail cannot.
-      logger.error('Audit record not written: answering 503', { error: error as Error, auditRecord: record ?? { route, status } });
-      request.response = errorResponse(new ServiceError('DependencyUnavailable', 'The audit trail is unavailable; retry later.', 2), () => {});
+      logger.error('Audit record not written: answering 503', { error: error as Error, auditRecord: record ?? { route: outcome.route, status } });
+      request.response = unaudited();
     }
   };
   return {
-    before: async ({ context }) => {
-      started.set(context, start());
+    before: async ({ event, context }) => {
+      const begun = start();
+      started.set(context, begun);
+      if (ROUTES.get(routeOf(event))?.category !== 'change') return;
+      const key = headerOf(event, IDEMPOTENCY_HEADER);
+      if (key !== undefined && IDEMPOTENCY_KEY_PATTERN.test(key)) begun.facts.retryableWith(key);
+      begun.facts.keyNamed(pathKey(event));
+      const intent = requestOf(event, context, begun.time);
+      await writeEntry(context, (hasher) => begun.facts.intent(intent, hasher)).catch((error: unknown) => {
+        logger.error('Audit intent not written: the change does not run', { error: error as Error, route: intent.route });
+        throw unaudited().error;
+      });
     },
     after: end,
     onError: end,
   };
+}
+
+const routeOf = (event: AuditedEvent) => `${event.httpMethod} ${event.resource}`;
+
+function requestOf(event: AuditedEvent, context: Context, time: Date): Omit<AuditRequest, 'outcome' | 'status' | 'latencyMs'> {
+  const route = routeOf(event);
+  return {
+    time,
+    requestId: event.requestContext?.requestId ?? null,
+    lambdaRequestId: context.awsRequestId,
+    caller: event.requestContext?.identity?.userArn ?? null,
+    sourceIp: event.requestContext?.identity?.sourceIp ?? null,
+    userAgent: event.requestContext?.identity?.userAgent ?? null,
+    route,
+    operation: ROUTES.get(route)?.operation ?? 'unknown',
+    category: ROUTES.get(route)?.category ?? 'read',
+  };
+}
+
+/** Writes one entry within the write timeout, or less when the invocation has less time left. */
+async function writeEntry(context: Context, entry: (hasher: AuditHasher) => AuditEntry): Promise<void> {
+  const deadline = Date.now() + Math.min(WRITE_TIMEOUT_MS, (context.getRemainingTimeInMillis?.() ?? WRITE_TIMEOUT_MS) - RESERVE_MS);
+  const hashed = entry(await getHasher(deadline - Date.now()));
+  await getSink().write(hashed, deadline - Date.now());
+}
+
+const UNAUDITED = new ServiceError('DependencyUnavailable', 'The audit trail is unavailable; retry later.', 2);
+const unaudited = () =>
+  Object.assign(
+    errorResponse(UNAUDITED, () => {}),
+    { error: UNAUDITED },
+  );
+
+/** A header of the event as it arrived (names in any case: the header normalizer runs later). */
+function headerOf({ headers }: AuditedEvent, name: string): string | undefined {
+  const found = Object.entries(headers ?? {}).find(([header]) => header.toLowerCase() === name);
+  return found?.[1] ?? undefined;
 }
 
 /** The `{key}` path parameter as the caller named the key (percent-decoded), if the route has one. */

@@ -1,22 +1,24 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ChangeRequest, changeRequestToken } from '../domain/change-request.js';
 import { ServiceError } from '../domain/errors.js';
-import { TABLE_SCHEMA } from '../../contract/index.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_LIMITS, TABLE_SCHEMA } from '../../contract/index.js';
 import type { ApiRequest, Route } from './api-handler.js';
 
-/** The request header that makes a state-changing request safely retryable. */
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** How long a first outcome is answered to retries with the same key. */
-const REMEMBERED_SECONDS = 24 * 60 * 60;
-
 /**
- * Makes a route retryable with an `Idempotency-Key` header, by Powertools' idempotency utility over
- * the data-key table: a retry with the same key and request gets the first successful answer
- * again, without doing the work twice; the same key with another request, or while the first is
- * still running, is 409 `Conflict`. A failed request leaves nothing behind, so its retry runs
- * anew. Keys are scoped to the caller and the route. Without the header, the route runs as is.
+ * Makes a route retryable with an `Idempotency-Key` header. Two layers:
+ *
+ * - Powertools' idempotency utility over the data-key table stores the first successful answer:
+ *   a retry with the same key and request gets it again without running the route; the same key
+ *   with another request, or while the first is still running, is 409 `Conflict`.
+ * - Its lock expires, and an attempt may die between its change and storing the answer. So the
+ *   route also gets the request as a `ChangeRequest`, whose token the domain writes with the change
+ *   itself: a retry that passes an expired lock finds the change and answers it (see
+ *   change-request.ts), and never makes it twice.
+ *
+ * A failed request leaves nothing behind, so its retry runs anew. Keys are scoped to the caller
+ * and the route. Without the header, the route runs as is.
  */
 export function retryable<R extends Readonly<Record<string, Route>>>(routes: R, dynamoDb: () => DynamoDBClient, tableName: () => string): R {
   return Object.fromEntries(
@@ -29,11 +31,11 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, route, key]',
     payloadValidationJmesPath: '[request.path, request.body]',
-    expiresAfterSeconds: REMEMBERED_SECONDS,
+    expiresAfterSeconds: IDEMPOTENCY_LIMITS.rememberedSeconds,
     throwOnNoIdempotencyKey: true,
   });
   const idempotentRun = () =>
-    (run ??= makeIdempotent(async ({ request }: IdempotentCall) => route(request), {
+    (run ??= makeIdempotent(async ({ request }: IdempotentCall) => route(request.ran()), {
       persistenceStore: new DynamoDBPersistenceLayer({
         tableName: tableName(),
         keyAttr: TABLE_SCHEMA.partitionKey,
@@ -51,19 +53,52 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
       throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
     // A record left in progress by an invocation that timed out expires with that invocation.
     config.registerLambdaContext(request.context);
+    request.audit.retryableWith(key);
+    const attempt = new Attempt(request, name, key);
     try {
-      return await idempotentRun()({ caller: request.caller, route: name, key, request });
+      const answer = await idempotentRun()({ caller: request.caller, route: name, key, request: attempt });
+      request.audit.replayed(attempt.answeredBy());
+      return answer;
     } catch (error) {
       throw translateIdempotencyError(error);
     }
   };
 }
 
+/** One attempt of a request: what the route sees, and whether it ran or the stored answer was given. */
+class Attempt {
+  readonly path: ApiRequest['path'];
+  readonly body: unknown;
+  private readonly change: ChangeRequest;
+  private routeRan = false;
+
+  constructor(
+    private readonly request: ApiRequest,
+    route: string,
+    key: string,
+  ) {
+    this.path = request.path;
+    this.body = request.body;
+    this.change = new ChangeRequest(changeRequestToken([request.caller, route, key, JSON.stringify(request.path), JSON.stringify(request.body)]));
+  }
+
+  ran(): ApiRequest {
+    this.routeRan = true;
+    return { ...this.request, change: this.change };
+  }
+
+  /** Who answered: the stored answer, an earlier attempt's change the route found, or this attempt. */
+  answeredBy(): 'stored' | 'recovered' | undefined {
+    if (!this.routeRan) return 'stored';
+    return this.change.recovered ? 'recovered' : undefined;
+  }
+}
+
 interface IdempotentCall {
   readonly caller: string;
   readonly route: string;
   readonly key: string;
-  readonly request: ApiRequest;
+  readonly request: Attempt;
 }
 
 function translateIdempotencyError(error: unknown): unknown {

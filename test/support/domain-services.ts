@@ -23,6 +23,9 @@ export interface DomainServices {
   /** DynamoDB as the service sees it, to read the table as an investigator would. */
   readonly db: DynamoDBClient;
   readonly table: string;
+  /** The parts the services are made of, for tests that build services of their own over them. */
+  readonly store: DataKeyStore;
+  readonly masterKey: MasterKey;
 }
 
 /**
@@ -51,6 +54,8 @@ export function domainServicesForFile(clock: TestClock): () => DomainServices {
       crypto: EnvelopeEncryption.over(store, masterKey, DEFAULT_CACHE_LIMITS, clock.now),
       db,
       table,
+      store,
+      masterKey,
     };
   });
   afterAll(async () => Promise.all(closing.map((close) => close())));

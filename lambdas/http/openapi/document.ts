@@ -1,6 +1,5 @@
 import type * as z from 'zod/mini';
-import { API_ROUTES, type ApiRoute, type RouteName } from '../../../contract/index.js';
-import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency.js';
+import { API_ROUTES, IDEMPOTENCY_KEY_PATTERN, type ApiRoute, type RouteName } from '../../../contract/index.js';
 import { componentSchemas, inlineSchema, schemaOf, type JsonSchema } from './components.js';
 import { errorResponses } from './error-responses.js';
 import { OPERATIONS, type Operation } from './operations.js';
