@@ -12,6 +12,8 @@ export interface RuntimeProcess {
   readonly dataDir: string;
   readonly output: () => string;
   stop(): Promise<void>;
+  /** `kill -9`: the runtime dies wherever it is, with no chance to finish anything. */
+  kill(): Promise<void>;
 }
 
 export interface RuntimeProcessOptions {
@@ -61,6 +63,7 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): 
     dataDir,
     output: () => output,
     stop: () => stopProcess(child),
+    kill: () => killProcess(child),
   };
 }
 
@@ -87,4 +90,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
