@@ -49,7 +49,7 @@ export async function readAuditEntries(file: string): Promise<AuditEntry[]> {
  * The intents no outcome completes: changes whose invocation died before answering and that no
  * retry finished since. An intent is complete once its invocation answered (the same
  * `lambdaRequestId`), or once a later attempt of the same request (caller, route and hashed
- * `Idempotency-Key`) got a final answer: one that a client does not retry (not 409, 429 or 5xx).
+ * `Idempotency-Key`) got a final answer: one that a client does not retry (not `Conflict`, 429 or 5xx).
  */
 export function unfinishedIntents(entries: readonly AuditEntry[]): AuditIntent[] {
   const outcomes = entries.filter((entry): entry is AuditRecord => entry.phase !== 'intent');
@@ -61,7 +61,7 @@ export function unfinishedIntents(entries: readonly AuditEntry[]): AuditIntent[]
   );
 }
 
-const isFinal = ({ status }: AuditRecord) => status < 500 && status !== 409 && status !== 429;
+const isFinal = ({ status, outcome }: AuditRecord) => status < 500 && status !== 429 && outcome !== 'Conflict';
 
 const isLaterAttempt = (outcome: AuditRecord, intent: AuditIntent) =>
   outcome.idempotencyKey === intent.idempotencyKey &&

@@ -2,18 +2,20 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { AuditHasher } from '../lambdas/domain/audit-record.js';
-import { auditRecordFilter, readAuditRecords, type AuditQuery } from '../local/audit-query.js';
+import { auditRecordFilter, readAuditEntries, unfinishedIntents, type AuditQuery } from '../local/audit-query.js';
 import { auditFileIn, readLocalAuditKey } from '../local/audit-trail.js';
 
 /**
- * Filters the local runtime's audit records (`<ENVELOPE_DATA_DIR>/audit.jsonl`) and prints the
- * matching ones as JSON lines:
+ * Filters the local runtime's audit entries (`<ENVELOPE_DATA_DIR>/audit.jsonl`: outcomes, and the
+ * intents written before changes) and prints the matching ones as JSON lines:
  *
- *   npm run audit -- [--key <keyId|alias>] [--principal <arn>] [--since <iso>] [--until <iso>] [--context k=v ...]
+ *   npm run audit -- [--key <keyId|alias>] [--principal <arn>] [--since <iso>] [--until <iso>] [--context k=v ...] [--unfinished]
  *
+ * With `--unfinished`, only the intents no outcome completes: changes whose process died before
+ * answering and that no retry has answered since (see `unfinishedIntents`).
  * Aliases and context values are hashed with the local audit key, as the records hold them.
  */
-function parseQuery(argv: readonly string[]): AuditQuery {
+function parseQuery(argv: readonly string[]): AuditQuery & { readonly unfinished: boolean } {
   const options = new Command('audit')
     .description("Filter the local runtime's audit records; every criterion given must match.")
     .option('--key <key>', 'a key id, or an alias (alias/<name> or <name>)')
@@ -21,9 +23,11 @@ function parseQuery(argv: readonly string[]): AuditQuery {
     .option('--since <iso>', 'records at or after this time')
     .option('--until <iso>', 'records at or before this time')
     .option('--context <pair>', 'a context pair name=value the request carried (repeatable)', (pair: string, pairs: string[]) => [...pairs, pair], [])
+    .option('--unfinished', 'only the intents of changes that no outcome completes (the process died, and no retry answered since)', false)
     .parse([...argv])
-    .opts<{ key?: string; principal?: string; since?: string; until?: string; context: string[] }>();
+    .opts<{ key?: string; principal?: string; since?: string; until?: string; context: string[]; unfinished: boolean }>();
   return {
+    unfinished: options.unfinished,
     ...(options.key !== undefined && { key: options.key }),
     ...(options.principal !== undefined && { principal: options.principal }),
     ...(options.since !== undefined && { since: isoDate('--since', options.since) }),
@@ -52,8 +56,9 @@ export async function main(argv: readonly string[], dataDir = resolve(process.en
       throw error.code === 'ENOENT' ? new Error(`no audit key in ${dataDir}: the local runtime creates it on its first start (npm start).`) : error;
     });
     const matches = auditRecordFilter(query, new AuditHasher(key));
-    for (const record of await readAuditRecords(auditFileIn(dataDir))) {
-      if (matches(record)) process.stdout.write(`${JSON.stringify(record)}\n`);
+    const entries = await readAuditEntries(auditFileIn(dataDir));
+    for (const entry of query.unfinished ? unfinishedIntents(entries) : entries) {
+      if (matches(entry)) process.stdout.write(`${JSON.stringify(entry)}\n`);
     }
     return 0;
   } catch (error) {

@@ -43,7 +43,8 @@ interface Answer {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)]!;
-const isFinal = (error: unknown): error is EnvelopeApiError => error instanceof EnvelopeApiError && error.status !== 409 && !error.retryable;
+/** An answer a client does not retry: not `Conflict` (the dead attempt's lock, a concurrent change), 429 or 503. */
+const isFinal = (error: unknown): error is EnvelopeApiError => error instanceof EnvelopeApiError && error.code !== 'Conflict' && !error.retryable;
 
 let runtime: RuntimeProcess | undefined;
 afterAll(async () => runtime?.stop());

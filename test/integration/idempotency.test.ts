@@ -1,4 +1,14 @@
+import { execFile } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { TABLE_SCHEMA } from '../../contract/index.js';
+import { AuditHasher, type AuditEntry } from '../../lambdas/domain/audit-record.js';
+import { readAuditEntries, unfinishedIntents } from '../../local/audit-query.js';
+import { readLocalAuditKey } from '../../local/audit-trail.js';
+import { LOCAL_TABLE_NAME } from '../../local/runtime.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { clientFor, failure } from '../support/principals.js';
 
@@ -38,4 +48,100 @@ describe('Idempotency-Key', () => {
     expect((await owner.getKey(keyId)).currentVersion).toBe(2);
     expect(await failure(owner.createKey({}, { idempotencyKey: 'not a valid key!' }))).toMatchObject({ status: 400, code: 'ValidationError' });
   });
+
+  it('answers a retry whose stored answer is gone (its attempt died holding the lock) from the change itself, and audits both', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const rotate = () => owner.request<{ createdVersion: number }>('POST', `v1/keys/${keyId}/rotate`, undefined, {}, { idempotencyKey: 'lost-1' });
+    const created = await owner.createKey({ alias: 'lost-answer' }, { idempotencyKey: 'lost-2' });
+    expect((await rotate()).createdVersion).toBe(2);
+
+    // What an attempt killed between its change and its answer leaves, once its lock expires: no stored answer.
+    await forgetStoredAnswers();
+    const before = (await readAuditEntries(runtime().auditFile)).length;
+    expect((await rotate()).createdVersion).toBe(2);
+    expect(await owner.createKey({ alias: 'lost-answer' }, { idempotencyKey: 'lost-2' })).toEqual(created);
+    expect((await owner.getKey(keyId)).currentVersion).toBe(2);
+
+    const added = (await readAuditEntries(runtime().auditFile)).slice(before);
+    const hasher = new AuditHasher(await readLocalAuditKey(runtime().dataDir));
+    const [intent, outcome] = added.filter((entry) => entry.route === 'POST /v1/keys/{key}/rotate');
+    expect(intent).toMatchObject({ phase: 'intent', keyIds: [keyId], idempotencyKey: hasher.hash('lost-1') });
+    expect(outcome).toMatchObject({
+      phase: 'outcome',
+      lambdaRequestId: intent!.lambdaRequestId,
+      keyVersions: [2],
+      replay: 'recovered',
+      idempotencyKey: hasher.hash('lost-1'),
+    });
+    // The stored answer is kept again: the next retry does not even run the route.
+    await rotate();
+    const last = (await readAuditEntries(runtime().auditFile)).at(-1) as AuditEntry;
+    expect(last).toMatchObject({ phase: 'outcome', replay: 'stored' });
+  });
+
+  it('writes an intent before every change and none before a read; an intent without outcome is unfinished until a retry answers', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const before = (await readAuditEntries(runtime().auditFile)).length;
+    const { keyId } = await owner.createKey();
+    await owner.getKey(keyId);
+    const added = (await readAuditEntries(runtime().auditFile)).slice(before);
+    expect(added.map((entry) => [entry.phase, entry.route])).toEqual([
+      ['intent', 'POST /v1/keys'],
+      ['outcome', 'POST /v1/keys'],
+      ['outcome', 'GET /v1/keys/{key}'],
+    ]);
+    const [intent, outcome] = added;
+    expect(intent!.lambdaRequestId).toBe(outcome!.lambdaRequestId);
+    expect(unfinishedIntents(added)).toEqual([]);
+    // The process died before the outcome: the intent is unfinished, until an attempt of the same request is answered.
+    const hash = new AuditHasher(await readLocalAuditKey(runtime().dataDir)).hash('orphan');
+    const orphan = { ...intent!, lambdaRequestId: 'died', idempotencyKey: hash } as AuditEntry;
+    expect(unfinishedIntents([orphan])).toEqual([orphan]);
+    const retried = {
+      ...outcome!,
+      lambdaRequestId: 'retry',
+      idempotencyKey: hash,
+      replay: 'recovered',
+      time: new Date().toISOString(),
+    } as AuditEntry;
+    expect(unfinishedIntents([orphan, retried])).toEqual([]);
+    expect(unfinishedIntents([orphan, { ...retried, status: 409, outcome: 'Conflict' } as AuditEntry])).toEqual([orphan]);
+
+    // The investigator's tool lists it.
+    await appendFile(runtime().auditFile, `${JSON.stringify(orphan)}\n`);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', '--unfinished'], {
+      env: { ...process.env, ENVELOPE_DATA_DIR: runtime().dataDir },
+    });
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([orphan]);
+  });
 });
+
+/** Deletes Powertools' idempotency records, as their expiry would once the attempt holding one died. */
+async function forgetStoredAnswers(): Promise<void> {
+  const { deployer, dynamoDbUrl } = runtime();
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamoDbUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey },
+    }),
+  );
+  const { partitionKey, sortKey } = TABLE_SCHEMA;
+  const { Items = [] } = await db.send(
+    new QueryCommand({
+      TableName: LOCAL_TABLE_NAME,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+      ExpressionAttributeValues: { ':pk': 'IDEMPOTENCY' },
+    }),
+  );
+  expect(Items.length).toBeGreaterThan(0);
+  for (const item of Items)
+    await db.send(new DeleteCommand({ TableName: LOCAL_TABLE_NAME, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } }));
+}
