@@ -53,7 +53,6 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
       throw new ServiceError('ValidationError', 'Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, _ . : -');
     // A record left in progress by an invocation that timed out expires with that invocation.
     config.registerLambdaContext(request.context);
-    request.audit.retryableWith(key);
     const attempt = new Attempt(request, name, key);
     try {
       const answer = await idempotentRun()({ caller: request.caller, route: name, key, request: attempt });
