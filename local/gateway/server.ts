@@ -68,10 +68,11 @@ const SIGNATURE_FAILURE_RESPONSE: Record<SignatureFailure, ApiGatewayResponseTyp
   InvalidSignatureException: 'INVALID_SIGNATURE',
 };
 
-/** The request as received: the raw path (still percent-encoded, never normalized), query, headers. */
+/** The request as received: the raw path and query (still percent-encoded, never normalized), headers. */
 interface Received {
   readonly method: string;
   readonly path: string;
+  readonly rawQuery: string;
   readonly query: URLSearchParams;
   readonly headers: Record<string, string>;
   readonly requestId: string;
@@ -94,12 +95,12 @@ export async function startLocalGateway<P extends Caller & Credentialed>(options
           query: received.query,
           pathParameters: received.matched?.pathParameters,
         });
-        writeResponse(res, rendered.status, { ...rendered.headers, 'x-amzn-requestid': received.requestId }, rendered.body);
+        writeResponse(req, res, rendered.status, { ...rendered.headers, 'x-amzn-requestid': received.requestId }, rendered.body);
         return;
       }
       // A function that fails or cannot be invoked: API Gateway answers 502 in its own shape.
       console.error('Gateway failure', error);
-      writeResponse(res, 502, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
+      writeResponse(req, res, 502, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal server error' }));
     });
   });
   server.requestTimeout = 60_000;
@@ -110,11 +111,12 @@ export async function startLocalGateway<P extends Caller & Credentialed>(options
 
 function receive(req: IncomingMessage): Received {
   const target = req.url ?? '/';
-  const [path, query] = splitTarget(target);
+  const [path, rawQuery] = splitTarget(target);
   return {
     method: req.method ?? 'GET',
     path,
-    query: new URLSearchParams(query),
+    rawQuery,
+    query: new URLSearchParams(rawQuery),
     headers: flattenHeaders(req),
     requestId: randomUUID(),
   };
@@ -128,6 +130,8 @@ async function handle<P extends Caller & Credentialed>(
 ): Promise<void> {
   const { api } = options;
   const { method, path, query, headers } = received;
+  // Refused before it is read, as nothing of it could be used; the answer then closes the connection.
+  if (declaredLength(req) > MAX_REQUEST_BYTES) throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
   const matched = matchRoute(api.methods, method, path);
   // API Gateway REST answers a resource or method it does not have as a missing authentication token.
   if (matched === undefined || matched === 'MethodNotAllowed') {
@@ -139,7 +143,7 @@ async function handle<P extends Caller & Credentialed>(
   let principal: P | undefined;
   const { authorizationType } = matched.method;
   if (authorizationType === 'AWS_IAM') {
-    const verdict = await options.verifier.verify({ method, path, query: queryRecord(query), headers, body });
+    const verdict = await options.verifier.verify({ method, path, query: received.rawQuery, headers, body });
     if (!verdict.ok) throw new GatewayError(SIGNATURE_FAILURE_RESPONSE[verdict.error], verdict.reason);
     principal = verdict.principal;
   }
@@ -161,14 +165,23 @@ async function handle<P extends Caller & Credentialed>(
     requestId: received.requestId,
   });
   const result = await options.handlers[matched.method.function](event);
-  res.writeHead(result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': received.requestId });
-  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  writeResponse(
+    req,
+    res,
+    result.statusCode,
+    { ...stringHeaders(result.headers), 'x-amzn-requestid': received.requestId },
+    result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body,
+  );
 }
 
+/**
+ * The body, up to the API's limit. Reading stops without destroying the request, which would
+ * close the connection under a response that promises to keep it open.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
     if (size > MAX_REQUEST_BYTES) throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
     chunks.push(chunk as Buffer);
@@ -197,25 +210,39 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
 }
 
-/** The query as the signer sees it. Built with own properties only: `__proto__=x` is just a parameter. */
-function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
-  return Object.fromEntries(
-    [...new Set(params.keys())].map((key) => {
-      const values = params.getAll(key);
-      return [key, values.length === 1 ? values[0]! : values];
-    }),
-  );
-}
-
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
-function writeResponse(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+/**
+ * Answers, and keeps the connection usable for the caller's next request when the answer comes
+ * before the whole body was read (a refused or unroutable request): the rest of a body that may be
+ * sent (up to the API's limit) is read and discarded, so the next request is read after it; a body
+ * declared longer is not waited for, and the answer closes the connection.
+ */
+function writeResponse(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  res.writeHead(status, headers);
+  const closing = !req.complete && declaredLength(req) > MAX_REQUEST_BYTES;
+  res.writeHead(status, closing ? { ...headers, connection: 'close' } : headers);
   res.end(body);
+  if (!closing) discardRest(req);
+}
+
+/** Reads the rest of the body and throws it away; a rest longer than the API's limit closes the connection. */
+function discardRest(req: IncomingMessage): void {
+  if (req.complete) return;
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_REQUEST_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** The body length the caller declared (0 for none; a chunked body declares none). */
+function declaredLength(req: IncomingMessage): number {
+  return Number(req.headers['content-length'] ?? 0) || 0;
 }

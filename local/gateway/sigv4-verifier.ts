@@ -1,16 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/core/serde';
-import { ALGORITHM_IDENTIFIER, createScope, getCanonicalHeaders, getPayloadHash, prepareRequest, SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest } from '@smithy/types';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
-const Sha256Hash = Hash.bind(null, 'sha256');
-
-/** A request as received, with the raw (still percent-encoded) path. */
+/**
+ * A request as received. The path and a raw query are the caller's bytes, still percent-encoded as
+ * sent: the signature is checked over them as AWS canonicalizes them, not over a parser's reading.
+ */
 export interface IncomingSignedRequest {
   readonly method: string;
   readonly path: string;
-  readonly query: Record<string, string | string[]>;
+  /** The query as sent (the text after `?`), or already decoded into names and values. */
+  readonly query: string | Readonly<Record<string, string | readonly string[]>>;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
 }
@@ -104,88 +102,146 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
     }
     // A signed payload hash stands in for the body in the signature, so it must match the body.
     const declaredHash = request.headers['x-amz-content-sha256'];
-    if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
+    if (declaredHash !== undefined && declaredHash !== sha256Hex(request.body)) {
       return refuse('InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
-    // Clients differ on whether the canonical path is escaped once or twice; accept either.
-    for (const uriEscapePath of [true, false]) {
-      const expected = await this.signature(principal, request, signedHeaders, signingDate, uriEscapePath);
-      if (safeEqual(expected, signature!)) return { ok: true, principal };
-    }
+    const signed = signingStrings(request, signedHeaders, longDate, `${scopeDate}/${region}/${service}/aws4_request`);
+    if (safeEqual(signatureOf(principal.secretAccessKey, scopeDate!, region!, service!, signed.stringToSign), signature!))
+      return { ok: true, principal };
     // As AWS does, the refusal shows what the service signed, for the caller to compare with theirs.
-    const { canonicalRequest, stringToSign } = await this.signer(principal, true).canonicalStrings(
-      this.toSign(request, signedHeaders),
-      new Set(signedHeaders),
-      signingDate,
-    );
     return refuse(
       'InvalidSignatureException',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ' +
         'Consult the service documentation for details.\n\n' +
-        `The Canonical String for this request should have been\n'${canonicalRequest}'\n\n` +
-        `The String-to-Sign should have been\n'${stringToSign}'\n`,
+        `The Canonical String for this request should have been\n'${signed.canonicalRequest}'\n\n` +
+        `The String-to-Sign should have been\n'${signed.stringToSign}'\n`,
     );
   }
-
-  private async signature(
-    principal: Credentialed,
-    request: IncomingSignedRequest,
-    signedHeaders: string[],
-    signingDate: Date,
-    uriEscapePath: boolean,
-  ): Promise<string> {
-    const signed = await this.signer(principal, uriEscapePath).sign(this.toSign(request, signedHeaders), {
-      signingDate,
-      signableHeaders: new Set(signedHeaders),
-    });
-    return /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
-  }
-
-  private signer(principal: Credentialed, uriEscapePath: boolean): ExplainingSigner {
-    return new ExplainingSigner({
-      credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
-      region: this.region,
-      service: this.service,
-      sha256: Sha256Hash,
-      uriEscapePath,
-      // Sign exactly the headers the caller signed: add no payload-hash header of our own.
-      applyChecksum: false,
-    });
-  }
-
-  /** The request as the caller signed it: the headers it names, and nothing else. */
-  private toSign(request: IncomingSignedRequest, signedHeaders: string[]): HttpRequest {
-    const headers = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name] ?? '']));
-    const [hostname = '', port] = (request.headers.host ?? '').split(':');
-    return {
-      method: request.method,
-      protocol: 'http:',
-      hostname,
-      port: port ? Number(port) : undefined,
-      path: request.path,
-      query: request.query,
-      headers,
-      body: request.body.length > 0 ? request.body : undefined,
-    };
-  }
 }
 
-/** A signer that also tells what it signs: the canonical request and the string to sign, as `sign` builds them. */
-class ExplainingSigner extends SignatureV4 {
-  async canonicalStrings(
-    requestToSign: HttpRequest,
-    signableHeaders: Set<string>,
-    signingDate: Date,
-  ): Promise<{ canonicalRequest: string; stringToSign: string }> {
-    const request = prepareRequest(requestToSign);
-    const { longDate, shortDate } = this.formatDate(signingDate);
-    request.headers['x-amz-date'] = longDate;
-    const payloadHash = await getPayloadHash(request, this.sha256);
-    const canonicalRequest = this.createCanonicalRequest(request, getCanonicalHeaders(request, undefined, signableHeaders), payloadHash);
-    const scope = createScope(shortDate, await this.regionProvider(), this.service);
-    return { canonicalRequest, stringToSign: await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER) };
-  }
+/*
+ * The canonical request as AWS builds it to check a signature, from the request as received:
+ * "Create a signed AWS API request" and "Elements of an AWS API request signature" (IAM user guide,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html; formerly
+ * https://docs.aws.amazon.com/general/latest/gr/sigv4-create-canonical-request.html).
+ */
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+
+/** The canonical request and the string to sign for the headers the caller signed. */
+function signingStrings(
+  request: IncomingSignedRequest,
+  signedHeaders: readonly string[],
+  longDate: string,
+  scope: string,
+): { canonicalRequest: string; stringToSign: string } {
+  const names = [...signedHeaders].sort();
+  const canonicalRequest = [
+    request.method,
+    canonicalUri(request.path),
+    canonicalQueryString(request.query),
+    ...names.map((name) => `${name}:${canonicalHeaderValue(request.headers[name] ?? '')}`),
+    '',
+    names.join(';'),
+    request.headers['x-amz-content-sha256'] ?? sha256Hex(request.body),
+  ].join('\n');
+  return { canonicalRequest, stringToSign: [ALGORITHM, longDate, scope, sha256Hex(canonicalRequest)].join('\n') };
 }
+
+/** HMAC-SHA256 of the string to sign, under the key derived from the secret for this date, region and service. */
+function signatureOf(secret: string, shortDate: string, region: string, service: string, stringToSign: string): string {
+  const key = [shortDate, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${secret}`);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+/**
+ * CanonicalURI for every service but S3: the path normalized (no empty, `.` or `..` segments) and
+ * each segment URI-encoded once more as sent, so that a segment sent as `a%2Fb` is signed as
+ * `a%252Fb` ("Each path segment must be URI-encoded twice (except for Amazon S3 which only gets
+ * URI-encoded once)"). The SDKs (SignatureV4, botocore, Amplify) sign it so; a path signed encoded
+ * once is refused, as AWS's non-S3 services refuse it
+ * (https://github.com/aws/aws-sdk-js/issues/853: `/%3Fa=b%20c` must be signed as `/%253Fa%3Db%2520c`).
+ */
+export function canonicalUri(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  const trailingSlash = segments.length > 0 && path.endsWith('/') ? '/' : '';
+  return `/${segments.map((segment) => uriEncode(Buffer.from(segment, 'utf8'))).join('/')}${trailingSlash}`;
+}
+
+/**
+ * CanonicalQueryString: each name and value URI-encoded on its own, then sorted by name and, for
+ * one name given several times, by value. A query as sent is decoded first, so that `tag=m:abc`
+ * and `tag=m%3Aabc` both sign as `tag=m%3Aabc`. A `+` reads as a space, as form encoding writes it
+ * (a plus sign itself goes as `%2B`, as every SDK sends it): botocore sends a space as `+` and
+ * signs `%20`; Amplify, AWS's client for API Gateway, signs the query as `URLSearchParams` reads
+ * it (aws-amplify/amplify-js, packages/core/src/clients/middleware/signing/signer/signatureV4/utils/getCanonicalQueryString.ts);
+ * and API Gateway accepts `group_name=test+group` signed as `test%20group`
+ * (https://github.com/tedder/requests-aws4auth/issues/54). A client that signs the query as typed
+ * (curl before 8) is refused when that differs: https://github.com/curl/curl/issues/11794.
+ */
+export function canonicalQueryString(query: IncomingSignedRequest['query']): string {
+  return queryParameters(query)
+    .map(([name, value]) => [uriEncode(name), uriEncode(value)] as const)
+    .sort(([nameA, valueA], [nameB, valueB]) => compare(nameA, nameB) || compare(valueA, valueB))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+}
+
+/** The query's parameters as bytes; a parameter without `=` has an empty value. */
+function queryParameters(query: IncomingSignedRequest['query']): [Buffer, Buffer][] {
+  if (typeof query !== 'string') {
+    return Object.entries(query).flatMap(([name, values]) =>
+      (typeof values === 'string' ? [values] : values).map((value): [Buffer, Buffer] => [Buffer.from(name, 'utf8'), Buffer.from(value, 'utf8')]),
+    );
+  }
+  return query
+    .split('&')
+    .filter((parameter) => parameter !== '')
+    .map((parameter) => {
+      const at = parameter.indexOf('=');
+      return at === -1
+        ? [percentDecode(parameter), Buffer.alloc(0)]
+        : [percentDecode(parameter.slice(0, at)), percentDecode(parameter.slice(at + 1))];
+    });
+}
+
+/** The bytes a query component stands for. A `%` without two hex digits after it stands for itself. */
+function percentDecode(component: string): Buffer {
+  const parts = component.match(/%[0-9A-Fa-f]{2}|[^%]+|%/g) ?? [];
+  return Buffer.concat(
+    parts.map((part) =>
+      part.length === 3 && part.startsWith('%') ? Buffer.of(Number.parseInt(part.slice(1), 16)) : Buffer.from(part.replaceAll('+', ' '), 'utf8'),
+    ),
+  );
+}
+
+/** UriEncode(): every byte but the unreserved A-Z a-z 0-9 - . _ ~ as %XY, in uppercase hex (so a space is %20, never +). */
+function uriEncode(bytes: Buffer): string {
+  let encoded = '';
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    encoded += /[A-Za-z0-9\-._~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/** A header value trimmed, with each run of spaces as one, as the SDKs canonicalize it. */
+function canonicalHeaderValue(value: string): string {
+  return value
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+}
+
+/** Code-point order: the encoded strings are ASCII, so this is byte order too. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * AWS's answer to an Authorization header that is not a whole SigV4 one: each part it lacks, then
