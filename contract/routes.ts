@@ -95,6 +95,14 @@ export const API_ROUTES = [
     jsonBody: true,
   },
   { method: 'GET', resource: '/v1/master-key', operationId: 'getMasterKeyStatus', function: 'masterKey', iamAuth: true, audience: 'operators' },
+  {
+    method: 'GET',
+    resource: '/v1/health/dependencies',
+    operationId: 'checkDependencies',
+    function: 'masterKey',
+    iamAuth: true,
+    audience: 'operators',
+  },
 ] as const satisfies readonly ApiRoute[];
 
 type DeclaredRoute = (typeof API_ROUTES)[number];

@@ -136,3 +136,35 @@ export interface MasterKeyStatus {
   readonly rotationPeriodInDays: number | null;
   readonly nextRotationDate: string | null;
 }
+
+/** The dependencies `GET /v1/health/dependencies` checks: the master key, the table and the audit trail. */
+export type DependencyName = 'kms' | 'dynamodb' | 'auditTrail';
+
+/**
+ * Why a dependency is unavailable, in the service's words (never the dependency's own message):
+ * it did not answer in time, refused the service's role, could not be reached, throttled, answered
+ * that it cannot be used (a master key not enabled), or failed otherwise.
+ */
+export const DEPENDENCY_FAILURES = ['Timeout', 'AccessDenied', 'Unreachable', 'Throttled', 'NotUsable', 'Failed'] as const;
+export type DependencyFailure = (typeof DEPENDENCY_FAILURES)[number];
+
+export interface DependencyStatus {
+  readonly status: 'ok' | 'unavailable';
+  /** How long the check took, in milliseconds. */
+  readonly latencyMs: number;
+  /** Set when unavailable. */
+  readonly reason?: DependencyFailure;
+}
+
+/** The master key's check also reports its state, when KMS described it. */
+export type KmsDependencyStatus = DependencyStatus & { readonly keyState: string | null };
+
+/** The operators' check: `ok` (HTTP 200) when every dependency is, `unavailable` (HTTP 503) otherwise. */
+export interface DependencyHealth {
+  readonly status: 'ok' | 'unavailable';
+  readonly dependencies: {
+    readonly kms: KmsDependencyStatus;
+    readonly dynamodb: DependencyStatus;
+    readonly auditTrail: DependencyStatus;
+  };
+}

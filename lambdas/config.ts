@@ -25,6 +25,9 @@ export const HANDLER_ENV = {
 /** The master key, for every function that calls KMS. */
 export const masterKeyArn = (): string => required(HANDLER_ENV.masterKeyArn);
 
+/** The data-key table, for every function that reads it. */
+export const tableName = (): string => required(HANDLER_ENV.tableName);
+
 export interface DataKeyConfig {
   readonly tableName: string;
   readonly cache: DataKeyCacheLimits;
@@ -35,7 +38,7 @@ export interface DataKeyConfig {
 /** Parsed once, where the services are built: a bad value fails the cold start, never a request. */
 export function dataKeyConfig(): DataKeyConfig {
   return {
-    tableName: required(HANDLER_ENV.tableName),
+    tableName: tableName(),
     cache: {
       maxAgeSeconds: count(HANDLER_ENV.cacheMaxAgeSeconds, DEFAULT_CACHE_LIMITS.maxAgeSeconds),
       maxMessagesPerKey: count(HANDLER_ENV.cacheMaxMessages, DEFAULT_CACHE_LIMITS.maxMessagesPerKey),

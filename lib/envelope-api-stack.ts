@@ -2,7 +2,7 @@ import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { API_ROUTES, type ApiFunctionName } from '../contract/index.js';
+import { API_ROUTES, HEALTH_PROBE_ITEM, type ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
 import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
 import type { AuditTrail } from './constructs/audit-trail.js';
@@ -79,7 +79,7 @@ export class EnvelopeApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
   }
 
-  /** A function with exactly its rights (FUNCTION_RIGHTS) on the master key and the table. */
+  /** A function with exactly its rights (FUNCTION_RIGHTS) on the master key, the table and the audit trail. */
   private createFunction(name: ApiFunctionName, props: EnvelopeApiStackProps, logRetentionInDays: number, cacheMaxAge: string): EnvelopeFunction {
     const rights = FUNCTION_RIGHTS[name];
     const fn = new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
@@ -108,6 +108,10 @@ export class EnvelopeApiStack extends Stack {
     if (rights.audited) {
       this.auditTrail.grantWrite(fn);
       this.auditTrail.grantReadKey(fn);
+    }
+    if (rights.dependencyChecks) {
+      this.table.grantReadsOfPartitions(fn, [HEALTH_PROBE_ITEM.partitionKey], 'dynamodb:GetItem');
+      this.auditTrail.grantListStreams(fn);
     }
     return fn;
   }
@@ -144,7 +148,12 @@ export class EnvelopeApiStack extends Stack {
     const audiences = [
       { id: 'DataUserPolicy', policy: 'dataUser', audience: 'dataUsers', description: 'Call encrypt, decrypt and rewrap' },
       { id: 'KeyManagerPolicy', policy: 'keyManager', audience: 'keyManagers', description: 'Create, list, describe and manage data keys' },
-      { id: 'OperatorPolicy', policy: 'operator', audience: 'operators', description: "Read the master key's status" },
+      {
+        id: 'OperatorPolicy',
+        policy: 'operator',
+        audience: 'operators',
+        description: "Read the master key's status and check the service's dependencies",
+      },
     ] as const;
     for (const { id, policy: name, audience, description } of audiences) {
       const statement = this.api.invokeStatement(API_ROUTES.filter((route) => route.audience === audience));

@@ -14,6 +14,12 @@ export interface FunctionRights {
   readonly table?: readonly string[];
   /** Writes audit records (to the audit log group, hashed with the audit key it reads): every function behind IAM auth. */
   readonly audited: boolean;
+  /**
+   * Checks the dependencies for operators: reads the health probe item (GetItem, on its partition
+   * key only) and lists the audit log group's streams. Describing the master key and reading the
+   * audit key come with `masterKey` and `audited`.
+   */
+  readonly dependencyChecks?: true;
   readonly memorySize: number;
 }
 
@@ -41,7 +47,12 @@ export const FUNCTION_RIGHTS: Readonly<Record<ApiFunctionName, FunctionRights>> 
     // Batches of 4 MiB need memory, and memory buys CPU for AES-GCM.
     memorySize: 1769,
   },
-  masterKey: { masterKey: { actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false }, audited: true, memorySize: 256 },
+  masterKey: {
+    masterKey: { actions: ['kms:DescribeKey', 'kms:GetKeyRotationStatus'], contextBound: false },
+    audited: true,
+    dependencyChecks: true,
+    memorySize: 256,
+  },
   // The public routes: no caller, no key, nothing to audit.
   health: { audited: false, memorySize: 128 },
 };

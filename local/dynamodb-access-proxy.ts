@@ -1,4 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { batchLeadingKeys, leadingKeysOf, transactionPartLeadingKeys, type LeadingKeys } from './dynamodb-leading-keys.js';
+import { PartitionKeys } from './dynamodb-partition-keys.js';
 import { closeServer, listen } from './http-server.js';
 import { signatureFailureStatus, type IncomingSignedRequest } from './gateway/sigv4-verifier.js';
 
@@ -7,7 +9,15 @@ export interface DynamoDbAccessControl {
   /** Verifies the SigV4 signature (service `dynamodb`) and names the principal. */
   authenticate(request: IncomingSignedRequest): Promise<{ ok: true; principalArn: string } | { ok: false; type: string; message: string }>;
   /** undefined: allowed; a string: the AccessDeniedException message. */
-  authorize(request: { readonly principalArn: string; readonly action: string; readonly resource: string }): Promise<string | undefined>;
+  authorize(request: DynamoDbAccessRequest): Promise<string | undefined>;
+}
+
+export interface DynamoDbAccessRequest {
+  readonly principalArn: string;
+  readonly action: string;
+  readonly resource: string;
+  /** DynamoDB's condition keys the request sets: `dynamodb:LeadingKeys`, for the requests that name items. */
+  readonly context?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface DynamoDbAccessProxyOptions {
@@ -38,19 +48,28 @@ export const INACCESSIBLE_TABLE_ERROR = 'AccessDeniedException';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 type Input = Record<string, unknown>;
-/** The (action, table name, index name) pairs IAM evaluates for one request. */
-type Need = { readonly action: string; readonly table?: string; readonly index?: string };
+/** The (action, table name, index name) pairs IAM evaluates for one request, with the partition key values each names. */
+type Need = { readonly action: string; readonly table?: string; readonly index?: string; readonly leadingKeys?: LeadingKeys };
 
 /**
  * Neither dynalite nor DynamoDB Local evaluates IAM. This front door does what DynamoDB does
  * before it touches data: it authenticates the SigV4 signature and evaluates every action the
- * request needs, per table or index (each table of a batch, each item of a transaction), and
- * refuses the whole request with `AccessDeniedException` unless every one is allowed.
+ * request needs, per table or index (each table of a batch, each item of a transaction), with the
+ * partition key values it names (`dynamodb:LeadingKeys`, by the table's key schema as DynamoDB
+ * describes it), and refuses the whole request with `AccessDeniedException` unless every one is allowed.
  */
 export async function startDynamoDbAccessProxy(options: DynamoDbAccessProxyOptions): Promise<DynamoDbAccessProxy> {
   const upstream = new URL(options.upstream);
   const tableArn = (table: string, index?: string) =>
     `arn:aws:dynamodb:${options.region}:${options.accountId}:table/${table}${index === undefined ? '' : `/index/${index}`}`;
+  const partitionKeys = new PartitionKeys(options.upstream, options.region);
+  /** The condition keys a need sets; rejects when DynamoDB cannot tell the table's key schema. */
+  const contextOf = async ({ table, leadingKeys }: Need): Promise<DynamoDbAccessRequest['context']> => {
+    if (table === undefined || leadingKeys === undefined) return undefined;
+    const partitionKey = await partitionKeys.of(table);
+    const values = partitionKey === undefined ? [] : leadingKeys(partitionKey);
+    return values.length === 0 ? undefined : { 'dynamodb:LeadingKeys': values };
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, 'InternalServerError', 'Internal error.'));
@@ -81,9 +100,13 @@ export async function startDynamoDbAccessProxy(options: DynamoDbAccessProxyOptio
     if (typeof needs === 'string') return send(res, 400, 'ValidationException', needs);
     for (const need of needs) {
       const resource = need.table === undefined ? '*' : tableArn(need.table, need.index);
-      const denial = await options.accessControl.authorize({ principalArn: identity.principalArn, action: need.action, resource });
+      // A DynamoDB that cannot describe the table cannot serve the request either: an outage, as forward() answers it.
+      const context = await contextOf(need).catch(() => null);
+      if (context === null) return send(res, 503, 'ServiceUnavailable', 'DynamoDB is unavailable.');
+      const denial = await options.accessControl.authorize({ principalArn: identity.principalArn, action: need.action, resource, context });
       if (denial !== undefined) return send(res, 400, 'AccessDeniedException', denial);
     }
+    if (operation === 'DeleteTable' && typeof input.TableName === 'string') partitionKeys.forget(input.TableName);
     for (const table of new Set(needs.flatMap((need) => need.table ?? []))) {
       const inaccessible = options.tableInaccessible?.(table);
       if (inaccessible !== undefined) return send(res, 400, INACCESSIBLE_TABLE_ERROR, inaccessible);
@@ -93,7 +116,13 @@ export async function startDynamoDbAccessProxy(options: DynamoDbAccessProxyOptio
 
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 0, host);
-  return { url: `http://${host}:${port}`, close: () => closeServer(server) };
+  return {
+    url: `http://${host}:${port}`,
+    close: async () => {
+      partitionKeys.close();
+      await closeServer(server);
+    },
+  };
 }
 
 /** What IAM checks for each operation the service model defines (Service Authorization Reference). */
@@ -103,12 +132,25 @@ function needsOf(operation: string, input: Input): Need[] | string {
     const name = table(input.TableName);
     return name === undefined
       ? 'TableName is required.'
-      : [{ action, table: name, ...(typeof input.IndexName === 'string' && { index: input.IndexName }) }];
+      : [
+          {
+            action,
+            table: name,
+            ...(typeof input.IndexName === 'string' && { index: input.IndexName }),
+            leadingKeys: leadingKeysOf(operation, input),
+          },
+        ];
   };
   switch (operation) {
     case 'BatchGetItem':
-    case 'BatchWriteItem':
-      return ownKeys(input.RequestItems).map((name) => ({ action: `dynamodb:${operation}`, table: name }));
+    case 'BatchWriteItem': {
+      const requests = input.RequestItems as Input;
+      return ownKeys(requests).map((name) => ({
+        action: `dynamodb:${operation}`,
+        table: name,
+        leadingKeys: batchLeadingKeys(operation, requests[name]),
+      }));
+    }
     case 'TransactWriteItems':
     case 'TransactGetItems':
       return transactionNeeds(input.TransactItems);
@@ -139,7 +181,7 @@ function transactionNeeds(items: unknown): Need[] | string {
     const action = kind === undefined ? undefined : Object.hasOwn(TRANSACT_ACTIONS, kind) ? TRANSACT_ACTIONS[kind] : undefined;
     const table = (part as Input | undefined)?.TableName;
     if (action === undefined || typeof table !== 'string') return 'Each transaction item names one operation and its TableName.';
-    needs.push({ action, table });
+    needs.push({ action, table, leadingKeys: transactionPartLeadingKeys(part) });
   }
   return needs;
 }

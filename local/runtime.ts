@@ -58,6 +58,11 @@ export interface LocalRuntime {
   /** Calls the emulators received, per operation: what the service cost in KMS and DynamoDB. */
   readonly calls: { readonly kms: Readonly<Record<string, number>>; readonly dynamoDb: Readonly<Record<string, number>> };
   resetCalls(): void;
+  /**
+   * Settles, with the reason, once the runtime cannot serve any more and should be stopped rather
+   * than answer 503 for ever: DynamoDB Local kept dying after its restarts. Never otherwise.
+   */
+  readonly failed: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -200,6 +205,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
         kms.resetCallCounts();
         dynamoDb.resetCallCounts();
       },
+      failed: dynamoDb.failed,
       close,
     };
   } catch (error) {

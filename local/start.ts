@@ -8,7 +8,7 @@ const keyAdmin = runtime.principals.find((p) => p.keyAdministrator);
 
 console.log(`Envelope API listening on ${runtime.apiUrl}
   KMS emulator  ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
-  DynamoDB      ${runtime.dynamoDbUrl}  (${config.dynamoDbEngine}, behind an IAM-enforcing proxy)
+  DynamoDB      ${runtime.dynamoDbUrl}  (${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''}, behind an IAM-enforcing proxy)
   Data          ${config.dataDir}
 
 IAM is enforced with the policies of the synthesized stacks (stage local, account ${runtime.masterKeyArn.split(':')[4]}).
@@ -31,9 +31,14 @@ function describe(p: (typeof runtime.principals)[number]): string {
   return roles.length > 0 ? roles.join(', ') : 'no caller policy';
 }
 
-const shutdown = async () => {
+const shutdown = async (status: number) => {
   await runtime.close();
-  process.exit(0);
+  process.exit(status);
 };
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+process.once('SIGINT', () => shutdown(0));
+process.once('SIGTERM', () => shutdown(0));
+// Better stopped, and seen to stop, than answering 503 for ever.
+void runtime.failed.then((error) => {
+  console.error(`\nEnvelope API stopped: ${error.message}\nRestart it with \`npm start\` once the cause is fixed.`);
+  return shutdown(1);
+});

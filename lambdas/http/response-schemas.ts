@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ERROR_STATUS, GRANT_OPERATIONS, type ErrorBody as ErrorBodyType, type ErrorCode } from '../../contract/index.js';
+import { DEPENDENCY_FAILURES, ERROR_STATUS, GRANT_OPERATIONS, type ErrorBody as ErrorBodyType, type ErrorCode } from '../../contract/index.js';
 import type * as wire from '../../contract/types.js';
 
 // The bodies the API answers, as zod/mini schemas: the OpenAPI document is generated from them, and
@@ -91,6 +91,24 @@ export const MasterKeyStatus = z.object({
 
 export const HealthStatus = z.object({ status: z.literal('ok') });
 
+const availability = z.enum(['ok', 'unavailable']);
+
+export const DependencyStatus = z.object({
+  status: availability,
+  latencyMs: z.number().check(z.gte(0)),
+  reason: z.optional(z.enum(DEPENDENCY_FAILURES)),
+});
+
+/** `GET /v1/health/dependencies`, whether it answers 200 (all ok) or 503 (one is not). */
+export const DependencyHealth = z.object({
+  status: availability,
+  dependencies: z.object({
+    kms: z.extend(DependencyStatus, { keyState: z.nullable(z.string()) }),
+    dynamodb: DependencyStatus,
+    auditTrail: DependencyStatus,
+  }),
+});
+
 /** `GET /v1/openapi.json`: an OpenAPI 3.1 document (described by the OpenAPI specification, not here). */
 export const OpenApiDocument = z.looseObject({
   openapi: z.string().check(z.regex(/^3\.1\./)),
@@ -122,4 +140,6 @@ export type ContractAgreement = [
   Assert<Agrees<typeof MasterKeyStatus, wire.MasterKeyStatus>>,
   Assert<Agrees<typeof Grant, wire.Grant>>,
   Assert<Agrees<typeof GrantPage, wire.GrantPage>>,
+  Assert<Agrees<typeof DependencyStatus, wire.DependencyStatus>>,
+  Assert<Agrees<typeof DependencyHealth, wire.DependencyHealth>>,
 ];

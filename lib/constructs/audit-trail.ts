@@ -98,6 +98,11 @@ export class AuditTrail extends Construct {
     });
   }
 
+  /** Listing the audit log group's streams (their names and times, no record): enough to tell the group is reachable. */
+  grantListStreams(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['logs:DescribeLogStreams'], resourceArns: [this.logGroup.logGroupArn] });
+  }
+
   /** Reading the audit key: GetSecretValue on the one secret, and Decrypt under its key only through Secrets Manager, for that secret. */
   grantReadKey(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);

@@ -20,6 +20,11 @@ export interface DataKeyTableProps {
 
 /** What DynamoDB does with the table's key on a reader's or writer's behalf. */
 const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+/** What DynamoDB does with the table's key on a reader's behalf: it decrypts the table key, and writes nothing. */
+const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+
+/** The item actions that only read. */
+export type ItemReadAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:Query';
 
 /**
  * The table of data keys: metadata and wrapped keys only, never plaintext. On-demand, encrypted
@@ -56,12 +61,34 @@ export class DataKeyTable extends Construct {
    * direct `kms:Decrypt` with the storage key is nothing a function needs.
    */
   grantItemActions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.grantItems(grantee, actions, TABLE_KEY_ACTIONS);
+  }
+
+  /**
+   * Grants reads of the items of the given partitions only: `dynamodb:LeadingKeys` holds the
+   * partition key values a request names, with `ForAllValues` as DynamoDB requires for it, and
+   * `Null` so that a request naming none is not allowed by the empty set (`ForAllValues` holds
+   * for it). The table's key only as a reader needs it, through DynamoDB only.
+   */
+  grantReadsOfPartitions(grantee: iam.IGrantable, partitionKeys: readonly string[], ...actions: ItemReadAction[]): iam.Grant {
+    return this.grantItems(grantee, actions, TABLE_KEY_READ_ACTIONS, {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitionKeys] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+  }
+
+  private grantItems(
+    grantee: iam.IGrantable,
+    actions: string[],
+    keyActions: string[],
+    conditions?: Record<string, Record<string, unknown>>,
+  ): iam.Grant {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: TABLE_KEY_ACTIONS,
+      actions: keyActions,
       resourceArns: [this.encryptionKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
     });
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.tableArn] });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.tableArn], conditions });
   }
 }

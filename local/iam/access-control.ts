@@ -58,17 +58,18 @@ export class LocalAccessControl {
     };
   }
 
-  /** DynamoDB: identity policies only (tables have no resource policy here). */
+  /** DynamoDB: identity policies only (tables have no resource policy here), with the condition keys the request sets. */
   dynamoDb(): DynamoDbAccessControl {
     return {
       authenticate: this.authenticator('dynamodb'),
-      authorize: async ({ principalArn, action, resource }) =>
+      authorize: async ({ principalArn, action, resource, context }) =>
         denial(
           await this.evaluator.decide({
             principal: this.identity(principalArn),
             action,
             resource,
             resourceAccount: accountOf(resource),
+            ...(context && { context: Object.fromEntries(Object.entries(context).map(([key, values]) => [key, [...values]])) }),
           }),
         ),
     };

@@ -196,6 +196,12 @@ describe('operators', () => {
   it("answer the master key's status", async () => {
     await expectAnswer('GET /v1/master-key', 200);
   });
+
+  it('check the dependencies, and are the only ones who may', async () => {
+    expect(await expectAnswer('GET /v1/health/dependencies', 200)).toMatchObject({ status: 'ok' });
+    await expectAnswer('GET /v1/health/dependencies', 403, { as: 'stranger' }, 'AccessDenied');
+    await expectAnswer('GET /v1/health/dependencies', 403, { as: 'anonymous' }, 'AccessDenied');
+  });
 });
 
 describe('coverage', () => {

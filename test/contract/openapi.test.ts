@@ -21,12 +21,14 @@ const operationOf = (route: (typeof API_ROUTES)[number]) =>
   };
 const routes = API_ROUTES.map((route) => ({ name: `${route.method} ${route.resource}`, route, operation: operationOf(route) }));
 
-/** The codes an error response names, from its `<Code>Error` schemas. */
+type ErrorSchema = { properties: { error?: { properties: { code: { enum: ErrorCode[] } } } } };
+
+/** The codes an error response names, from its `<Code>Error` schemas (a report answered with the same status names none). */
 function codesOf(response: Response): ErrorCode[] {
   const { schema } = response.content['application/json'];
   const refs = schema.oneOf?.map(({ $ref }) => $ref) ?? [schema.$ref!];
-  const schemas = document.components.schemas as Record<string, { properties: { error: { properties: { code: { enum: ErrorCode[] } } } } }>;
-  return refs.flatMap((ref) => schemas[ref.split('/').pop()!]!.properties.error.properties.code.enum);
+  const schemas = document.components.schemas as Record<string, ErrorSchema>;
+  return refs.flatMap((ref) => schemas[ref.split('/').pop()!]!.properties.error?.properties.code.enum ?? []);
 }
 
 describe('the OpenAPI document', () => {
@@ -81,6 +83,15 @@ describe('the OpenAPI document', () => {
       for (const { code } of [GATEWAY_ERRORS.ACCESS_DENIED, GATEWAY_ERRORS.REQUEST_TOO_LARGE, GATEWAY_ERRORS.THROTTLED])
         expect(codes, name).toContain(code);
     }
+  });
+
+  it("answers the operators' check's report with 503 as with 200, beside the errors a 503 may carry", () => {
+    const { responses } = operationOf(API_ROUTES.find((route) => route.operationId === 'checkDependencies')!);
+    expect(responses['200']!.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DependencyHealth' });
+    expect(responses['503']!.content['application/json'].schema.oneOf).toEqual([
+      { $ref: '#/components/schemas/DependencyHealth' },
+      { $ref: '#/components/schemas/DependencyUnavailableError' },
+    ]);
   });
 
   it('is served, unauthenticated, by the public function', async () => {

@@ -80,4 +80,15 @@ describe('the deployable bundles', () => {
     expect(invalid.statusCode).toBe(400);
     expect(JSON.parse(invalid.body)).toMatchObject({ error: { code: 'InvalidCiphertext' } });
   });
+
+  it("answer the operators' dependency check, each probe traced", async () => {
+    const checked = await bundled.handlers.masterKey(event('GET', '/v1/health/dependencies'));
+    expect(checked.statusCode).toBe(200);
+    expect(JSON.parse(checked.body)).toMatchObject({
+      status: 'ok',
+      dependencies: { kms: { status: 'ok' }, dynamodb: { status: 'ok' }, auditTrail: { status: 'ok' } },
+    });
+    const traced = daemon.documents().map((d) => `${d.name} ${(d.aws as { operation?: string } | undefined)?.operation ?? ''}`.trim());
+    expect(traced).toEqual(expect.arrayContaining(['DynamoDB GetItem', 'KMS DescribeKey']));
+  });
 });

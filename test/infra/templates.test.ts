@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, type ApiRoute, KMS_CONTEXT_KEYS } from '../../contract/index.js';
+import { API_ROUTES, type ApiRoute, HEALTH_PROBE_ITEM, KMS_CONTEXT_KEYS } from '../../contract/index.js';
 import { addEnvelopeStage } from '../../lib/envelope-app.js';
 import { type SynthesisOptions, type SynthesizedApp, synthesizeApp } from './synthesize.js';
 import {
@@ -370,8 +370,8 @@ describe('application roles', () => {
         expect.fail(`a KMS statement on neither key: ${JSON.stringify(statement)}`);
       }
     }
-    // keys and crypto (context-bound), masterKey (metadata); keys and crypto through DynamoDB; the three audited functions through Secrets Manager.
-    expect(seen).toEqual({ contextBound: 2, metadata: 1, dynamodb: 2, secretsmanager: 3 });
+    // keys and crypto (context-bound), masterKey (metadata); keys, crypto and masterKey (its probe read) through DynamoDB; the three audited functions through Secrets Manager.
+    expect(seen).toEqual({ contextBound: 2, metadata: 1, dynamodb: 3, secretsmanager: 3 });
   });
 
   it('use no AWS managed policies', () => {
@@ -456,6 +456,24 @@ describe('functions', () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it("give the master-key role, for the operators' check, a read of the probe item's partition alone and a listing of the audit streams", () => {
+    const role = Object.entries(resourcesOf(api, 'AWS::IAM::Role')).find(([, r]) => r.RoleName === `envelope-api-test-${REGION}-master-key`)![0];
+    const statements = identityStatements(api, role);
+    const onTable = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(onTable).toHaveLength(1);
+    expect(actions(onTable[0]!)).toEqual(['dynamodb:GetItem']);
+    expect(spelledOut(onTable[0]!.Resource)).toMatch(new RegExp(`^\\$\\{Import:EnvelopeData-test:.*${ids.table}`));
+    expect(onTable[0]!.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [HEALTH_PROBE_ITEM.partitionKey] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    const throughDynamoDb = statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes(`dynamodb.${REGION}.amazonaws.com`));
+    expect(throughDynamoDb.flatMap(actions).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const onLogs = statements.filter((s) => actions(s).includes('logs:DescribeLogStreams'));
+    expect(onLogs.flatMap(actions)).toEqual(['logs:DescribeLogStreams']);
+    expect(spelledOut(onLogs[0]!.Resource)).toMatch(new RegExp(`^\\$\\{Import:EnvelopeData-test:.*${ids.auditLogGroup}`));
   });
 
   it('give the crypto role reads of the table and kms:Decrypt only: encrypting never writes nor makes keys', () => {
@@ -624,8 +642,10 @@ describe('audit trail', () => {
         [ids.auditLogGroup, ids.auditKey].some((auditId) => (JSON.stringify(s.Resource) + JSON.stringify(s.Condition ?? {})).includes(auditId)),
       );
       const audited = !String(role.RoleName).endsWith('-health');
+      // The operators' dependency check lists the audit log group's streams too.
+      const checks = String(role.RoleName).endsWith('-master-key') ? ['logs:DescribeLogStreams'] : [];
       expect(onAudit.flatMap(actions).sort(), String(role.RoleName)).toEqual(
-        audited ? ['kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'] : [],
+        audited ? ['kms:Decrypt', 'logs:CreateLogStream', ...checks, 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'] : [],
       );
     }
   });

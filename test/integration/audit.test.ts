@@ -84,6 +84,7 @@ describe('audit records', () => {
       'POST /v1/rewrap': () => client.rewrap(ciphertext, { tenant: 'acme' }),
       'POST /v1/data-keys': () => client.generateDataKey(keyId, { tenant: 'acme' }),
       'GET /v1/master-key': () => client.masterKey(),
+      'GET /v1/health/dependencies': () => client.dependencyHealth(),
       'POST /v1/keys/{key}/schedule-deletion': () => client.scheduleKeyDeletion(keyId, 7),
       'POST /v1/keys/{key}/cancel-deletion': () => client.cancelKeyDeletion(keyId),
     };
@@ -121,6 +122,7 @@ describe('audit records', () => {
     expect(one('POST /v1/rewrap')).toMatchObject({ keyIds: [keyId], keyVersions: [2] });
     expect(one('POST /v1/data-keys')).toMatchObject({ keyIds: [keyId], keyVersions: [2] });
     expect(one('GET /v1/master-key')).toMatchObject({ category: 'read', keyIds: [] });
+    expect(one('GET /v1/health/dependencies')).toMatchObject({ category: 'read', operation: 'checkDependencies', keyIds: [] });
     expect(one('POST /v1/keys/{key}/schedule-deletion').change).toEqual({ deletionDate: expect.any(String) });
     expect(JSON.stringify([...byRoute.values()])).not.toContain('secret-tag-value');
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GetItemCommand, DynamoDBClient, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, DynamoDBClient, DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   DecryptCommand,
   DescribeKeyCommand,
@@ -11,7 +11,7 @@ import {
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, type ApiFunctionName } from '../../contract/index.js';
+import { API_ROUTES, HEALTH_PROBE_ITEM, type ApiFunctionName } from '../../contract/index.js';
 import { functionRoleName } from '../../lib/naming.js';
 import type { SynthesizedTemplates } from '../../local/iam/synthesized-templates.js';
 import { LOCAL_STAGE, LOCAL_TABLE_NAME, MASTER_KEY_ALIAS, type LocalRuntime } from '../../local/runtime.js';
@@ -159,6 +159,23 @@ describe('with the synthesized policies as they are', () => {
     expect(
       (await rejection(asFunction(runtime, 'masterKey').dynamoDb.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key })))).name,
     ).toBe('AccessDeniedException');
+  });
+
+  it('lets the master-key role read the health probe item and nothing else of the table (dynamodb:LeadingKeys)', async () => {
+    const db = asFunction(runtime, 'masterKey').dynamoDb;
+    const probe = { pk: { S: HEALTH_PROBE_ITEM.partitionKey }, sk: { S: HEALTH_PROBE_ITEM.sortKey } };
+    expect((await db.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: probe }))).Item).toBeUndefined();
+    const other = await rejection(db.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { ...probe, pk: { S: 'KEY#x' } } })));
+    expect(other.name).toBe('AccessDeniedException');
+    expect(other.message).toMatch(/master-key\/.* is not authorized to perform: dynamodb:GetItem/);
+    const query = new QueryCommand({
+      TableName: LOCAL_TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': probe.pk },
+    });
+    expect((await rejection(db.send(query))).name).toBe('AccessDeniedException');
+    const batch = new BatchGetItemCommand({ RequestItems: { [LOCAL_TABLE_NAME]: { Keys: [probe] } } });
+    expect((await rejection(db.send(batch))).name).toBe('AccessDeniedException');
   });
 
   it('lets the key administrator administer the master key with the AWS CLI, but not use it', async () => {

@@ -7,7 +7,9 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteItemsCommand,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,8 @@ const principal = {
 };
 const allowed = new Set<string>();
 const asked: string[] = [];
+/** `dynamodb:LeadingKeys` of each authorization asked, in order. */
+const leadingKeys: (readonly string[] | undefined)[] = [];
 let dynamoDb: LocalDynamoDb;
 let proxy: DynamoDbAccessProxy;
 let app: DynamoDBClient;
@@ -49,8 +53,9 @@ beforeAll(async () => {
         const verdict = await verifier.verify(request);
         return verdict.ok ? { ok: true, principalArn: verdict.principal.arn } : { ok: false, type: verdict.error, message: verdict.reason };
       },
-      authorize: async ({ action, resource }) => {
+      authorize: async ({ action, resource, context }) => {
         asked.push(`${action} ${resource}`);
+        leadingKeys.push(context?.['dynamodb:LeadingKeys']);
         return allowed.has(`${action} ${resource}`)
           ? undefined
           : `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
@@ -141,6 +146,39 @@ describe('the DynamoDB access proxy', () => {
     expect(await refusal(app.send(query))).toBe('AccessDeniedException');
     allowed.add(`dynamodb:Query ${arn('alpha/index/byG')}`);
     expect((await app.send(query)).Count).toBeGreaterThan(0);
+  });
+
+  it('sets dynamodb:LeadingKeys to the partition key values each request names, per table and per transaction part', async () => {
+    allowed.clear();
+    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem', 'BatchWriteItem', 'Query', 'Scan']) {
+      for (const table of ['alpha', 'bravo', 'alpha/index/byG']) allowed.add(`dynamodb:${action} ${arn(table)}`);
+    }
+    const askedFor = async (call: Promise<unknown>) => {
+      leadingKeys.length = 0;
+      await call;
+      return [...leadingKeys];
+    };
+    const item = (pk: string) => ({ pk: { S: pk }, g: { S: 'x' } });
+    expect(await askedFor(app.send(new GetItemCommand({ TableName: 'alpha', Key: { pk: { S: 'one' } } })))).toEqual([['one']]);
+    const batch = {
+      alpha: [{ PutRequest: { Item: item('a') } }, { DeleteRequest: { Key: { pk: { S: 'b' } } } }, { PutRequest: { Item: item('a') } }],
+    };
+    expect(await askedFor(app.send(new BatchWriteItemCommand({ RequestItems: batch })).catch(() => undefined))).toEqual([['a', 'b']]);
+    const gets = { alpha: { Keys: [{ pk: { S: 'c' } }] }, bravo: { Keys: [{ pk: { S: 'd' } }, { pk: { S: 'e' } }] } };
+    expect(await askedFor(app.send(new BatchGetItemCommand({ RequestItems: gets })))).toEqual([['c'], ['d', 'e']]);
+    const transaction = new TransactWriteItemsCommand({
+      TransactItems: [
+        { Put: { TableName: 'alpha', Item: item('tx') } },
+        { Update: { TableName: 'bravo', Key: { pk: { S: 'ty' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } } } },
+      ],
+    });
+    expect(await askedFor(refusal(app.send(transaction)))).toEqual([['tx'], ['ty']]);
+    const query = { TableName: 'alpha', ExpressionAttributeValues: { ':v': { S: 'q' } } };
+    const byName = new QueryCommand({ ...query, KeyConditionExpression: '#p = :v', ExpressionAttributeNames: { '#p': 'pk' } });
+    expect(await askedFor(app.send(byName))).toEqual([['q']]);
+    const onIndex = new QueryCommand({ ...query, IndexName: 'byG', KeyConditionExpression: 'g = :v' });
+    expect(await askedFor(app.send(onIndex))).toEqual([undefined]);
+    expect(await askedFor(app.send(new ScanCommand({ TableName: 'alpha' })))).toEqual([undefined]);
   });
 
   it('refuses unknown credentials, a bad signature and an unsigned request', async () => {

@@ -11,6 +11,8 @@ export interface RuntimeProcess {
   readonly dynamoDbUrl: string;
   readonly dataDir: string;
   readonly output: () => string;
+  /** Settles with the exit code (null when a signal ended it) once the process has exited, by itself or stopped. */
+  readonly exited: Promise<number | null>;
   stop(): Promise<void>;
   /** `kill -9`: the runtime dies wherever it is, with no chance to finish anything. */
   kill(): Promise<void>;
@@ -55,6 +57,7 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): 
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const apiUrl = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await waitForHealth(apiUrl, child, () => output);
   return {
     apiUrl,
@@ -62,6 +65,7 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): 
     dynamoDbUrl: `http://127.0.0.1:${dynamoDbPort}`,
     dataDir,
     output: () => output,
+    exited,
     stop: () => stopProcess(child),
     kill: () => killProcess(child),
   };

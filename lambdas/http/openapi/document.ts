@@ -67,7 +67,7 @@ function oneOf(schemas: readonly z.ZodMiniType[], io: 'input' | 'output'): JsonS
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function operationOf(route: ApiRoute, operation: Operation) {
-  const { summary, body, query, success, errors, retryable } = operation;
+  const { summary, body, query, success, errors, retryable, report } = operation;
   const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(retryable ? [IDEMPOTENCY_KEY] : [])];
   return {
     operationId: route.operationId,
@@ -81,7 +81,7 @@ function operationOf(route: ApiRoute, operation: Operation) {
         description: SUCCESS_DESCRIPTIONS[success.status],
         ...(success.schemas && { content: json(oneOf(success.schemas, 'output')) }),
       },
-      ...errorResponses(route, errors),
+      ...errorResponses(route, errors, report && { ...report, schema: schemaOf(report.schema, 'output') }),
     },
   };
 }

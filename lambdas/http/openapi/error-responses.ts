@@ -45,8 +45,31 @@ function errorResponse(codes: [ErrorCode, ...ErrorCode[]]): JsonSchema {
   };
 }
 
-/** A route's error responses, by status: the gateway's own and the function's, each with its codes. */
-export function errorResponses(route: ApiRoute, functionErrors: readonly ErrorCode[]): Record<string, JsonSchema> {
+/** A report answered with a failure status, in place of an error body or beside it. */
+export interface ReportResponse {
+  readonly status: number;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
+
+/**
+ * A route's error responses, by status: the gateway's own and the function's, each with its codes,
+ * and the route's report under its status, when it has one.
+ */
+export function errorResponses(route: ApiRoute, functionErrors: readonly ErrorCode[], report?: ReportResponse): Record<string, JsonSchema> {
   const grouped = byStatus([...gatewayErrors(route), ...functionErrors]);
-  return Object.fromEntries([...grouped].map(([status, codes]) => [String(status), errorResponse(codes)]));
+  const responses = Object.fromEntries([...grouped].map(([status, codes]) => [String(status), errorResponse(codes)]));
+  return report ? { ...responses, [String(report.status)]: withReport(report, responses[String(report.status)]) } : responses;
+}
+
+/** The report, or either the report or one of the errors the status already answers. */
+function withReport({ description, schema }: ReportResponse, errors: JsonSchema | undefined): JsonSchema {
+  if (!errors) return { description, content: { 'application/json': { schema } } };
+  const errorSchema = (errors.content as { 'application/json': { schema: JsonSchema } })['application/json'].schema;
+  const alternatives = (errorSchema.oneOf as JsonSchema[] | undefined) ?? [errorSchema];
+  return {
+    ...errors,
+    description: `${description}; or ${errors.description}`,
+    content: { 'application/json': { schema: { oneOf: [schema, ...alternatives] } } },
+  };
 }

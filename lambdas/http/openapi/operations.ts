@@ -16,6 +16,8 @@ export interface Operation {
   readonly errors: readonly ErrorCode[];
   /** Takes an `Idempotency-Key` header, as the keys function's state-changing routes do (`retryable`). */
   readonly retryable?: true;
+  /** A failure status answered with a report in the success body's shape (a check naming what failed), besides the errors. */
+  readonly report?: { readonly status: 503; readonly description: string; readonly schema: z.ZodMiniType };
 }
 
 /** What any route served by `apiHandler` may answer: a malformed JSON body, no caller, a dependency failing, a bug. */
@@ -145,5 +147,11 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     summary: "The master key's state and rotation settings, from KMS.",
     success: ok(response.MasterKeyStatus),
     errors: served(),
+  },
+  'GET /v1/health/dependencies': {
+    summary: 'Checks KMS (the master key), DynamoDB (the table) and the audit trail now, each within a timeout: 200 when all are ok.',
+    success: ok(response.DependencyHealth),
+    errors: served(),
+    report: { status: 503, description: 'A dependency is unavailable (the report names it)', schema: response.DependencyHealth },
   },
 };

@@ -7,6 +7,7 @@ import type {
   BatchItemResult,
   CreateKeyRequest,
   DataKeyValue,
+  DependencyHealth,
   EncryptionContext,
   KeyMetadata,
   KeyPage,
@@ -227,6 +228,16 @@ export class EnvelopeClient {
   }
 
   /**
+   * The service's dependencies, checked now (operators): the report whether they are all ok (200)
+   * or one is not (503, with the same report). Never retried: a retry would hide a failing check.
+   */
+  async dependencyHealth(): Promise<DependencyHealth> {
+    const { status, headers, json } = await this.exchange('GET', 'v1/health/dependencies', undefined, {}, undefined);
+    if (status === 200 || (status === 503 && isReport(json))) return json as DependencyHealth;
+    throw toApiError(status, headers, json);
+  }
+
+  /**
    * Sends a signed request, retried on 429 and 503 (state changes carry one idempotency key across
    * the retries, so a retry never does the work twice); resolves with the JSON body or throws
    * `EnvelopeApiError`.
@@ -237,6 +248,19 @@ export class EnvelopeClient {
   }
 
   private async send<T>(method: string, path: string, body: unknown, query: Record<string, string>, idempotencyKey: string | undefined): Promise<T> {
+    const { status, headers, json } = await this.exchange(method, path, body, query, idempotencyKey);
+    if (status < 200 || status > 299) throw toApiError(status, headers, json);
+    return json as T;
+  }
+
+  /** One signed request and its answer, whatever its status. */
+  private async exchange(
+    method: string,
+    path: string,
+    body: unknown,
+    query: Record<string, string>,
+    idempotencyKey: string | undefined,
+  ): Promise<{ status: number; headers: Headers; json: unknown }> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const signed = await this.signer.sign(
@@ -261,9 +285,7 @@ export class EnvelopeClient {
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const response = await fetch(url, { method, headers: signed.headers, body: payload });
     const text = await response.text();
-    const json = text ? parseJson(text) : undefined;
-    if (!response.ok) throw toApiError(response.status, response.headers, json);
-    return json as T;
+    return { status: response.status, headers: response.headers, json: text ? parseJson(text) : undefined };
   }
 }
 
@@ -277,6 +299,9 @@ function listOf<T, K extends keyof T & string>(value: T, field: K): T {
   if (!isObject(value) || !Array.isArray(value[field])) throw new InvalidResponseError(`no "${field}" list`);
   return value;
 }
+
+/** A dependency report rather than an error body (a 503 answers either). */
+const isReport = (value: unknown): boolean => isObject(value) && typeof value.status === 'string' && isObject(value.dependencies);
 
 const keyPath = (key: string): string => `v1/keys/${encodeURIComponent(key)}`;
 const base64 = (value: Uint8Array | string): string => Buffer.from(value).toString('base64');

@@ -19,6 +19,8 @@ export type {
 export type { RetryPolicy } from './retry.js';
 export type {
   BatchItemResult,
+  DependencyHealth,
+  DependencyStatus,
   EncryptionContext,
   ErrorCode,
   KeyMetadata,

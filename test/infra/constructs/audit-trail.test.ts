@@ -102,4 +102,13 @@ describe('AuditTrail', () => {
     });
     expect(statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'))!.Resource).toEqual(stack.resolve(trail.logGroup.logGroupArn));
   });
+
+  it("lets a grantee list the log group's streams, on that log group only, and nothing more", () => {
+    const { stack, trail } = auditTrail();
+    const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    trail.grantListStreams(role);
+    const statements = identityStatements(Template.fromStack(stack));
+    expect(statements.flatMap(actionsOf)).toEqual(['logs:DescribeLogStreams']);
+    expect(statements[0]!.Resource).toEqual(stack.resolve(trail.logGroup.logGroupArn));
+  });
 });

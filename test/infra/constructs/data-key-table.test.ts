@@ -60,4 +60,20 @@ describe('DataKeyTable', () => {
     expect(onKey.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } });
     expect([onKey.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
   });
+
+  it('grants reads of some partitions only, by dynamodb:LeadingKeys, and the key as a reader needs it', () => {
+    const stack = emptyStack();
+    const table = new DataKeyTable(stack, 'Table', { encryptionKey: new kms.Key(stack, 'Key') });
+    const prober = new iam.Role(stack, 'Prober', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    table.grantReadsOfPartitions(prober, ['HEALTH#probe'], 'dynamodb:GetItem');
+    const statements = identityStatements(Template.fromStack(stack));
+    const onTable = statements.find((s) => s.Action === 'dynamodb:GetItem')!;
+    expect(onTable.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HEALTH#probe'] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+    const onKey = statements.find((s) => s !== onTable)!;
+    expect(onKey.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } });
+    expect([onKey.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
 });
