@@ -218,27 +218,20 @@ export class KeyManagement {
   }
 
   disableKey(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
-    return this.update(
-      caller,
-      keyRef,
-      (record) => {
-        assertNotState(record, 'PendingDeletion');
-        return { state: 'Disabled' };
-      },
-      request,
-    );
+    return this.setState(caller, keyRef, 'Disabled', request);
   }
 
   enableKey(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
-    return this.update(
-      caller,
-      keyRef,
-      (record) => {
-        assertNotState(record, 'PendingDeletion');
-        return { state: 'Enabled' };
-      },
-      request,
-    );
+    return this.setState(caller, keyRef, 'Enabled', request);
+  }
+
+  /** Enables or disables a key that is not pending deletion (cancelling the deletion comes first). */
+  private setState(caller: string, keyRef: string, state: 'Enabled' | 'Disabled', request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const decide = (record: DataKeyRecord) => {
+      assertNotState(record, 'PendingDeletion');
+      return { state };
+    };
+    return this.update(caller, keyRef, decide, request);
   }
 
   /**
