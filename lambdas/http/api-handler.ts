@@ -9,7 +9,7 @@ import type { ApiFunctionName, RouteName } from '../../contract/index.js';
 import type { AuditFacts } from '../domain/audit-record.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import { ServiceError } from '../domain/errors.js';
-import { auditFactsOf, auditTrail } from './audit.js';
+import { auditFactsOf, auditTrail, writeIntent } from './audit.js';
 import { runAbortable } from './cancellation.js';
 import { errorResponse } from './error-response.js';
 import { logger, metrics, requestMetrics, requestTrace, tracer } from './observability.js';
@@ -51,8 +51,10 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   const dispatch = async (event: ParsedEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const route = byName[`${event.httpMethod} ${event.resource}`];
     if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
+    const caller = callerArn(event);
+    await writeIntent(event, context);
     const request = {
-      caller: callerArn(event),
+      caller,
       headers: event.headers ?? {},
       context,
       body: event.body,
@@ -65,7 +67,9 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
     const endOnTimeout = () => ended.abort();
     signal.addEventListener('abort', endOnTimeout);
     try {
-      return await runAbortable(ended.signal, () => route(request));
+      const work = runAbortable(ended.signal, () => route(request));
+      working.set(context, work);
+      return await work;
     } finally {
       signal.removeEventListener('abort', endOnTimeout);
       ended.abort();
@@ -82,6 +86,7 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
     .use(requestMetrics(operations))
     .use(accessLog())
     .use(auditTrail())
+    .use(untilWorkStops())
     .use(httpHeaderNormalizer())
     .use(emptyBodyAsEmptyObject())
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
@@ -98,6 +103,32 @@ const TIMEOUT_MARGIN_MS = 500;
 const outOfTime = (): never => {
   throw new ServiceError('DependencyUnavailable', 'The request ran out of time waiting for a dependency; retry later.', 2);
 };
+
+/** The route's work for each invocation still running, until it settles. */
+const working = new WeakMap<Context, Promise<unknown>>();
+/** How long an answer after the early timeout waits for the aborted work to stop, at most. */
+const STOP_WAIT_MS = 100;
+
+/**
+ * After the early timeout, waits (briefly) for the route's aborted work to stop before the error's
+ * answer is made: its audit record then follows every call it made, and the invocation's trace
+ * subsegment closes after its children (X-Ray never sends a subsegment that closes with a child
+ * open, so the trace would lose the invocation it most needs to show).
+ */
+function untilWorkStops(): middy.MiddlewareObj<ParsedEvent, APIGatewayProxyResult> {
+  return {
+    onError: async ({ context }) => {
+      const work = working.get(context);
+      if (work === undefined) return;
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
+      await Promise.race([work.then(noop, noop), waited]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+const noop = () => {};
 
 /** One structured line per request: route, caller and status; never bodies, which carry secrets. */
 function accessLog(): middy.MiddlewareObj<ParsedEvent, APIGatewayProxyResult> {

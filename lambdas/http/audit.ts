@@ -82,22 +82,29 @@ export function auditTrail(): middy.MiddlewareObj<AuditedEvent, APIGatewayProxyR
     }
   };
   return {
-    before: async ({ event, context }) => {
-      const begun = start();
-      started.set(context, begun);
-      if (ROUTES.get(routeOf(event))?.category !== 'change') return;
-      const key = headerOf(event, IDEMPOTENCY_HEADER);
-      if (key !== undefined && IDEMPOTENCY_KEY_PATTERN.test(key)) begun.facts.retryableWith(key);
-      begun.facts.keyNamed(pathKey(event));
-      const intent = requestOf(event, context, begun.time);
-      await writeEntry(context, (hasher) => begun.facts.intent(intent, hasher)).catch((error: unknown) => {
-        logger.error('Audit intent not written: the change does not run', { error: error as Error, route: intent.route });
-        throw unaudited().error;
-      });
+    before: async ({ context }) => {
+      started.set(context, start());
     },
     after: end,
     onError: end,
   };
+}
+
+/**
+ * The intent of a change, written before it runs (called by the handler, right before the route):
+ * if it cannot be written, the change does not run. Nothing for routes that change nothing.
+ */
+export async function writeIntent(event: AuditedEvent, context: Context): Promise<void> {
+  const begun = started.get(context);
+  if (begun === undefined || ROUTES.get(routeOf(event))?.category !== 'change') return;
+  const key = headerOf(event, IDEMPOTENCY_HEADER);
+  if (key !== undefined && IDEMPOTENCY_KEY_PATTERN.test(key)) begun.facts.retryableWith(key);
+  begun.facts.keyNamed(pathKey(event));
+  const intent = requestOf(event, context, begun.time);
+  await writeEntry(context, (hasher) => begun.facts.intent(intent, hasher)).catch((error: unknown) => {
+    logger.error('Audit intent not written: the change does not run', { error: error as Error, route: intent.route });
+    throw UNAUDITED;
+  });
 }
 
 const routeOf = (event: AuditedEvent) => `${event.httpMethod} ${event.resource}`;

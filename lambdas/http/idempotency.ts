@@ -105,6 +105,8 @@ function translateIdempotencyError(error: unknown): unknown {
     case 'IdempotencyValidationError':
       return new ServiceError('Conflict', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
     case 'IdempotencyAlreadyInProgressError':
+    // A duplicate that lost the race to an attempt which failed and removed its record before the duplicate read it.
+    case 'IdempotencyItemNotFoundError':
       return new ServiceError('Conflict', 'A request with this Idempotency-Key is still in progress; retry shortly.', 1);
     case 'IdempotencyPersistenceLayerError':
     case 'IdempotencyUnknownError':

@@ -174,6 +174,9 @@ async function handle<P extends Caller & Credentialed>(
   );
 }
 
+/** Requests whose body (chunked, so of no declared length) was found longer than the API's limit while read. */
+const overLimit = new WeakSet<IncomingMessage>();
+
 /**
  * The body, up to the API's limit. Reading stops without destroying the request, which would
  * close the connection under a response that promises to keep it open.
@@ -183,7 +186,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
+    if (size > MAX_REQUEST_BYTES) {
+      overLimit.add(req);
+      throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
+    }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -206,8 +212,9 @@ function splitTarget(target: string): [string, string] {
   return at === -1 ? [target, ''] : [target.slice(0, at), target.slice(at + 1)];
 }
 
+/** A header sent more than once has its values joined with bare commas, as SigV4 signs it (Node's own join adds a space). */
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]));
+  return Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]));
 }
 
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
@@ -225,7 +232,7 @@ function writeResponse(req: IncomingMessage, res: ServerResponse, status: number
     res.destroy();
     return;
   }
-  const closing = !req.complete && declaredLength(req) > MAX_REQUEST_BYTES;
+  const closing = !req.complete && (declaredLength(req) > MAX_REQUEST_BYTES || overLimit.has(req));
   res.writeHead(status, closing ? { ...headers, connection: 'close' } : headers);
   res.end(body);
   if (!closing) discardRest(req);

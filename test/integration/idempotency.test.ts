@@ -49,6 +49,22 @@ describe('Idempotency-Key', () => {
     expect(await failure(owner.createKey({}, { idempotencyKey: 'not a valid key!' }))).toMatchObject({ status: 400, code: 'ValidationError' });
   });
 
+  it('answers duplicates racing a failing attempt with its error or 409, never a 500', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const missing = '00000000-0000-4000-8000-00000000dead';
+    // A duplicate may read the lock after the failing attempt removed it: that race too answers 409.
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, pair) =>
+        Array.from({ length: 3 }, () =>
+          failure(owner.request('POST', `v1/keys/${missing}/disable`, undefined, {}, { idempotencyKey: `racing-failure-${pair}` })),
+        ),
+      ).flat(),
+    );
+    const statuses = new Set(answers.map(({ status, code }) => `${status} ${code}`));
+    expect([...statuses].filter((answer) => answer !== '404 KeyNotFound' && answer !== '409 Conflict')).toEqual([]);
+    expect(statuses).toContain('404 KeyNotFound');
+  });
+
   it('answers a retry whose stored answer is gone (its attempt died holding the lock) from the change itself, and audits both', async () => {
     const owner = clientFor(runtime().apiUrl, 'owner');
     const { keyId } = await owner.createKey();

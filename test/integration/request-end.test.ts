@@ -123,13 +123,21 @@ describe('a request that runs out of time', () => {
     expect(forwarded.map(({ operation }) => operation)).not.toContain('UpdateItem');
     const { Item } = await table.send(new GetCommand({ TableName: TABLE, Key: { pk: `KEY#${keyId}`, sk: 'META' } }));
     expect(Item).toMatchObject({ state: 'Enabled', revision: 1 });
-    // The early timeout's answer has its audit record, the request's only one.
+    // The change's intent, then the early timeout's answer as its outcome: the request's only records.
     const records = (await readFile(auditFileIn(dataDir), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toEqual([
-      expect.objectContaining({ operation: 'disableKey', keyIds: [keyId], outcome: 'DependencyUnavailable', status: 503, caller: owner }),
+      expect.objectContaining({ phase: 'intent', operation: 'disableKey', keyIds: [keyId], caller: owner }),
+      expect.objectContaining({
+        phase: 'outcome',
+        operation: 'disableKey',
+        keyIds: [keyId],
+        outcome: 'DependencyUnavailable',
+        status: 503,
+        caller: owner,
+      }),
     ]);
     // Its trace: the invocation a fault with its code, the read it waited for among its calls.
     const documents = daemon.documents();
@@ -137,6 +145,10 @@ describe('a request that runs out of time', () => {
       fault: true,
       annotations: { operation: 'POST /v1/keys/{key}/disable', keyId, errorCode: 'DependencyUnavailable' },
     });
-    expect(documents.filter((d) => d.name === 'DynamoDB').map((d) => (d.aws as { operation: string }).operation)).toContain('GetItem');
+    const calls = documents.filter((d) => d.name === 'DynamoDB');
+    expect(calls.map((d) => (d.aws as { operation: string }).operation)).toContain('GetItem');
+    // Every call, the aborted read and the cleanup after it included, within the invocation: it closed after them.
+    const invocation = documents.find((d) => d.name === '## index.handler');
+    expect(calls.map((d) => d.parent_id)).toEqual(calls.map(() => invocation?.id));
   });
 });

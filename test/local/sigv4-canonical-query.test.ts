@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -260,5 +261,30 @@ describe('signed by curl --aws-sigv4', () => {
     ])('refuses %s', async (_, [target, ...args]) => {
       expect(await curl(target!, ...args)).toMatchObject(signatureRefusal());
     });
+  });
+});
+
+describe('a signed header sent more than once', () => {
+  /** Sends `x-amz-meta-team` as one line per value: SigV4 signs them as one, joined with bare commas. */
+  async function withRepeatedHeader(signedValue: string): Promise<Answer> {
+    const url = new URL(`/v1/keys/${keyId}`, runtime().apiUrl);
+    const headers = await signedHeaders('owner', 'GET', url, { headers: { 'x-amz-meta-team': signedValue } });
+    // node:http writes an array as one line per value (fetch would join them into one line).
+    const sent = { ...headers, 'x-amz-meta-team': ['payments', 'platform'] };
+    return new Promise((resolve, reject) => {
+      httpGet(url, { headers: sent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      }).on('error', reject);
+    });
+  }
+
+  it('verifies when the values were signed joined with a comma', async () => {
+    expect(await withRepeatedHeader('payments,platform')).toMatchObject({ status: 200, body: { keyId } });
+  });
+
+  it('refuses a signature over values joined otherwise', async () => {
+    expect(await withRepeatedHeader('payments, platform')).toMatchObject(signatureRefusal());
   });
 });
