@@ -6,7 +6,7 @@ import {
   type GetKeyRotationStatusCommandOutput,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { KMS_CONTEXT_KEYS, type MasterKeyStatus } from '../../contract/index.js';
+import { KMS_CONTEXT_KEYS, type ErrorCode, type MasterKeyStatus } from '../../contract/index.js';
 import type { DataKeyRef } from './ciphertext-token.js';
 import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
 import { translateDependencyError } from './dependency-errors.js';
@@ -78,23 +78,33 @@ export function kmsContext({ keyId, keyVersion }: DataKeyRef): Record<string, st
   return { [KMS_CONTEXT_KEYS.dataKeyId]: keyId, [KMS_CONTEXT_KEYS.dataKeyVersion]: String(keyVersion) };
 }
 
+/** KMS's answers about the master key itself get errors of their own; any other failure is translated as any dependency's. */
 function translateKmsError(error: unknown): unknown {
+  const refusal = masterKeyRefusal(error);
+  if (refusal === undefined) return translateDependencyError(error, 'KMS');
+  return new ServiceError(refusal.code, refusal.message, undefined, { cause: error });
+}
+
+function masterKeyRefusal(error: unknown): { code: ErrorCode; message: string } | undefined {
   const name = (error as Error | undefined)?.name;
   const message = (error as Error | undefined)?.message ?? '';
   if (name === 'DisabledException') {
-    return new ServiceError('MasterKeyDisabled', 'The master key is disabled; a key administrator must enable it in KMS.');
+    return { code: 'MasterKeyDisabled', message: 'The master key is disabled; a key administrator must enable it in KMS.' };
   }
   if (name === 'KMSInvalidStateException' && /pending deletion/i.test(message)) {
-    return new ServiceError('MasterKeyPendingDeletion', 'The master key is pending deletion; a key administrator must cancel the deletion in KMS.');
+    return {
+      code: 'MasterKeyPendingDeletion',
+      message: 'The master key is pending deletion; a key administrator must cancel the deletion in KMS.',
+    };
   }
   if (name === 'KMSInvalidStateException' && /pending import/i.test(message)) {
-    return new ServiceError(
-      'MasterKeyPendingImport',
-      'The master key has no key material (never imported, deleted or expired); a key administrator must import it again.',
-    );
+    return {
+      code: 'MasterKeyPendingImport',
+      message: 'The master key has no key material (never imported, deleted or expired); a key administrator must import it again.',
+    };
   }
   if (name === 'KMSInvalidStateException' || name === 'NotFoundException' || name === 'AccessDeniedException' || name === 'KMSInternalException') {
-    return new ServiceError('DependencyUnavailable', 'The master key is not usable by the service right now.');
+    return { code: 'DependencyUnavailable', message: 'The master key is not usable by the service right now.' };
   }
-  return translateDependencyError(error, 'KMS');
+  return undefined;
 }
