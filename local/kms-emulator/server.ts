@@ -3,7 +3,8 @@ import { CallCounter, closeServer, listen } from '../http-server.js';
 import { KmsError, statusOf } from './errors.js';
 import { isOperation, validateInput, type OperationName } from './input-shapes.js';
 import { KeyStore, type KeyState } from './key-store.js';
-import { OPEN_ACCESS, OPERATIONS, type Access, type Operation } from './operations.js';
+import { OPERATIONS } from './operations.js';
+import { OPEN_ACCESS, type Access, type Operation } from './operations/operation.js';
 import type { IncomingSignedRequest } from '../gateway/sigv4-verifier.js';
 
 /**
