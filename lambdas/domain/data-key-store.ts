@@ -58,11 +58,19 @@ export function expiryFor(deletionDate: string | null): Record<string, number | 
 
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = TABLE_SCHEMA;
 const itemKey = (pk: string, sk: string) => ({ [PK]: pk, [SK]: sk });
-const META = 'META';
 const keyPk = (keyId: string) => `KEY#${keyId}`;
-const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
-const aliasPk = (alias: string) => `ALIAS#${alias}`;
+const VERSION_PREFIX = 'V#';
+const versionSk = (version: number) => `${VERSION_PREFIX}${String(version).padStart(10, '0')}`;
 const memberPk = (principal: string) => `MEMBER#${principalIdentity(principal)}`;
+
+/** The key of each kind of item in the table (see the layout above): the one place that spells them. */
+export const ITEM_KEYS = {
+  metadata: (keyId: string) => itemKey(keyPk(keyId), 'META'),
+  version: (keyId: string, version: number) => itemKey(keyPk(keyId), versionSk(version)),
+  alias: (alias: string) => itemKey(`ALIAS#${alias}`, 'ALIAS'),
+  member: (principal: string, keyId: string) => itemKey(memberPk(principal), keyPk(keyId)),
+} as const;
+
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
 
@@ -75,7 +83,7 @@ export class DataKeyStore {
 
   async getRecord(keyId: string): Promise<DataKeyRecord | undefined> {
     const { Item } = await this.call(() =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), META), ConsistentRead: true })),
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: ITEM_KEYS.metadata(keyId), ConsistentRead: true })),
     );
     return Item ? fromItem(Item) : undefined;
   }
@@ -83,7 +91,7 @@ export class DataKeyStore {
   async getRecords(keyIds: readonly string[]): Promise<DataKeyRecord[]> {
     const records: DataKeyRecord[] = [];
     for (let start = 0; start < keyIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => itemKey(keyPk(id), META));
+      let keys: Record<string, unknown>[] = keyIds.slice(start, start + BATCH_GET_LIMIT).map((id) => ITEM_KEYS.metadata(id));
       while (keys.length > 0) {
         const out = await this.call(() =>
           this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
@@ -114,7 +122,7 @@ export class DataKeyStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(keyPk(keyId), META),
+          Key: ITEM_KEYS.metadata(keyId),
           UpdateExpression: 'REMOVE provisional',
           ConditionExpression: 'provisional = :true',
           ExpressionAttributeValues: { ':true': true },
@@ -129,7 +137,7 @@ export class DataKeyStore {
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: itemKey(keyPk(keyId), META),
+          Key: ITEM_KEYS.metadata(keyId),
           ConditionExpression: 'provisional = :true',
           ExpressionAttributeValues: { ':true': true },
         }),
@@ -156,7 +164,7 @@ export class DataKeyStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(keyPk(keyId), META),
+          Key: ITEM_KEYS.metadata(keyId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: '#revision = :revision',
           ExpressionAttributeNames: names,
@@ -172,7 +180,7 @@ export class DataKeyStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(keyPk(keyId), META),
+          Key: ITEM_KEYS.metadata(keyId),
           UpdateExpression: 'SET currentVersion = :to, versions.#to = :createdAt, currentWrappedKey = :wrappedKey',
           ConditionExpression: 'currentVersion = :from',
           ExpressionAttributeNames: { '#to': String(to) },
@@ -184,7 +192,7 @@ export class DataKeyStore {
 
   async getVersion(keyId: string, version: number): Promise<StoredVersion | undefined> {
     const { Item } = await this.call(() =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(keyPk(keyId), versionSk(version)), ConsistentRead: true })),
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: ITEM_KEYS.version(keyId, version), ConsistentRead: true })),
     );
     return Item ? { wrappedKey: Item.wrappedKey as Uint8Array, createdAt: Item.createdAt as string } : undefined;
   }
@@ -198,7 +206,7 @@ export class DataKeyStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...itemKey(keyPk(keyId), versionSk(version)), version, ...stored, ...(request !== undefined && { request }) },
+          Item: { ...ITEM_KEYS.version(keyId, version), version, ...stored, ...(request !== undefined && { request }) },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
       ),
@@ -211,7 +219,7 @@ export class DataKeyStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: itemKey(keyPk(keyId), versionSk(version)),
+          Key: ITEM_KEYS.version(keyId, version),
           UpdateExpression: 'REMOVE #ttl',
           ConditionExpression: `attribute_exists(${PK})`,
           ExpressionAttributeNames: { '#ttl': TTL },
@@ -229,7 +237,7 @@ export class DataKeyStore {
           KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
           FilterExpression: '#request = :request',
           ExpressionAttributeNames: { '#request': 'request', '#version': 'version' },
-          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#', ':request': request },
+          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX, ':request': request },
           ProjectionExpression: '#version',
           ConsistentRead: true,
         }),
@@ -254,7 +262,7 @@ export class DataKeyStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
-          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': 'V#' },
+          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX },
           ProjectionExpression: SK,
           ConsistentRead: true,
         }),
@@ -262,8 +270,8 @@ export class DataKeyStore {
     );
     const keys: { key: Record<string, string>; owner?: string }[] = [
       ...(versions.Items ?? []).map((item) => ({ key: itemKey(keyPk(keyId), item[SK] as string) })),
-      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: itemKey(memberPk(p), keyPk(keyId)) })),
-      ...(pointers.alias === null ? [] : [{ key: itemKey(aliasPk(pointers.alias), 'ALIAS'), owner: keyId }]),
+      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: ITEM_KEYS.member(p, keyId) })),
+      ...(pointers.alias === null ? [] : [{ key: ITEM_KEYS.alias(pointers.alias), owner: keyId }]),
     ];
     await Promise.all(
       keys.map(({ key, owner }) => {
@@ -291,7 +299,7 @@ export class DataKeyStore {
 
   async getAliasClaim(alias: string): Promise<{ keyId: string; claimedAt: string } | undefined> {
     const { Item } = await this.call(() =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: itemKey(aliasPk(alias), 'ALIAS'), ConsistentRead: true })),
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: ITEM_KEYS.alias(alias), ConsistentRead: true })),
     );
     return Item ? { keyId: Item.keyId as string, claimedAt: Item.claimedAt as string } : undefined;
   }
@@ -302,7 +310,7 @@ export class DataKeyStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...itemKey(aliasPk(alias), 'ALIAS'), keyId, claimedAt },
+          Item: { ...ITEM_KEYS.alias(alias), keyId, claimedAt },
           ...(previousOwner
             ? { ConditionExpression: 'keyId = :previous', ExpressionAttributeValues: { ':previous': previousOwner } }
             : { ConditionExpression: `attribute_not_exists(${PK})` }),
@@ -316,7 +324,7 @@ export class DataKeyStore {
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: itemKey(aliasPk(alias), 'ALIAS'),
+          Key: ITEM_KEYS.alias(alias),
           ConditionExpression: 'keyId = :keyId',
           ExpressionAttributeValues: { ':keyId': keyId },
         }),
@@ -325,11 +333,11 @@ export class DataKeyStore {
   }
 
   async addMembers(keyId: string, principals: readonly string[]): Promise<void> {
-    await this.writeMembers(principals.map((p) => ({ PutRequest: { Item: { ...itemKey(memberPk(p), keyPk(keyId)), keyId } } })));
+    await this.writeMembers(principals.map((p) => ({ PutRequest: { Item: { ...ITEM_KEYS.member(p, keyId), keyId } } })));
   }
 
   async removeMembers(keyId: string, principals: readonly string[]): Promise<void> {
-    await this.writeMembers(principals.map((p) => ({ DeleteRequest: { Key: itemKey(memberPk(p), keyPk(keyId)) } })));
+    await this.writeMembers(principals.map((p) => ({ DeleteRequest: { Key: ITEM_KEYS.member(p, keyId) } })));
   }
 
   /** One page of the keys a principal is indexed under, after `afterKeyId` when given. */
@@ -342,7 +350,7 @@ export class DataKeyStore {
           KeyConditionExpression: `${PK} = :pk`,
           ExpressionAttributeValues: { ':pk': pk },
           Limit: limit,
-          ExclusiveStartKey: afterKeyId === undefined ? undefined : itemKey(pk, keyPk(afterKeyId)),
+          ExclusiveStartKey: afterKeyId === undefined ? undefined : ITEM_KEYS.member(principal, afterKeyId),
         }),
       ),
     );
@@ -408,7 +416,7 @@ export class DataKeyStore {
 function toItem(record: DataKeyRecord): Record<string, unknown> {
   const { versions, ...rest } = record;
   return {
-    ...itemKey(keyPk(record.keyId), META),
+    ...ITEM_KEYS.metadata(record.keyId),
     ...rest,
     versions: Object.fromEntries(versions.map((v) => [String(v.version), v.createdAt])),
   };
