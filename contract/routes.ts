@@ -18,12 +18,18 @@ export interface ApiRoute {
   readonly jsonBody?: true;
   /** The operation's name, in the OpenAPI document and in audit records. */
   readonly operationId: string;
+  /**
+   * Takes an `Idempotency-Key` header: a retry with the same key and request gets the first
+   * outcome, and the change is made once (see lambdas/http/idempotency.ts). The function, the
+   * OpenAPI document and the client all read it from here.
+   */
+  readonly idempotent?: true;
 }
 
 export const API_ROUTES = [
   { method: 'GET', resource: '/v1/health', operationId: 'health', function: 'health', iamAuth: false, audience: 'public' },
   { method: 'GET', resource: '/v1/openapi.json', operationId: 'openApiDocument', function: 'health', iamAuth: false, audience: 'public' },
-  { method: 'POST', resource: '/v1/keys', operationId: 'createKey', function: 'keys', iamAuth: true, audience: 'keyManagers' },
+  { method: 'POST', resource: '/v1/keys', operationId: 'createKey', function: 'keys', iamAuth: true, audience: 'keyManagers', idempotent: true },
   { method: 'GET', resource: '/v1/keys', operationId: 'listKeys', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   { method: 'GET', resource: '/v1/keys/{key}', operationId: 'getKey', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   {
@@ -34,6 +40,7 @@ export const API_ROUTES = [
     iamAuth: true,
     audience: 'keyManagers',
     jsonBody: true,
+    idempotent: true,
   },
   {
     method: 'PUT',
@@ -43,6 +50,7 @@ export const API_ROUTES = [
     iamAuth: true,
     audience: 'keyManagers',
     jsonBody: true,
+    idempotent: true,
   },
   {
     method: 'POST',
@@ -52,6 +60,7 @@ export const API_ROUTES = [
     iamAuth: true,
     audience: 'keyManagers',
     jsonBody: true,
+    idempotent: true,
   },
   { method: 'GET', resource: '/v1/keys/{key}/grants', operationId: 'listGrants', function: 'keys', iamAuth: true, audience: 'keyManagers' },
   {
@@ -61,11 +70,44 @@ export const API_ROUTES = [
     function: 'keys',
     iamAuth: true,
     audience: 'keyManagers',
+    idempotent: true,
   },
-  { method: 'POST', resource: '/v1/grants/{grantId}/retire', operationId: 'retireGrant', function: 'keys', iamAuth: true, audience: 'dataUsers' },
-  { method: 'POST', resource: '/v1/keys/{key}/rotate', operationId: 'rotateKey', function: 'keys', iamAuth: true, audience: 'keyManagers' },
-  { method: 'POST', resource: '/v1/keys/{key}/disable', operationId: 'disableKey', function: 'keys', iamAuth: true, audience: 'keyManagers' },
-  { method: 'POST', resource: '/v1/keys/{key}/enable', operationId: 'enableKey', function: 'keys', iamAuth: true, audience: 'keyManagers' },
+  {
+    method: 'POST',
+    resource: '/v1/grants/{grantId}/retire',
+    operationId: 'retireGrant',
+    function: 'keys',
+    iamAuth: true,
+    audience: 'dataUsers',
+    idempotent: true,
+  },
+  {
+    method: 'POST',
+    resource: '/v1/keys/{key}/rotate',
+    operationId: 'rotateKey',
+    function: 'keys',
+    iamAuth: true,
+    audience: 'keyManagers',
+    idempotent: true,
+  },
+  {
+    method: 'POST',
+    resource: '/v1/keys/{key}/disable',
+    operationId: 'disableKey',
+    function: 'keys',
+    iamAuth: true,
+    audience: 'keyManagers',
+    idempotent: true,
+  },
+  {
+    method: 'POST',
+    resource: '/v1/keys/{key}/enable',
+    operationId: 'enableKey',
+    function: 'keys',
+    iamAuth: true,
+    audience: 'keyManagers',
+    idempotent: true,
+  },
   {
     method: 'POST',
     resource: '/v1/keys/{key}/schedule-deletion',
@@ -73,6 +115,7 @@ export const API_ROUTES = [
     function: 'keys',
     iamAuth: true,
     audience: 'keyManagers',
+    idempotent: true,
   },
   {
     method: 'POST',
@@ -81,6 +124,7 @@ export const API_ROUTES = [
     function: 'keys',
     iamAuth: true,
     audience: 'keyManagers',
+    idempotent: true,
   },
   { method: 'POST', resource: '/v1/encrypt', operationId: 'encrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },
   { method: 'POST', resource: '/v1/decrypt', operationId: 'decrypt', function: 'crypto', iamAuth: true, audience: 'dataUsers', jsonBody: true },

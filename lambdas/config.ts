@@ -2,25 +2,72 @@ import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commo
 import { DEFAULT_CACHE_LIMITS, type DataKeyCacheLimits } from './domain/data-key-provider.js';
 import { DEFAULT_MAX_KEYS_PER_PRINCIPAL } from './domain/key-management.js';
 
+/** One environment variable the handlers read. */
+export interface HandlerVariable {
+  readonly name: string;
+  /** What it holds: the environment reference (docs/reference/environment.md) prints it. */
+  readonly description: string;
+  /** A whole number of at least `min`, `default` when unset or empty; without it, the value is text. */
+  readonly count?: { readonly default: number; readonly min: number };
+}
+
 /**
- * Every environment variable the handlers read, by name. The stack sets them, the local runtime
- * and the tests too, each importing the names from here.
+ * Every environment variable the handlers read, with what it holds. The stack sets them, the local
+ * runtime and the tests too, each importing the names from here (HANDLER_ENV).
  */
-export const HANDLER_ENV = {
-  tableName: 'TABLE_NAME',
-  masterKeyArn: 'MASTER_KEY_ARN',
-  cacheMaxAgeSeconds: 'ENVELOPE_CACHE_MAX_AGE_SECONDS',
-  cacheMaxMessages: 'ENVELOPE_CACHE_MAX_MESSAGES',
-  cacheMaxBytes: 'ENVELOPE_CACHE_MAX_BYTES',
-  cacheMaxEntries: 'ENVELOPE_CACHE_MAX_ENTRIES',
-  maxKeysPerPrincipal: 'ENVELOPE_MAX_KEYS_PER_PRINCIPAL',
-  /** Where audit records go: a CloudWatch Logs log group (in AWS) or a JSON-lines file (locally), exactly one. */
-  auditLogGroup: 'ENVELOPE_AUDIT_LOG_GROUP',
-  auditFile: 'ENVELOPE_AUDIT_FILE',
-  /** The audit key: a Secrets Manager secret (in AWS) or a file (locally), exactly one. */
-  auditKeySecretArn: 'ENVELOPE_AUDIT_KEY_SECRET_ARN',
-  auditKeyFile: 'ENVELOPE_AUDIT_KEY_FILE',
-} as const;
+export const HANDLER_VARIABLES = {
+  tableName: { name: 'TABLE_NAME', description: 'The data-key table (DynamoDB): key records, grants and idempotency records.' },
+  masterKeyArn: { name: 'MASTER_KEY_ARN', description: 'The KMS master key that wraps every data key.' },
+  cacheMaxAgeSeconds: {
+    name: 'ENVELOPE_CACHE_MAX_AGE_SECONDS',
+    description: 'Seconds a function may reuse an unwrapped data key and a key record; 0 turns caching off.',
+    count: { default: DEFAULT_CACHE_LIMITS.maxAgeSeconds, min: 0 },
+  },
+  cacheMaxMessages: {
+    name: 'ENVELOPE_CACHE_MAX_MESSAGES',
+    description: 'Messages one cached data key may encrypt before it is unwrapped afresh (never more than 2^32).',
+    count: { default: DEFAULT_CACHE_LIMITS.maxMessagesPerKey, min: 0 },
+  },
+  cacheMaxBytes: {
+    name: 'ENVELOPE_CACHE_MAX_BYTES',
+    description: 'Plaintext bytes one cached data key may encrypt before it is unwrapped afresh.',
+    count: { default: DEFAULT_CACHE_LIMITS.maxBytesPerKey, min: 0 },
+  },
+  cacheMaxEntries: {
+    name: 'ENVELOPE_CACHE_MAX_ENTRIES',
+    description: 'Data keys, and key records, one function instance keeps cached at a time.',
+    count: { default: DEFAULT_CACHE_LIMITS.maxEntries, min: 0 },
+  },
+  maxKeysPerPrincipal: {
+    name: 'ENVELOPE_MAX_KEYS_PER_PRINCIPAL',
+    description: 'Live keys one principal may administer or use; creating past it is 409 `LimitExceeded`.',
+    count: { default: DEFAULT_MAX_KEYS_PER_PRINCIPAL, min: 1 },
+  },
+  auditLogGroup: {
+    name: 'ENVELOPE_AUDIT_LOG_GROUP',
+    description: 'Where audit records go in AWS: a CloudWatch Logs log group. Exactly one of it and `ENVELOPE_AUDIT_FILE`.',
+  },
+  auditFile: {
+    name: 'ENVELOPE_AUDIT_FILE',
+    description: 'Where audit records go locally: a JSON-lines file. Exactly one of it and `ENVELOPE_AUDIT_LOG_GROUP`.',
+  },
+  auditKeySecretArn: {
+    name: 'ENVELOPE_AUDIT_KEY_SECRET_ARN',
+    description:
+      'The audit key (it hashes aliases and context values in audit records) in AWS: a Secrets Manager secret. Exactly one of it and `ENVELOPE_AUDIT_KEY_FILE`.',
+  },
+  auditKeyFile: {
+    name: 'ENVELOPE_AUDIT_KEY_FILE',
+    description: 'The audit key locally: a file. Exactly one of it and `ENVELOPE_AUDIT_KEY_SECRET_ARN`.',
+  },
+} as const satisfies Record<string, HandlerVariable>;
+
+type HandlerVariables = typeof HANDLER_VARIABLES;
+
+/** The variables' names, by the same keys. */
+export const HANDLER_ENV = Object.fromEntries(Object.entries(HANDLER_VARIABLES).map(([key, { name }]) => [key, name])) as {
+  readonly [K in keyof HandlerVariables]: HandlerVariables[K]['name'];
+};
 
 /** The master key, for every function that calls KMS. */
 export const masterKeyArn = (): string => required(HANDLER_ENV.masterKeyArn);
@@ -40,12 +87,12 @@ export function dataKeyConfig(): DataKeyConfig {
   return {
     tableName: tableName(),
     cache: {
-      maxAgeSeconds: count(HANDLER_ENV.cacheMaxAgeSeconds, DEFAULT_CACHE_LIMITS.maxAgeSeconds),
-      maxMessagesPerKey: count(HANDLER_ENV.cacheMaxMessages, DEFAULT_CACHE_LIMITS.maxMessagesPerKey),
-      maxBytesPerKey: count(HANDLER_ENV.cacheMaxBytes, DEFAULT_CACHE_LIMITS.maxBytesPerKey),
-      maxEntries: count(HANDLER_ENV.cacheMaxEntries, DEFAULT_CACHE_LIMITS.maxEntries),
+      maxAgeSeconds: count(HANDLER_VARIABLES.cacheMaxAgeSeconds),
+      maxMessagesPerKey: count(HANDLER_VARIABLES.cacheMaxMessages),
+      maxBytesPerKey: count(HANDLER_VARIABLES.cacheMaxBytes),
+      maxEntries: count(HANDLER_VARIABLES.cacheMaxEntries),
     },
-    maxKeysPerPrincipal: count(HANDLER_ENV.maxKeysPerPrincipal, DEFAULT_MAX_KEYS_PER_PRINCIPAL, 1),
+    maxKeysPerPrincipal: count(HANDLER_VARIABLES.maxKeysPerPrincipal),
   };
 }
 
@@ -73,8 +120,8 @@ function exactlyOne(first: string, second: string): { value: string; first: bool
 
 const required = (key: string): string => getStringFromEnv({ key, errorMessage: `Environment variable ${key} is not set.` });
 
-/** A whole number of at least `min`; unset or empty means the default. */
-function count(key: string, defaultValue: number, min = 0): number {
+/** A count variable's value: a whole number of at least its minimum; unset or empty means its default. */
+function count({ name: key, count: { default: defaultValue, min } }: HandlerVariable & Required<Pick<HandlerVariable, 'count'>>): number {
   if ((process.env[key] ?? '').trim() === '') return defaultValue;
   const value = getNumberFromEnv({ key, defaultValue, errorMessage: `${key} must be a number.` });
   if (!Number.isInteger(value) || value < min) throw new Error(`${key} must be an integer of at least ${min}, not ${value}.`);

@@ -3,11 +3,15 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ChangeRequest, changeRequestToken } from '../domain/change-request.js';
 import { ServiceError } from '../domain/errors.js';
-import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_LIMITS, TABLE_SCHEMA } from '../../contract/index.js';
+import { API_ROUTES, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_LIMITS, TABLE_SCHEMA, type ApiRoute } from '../../contract/index.js';
 import type { ApiRequest, Route } from './api-handler.js';
 
+/** The routes the contract marks `idempotent`, by name. */
+const IDEMPOTENT_ROUTES = new Set(API_ROUTES.filter((route: ApiRoute) => route.idempotent).map((route) => `${route.method} ${route.resource}`));
+
 /**
- * Makes a route retryable with an `Idempotency-Key` header. Two layers:
+ * Makes the contract's `idempotent` routes among `routes` retryable with an `Idempotency-Key`
+ * header. Two layers:
  *
  * - Powertools' idempotency utility over the data-key table stores the first successful answer:
  *   a retry with the same key and request gets it again without running the route; the same key
@@ -22,7 +26,7 @@ import type { ApiRequest, Route } from './api-handler.js';
  */
 export function retryable<R extends Readonly<Record<string, Route>>>(routes: R, dynamoDb: () => DynamoDBClient, tableName: () => string): R {
   return Object.fromEntries(
-    Object.entries<Route>(routes).map(([name, route]) => [name, name.startsWith('GET ') ? route : idempotent(name, route, dynamoDb, tableName)]),
+    Object.entries<Route>(routes).map(([name, route]) => [name, IDEMPOTENT_ROUTES.has(name) ? idempotent(name, route, dynamoDb, tableName) : route]),
   ) as R;
 }
 

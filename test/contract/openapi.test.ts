@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { API_ROUTES, ERROR_STATUS, GATEWAY_ERRORS, type ErrorCode } from '../../contract/index.js';
 import { handler as publicHandler } from '../../lambdas/health.js';
 import { OPENAPI_FILE, openApiDocument, renderOpenApiDocument } from '../../lambdas/http/openapi/document.js';
-import { OPERATIONS } from '../../lambdas/http/openapi/operations.js';
 
 interface Response {
   readonly content: { 'application/json': { schema: { $ref?: string; oneOf?: { $ref: string }[] } } };
@@ -57,14 +56,14 @@ describe('the OpenAPI document', () => {
     for (const { name, route, operation } of routes) expect(operation.security, name).toEqual(route.iamAuth ? [{ sigv4: [] }] : []);
   });
 
-  it('takes an Idempotency-Key on the retryable routes only, and names every path parameter', () => {
+  it('takes an Idempotency-Key on the routes the contract marks idempotent only, and names every path parameter', () => {
     for (const { name, route, operation } of routes) {
       const parameters = operation.parameters ?? [];
-      const retryable = OPERATIONS[name as keyof typeof OPERATIONS].retryable === true;
+      const idempotent = 'idempotent' in route;
       expect(
         parameters.some((p) => p.in === 'header' && p.name === 'Idempotency-Key'),
         name,
-      ).toBe(retryable);
+      ).toBe(idempotent);
       const pathNames = [...route.resource.matchAll(/\{(\w+)\}/g)].map(([, param]) => param);
       expect(
         parameters.filter((p) => p.in === 'path').map((p) => p.name),

@@ -67,8 +67,8 @@ function oneOf(schemas: readonly z.ZodMiniType[], io: 'input' | 'output'): JsonS
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function operationOf(route: ApiRoute, operation: Operation) {
-  const { summary, body, query, success, errors, retryable, report } = operation;
-  const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(retryable ? [IDEMPOTENCY_KEY] : [])];
+  const { summary, body, query, success, errors, report } = operation;
+  const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(route.idempotent ? [IDEMPOTENCY_KEY] : [])];
   return {
     operationId: route.operationId,
     summary,

@@ -1,8 +1,11 @@
 import { ERROR_STATUS, GATEWAY_ERRORS, type ApiRoute, type ErrorCode, type GatewayResponseType } from '../../../contract/index.js';
 import { ERROR_BODIES, schemaOf, type JsonSchema } from './components.js';
 
+/** API Gateway REST answers a request for a resource or method it does not have with this response, before any route. */
+export const UNKNOWN_ROUTE_RESPONSE: GatewayResponseType = 'MISSING_AUTHENTICATION_TOKEN';
+
 /** Which routes each of API Gateway's own error responses can answer. */
-const GATEWAY_ERROR_ROUTES: Record<GatewayResponseType, (route: ApiRoute) => boolean> = {
+export const GATEWAY_ERROR_ROUTES: Readonly<Record<GatewayResponseType, (route: ApiRoute) => boolean>> = {
   BAD_REQUEST_BODY: (route) => route.jsonBody === true,
   // The routes declare no required parameters, so the request validator never refuses any.
   BAD_REQUEST_PARAMETERS: () => false,

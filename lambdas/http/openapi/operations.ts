@@ -14,8 +14,6 @@ export interface Operation {
   readonly success: { readonly status: 200 | 201 | 204; readonly schemas?: readonly z.ZodMiniType[] };
   /** The errors the function answers on this route, beyond those of the gateway (see `error-responses.ts`). */
   readonly errors: readonly ErrorCode[];
-  /** Takes an `Idempotency-Key` header, as the keys function's state-changing routes do (`retryable`). */
-  readonly retryable?: true;
   /** A failure status answered with a report in the success body's shape (a check naming what failed), besides the errors. */
   readonly report?: { readonly status: 503; readonly description: string; readonly schema: z.ZodMiniType };
 }
@@ -36,7 +34,7 @@ interface KeyChange {
   readonly success?: Operation['success'];
 }
 
-/** A retryable change to one key, answering its metadata; a change that keeps losing races to others is a conflict too. */
+/** A change to one key, answering its metadata; a change that keeps losing races to others is a conflict too. */
 const keyChange = (
   summary: string,
   { errors = [], body = optionalBody(request.EmptyBody), success = ok(response.KeyMetadata) }: KeyChange = {},
@@ -45,7 +43,6 @@ const keyChange = (
   body,
   success,
   errors: served('KeyNotFound', 'Conflict', errors),
-  retryable: true,
 });
 
 const CIPHERTEXT_ERRORS = served('InvalidCiphertext', 'KeyDisabled', 'KeyPendingDeletion', MASTER_KEY_ERRORS);
@@ -64,7 +61,6 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     body: optionalBody(request.CreateKeyBody),
     success: { status: 201, schemas: [response.KeyMetadata] },
     errors: served('AlreadyExists', 'LimitExceeded', 'Conflict', MASTER_KEY_ERRORS),
-    retryable: true,
   },
   'GET /v1/keys': {
     summary: 'Lists the keys the caller administers (metadata) or uses (summary).',
@@ -85,7 +81,6 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     body: jsonBody(request.CreateGrantBody),
     success: { status: 201, schemas: [response.Grant] },
     errors: served('KeyNotFound', 'KeyPendingDeletion', 'AlreadyExists', 'LimitExceeded', 'Conflict'),
-    retryable: true,
   },
   'GET /v1/keys/{key}/grants': {
     summary: "The key's active grants, to its admins.",
@@ -97,14 +92,12 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     summary: 'Revokes a grant (admins).',
     success: { status: 204 },
     errors: served('KeyNotFound', 'GrantNotFound', 'Conflict'),
-    retryable: true,
   },
   'POST /v1/grants/{grantId}/retire': {
     summary: 'Gives up a grant the caller holds.',
     body: optionalBody(request.EmptyBody),
     success: { status: 204 },
     errors: served('GrantNotFound', 'Conflict'),
-    retryable: true,
   },
   'POST /v1/keys/{key}/rotate': keyChange('Adds a version; new encryptions use it, older ones still decrypt.', {
     errors: ['KeyDisabled', 'KeyPendingDeletion', ...MASTER_KEY_ERRORS],
