@@ -1,10 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import type { LocalPrincipal } from './gateway/principals.js';
 import { configFromEnv, MASTER_KEY_ALIAS, startLocalRuntime } from './runtime.js';
 
 /** `npm start`: the whole API on this machine, no AWS account needed, with IAM enforced as in AWS. */
 const config = configFromEnv();
 const runtime = await startLocalRuntime(config);
-const owner = runtime.principals.find((p) => p.callerPolicies.length > 0) ?? runtime.principals[0]!;
+const caller = runtime.principals.find((p) => p.callerPolicies.length > 0) ?? runtime.principals[0]!;
 const keyAdmin = runtime.principals.find((p) => p.keyAdministrator);
+/** This clone's CLI, as `npm install` linked it: an absolute path, so the alias works from any folder, and never a registry's `envelope`. */
+const cliPath = fileURLToPath(new URL('../node_modules/.bin/envelope', import.meta.url));
 
 console.log(`Envelope API listening on ${runtime.apiUrl}
   KMS emulator  ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
@@ -15,20 +19,46 @@ IAM is enforced with the policies of the synthesized stacks (stage local, accoun
 Principals (SigV4 credentials, region ${config.region}):
 ${runtime.principals.map((p) => `  ${p.name.padEnd(10)} ${p.arn}  ${p.accessKeyId} / ${p.secretAccessKey}  [${describe(p)}]`).join('\n')}
 
-Try it:
-  curl --aws-sigv4 "aws:amz:${config.region}:execute-api" --user "${owner.accessKeyId}:${owner.secretAccessKey}" \\
-    -H 'content-type: application/json' -d '{"description":"my first key"}' ${runtime.apiUrl}/v1/keys
-${
-  keyAdmin
-    ? `  AWS_ACCESS_KEY_ID=${keyAdmin.accessKeyId} AWS_SECRET_ACCESS_KEY=${keyAdmin.secretAccessKey} \\
-    aws --region ${config.region} --endpoint-url ${runtime.kmsUrl} kms describe-key --key-id ${MASTER_KEY_ALIAS}
-`
-    : ''
-}`);
+${cliLines(caller)}
 
-function describe(p: (typeof runtime.principals)[number]): string {
+${curlLines(caller)}
+${keyAdmin ? `\n${keyAdminLines(keyAdmin)}\n` : ''}`);
+
+function describe(p: LocalPrincipal): string {
   const roles = [...p.callerPolicies, ...(p.keyAdministrator ? ['master key administrator'] : [])];
   return roles.length > 0 ? roles.join(', ') : 'no caller policy';
+}
+
+/**
+ * The shell lines that make `envelope` act as a caller of this API, to paste in the order printed. A
+ * profile or session token left in the shell would sign in the caller's stead (the AWS SDK prefers
+ * AWS_PROFILE to the access keys), and AWS_REGION is the region the local gateway verifies signatures for.
+ */
+function cliLines(p: LocalPrincipal): string {
+  return `Try the envelope CLI as ${p.name}: paste these lines, in this order, into a shell (bash or zsh):
+  unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION
+  export ENVELOPE_API_URL=${runtime.apiUrl} AWS_REGION=${config.region}
+  export AWS_ACCESS_KEY_ID=${p.accessKeyId} AWS_SECRET_ACCESS_KEY=${p.secretAccessKey}
+  alias envelope=${shellQuoted(cliPath)}
+  envelope keys create --description "my first key"
+  envelope keys list`;
+}
+
+function curlLines(p: LocalPrincipal): string {
+  return `Or with curl, as ${p.name}:
+  curl --aws-sigv4 "aws:amz:${config.region}:execute-api" --user "${p.accessKeyId}:${p.secretAccessKey}" \\
+    -H 'content-type: application/json' -d '{"description":"my first key"}' ${runtime.apiUrl}/v1/keys`;
+}
+
+/** The master key's administrator may call KMS only (the API answers it AccessDenied): its keys go to one command, not into the shell. */
+function keyAdminLines(p: LocalPrincipal): string {
+  return `The master key, administered in KMS by ${p.name} (who cannot call the API), with the AWS CLI:
+  AWS_ACCESS_KEY_ID=${p.accessKeyId} AWS_SECRET_ACCESS_KEY=${p.secretAccessKey} \\
+    aws --region ${config.region} --endpoint-url ${runtime.kmsUrl} kms describe-key --key-id ${MASTER_KEY_ALIAS}`;
+}
+
+function shellQuoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 const shutdown = async (status: number) => {

@@ -1,8 +1,9 @@
 import { type ChildProcessByStdio, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { principal, type PrincipalName } from '../support/principals.js';
@@ -10,20 +11,24 @@ import { principal, type PrincipalName } from '../support/principals.js';
 const run = promisify(execFile);
 export const ROOT = new URL('../../', import.meta.url).pathname;
 const PACKAGE = join(ROOT, 'packages/client');
+/** The package's `bin`, relative to the package. */
+export const PACKAGE_BIN = (JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { bin: { envelope: string } }).bin.envelope;
 const CACHE = join(ROOT, 'node_modules/.cache/envelope-cli-test');
 
 /**
- * The CLI built as `npm run build -w packages/client` builds it (tsc, tsconfig.build.json), into a
- * folder of its own keyed by a hash of its sources: `npm pack` in test/client/package.test.ts
+ * The CLI as the package installs it: its bin (bin/envelope.js) over the program built as
+ * `npm run build -w packages/client` builds it (tsc, tsconfig.build.json), laid out as in the package,
+ * in a folder of its own keyed by a hash of its sources: `npm pack` in test/client/package.test.ts
  * deletes and rebuilds packages/client/dist while other test files run, so these tests do not run
  * from there. Built once per source state; concurrent test files race only to an atomic rename.
- * Answers the path of `main.js`, whose place in the output is the package's `bin`.
+ * Answers the path of the bin.
  */
 export async function builtCli(): Promise<string> {
   const digest = createHash('sha256');
   for (const file of [
     ...(await files(join(PACKAGE, 'src'))),
     ...(await files(join(ROOT, 'contract'))),
+    join(PACKAGE, PACKAGE_BIN),
     join(PACKAGE, 'package.json'),
     join(PACKAGE, 'tsconfig.build.json'),
     join(ROOT, 'tsconfig.json'),
@@ -31,14 +36,21 @@ export async function builtCli(): Promise<string> {
     digest.update(relative(ROOT, file)).update(await readFile(file));
   }
   const out = join(CACHE, digest.digest('hex').slice(0, 16));
-  const main = join(out, 'packages/client/src/cli/main.js');
-  if (await exists(main)) return main;
+  const bin = join(out, PACKAGE_BIN);
+  if (await exists(bin)) return bin;
   await mkdir(CACHE, { recursive: true });
   const building = await mkdtemp(join(CACHE, 'building-'));
-  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(PACKAGE, 'tsconfig.build.json'), '--outDir', building]);
-  // As in the package: ESM, and its package.json above src/ (the CLI reads its version there).
-  await writeFile(join(building, 'package.json'), '{"type":"module"}\n');
-  await copyFile(join(PACKAGE, 'package.json'), join(building, 'packages/client/package.json'));
+  await run(process.execPath, [
+    join(ROOT, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    join(PACKAGE, 'tsconfig.build.json'),
+    '--outDir',
+    join(building, 'dist'),
+  ]);
+  // The package's own package.json (ESM; the CLI reads its version there) and bin, beside dist/.
+  await copyFile(join(PACKAGE, 'package.json'), join(building, 'package.json'));
+  await mkdir(join(building, dirname(PACKAGE_BIN)));
+  await copyFile(join(PACKAGE, PACKAGE_BIN), join(building, PACKAGE_BIN));
   try {
     await rename(building, out);
   } catch {
@@ -49,7 +61,7 @@ export async function builtCli(): Promise<string> {
     const path = join(CACHE, entry);
     if (path !== out && Date.now() - (await stat(path)).mtimeMs > 86_400_000) await rm(path, { recursive: true, force: true });
   }
-  return main;
+  return bin;
 }
 
 async function files(dir: string): Promise<string[]> {
@@ -99,7 +111,7 @@ export function envelope(
   });
 }
 
-/** Runs a bash script (with pipefail) in which `envelope` is the built CLI, as a user's shell would run it. */
+/** Runs a bash script (with pipefail) in which `envelope` is the built CLI's bin, as a user's shell would run it. */
 export function shell(main: string, script: string, options: { env: Record<string, string>; cwd: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-o', 'pipefail', '-c', `envelope() { "$ENVELOPE_NODE" "$ENVELOPE_MAIN" "$@"; }\n${script}`], {

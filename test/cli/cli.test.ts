@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyMetadata, KeyPage, MasterKeyStatus, RotatedKey, SealedResult as SealedValue } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { principal, type PrincipalName } from '../support/principals.js';
-import { builtCli, envelope, ROOT, sha256, shell, userEnv } from './cli-support.js';
+import { builtCli, envelope, PACKAGE_BIN, ROOT, sha256, shell, userEnv } from './cli-support.js';
 
 /**
  * The `envelope` CLI driven as a user drives it: the built program in child processes, against
@@ -18,6 +19,7 @@ import { builtCli, envelope, ROOT, sha256, shell, userEnv } from './cli-support.
 const runtime = runtimeForFile({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0', POWERTOOLS_METRICS_DISABLED: 'true' });
 let main: string;
 let dir: string;
+const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/client/package.json'), 'utf8')) as { version: string };
 
 beforeAll(async () => {
   main = await builtCli();
@@ -41,19 +43,29 @@ async function createKey(name: PrincipalName = 'owner', ...args: string[]): Prom
 }
 
 describe('the package bin', () => {
-  it('is the built main.js, a node script', async () => {
-    const { bin } = JSON.parse(await readFile(join(ROOT, 'packages/client/package.json'), 'utf8')) as { bin: Record<string, string> };
-    expect(bin.envelope).toBe(`./dist/${main.split('/node_modules/.cache/envelope-cli-test/')[1]!.split('/').slice(1).join('/')}`);
+  it('is a node script, with the heap limit the CLI runs within, that runs the built program', async () => {
+    expect(main.endsWith(PACKAGE_BIN.slice(1))).toBe(true);
     expect((await readFile(main, 'utf8')).split('\n')[0]).toBe('#!/usr/bin/env -S node --max-old-space-size=64');
     // Run as an installed bin is, through its shebang, with this Node first on the PATH.
     await chmod(main, 0o755);
     const direct = await promisify(execFile)(main, ['--version'], {
       env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
     });
-    expect(direct.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(direct.stdout.trim()).toBe(version);
     const { code, stdout } = await envelope(main, ['--version'], { env: userEnv(undefined, undefined) });
     expect(code).toBe(0);
-    expect(stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(stdout.toString().trim()).toBe(version);
+  });
+
+  it('says how to build the program when it is not built, in one line, with exit 2', async () => {
+    const unbuilt = await mkdtemp(join(tmpdir(), 'envelope-unbuilt-'));
+    await mkdir(join(unbuilt, 'bin'));
+    await copyFile(main, join(unbuilt, PACKAGE_BIN));
+    const { code, stdout, stderr } = await envelope(join(unbuilt, PACKAGE_BIN), ['--help'], { env: userEnv(undefined, undefined) });
+    expect(code).toBe(2);
+    expect(stdout.toString()).toBe('');
+    oneLineError(stderr, 'NotBuilt');
+    expect(stderr).toContain('npm run build -w @envelope-api/client');
   });
 });
 
@@ -75,7 +87,9 @@ describe('help and usage', () => {
       expect(code, commands[i]!.join(' ')).toBe(0);
       expect(stdout.toString(), commands[i]!.join(' ')).toMatch(/\nExample:\n {2}\$ \S/);
     });
-    expect(results[0]!.stdout.toString()).toMatch(/Exit codes:\n {2}0 {2}success\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}4 /);
+    expect(results[0]!.stdout.toString()).toMatch(
+      /Exit codes:\n {2}0 {4}success\n {2}1 {4}\S.*\n {2}2 {4}\S.*\n {2}3 {4}\S.*\n {2}4 {4}\S.*\n {2}129 {2}\S.*SIGHUP.*\n {2}130 {2}\S.*SIGINT.*\n {2}143 {2}\S.*SIGTERM/,
+    );
   });
 
   it('exits 2 on usage errors, with one line, before calling the API', async () => {
@@ -102,6 +116,21 @@ describe('help and usage', () => {
     const noCredentials = await envelope(main, ['keys', 'list'], { env: userEnv(runtime().apiUrl, undefined) });
     expect(noCredentials.code).toBe(2);
     oneLineError(noCredentials.stderr, 'NoCredentials');
+    const { AWS_REGION: _, ...withoutRegion } = userEnv(runtime().apiUrl, 'owner');
+    const noRegion = await envelope(main, ['keys', 'list'], { env: withoutRegion });
+    expect(noRegion.code).toBe(2);
+    oneLineError(noRegion.stderr, 'UsageError');
+    expect(noRegion.stderr).toContain('AWS_REGION');
+    const notUrl = await envelope(main, ['keys', 'list', '--endpoint', 'localhost port 3000'], { env: userEnv(undefined, 'owner') });
+    expect(notUrl.code).toBe(2);
+    oneLineError(notUrl.stderr, 'UsageError');
+  });
+
+  it('signs for AWS_DEFAULT_REGION when AWS_REGION is not set, as the AWS CLI does', async () => {
+    const { AWS_REGION: region, ...withoutRegion } = userEnv(runtime().apiUrl, 'owner');
+    const { code, stderr } = await envelope(main, ['keys', 'list'], { env: { ...withoutRegion, AWS_DEFAULT_REGION: region! }, cwd: dir });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
 

@@ -71,6 +71,16 @@ describe('stdout that cannot be written', () => {
   });
 });
 
+describe('help nobody reads', () => {
+  it('is no failure: `envelope --help | true` exits 0 with nothing on stderr, as does --version', async () => {
+    for (const command of ['envelope --help | true', 'envelope keys --help | true', 'envelope --version | true']) {
+      const { code, stderr } = await sh(command);
+      expect(stderr, command).toBe('');
+      expect(code, command).toBe(0);
+    }
+  });
+});
+
 describe('signals', () => {
   it.each([
     ['SIGINT', 130],

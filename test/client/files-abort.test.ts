@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EnvelopeClient } from '../../packages/client/src/index.js';
+import type { DataKeys } from '../../packages/client/src/data-keys.js';
 import { decryptFile, encryptFile } from '../../packages/client/src/files.js';
 
 /**
- * The file functions' own behaviour around their one API call, with a stand-in for the client (the
- * real client and service are in files.test.ts): what an abort, a stalled input or a pipe does.
+ * The file functions' own behaviour around their one API call, with a stand-in for the client's
+ * data keys (the real client and service are in files.test.ts): what an abort, a stalled input or
+ * a pipe does.
  */
 function standInClient(answer: 'now' | 'later' | 'never' = 'now') {
   const dataKey = randomBytes(32);
@@ -21,7 +22,7 @@ function standInClient(answer: 'now' | 'later' | 'never' = 'now') {
     handedOut.push(copy);
     return copy;
   };
-  const client = {
+  const client: DataKeys = {
     generateDataKey: async () => {
       if (answer === 'never') await new Promise(() => {});
       if (answer === 'later') await new Promise((resolve) => setTimeout(resolve, 50));
@@ -29,7 +30,7 @@ function standInClient(answer: 'now' | 'later' | 'never' = 'now') {
     },
     decrypt: () => Promise.resolve({ plaintext: key(), keyId: 'k', keyVersion: 1 }),
   };
-  return { client: client as unknown as EnvelopeClient, handedOut };
+  return { client, handedOut };
 }
 
 const directory = () => mkdtemp(join(tmpdir(), 'envelope-files-abort-'));

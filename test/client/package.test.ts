@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import { principal } from '../support/principals.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
+const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/client/package.json'), 'utf8')) as { version: string };
 
 /**
  * The client as a team gets it: `npm pack` of the workspace, the tarball installed into an empty
@@ -75,5 +77,24 @@ describe('the packed client', () => {
       }),
     );
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project]);
+
+    // Its bin, linked by the install.
+    const installed = await run('npm', ['exec', '--offline', '--no', '--', 'envelope', '--version'], { cwd: project });
+    expect(installed.stdout.trim()).toBe(version);
+  });
+});
+
+/**
+ * `npx envelope` in a clone, after `npm install`: the workspace's CLI (built by the root `prepare`
+ * script, linked through the committed bin), never a package of that name from the registry.
+ */
+describe("the workspace's envelope", () => {
+  it('is linked into node_modules/.bin, and npx and npm exec run it from the clone', async () => {
+    const linked = await realpath(join(ROOT, 'node_modules/.bin/envelope'));
+    expect(linked).toBe(await realpath(join(ROOT, 'packages/client/bin/envelope.js')));
+    const help = await run('npx', ['--no', '--', 'envelope', '--help'], { cwd: ROOT });
+    expect(help.stdout).toMatch(/^Usage: envelope \[options\] \[command\]\n/);
+    const exec = await run('npm', ['exec', '--offline', '--no', '--', 'envelope', '--version'], { cwd: join(ROOT, 'test') });
+    expect(exec.stdout.trim()).toBe(version);
   });
 });

@@ -22,6 +22,7 @@ import type {
   GrantPage,
 } from '../../../contract/index.js';
 import type { Readable, Transform, Writable } from 'node:stream';
+import type { DataKeys, DecryptResult, GeneratedDataKey } from './data-keys.js';
 import { InvalidResponseError, toApiError } from './errors.js';
 import {
   decryptFile,
@@ -33,6 +34,8 @@ import {
   type FileOptions,
 } from './files.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { operation, type RequestLine, requestLine } from './routes.js';
+import { resolveTarget } from './target.js';
 import { packageVersion } from './version.js';
 
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
@@ -41,7 +44,7 @@ const Sha256Hash = Hash.bind(null, 'sha256');
 export interface EnvelopeClientOptions {
   /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. @default process.env.ENVELOPE_API_URL */
   readonly endpoint?: string;
-  /** @default process.env.AWS_REGION */
+  /** @default process.env.AWS_REGION, else process.env.AWS_DEFAULT_REGION */
   readonly region?: string;
   /** @default the AWS SDK's default credential provider chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -51,22 +54,13 @@ export interface EnvelopeClientOptions {
   readonly userAgent?: string;
 }
 
-/** Per-request options: an `Idempotency-Key` makes a state-changing request safely retryable. */
+/** Per-request options: an `Idempotency-Key` makes a change safely retryable, on the routes the contract marks `idempotent`. */
 export interface RequestOptions {
-  /** @default a fresh key per call, reused by the client's own retries */
+  /** @default on an idempotent route, a fresh key per call, reused by the client's own retries; elsewhere none */
   readonly idempotencyKey?: string;
 }
 
 export type SealedResult = SealedValue;
-
-export interface DecryptResult extends Omit<OpenedValue, 'plaintext'> {
-  readonly plaintext: Buffer;
-}
-
-export interface GeneratedDataKey extends Omit<DataKeyValue, 'plaintextKey'> {
-  /** Zero it (`fill(0)`) once used. */
-  readonly plaintextKey?: Buffer;
-}
 
 export interface PlaintextInput {
   readonly plaintext: Uint8Array | string;
@@ -81,24 +75,21 @@ export interface CiphertextInput {
 }
 
 /** Typed client for the Envelope API, signing every request with SigV4 (service `execute-api`). */
-export class EnvelopeClient {
+export class EnvelopeClient implements DataKeys {
   private readonly signer: SignatureV4;
   private readonly base: URL;
   private readonly userAgent: string;
 
   constructor(private readonly options: EnvelopeClientOptions = {}) {
-    const endpoint = options.endpoint ?? process.env.ENVELOPE_API_URL;
-    const region = options.region ?? process.env.AWS_REGION;
-    if (!endpoint) throw new Error('No endpoint: pass `endpoint` or set ENVELOPE_API_URL.');
-    if (!region) throw new Error('No region: pass `region` or set AWS_REGION.');
-    this.base = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    const { endpoint, region } = resolveTarget(options);
+    this.base = endpoint;
     this.userAgent = [`envelope-client/${packageVersion()}`, options.userAgent].filter(Boolean).join(' ');
     this.signer = new SignatureV4({ credentials: options.credentials ?? defaultProvider(), region, service: 'execute-api', sha256: Sha256Hash });
   }
 
   /** Creates a key; a retry with the same `idempotencyKey` answers the first outcome instead of creating another. */
   createKey(input: CreateKeyRequest = {}, options: RequestOptions = {}): Promise<KeyMetadata> {
-    return this.request('POST', 'v1/keys', input, {}, options);
+    return this.call(operation('createKey'), input, {}, options);
   }
 
   /** One page of your keys; `tag: 'team:payments'` lists only keys carrying that tag. */
@@ -107,96 +98,96 @@ export class EnvelopeClient {
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
     if (input.tag !== undefined) query.tag = input.tag;
-    return this.request<KeyPage>('GET', 'v1/keys', undefined, query).then((page) => listOf(page, 'keys'));
+    return this.call<KeyPage>(operation('listKeys'), undefined, query).then((page) => listOf(page, 'keys'));
   }
 
   getKey(key: string): Promise<KeyMetadata> {
-    return this.request('GET', keyPath(key));
+    return this.call(operation('getKey', { key }));
   }
 
   /** Replaces a key's policy; one that leaves you without admin rights needs `bypassLockoutSafetyCheck`. */
   putKeyPolicy(key: string, policy: KeyPolicy, options: { bypassLockoutSafetyCheck?: boolean } = {}): Promise<KeyMetadata> {
-    return this.request('PUT', `${keyPath(key)}/policy`, { ...policy, ...options });
+    return this.call(operation('putKeyPolicy', { key }), { ...policy, ...options });
   }
 
   /** Replaces the key's tags (admins). */
   putKeyTags(key: string, tags: Tags): Promise<KeyMetadata> {
-    return this.request('PUT', `${keyPath(key)}/tags`, { tags });
+    return this.call(operation('putKeyTags', { key }), { tags });
   }
 
   /** Delegates some uses of a key to one principal, for a while, without touching its policy (admins). */
   createGrant(key: string, grant: CreateGrantRequest): Promise<Grant> {
-    return this.request('POST', `${keyPath(key)}/grants`, grant);
+    return this.call(operation('createGrant', { key }), grant);
   }
 
   listGrants(key: string, input: { limit?: number; nextToken?: string } = {}): Promise<GrantPage> {
     const query: Record<string, string> = {};
     if (input.limit !== undefined) query.limit = String(input.limit);
     if (input.nextToken !== undefined) query.nextToken = input.nextToken;
-    return this.request<GrantPage>('GET', `${keyPath(key)}/grants`, undefined, query).then((page) => listOf(page, 'grants'));
+    return this.call<GrantPage>(operation('listGrants', { key }), undefined, query).then((page) => listOf(page, 'grants'));
   }
 
   /** Ends a grant (admins). */
   async revokeGrant(key: string, grantId: string): Promise<void> {
-    await this.request('DELETE', `${keyPath(key)}/grants/${encodeURIComponent(grantId)}`);
+    await this.call(operation('revokeGrant', { key, grantId }));
   }
 
   /** Gives up a grant you hold. */
   async retireGrant(grantId: string): Promise<void> {
-    await this.request('POST', `v1/grants/${encodeURIComponent(grantId)}/retire`);
+    await this.call(operation('retireGrant', { grantId }));
   }
 
   /** Adds a version; `createdVersion` is the one this call added, `currentVersion` the newest. */
   rotateKey(key: string): Promise<RotatedKey> {
-    return this.request('POST', `${keyPath(key)}/rotate`);
+    return this.call(operation('rotateKey', { key }));
   }
 
   disableKey(key: string): Promise<KeyMetadata> {
-    return this.request('POST', `${keyPath(key)}/disable`);
+    return this.call(operation('disableKey', { key }));
   }
 
   enableKey(key: string): Promise<KeyMetadata> {
-    return this.request('POST', `${keyPath(key)}/enable`);
+    return this.call(operation('enableKey', { key }));
   }
 
   scheduleKeyDeletion(key: string, pendingWindowInDays?: number): Promise<KeyMetadata> {
-    return this.request('POST', `${keyPath(key)}/schedule-deletion`, pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
+    return this.call(operation('scheduleKeyDeletion', { key }), pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
   }
 
   cancelKeyDeletion(key: string): Promise<KeyMetadata> {
-    return this.request('POST', `${keyPath(key)}/cancel-deletion`);
+    return this.call(operation('cancelKeyDeletion', { key }));
   }
 
   encrypt(keyId: string, plaintext: Uint8Array | string, context?: EncryptionContext): Promise<SealedResult> {
-    return this.request('POST', 'v1/encrypt', { keyId, plaintext: base64(plaintext), context });
+    return this.call(operation('encrypt'), { keyId, plaintext: base64(plaintext), context });
   }
 
   async decrypt(ciphertext: string, context?: EncryptionContext): Promise<DecryptResult> {
-    return opened(await this.request<OpenedValue>('POST', 'v1/decrypt', { ciphertext, context }));
+    return opened(await this.call<OpenedValue>(operation('decrypt'), { ciphertext, context }));
   }
 
   rewrap(ciphertext: string, context?: EncryptionContext): Promise<SealedResult> {
-    return this.request('POST', 'v1/rewrap', { ciphertext, context });
+    return this.call(operation('rewrap'), { ciphertext, context });
   }
 
   /** Encrypts up to 1,000 items under one key; each succeeds or fails alone, in order. */
   async encryptMany(keyId: string, items: readonly PlaintextInput[]): Promise<BatchItemResult<SealedResult>[]> {
     const body = { keyId, items: items.map(({ plaintext, ...rest }) => ({ ...rest, plaintext: base64(plaintext) })) };
-    return listOf(await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/encrypt', body), 'items').items;
+    return listOf(await this.call<{ items: BatchItemResult<SealedResult>[] }>(operation('encrypt'), body), 'items').items;
   }
 
   async decryptMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<DecryptResult>[]> {
-    const out = listOf(await this.request<{ items: BatchItemResult<OpenedValue>[] }>('POST', 'v1/decrypt', { items }), 'items');
+    const out = listOf(await this.call<{ items: BatchItemResult<OpenedValue>[] }>(operation('decrypt'), { items }), 'items');
     return out.items.map((item) => ('plaintext' in item ? { ...item, ...opened(item) } : item));
   }
 
   async rewrapMany(items: readonly CiphertextInput[]): Promise<BatchItemResult<SealedResult>[]> {
-    return listOf(await this.request<{ items: BatchItemResult<SealedResult>[] }>('POST', 'v1/rewrap', { items }), 'items').items;
+    return listOf(await this.call<{ items: BatchItemResult<SealedResult>[] }>(operation('rewrap'), { items }), 'items').items;
   }
 
   /** A fresh data key for client-side encryption: its plaintext (unless `withoutPlaintext`) and its sealed form. */
   async generateDataKey(keyId: string, context?: EncryptionContext, options: { withoutPlaintext?: boolean } = {}): Promise<GeneratedDataKey> {
-    const out = await this.request<DataKeyValue>('POST', 'v1/data-keys', { keyId, context, ...options });
+    const out = await this.call<DataKeyValue>(operation('generateDataKey'), { keyId, context, ...options });
     if (!isObject(out) || typeof out.encryptedKey !== 'string' || !(out.plaintextKey === undefined || typeof out.plaintextKey === 'string')) {
       throw new InvalidResponseError('no encryptedKey');
     }
@@ -224,7 +215,7 @@ export class EnvelopeClient {
   }
 
   masterKey(): Promise<MasterKeyStatus> {
-    return this.request('GET', 'v1/master-key');
+    return this.call(operation('getMasterKeyStatus'));
   }
 
   /**
@@ -232,19 +223,24 @@ export class EnvelopeClient {
    * or one is not (503, with the same report). Never retried: a retry would hide a failing check.
    */
   async dependencyHealth(): Promise<DependencyHealth> {
-    const { status, headers, json } = await this.exchange('GET', 'v1/health/dependencies', undefined, {}, undefined);
+    const { method, path } = operation('checkDependencies');
+    const { status, headers, json } = await this.exchange(method, path, undefined, {}, undefined);
     if (status === 200 || (status === 503 && isReport(json))) return json as DependencyHealth;
     throw toApiError(status, headers, json);
   }
 
   /**
-   * Sends a signed request, retried on 429 and 503 (state changes carry one idempotency key across
-   * the retries, so a retry never does the work twice); resolves with the JSON body or throws
-   * `EnvelopeApiError`.
+   * Sends a signed request to any path (relative to the endpoint), retried on 429 and 503; resolves
+   * with the JSON body or throws `EnvelopeApiError`. A route the contract marks `idempotent` carries
+   * one `Idempotency-Key` across the retries, so that a retry never does the work twice.
    */
-  async request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
-    const idempotencyKey = method === 'GET' ? undefined : (options.idempotencyKey ?? randomUUID());
-    return withRetries(() => this.send<T>(method, path, body, query, idempotencyKey), this.options.retry);
+  request<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
+    return this.call(requestLine(method, path), body, query, options);
+  }
+
+  private call<T>(line: RequestLine, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
+    const idempotencyKey = options.idempotencyKey ?? (line.idempotent ? randomUUID() : undefined);
+    return withRetries(() => this.send<T>(line.method, line.path, body, query, idempotencyKey), this.options.retry);
   }
 
   private async send<T>(method: string, path: string, body: unknown, query: Record<string, string>, idempotencyKey: string | undefined): Promise<T> {
@@ -303,7 +299,6 @@ function listOf<T, K extends keyof T & string>(value: T, field: K): T {
 /** A dependency report rather than an error body (a 503 answers either). */
 const isReport = (value: unknown): boolean => isObject(value) && typeof value.status === 'string' && isObject(value.dependencies);
 
-const keyPath = (key: string): string => `v1/keys/${encodeURIComponent(key)}`;
 const base64 = (value: Uint8Array | string): string => Buffer.from(value).toString('base64');
 function opened(value: OpenedValue): DecryptResult {
   if (!isObject(value) || typeof value.plaintext !== 'string') throw new InvalidResponseError('no plaintext');

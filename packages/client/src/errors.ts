@@ -42,3 +42,8 @@ export class InvalidResponseError extends Error {
     super(`The API's answer is not valid: ${what}. Is the endpoint the Envelope API?`);
   }
 }
+
+/** No endpoint or region, given or in the environment, or an endpoint that is not a URL: nothing was sent. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { addAbortSignal, type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
-import type { EnvelopeClient } from './client.js';
+import type { DataKeys } from './data-keys.js';
 import { FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
 import { createDecryptStream } from './file-format/index.js';
@@ -41,11 +41,11 @@ export interface FileOptions {
  * the sealer has derived its own key from it.
  */
 async function sealerFor(
-  client: EnvelopeClient,
+  dataKeys: DataKeys,
   { keyId, context, frameSize }: EncryptStreamOptions,
   signal: AbortSignal | undefined,
 ): Promise<FrameSealer> {
-  const dataKey = await abortable(client.generateDataKey(keyId, context), signal, (late) => late.plaintextKey?.fill(0));
+  const dataKey = await abortable(dataKeys.generateDataKey(keyId, context), signal, (late) => late.plaintextKey?.fill(0));
   const plaintextKey = dataKey.plaintextKey!;
   try {
     return new FrameSealer({
@@ -79,8 +79,8 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard
 }
 
 /** A stream that encrypts into the file format under a fresh data key (one API call). */
-export async function encryptingStream(client: EnvelopeClient, options: EncryptStreamOptions, signal?: AbortSignal): Promise<Transform> {
-  return createSealingStream(await sealerFor(client, options, signal));
+export async function encryptingStream(dataKeys: DataKeys, options: EncryptStreamOptions, signal?: AbortSignal): Promise<Transform> {
+  return createSealingStream(await sealerFor(dataKeys, options, signal));
 }
 
 /**
@@ -88,11 +88,11 @@ export async function encryptingStream(client: EnvelopeClient, options: EncryptS
  * The header's key id and version must be those the API reports the data key under: a header that
  * names another key (to mislead whoever reads it) is refused as `InvalidCiphertext`.
  */
-export function decryptingStream(client: EnvelopeClient, { expectedContext }: DecryptStreamOptions = {}): Transform {
+export function decryptingStream(dataKeys: DataKeys, { expectedContext }: DecryptStreamOptions = {}): Transform {
   return createDecryptStream({
     expectedContext,
     unwrapKey: async ({ encryptedKey, keyId, keyVersion, context }) => {
-      const opened = await client.decrypt(encryptedKey, context);
+      const opened = await dataKeys.decrypt(encryptedKey, context);
       if (opened.keyId !== keyId || opened.keyVersion !== keyVersion) {
         opened.plaintext.fill(0);
         throw invalidCiphertext();
@@ -108,7 +108,7 @@ export function decryptingStream(client: EnvelopeClient, { expectedContext }: De
  * so that encryption, reading and writing overlap (README, "Performance").
  */
 export async function encryptFile(
-  client: EnvelopeClient,
+  dataKeys: DataKeys,
   input: string | Readable,
   output: string | Writable,
   options: EncryptStreamOptions & FileOptions,
@@ -117,7 +117,7 @@ export async function encryptFile(
   signal?.throwIfAborted();
   if (typeof output !== 'string') {
     const source = await streamOf(input);
-    const stages = [progress(options.onProgress, source.size), () => encryptingStream(client, options, signal)];
+    const stages = [progress(options.onProgress, source.size), () => encryptingStream(dataKeys, options, signal)];
     await withAbortReason(signal, () => pipelineFrom(source, stages, output, signal));
     return;
   }
@@ -126,7 +126,7 @@ export async function encryptFile(
   try {
     // The output is created first: one that cannot be written fails before the data key is asked for.
     await writeAtomically(output, async (file) => {
-      const sealer = await sealerFor(client, options, signal);
+      const sealer = await sealerFor(dataKeys, options, signal);
       try {
         await sealInto(file, chunks, sealer, { ...options, total: source?.size });
       } finally {
@@ -170,7 +170,7 @@ async function sealInto(
  * and must be discarded if this rejects.
  */
 export async function decryptFile(
-  client: EnvelopeClient,
+  dataKeys: DataKeys,
   input: string | Readable,
   output: string | Writable,
   options: DecryptStreamOptions & FileOptions = {},
@@ -178,7 +178,7 @@ export async function decryptFile(
   const { signal } = options;
   signal?.throwIfAborted();
   const source = await streamOf(input);
-  const stages = [progress(options.onProgress, source.size), () => decryptingStream(client, options)];
+  const stages = [progress(options.onProgress, source.size), () => decryptingStream(dataKeys, options)];
   if (typeof output !== 'string') {
     await withAbortReason(signal, () => pipelineFrom(source, stages, output, signal));
     return;

@@ -2,14 +2,13 @@
 export {
   EnvelopeClient,
   type CiphertextInput,
-  type DecryptResult,
   type EnvelopeClientOptions,
-  type GeneratedDataKey,
   type PlaintextInput,
   type RequestOptions,
   type SealedResult,
 } from './client.js';
-export { EnvelopeApiError, InvalidResponseError } from './errors.js';
+export type { DecryptResult, GeneratedDataKey } from './data-keys.js';
+export { ConfigurationError, EnvelopeApiError, InvalidResponseError } from './errors.js';
 export type {
   DecryptStreamOptions as FileDecryptOptions,
   EncryptStreamOptions as FileEncryptOptions,

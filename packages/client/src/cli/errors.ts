@@ -1,38 +1,43 @@
+import { constants } from 'node:os';
 import { CommanderError } from 'commander';
-import { EnvelopeApiError, InvalidResponseError } from '../errors.js';
+import { ConfigurationError, EnvelopeApiError, InvalidResponseError } from '../errors.js';
 import { FileFormatError } from '../file-format/index.js';
 
-/** The CLI's exit codes (docs/cli.md, "Exit codes"). */
-export const ExitCode = {
-  /** Done. */
-  Success: 0,
-  /** The API refused or failed the request (its error code is printed), or could not be reached. */
-  ApiError: 1,
-  /** The command line or the configuration is wrong: unknown option, missing argument, no endpoint or credentials. */
-  Usage: 2,
-  /** A local file, stdin/stdout or an S3 object could not be read or written. */
-  InputOutput: 3,
-  /** The data is not valid: a tampered, truncated or foreign encrypted file or token, or another context than expected. */
-  InvalidData: 4,
-  /** A file command interrupted by SIGHUP (a closed terminal), as a shell reports it: 128 + 1. It leaves no output behind. */
-  Hangup: 129,
-  /** Interrupted by SIGINT (Ctrl-C): 128 + 2. */
-  Interrupted: 130,
-  /** Stopped by SIGTERM: 128 + 15. */
-  Terminated: 143,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
-
 /** 128 + the signal's number, as a shell reports a command killed by it. */
+const killedBy = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
+
+/**
+ * The CLI's exit codes, the one table of them: main.ts exits with them, `envelope --help` lists them,
+ * and a file command cleans up after each signal named here.
+ */
+export const EXIT_CODES = {
+  Success: { code: 0, meaning: 'success' },
+  ApiError: { code: 1, meaning: 'the API refused or failed the request (printed as "error: <Code>: <message>"), or could not be reached' },
+  Usage: { code: 2, meaning: 'usage or configuration error (unknown option, missing argument, no endpoint, region or credentials)' },
+  InputOutput: { code: 3, meaning: 'a local file, stdin/stdout or S3 object could not be read or written' },
+  InvalidData: { code: 4, meaning: 'invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context' },
+  Hangup: {
+    code: killedBy('SIGHUP'),
+    signal: 'SIGHUP',
+    meaning: 'interrupted by SIGHUP (a closed terminal); a file command leaves no output behind',
+  },
+  Interrupted: { code: killedBy('SIGINT'), signal: 'SIGINT', meaning: 'interrupted by SIGINT (Ctrl-C); a file command leaves no output behind' },
+  Terminated: { code: killedBy('SIGTERM'), signal: 'SIGTERM', meaning: 'stopped by SIGTERM; a file command leaves no output behind' },
+} as const satisfies Record<string, { readonly code: number; readonly meaning: string; readonly signal?: NodeJS.Signals }>;
+
+type ExitCodeName = keyof typeof EXIT_CODES;
+export type ExitCode = (typeof EXIT_CODES)[ExitCodeName]['code'];
+export const ExitCode = Object.fromEntries(Object.entries(EXIT_CODES).map(([name, { code }]) => [name, code])) as {
+  readonly [Name in ExitCodeName]: (typeof EXIT_CODES)[Name]['code'];
+};
+
+const SIGNAL_EXITS = Object.values(EXIT_CODES).filter((exit) => 'signal' in exit);
+
+/** The signals a file command stops on, and cleans up after. */
+export const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = SIGNAL_EXITS.map((exit) => exit.signal);
+
 export function interruptedExitCode(signal: string): ExitCode {
-  switch (signal) {
-    case 'SIGHUP':
-      return ExitCode.Hangup;
-    case 'SIGTERM':
-      return ExitCode.Terminated;
-    default:
-      return ExitCode.Interrupted;
-  }
+  return SIGNAL_EXITS.find((exit) => exit.signal === signal)?.code ?? ExitCode.Interrupted;
 }
 
 /** A mistake on the command line that commander cannot see (a malformed `--context`, say). */
@@ -63,7 +68,8 @@ export function failureOf(error: unknown): Failure {
   if (error instanceof CommanderError)
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, code: error.code, message: error.message };
   if (error instanceof InterruptedError) return { exitCode: interruptedExitCode(error.signal), code: 'Interrupted', message: error.message };
-  if (error instanceof UsageError) return { exitCode: ExitCode.Usage, code: 'UsageError', message: error.message };
+  if (error instanceof UsageError || error instanceof ConfigurationError)
+    return { exitCode: ExitCode.Usage, code: 'UsageError', message: error.message };
   if (error instanceof EnvelopeApiError) {
     return { exitCode: error.code === 'InvalidCiphertext' ? ExitCode.InvalidData : ExitCode.ApiError, code: error.code, message: error.message };
   }

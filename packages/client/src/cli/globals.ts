@@ -2,7 +2,6 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { EncryptionContext } from '../../../../contract/index.js';
 import { EnvelopeClient } from '../client.js';
 import { packageVersion } from '../version.js';
-import { UsageError } from './errors.js';
 
 export type OutputFormat = 'json' | 'table';
 
@@ -24,23 +23,9 @@ export function globalOptions(command: Command): GlobalOptions {
   return { endpoint, region, output: output ?? 'table', quiet: quiet === true };
 }
 
-/** The AWS region: `--region`, else AWS_REGION, else AWS_DEFAULT_REGION. */
-export function regionOf(options: GlobalOptions): string | undefined {
-  return options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-}
-
-/** A client for the API, credentials from the AWS SDK's default provider chain. */
+/** A client for the API, credentials from the AWS SDK's default provider chain, endpoint and region as the client resolves them. */
 export function clientFor(command: Command): EnvelopeClient {
-  const options = globalOptions(command);
-  const endpoint = options.endpoint ?? process.env.ENVELOPE_API_URL;
-  const region = regionOf(options);
-  if (!endpoint) throw new UsageError('No endpoint: pass --endpoint or set ENVELOPE_API_URL.');
-  if (!region) throw new UsageError('No region: pass --region or set AWS_REGION.');
-  try {
-    new URL(endpoint);
-  } catch {
-    throw new UsageError(`The endpoint is not a URL: ${endpoint}`);
-  }
+  const { endpoint, region } = globalOptions(command);
   return new EnvelopeClient({ endpoint, region, userAgent: `envelope-cli/${packageVersion()}` });
 }
 

@@ -3,7 +3,8 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isDirectory } from '../file-io.js';
 import { UsageError } from './errors.js';
-import { type GlobalOptions, regionOf } from './globals.js';
+import { regionOf } from '../target.js';
+import type { GlobalOptions } from './globals.js';
 import { stdinStream } from './stdin.js';
 
 /** Where file commands read and write: a local path, `-` (stdin or stdout), or `s3://bucket/key`. */
@@ -35,7 +36,7 @@ export async function s3Client(options: GlobalOptions): Promise<S3Client> {
   const endpoint = process.env.AWS_ENDPOINT_URL_S3;
   // Loaded only for s3:// locations: the S3 client is most of the CLI's memory at rest.
   const { S3Client } = await import('@aws-sdk/client-s3');
-  return new S3Client({ region: regionOf(options) ?? 'us-east-1', ...(endpoint && { endpoint, forcePathStyle: true }) });
+  return new S3Client({ region: regionOf(options.region) ?? 'us-east-1', ...(endpoint && { endpoint, forcePathStyle: true }) });
 }
 
 /** An input: a path (which the client reads itself) or a stream, and its size when known beforehand. */

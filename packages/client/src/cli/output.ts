@@ -9,20 +9,13 @@ export function print(options: GlobalOptions, value: unknown, table: () => strin
   return writeStdout(options.output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${table()}\n`);
 }
 
-/** Swallows stdout's 'error' events: each write reports its own error to its caller (writeStdout), never as a crash. */
-let stdoutGuarded = false;
-
 /**
  * Writes to stdout and resolves once written, or rejects with the write's error (ENOSPC, EPIPE, EIO…),
- * which main.ts reports as any I/O error: one line, exit 3. Every write to stdout goes through here
- * (the file commands' pipeline to stdout handles its own errors).
+ * which main.ts reports as any I/O error: one line, exit 3. Every result goes through here (the file
+ * commands' pipeline to stdout handles its own errors, and commander writes help and the version).
  */
 export function writeStdout(data: string | Uint8Array): Promise<void> {
   const stdout = process.stdout;
-  if (!stdoutGuarded) {
-    stdoutGuarded = true;
-    stdout.on('error', () => {});
-  }
   return new Promise((resolve, reject) => {
     if (stdout.destroyed || stdout.writableEnded) {
       reject(Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' }));

@@ -4,20 +4,19 @@ import { addKeyCommands } from './commands/keys.js';
 import { addMasterKeyCommand } from './commands/master-key.js';
 import { addValueCommands } from './commands/values.js';
 import { packageVersion } from '../version.js';
+import { EXIT_CODES } from './errors.js';
 
-const EXIT_CODES = `
+const exitCodes = Object.values(EXIT_CODES)
+  .map(({ code, meaning }) => `  ${String(code).padEnd(4)} ${meaning}`)
+  .join('\n');
+
+const AFTER_HELP = `
 Exit codes:
-  0  success
-  1  the API refused or failed the request (printed as "error: <Code>: <message>"), or could not be reached
-  2  usage or configuration error (unknown option, missing argument, no endpoint, region or credentials)
-  3  a local file, stdin/stdout or S3 object could not be read or written
-  4  invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context
-  129, 130, 143  interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM (128 + the signal's number); a file
-                 command leaves no output behind
+${exitCodes}
 
 Environment:
   ENVELOPE_API_URL     the API's base URL (or --endpoint)
-  AWS_REGION           the region requests are signed for (or --region)
+  AWS_REGION           the region requests are signed for (or --region; else AWS_DEFAULT_REGION)
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE…
                        credentials, from the AWS SDK's default provider chain
   AWS_ENDPOINT_URL_S3  another S3 endpoint (path-style), e.g. moto or MinIO
@@ -34,11 +33,11 @@ export function createProgram(): Command {
     .description('Envelope API command line: keys, small values, and files of any size (local, stdin/stdout or S3)')
     .version(packageVersion())
     .option('--endpoint <url>', "the API's base URL (default: $ENVELOPE_API_URL)")
-    .option('--region <region>', 'the AWS region to sign for (default: $AWS_REGION)')
+    .option('--region <region>', 'the AWS region to sign for (default: $AWS_REGION, else $AWS_DEFAULT_REGION)')
     .addOption(new Option('-o, --output <format>', 'json (stable, for scripts) or table (for humans)').choices(['json', 'table']).default('table'))
     .option('-q, --quiet', 'no progress bar and no informational messages')
     .exitOverride()
-    .addHelpText('after', EXIT_CODES);
+    .addHelpText('after', AFTER_HELP);
   addKeyCommands(program);
   addValueCommands(program);
   addFileCommands(program);

@@ -5,7 +5,7 @@ import type { EncryptionContext } from '../../../../../contract/index.js';
 import type { EnvelopeClient } from '../../client.js';
 import type { FileOptions, ProgressCallback } from '../../files.js';
 import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
-import { InterruptedError, interruptedExitCode, UsageError } from '../errors.js';
+import { INTERRUPTING_SIGNALS, InterruptedError, interruptedExitCode, UsageError } from '../errors.js';
 import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
 import { checkOutput, describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
 import { formatBytes, inform, print } from '../output.js';
@@ -68,9 +68,6 @@ export function addFileCommands(program: Command): void {
       );
     });
 }
-
-/** The signals a file command cleans up after (docs/cli.md, "Exit codes"). */
-const INTERRUPTING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function transfer(command: Command, verb: string, inputText: string, outputText: string, run: Run): Promise<void> {
   const options = globalOptions(command);
