@@ -92,7 +92,9 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
     .use({
       onError: async (request) => {
-        request.response = errorResponse(request.error, (message, error) => logger.error(message, error as Error));
+        request.response = errorResponse(request.error, (message, detail) =>
+          detail instanceof Error ? logger.error(message, detail) : logger.error(message, { ...detail }),
+        );
       },
     });
 }

@@ -107,14 +107,21 @@ interface IdempotentCall {
 function translateIdempotencyError(error: unknown): unknown {
   switch ((error as Error | undefined)?.name) {
     case 'IdempotencyValidationError':
-      return new ServiceError('Conflict', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+      return new ServiceError(
+        'Conflict',
+        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+        undefined,
+        {
+          cause: error,
+        },
+      );
     case 'IdempotencyAlreadyInProgressError':
     // A duplicate that lost the race to an attempt which failed and removed its record before the duplicate read it.
     case 'IdempotencyItemNotFoundError':
-      return new ServiceError('Conflict', 'A request with this Idempotency-Key is still in progress; retry shortly.', 1);
+      return new ServiceError('Conflict', 'A request with this Idempotency-Key is still in progress; retry shortly.', 1, { cause: error });
     case 'IdempotencyPersistenceLayerError':
     case 'IdempotencyUnknownError':
-      return new ServiceError('DependencyUnavailable', 'DynamoDB is unavailable; retry later.', 2);
+      return new ServiceError('DependencyUnavailable', 'DynamoDB is unavailable; retry later.', 2, { cause: error });
     default:
       return error;
   }
