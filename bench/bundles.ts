@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ApiFunctionName } from '../contract/index.js';
-import { FUNCTION_ENTRIES } from '../lambdas/routes.js';
+import { API_FUNCTION_NAMES } from '../lib/functions.js';
 import { deployedBundle, synthesizeApp } from '../test/infra/synthesize.js';
 import { median, RUNS } from './measure.js';
 
@@ -24,7 +24,7 @@ export interface BundleFigures {
 export async function measureBundles(): Promise<Record<ApiFunctionName, BundleFigures>> {
   const app = synthesizeApp('bench');
   const figures: Partial<Record<ApiFunctionName, BundleFigures>> = {};
-  for (const name of Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]) {
+  for (const name of API_FUNCTION_NAMES) {
     const dir = join(WORK_DIR, name);
     await mkdir(dir, { recursive: true });
     const bundle = join(dir, 'index.mjs');

@@ -3,8 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { API_ROUTES, HEALTH_PROBE_ITEM, type ApiFunctionName } from '../contract/index.js';
-import { HANDLER_ENV } from '../lambdas/config.js';
-import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
+import { DEFAULT_CACHE_LIMITS } from '../lambdas/domain/data-key-provider.js';
 import type { AuditTrail } from './constructs/audit-trail.js';
 import type { DataKeyTable } from './constructs/data-key-table.js';
 import { EnvelopeFunction } from './constructs/envelope-function.js';
@@ -13,7 +12,8 @@ import type { MasterKey } from './constructs/master-key.js';
 import { OperationsDashboard } from './constructs/operations-dashboard.js';
 import { ServiceAlarms } from './constructs/service-alarms.js';
 import type { ServiceMetricsProps } from './constructs/service-metrics.js';
-import { FUNCTION_RIGHTS } from './function-rights.js';
+import { functionEnvironment, type FunctionEnvironmentProps } from './function-environment.js';
+import { API_FUNCTION_NAMES, API_FUNCTIONS, type FunctionRights } from './functions.js';
 import { LOG_RETENTION_DAYS } from './log-retention.js';
 import { nagRendering } from './nag-rendering.js';
 import { callerPolicyName, functionRoleName, serviceName } from './naming.js';
@@ -51,11 +51,19 @@ export class EnvelopeApiStack extends Stack {
     const params = this.parameters();
     this.table = props.table;
     this.auditTrail = props.auditTrail;
+    const resources: FunctionEnvironmentProps = {
+      serviceName: serviceName(props.stage),
+      tableName: this.table.tableName,
+      masterKeyArn: props.masterKey.keyArn,
+      auditTrail: { sink: { logGroupName: this.auditTrail.logGroup.logGroupName }, key: { secretArn: this.auditTrail.auditKey.secretArn } },
+      dataKeySettings: { cacheMaxAgeSeconds: params.cacheMaxAgeSeconds.valueAsString },
+    };
     this.functions = Object.fromEntries(
-      (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((name) => [
-        name,
-        this.createFunction(name, props, params.logRetentionInDays.valueAsNumber, params.cacheMaxAgeSeconds.valueAsString),
-      ]),
+      API_FUNCTION_NAMES.map((name) => {
+        const fn = this.createFunction(name, props.stage, params.logRetentionInDays.valueAsNumber, resources);
+        this.grantRights(fn, API_FUNCTIONS[name].rights, props.masterKey);
+        return [name, fn];
+      }),
     ) as Record<ApiFunctionName, EnvelopeFunction>;
 
     this.api = new EnvelopeRestApi(this, 'Api', {
@@ -79,31 +87,23 @@ export class EnvelopeApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the API' });
   }
 
-  /** A function with exactly its rights (FUNCTION_RIGHTS) on the master key, the table and the audit trail. */
-  private createFunction(name: ApiFunctionName, props: EnvelopeApiStackProps, logRetentionInDays: number, cacheMaxAge: string): EnvelopeFunction {
-    const rights = FUNCTION_RIGHTS[name];
-    const fn = new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
-      entry: FUNCTION_ENTRIES[name],
-      description: `Envelope API (${props.stage}): ${name}`,
-      roleName: functionRoleName(props.stage, this.region, name),
+  /** A function as API_FUNCTIONS describes it, with the variables its rights call for. */
+  private createFunction(name: ApiFunctionName, stage: string, logRetentionInDays: number, resources: FunctionEnvironmentProps): EnvelopeFunction {
+    const { entry, timeoutSeconds, memorySize, rights } = API_FUNCTIONS[name];
+    return new EnvelopeFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
+      entry,
+      description: `Envelope API (${stage}): ${name}`,
+      roleName: functionRoleName(stage, this.region, name),
       logRetentionInDays,
-      memorySize: rights.memorySize,
-      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
-      environment: {
-        // The `service` of its logs and metrics: stages sharing an account keep theirs apart.
-        POWERTOOLS_SERVICE_NAME: serviceName(props.stage),
-        ...((rights.table !== undefined || rights.masterKey !== undefined) && {
-          [HANDLER_ENV.tableName]: this.table.tableName,
-          [HANDLER_ENV.masterKeyArn]: props.masterKey.keyArn,
-          [HANDLER_ENV.cacheMaxAgeSeconds]: cacheMaxAge,
-        }),
-        ...(rights.audited && {
-          [HANDLER_ENV.auditLogGroup]: this.auditTrail.logGroup.logGroupName,
-          [HANDLER_ENV.auditKeySecretArn]: this.auditTrail.auditKey.secretArn,
-        }),
-      },
+      memorySize,
+      timeout: Duration.seconds(timeoutSeconds),
+      environment: functionEnvironment(rights, resources),
     });
-    if (rights.masterKey !== undefined) props.masterKey.grant(fn, rights.masterKey);
+  }
+
+  /** Exactly the function's rights on the master key, the table and the audit trail. */
+  private grantRights(fn: EnvelopeFunction, rights: FunctionRights, masterKey: MasterKey): void {
+    if (rights.masterKey !== undefined) masterKey.grant(fn, rights.masterKey);
     if (rights.table !== undefined) this.table.grantItemActions(fn, ...rights.table);
     if (rights.audited) {
       this.auditTrail.grantWrite(fn);
@@ -113,7 +113,6 @@ export class EnvelopeApiStack extends Stack {
       this.table.grantReadsOfPartitions(fn, [HEALTH_PROBE_ITEM.partitionKey], 'dynamodb:GetItem');
       this.auditTrail.grantListStreams(fn);
     }
-    return fn;
   }
 
   /** The alarms (to an SNS topic, optionally to an email address) and the dashboard over the same metrics. */
@@ -210,7 +209,7 @@ export class EnvelopeApiStack extends Stack {
       }),
       cacheMaxAgeSeconds: new CfnParameter(this, 'CacheMaxAgeSeconds', {
         type: 'Number',
-        default: 60,
+        default: DEFAULT_CACHE_LIMITS.maxAgeSeconds,
         minValue: 0,
         maxValue: 3600,
         description:
@@ -241,6 +240,6 @@ export class EnvelopeApiStack extends Stack {
 
 /** The table operations the functions are granted, as DynamoDB names them in its metrics. */
 function tableOperations(): dynamodb.Operation[] {
-  const actions = Object.values(FUNCTION_RIGHTS).flatMap((rights) => rights.table ?? []);
+  const actions = Object.values(API_FUNCTIONS).flatMap(({ rights }) => rights.table ?? []);
   return [...new Set(actions)].map((action) => action.replace(/^dynamodb:/, '') as dynamodb.Operation);
 }

@@ -4,7 +4,7 @@ import { EnvelopeAccountStack } from './envelope-account-stack.js';
 import { EnvelopeApiStack } from './envelope-api-stack.js';
 import { EnvelopeDataStack } from './envelope-data-stack.js';
 import { EnvelopeKeyStack } from './envelope-key-stack.js';
-import type { ApiGatewayCloudWatchRoleChoice } from './stage-context.js';
+import { type ApiGatewayCloudWatchRoleChoice, STAGE_NAME } from './stage-context.js';
 
 export interface EnvelopeStacks {
   readonly keyStack: EnvelopeKeyStack;
@@ -49,7 +49,7 @@ export const ACCOUNT_STACK_NAME = 'EnvelopeAccount';
  * stateless API stack over them.
  */
 export function addEnvelopeStage(app: App, stage: string, options: EnvelopeStageOptions = {}): EnvelopeStacks {
-  if (!/^[a-z0-9-]{1,20}$/.test(stage)) throw new Error(`stage must match ^[a-z0-9-]{1,20}$, not ${stage}.`);
+  if (!STAGE_NAME.pattern.test(stage)) throw new Error(`stage must be ${STAGE_NAME.rule}, not ${stage}.`);
   const { env, tags = {}, apiGatewayCloudWatchRole = 'create' } = options;
   const keyStack = new EnvelopeKeyStack(app, `EnvelopeKey-${stage}`, { stage, env, description: `Envelope API (${stage}): master key` });
   const dataStack = new EnvelopeDataStack(app, `EnvelopeData-${stage}`, {

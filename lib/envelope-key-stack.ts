@@ -4,7 +4,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { MasterKey, type MasterKeyUser } from './constructs/master-key.js';
 import type { ApiFunctionName } from '../contract/index.js';
-import { FUNCTION_RIGHTS } from './function-rights.js';
+import { API_FUNCTION_NAMES, API_FUNCTIONS } from './functions.js';
 import { functionRoleName, masterKeyAlias } from './naming.js';
 
 export interface EnvelopeKeyStackProps extends StackProps {
@@ -29,9 +29,10 @@ export class EnvelopeKeyStack extends Stack {
     const account = Stack.of(this).account;
     const roleArn = (fn: ApiFunctionName) =>
       `arn:${Stack.of(this).partition}:iam::${account}:role/${functionRoleName(props.stage, Stack.of(this).region, fn)}`;
-    const users: MasterKeyUser[] = Object.entries(FUNCTION_RIGHTS).flatMap(([fn, { masterKey }]) =>
-      masterKey === undefined ? [] : [{ roleArn: roleArn(fn as ApiFunctionName), ...masterKey }],
-    );
+    const users: MasterKeyUser[] = API_FUNCTION_NAMES.flatMap((fn) => {
+      const { masterKey } = API_FUNCTIONS[fn].rights;
+      return masterKey === undefined ? [] : [{ roleArn: roleArn(fn), ...masterKey }];
+    });
     const master = new MasterKey(this, 'MasterKey', {
       alias: masterKeyAlias(props.stage),
       description: `Envelope API (${props.stage}): wraps the data keys of the envelope-encryption service`,

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiFunctionName } from '../contract/index.js';
-import { FUNCTION_ENTRIES, FUNCTION_TIMEOUT_SECONDS } from '../lambdas/routes.js';
+import { API_FUNCTION_NAMES, API_FUNCTIONS } from '../lib/functions.js';
 import type { ProxyHandler } from './gateway/server.js';
 
 export interface LocalFunction {
@@ -22,13 +22,9 @@ const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 /** The deployed entry points, each to run with the given environment. */
 export function deployedFunctions(environment: (fn: ApiFunctionName) => Record<string, string>): Record<ApiFunctionName, LocalFunction> {
-  const entries = Object.entries(FUNCTION_ENTRIES).map(([fn, entry]) => [
+  const entries = API_FUNCTION_NAMES.map((fn) => [
     fn,
-    {
-      entry,
-      environment: environment(fn as ApiFunctionName),
-      timeoutSeconds: FUNCTION_TIMEOUT_SECONDS[fn as ApiFunctionName],
-    },
+    { entry: API_FUNCTIONS[fn].entry, environment: environment(fn), timeoutSeconds: API_FUNCTIONS[fn].timeoutSeconds },
   ]);
   return Object.fromEntries(entries) as Record<ApiFunctionName, LocalFunction>;
 }

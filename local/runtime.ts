@@ -4,8 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { ApiFunctionName } from '../contract/index.js';
 import { HANDLER_ENV } from '../lambdas/config.js';
+import { DEFAULT_CACHE_LIMITS } from '../lambdas/domain/data-key-provider.js';
+import { DATA_KEY_SETTINGS, functionEnvironment, type DataKeySetting, type FunctionEnvironmentProps } from '../lib/function-environment.js';
+import { API_FUNCTIONS } from '../lib/functions.js';
+import { serviceName } from '../lib/naming.js';
 import { crossAccountCallersFromContext } from '../lib/stage-context.js';
-import { auditFileIn, localAuditTrail } from './audit-trail.js';
+import { auditFileIn, auditKeyFileIn, localAuditTrail } from './audit-trail.js';
 import { startDynamoDbAccessProxy } from './dynamodb-access-proxy.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
@@ -32,6 +36,10 @@ export interface LocalRuntimeConfig {
   readonly keyMaterialOrigin: KeyMaterialOrigin;
   /** Principals of other accounts the API's resource policy admits, as `-c callers=…` does for a deploy. */
   readonly crossAccountCallers: readonly string[];
+  /** The data-key functions' settings: the cache's age always, as the stack's parameter gives it, the others when set. */
+  readonly dataKeySettings: Readonly<Partial<Record<DataKeySetting, string>>>;
+  /** Powertools' settings (POWERTOOLS_LOG_LEVEL, …), for every function, as one would set them on the deployed ones. */
+  readonly powertoolsSettings: Readonly<Record<string, string>>;
 }
 
 export interface LocalRuntime {
@@ -53,7 +61,7 @@ export interface LocalRuntime {
   readonly deployer: LocalIdentity;
   /** Each function's identity: its role session and credentials. */
   readonly functionIdentities: Readonly<Record<ApiFunctionName, LocalIdentity>>;
-  /** The environment each function runs with: its role's credentials, table and master key. */
+  /** The environment each function runs with: what Lambda provides (region, its role's credentials) and its own variables. */
   environmentFor(fn: ApiFunctionName): Record<string, string>;
   /** Calls the emulators received, per operation: what the service cost in KMS and DynamoDB. */
   readonly calls: { readonly kms: Readonly<Record<string, number>>; readonly dynamoDb: Readonly<Record<string, number>> };
@@ -90,7 +98,19 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
     principalsFile: env.ENVELOPE_PRINCIPALS,
     keyMaterialOrigin: keyMaterialOriginOf(env.ENVELOPE_KEY_MATERIAL_ORIGIN),
     crossAccountCallers: crossAccountCallersFromContext(env.ENVELOPE_CALLERS),
+    dataKeySettings: dataKeySettingsFrom(env),
+    powertoolsSettings: Object.fromEntries(
+      Object.entries(env).flatMap(([name, value]) => (name.startsWith('POWERTOOLS_') && value !== undefined ? [[name, value]] : [])),
+    ),
   };
+}
+
+function dataKeySettingsFrom(env: NodeJS.ProcessEnv): Partial<Record<DataKeySetting, string>> {
+  const given = DATA_KEY_SETTINGS.flatMap((setting) => {
+    const value = env[HANDLER_ENV[setting]];
+    return value === undefined ? [] : [[setting, value]];
+  });
+  return { cacheMaxAgeSeconds: String(DEFAULT_CACHE_LIMITS.maxAgeSeconds), ...Object.fromEntries(given) };
 }
 
 /**
@@ -164,18 +184,8 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     const roles = functionIdentities(policies);
     const callers = callerIdentities(principals, policies);
     access.register(...Object.values(roles), ...callers);
-    const auditTrail = await localAuditTrail(config.dataDir);
-
-    const environmentFor = (fn: ApiFunctionName): Record<string, string> => ({
-      ...(process.env as Record<string, string>),
-      // Not Lambda: no X-Ray daemon to send traces to, whatever the machine's AWS_EXECUTION_ENV says.
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      AWS_ACCESS_KEY_ID: roles[fn].accessKeyId,
-      AWS_SECRET_ACCESS_KEY: roles[fn].secretAccessKey,
-      [HANDLER_ENV.tableName]: LOCAL_TABLE_NAME,
-      [HANDLER_ENV.masterKeyArn]: masterKeyArn,
-      ...auditTrail,
-    });
+    await localAuditTrail(config.dataDir);
+    const environmentFor = functionEnvironments(config, roles, masterKeyArn, { kms: kms.url, dynamoDb: dynamoDbProxy.url });
     const functions = await startFunctions(deployedFunctions(environmentFor));
     closing.push(() => functions.close());
     const api = { apiArn: policies.apiArn, stageName: policies.stageName, resourcePolicy: policies.apiResourcePolicy };
@@ -212,6 +222,49 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
     await close();
     throw error;
   }
+}
+
+/** Each function's environment: the developer's Powertools settings, what Lambda provides, and the function's own variables. */
+function functionEnvironments(
+  config: LocalRuntimeConfig,
+  roles: Readonly<Record<ApiFunctionName, LocalIdentity>>,
+  masterKeyArn: string,
+  endpoints: LocalEndpoints,
+): (fn: ApiFunctionName) => Record<string, string> {
+  const resources: FunctionEnvironmentProps = {
+    serviceName: serviceName(LOCAL_STAGE),
+    tableName: LOCAL_TABLE_NAME,
+    masterKeyArn,
+    auditTrail: { sink: { file: auditFileIn(config.dataDir) }, key: { file: auditKeyFileIn(config.dataDir) } },
+    dataKeySettings: config.dataKeySettings,
+  };
+  return (fn) => ({
+    ...config.powertoolsSettings,
+    ...lambdaProvided(config.region, roles[fn], endpoints),
+    ...functionEnvironment(API_FUNCTIONS[fn].rights, resources),
+  });
+}
+
+interface LocalEndpoints {
+  readonly kms: string;
+  readonly dynamoDb: string;
+}
+
+/**
+ * What Lambda sets in every function's environment besides its configuration: the region and the
+ * credentials of the function's role. Locally, the SDK's endpoints lead to the emulators, and
+ * tracing is off, with no X-Ray daemon to send to.
+ */
+function lambdaProvided(region: string, role: LocalIdentity, endpoints: LocalEndpoints): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: role.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+    AWS_ENDPOINT_URL_KMS: endpoints.kms,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
 }
 
 /** DynamoDB's answer for a table whose key is not usable ("Encryption at rest: how it works": the table becomes inaccessible). */

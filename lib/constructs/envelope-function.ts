@@ -58,7 +58,8 @@ export class EnvelopeFunction extends Construct implements iam.IGrantable {
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
-      environment: { POWERTOOLS_SERVICE_NAME: 'envelope-api', NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // The bundle is minified: its source maps make stack traces name the sources.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       bundling: {

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KMS_CONTEXT_KEYS } from '../../contract/index.js';
-import type { MasterKeyRights } from '../function-rights.js';
+import type { MasterKeyRights } from '../functions.js';
 
 /** What one application role may do with the master key, and under which context keys. */
 export interface MasterKeyUser extends MasterKeyRights {

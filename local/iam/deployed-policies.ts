@@ -1,5 +1,5 @@
 import type { ApiFunctionName } from '../../contract/index.js';
-import { FUNCTION_ENTRIES } from '../../lambdas/routes.js';
+import { API_FUNCTION_NAMES } from '../../lib/functions.js';
 import { CALLER_POLICIES, callerPolicyName, functionRoleName, type CallerPolicy } from '../../lib/naming.js';
 import type { NamedPolicy, PolicyDocument } from './policy-evaluator.js';
 import type { DeploymentTarget, SynthesizedTemplates } from './synthesized-templates.js';
@@ -164,7 +164,7 @@ function exportsOf(resolver: TemplateResolver): Record<string, unknown> {
 
 function functionRoles(resolver: TemplateResolver, target: DeploymentTarget): Record<ApiFunctionName, FunctionRole> {
   const policies = resolver.resources('AWS::IAM::Policy');
-  const entries = (Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn): [ApiFunctionName, FunctionRole] => {
+  const entries = API_FUNCTION_NAMES.map((fn): [ApiFunctionName, FunctionRole] => {
     const roleName = functionRoleName(target.stage, target.region, fn);
     const attached = policies
       .filter(([, policy]) => (policy.Roles as unknown[]).includes(roleName))

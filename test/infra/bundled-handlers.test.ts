@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiFunctionName } from '../../contract/index.js';
-import { FUNCTION_ENTRIES } from '../../lambdas/routes.js';
+import { API_FUNCTION_NAMES } from '../../lib/functions.js';
 import { startFunctions, type LocalFunction, type LocalFunctions } from '../../local/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/runtime.js';
@@ -39,9 +39,7 @@ beforeAll(async () => {
     const environment = { ...runtime.environmentFor(fn), ...lambdaTracingEnvironment(`envelope-api-${fn}`, daemon, trace.header) };
     return { entry: pathToFileURL(file).href, environment, timeoutSeconds: timeout! };
   };
-  bundled = await startFunctions(
-    Object.fromEntries((Object.keys(FUNCTION_ENTRIES) as ApiFunctionName[]).map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>,
-  );
+  bundled = await startFunctions(Object.fromEntries(API_FUNCTION_NAMES.map((fn) => [fn, bundle(fn)])) as Record<ApiFunctionName, LocalFunction>);
 });
 afterAll(async () => {
   await bundled?.close();

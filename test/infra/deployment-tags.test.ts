@@ -91,15 +91,24 @@ describe('the tags context value', () => {
     expect(deploymentTagsFromContext(undefined)).toEqual({});
   });
 
+  const expected = `Expected at most 50 tags with KMS's rules, such as '{"team":"platform"}'.`;
   it.each([
-    ['team=platform', /must be a JSON object/],
-    ['["team"]', /not valid/],
-    ['{"aws:team":"x"}', /not valid.*aws:team/s],
-    ['{"team":"a|b"}', /must be letters/],
-    [JSON.stringify({ ['k'.repeat(129)]: 'v' }), /not valid/],
-    [JSON.stringify(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v']))), /at most 50 tags/],
-  ])('refuses %s with KMS tag rules', (value, message) => {
+    ['team=platform', `The tags context must be a JSON object such as '{"team":"platform"}' (quoted for the shell), not team=platform.`],
+    ['{team:platform}', `The tags context must be a JSON object such as '{"team":"platform"}' (quoted for the shell), not {team:platform}.`],
+    ['["team"]', `The tags context must be a JSON object such as '{"team":"platform"}' (quoted for the shell), not ["team"].`],
+    ['{"aws:team":"x"}', `The tags context is not valid: tag key "aws:team": must not start with aws:. ${expected}`],
+    ['{"team":"a|b"}', `The tags context is not valid: the value of tag "team": must be letters, digits, spaces and _ . : / = + - @. ${expected}`],
+    [
+      JSON.stringify({ ['k'.repeat(129)]: 'v', team: 7 }),
+      `The tags context is not valid: tag key "${'k'.repeat(129)}": Too big: expected string to have <=128 characters; the value of tag "team": Invalid input: expected string, received number. ${expected}`,
+    ],
+    [
+      JSON.stringify(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v']))),
+      `The tags context is not valid: at most 50 tags. ${expected}`,
+    ],
+  ])('refuses %s on one line, saying what is wrong and what is expected', (value, message) => {
     expect(() => deploymentTagsFromContext(value)).toThrow(message);
+    expect(message).not.toContain('\n');
   });
 });
 

@@ -4,11 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { apiGatewayCloudWatchRoleFromContext, crossAccountCallersFromContext } from '../../lib/stage-context.js';
+import { apiGatewayCloudWatchRoleFromContext, crossAccountCallersFromContext, stageFromContext } from '../../lib/stage-context.js';
 
 const ROLE = 'arn:aws:iam::444455556666:role/partner';
 const ROOT = 'arn:aws:iam::777788889999:root';
 const USER = 'arn:aws:iam::444455556666:user/ci';
+
+describe('the stage context value', () => {
+  it('defaults to dev', () => {
+    expect(stageFromContext(undefined)).toBe('dev');
+    expect(stageFromContext('prod-2')).toBe('prod-2');
+  });
+
+  it.each([['Prod'], [''], ['a'.repeat(21)], [7]])('refuses %j, saying what a stage name is', (value) => {
+    expect(() => stageFromContext(value)).toThrow(
+      `The stage context (or ENVELOPE_STAGE) must be 1 to 20 lowercase letters, digits or hyphens, such as dev or prod, not ${typeof value === 'string' ? value : JSON.stringify(value)}.`,
+    );
+  });
+});
 
 describe('the apiGatewayCloudWatchRole context value', () => {
   it('defaults to create', () => {
@@ -66,9 +79,9 @@ describe('the callers context value', () => {
     ['a wildcard', '*'],
   ])('refuses %s, saying what an ARN must be and which one is wrong', (_, arn) => {
     expect(() => crossAccountCallersFromContext(`${ROLE},${arn}`)).toThrow(
-      /callers context is not valid.*must be an IAM role, user or account root ARN[\s\S]*at \[1\]/,
+      `The callers context is not valid: caller 2 (${arn}): must be an IAM role, user or account root ARN.`,
     );
-    expect(() => crossAccountCallersFromContext([arn])).toThrow(/must be an IAM role, user or account root ARN[\s\S]*at \[0\]/);
+    expect(() => crossAccountCallersFromContext([arn])).toThrow(`caller 1 (${arn}): must be an IAM role, user or account root ARN.`);
   });
 
   it('refuses a JSON list that does not parse, quoting it', () => {
@@ -78,8 +91,10 @@ describe('the callers context value', () => {
   });
 
   it('refuses what is neither a string nor a list of ARNs', () => {
-    expect(() => crossAccountCallersFromContext(42)).toThrow(/callers context is not valid/);
-    expect(() => crossAccountCallersFromContext([ROLE, 42])).toThrow(/callers context is not valid[\s\S]*at \[1\]/);
+    expect(() => crossAccountCallersFromContext(42)).toThrow('The callers context must be ARNs separated by commas or a JSON list, not 42.');
+    expect(() => crossAccountCallersFromContext([ROLE, 42])).toThrow(
+      'The callers context is not valid: caller 2: Invalid input: expected string, received number.',
+    );
   });
 });
 

@@ -83,7 +83,7 @@ describe('metrics (EMF on standard output, as in Lambda)', () => {
     await clientFor(runtime().apiUrl, 'owner').createKey();
     const line = await emf.next('POST /v1/keys');
     expect(line._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[service, operation], [service]]);
-    expect(line).toMatchObject({ [service]: 'envelope-api', [METRIC_NAMES.requests]: 1, [METRIC_NAMES.errors]: 0, [kms.calls]: 1 });
+    expect(line).toMatchObject({ [service]: 'envelope-api-local', [METRIC_NAMES.requests]: 1, [METRIC_NAMES.errors]: 0, [kms.calls]: 1 });
     expect(line[kms.latency]).toEqual(expect.any(Number));
     expect(line[dynamoDb.calls]).toBeGreaterThanOrEqual(1);
     expect(metricNames(line)).not.toContain(kms.throttles);

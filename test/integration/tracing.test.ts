@@ -79,7 +79,7 @@ describe('traces (Powertools Tracer, as in Lambda under active tracing)', () => 
     const { keyId } = created.result;
     expect(created.invocation.handler).toMatchObject({
       trace_id: trace.root,
-      annotations: { operation: 'POST /v1/keys', keyId, Service: 'envelope-api' },
+      annotations: { operation: 'POST /v1/keys', keyId, Service: 'envelope-api-local' },
     });
     expect(operationsOf(created.invocation, 'KMS')).toEqual(['GenerateDataKeyWithoutPlaintext']);
     expect(operationsOf(created.invocation, 'DynamoDB')).toEqual(expect.arrayContaining(['Query', 'PutItem']));

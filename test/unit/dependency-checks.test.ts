@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_TIMEOUT_SECONDS } from '../../lambdas/routes.js';
+import { API_FUNCTIONS } from '../../lib/functions.js';
 import type { DependencyFailure } from '../../contract/index.js';
 import { CheckTimeout, failureOf, type Probe, runCheck } from '../../lambdas/http/dependency-checks.js';
 import { CHECK_TIMEOUT_MS } from '../../lambdas/http/dependency-health.js';
@@ -49,7 +49,7 @@ describe('runCheck', () => {
   });
 
   it('fits, with the audit record after it (2 s) and the early answer (0.5 s), well inside the operator function', () => {
-    expect(CHECK_TIMEOUT_MS + 2_000 + 500).toBeLessThan(FUNCTION_TIMEOUT_SECONDS.masterKey * 1_000);
+    expect(CHECK_TIMEOUT_MS + 2_000 + 500).toBeLessThan(API_FUNCTIONS.masterKey.timeoutSeconds * 1_000);
   });
 });
 
