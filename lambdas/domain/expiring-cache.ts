@@ -2,7 +2,7 @@
  * A bounded, time-limited cache with single-flight loading: concurrent misses for the same key
  * share one load. Entries leave after `maxAgeMs`, or least-recently-used first beyond
  * `maxEntries`. Values are not wiped on eviction: cached data keys are KeyObjects, which hold
- * their bytes outside the JS heap until garbage collection (see the README on zeroisation).
+ * their bytes outside the JS heap until garbage collection (see docs/security.md, "What is wiped").
  */
 export interface ExpiringCacheOptions {
   readonly maxAgeMs: number;

@@ -10,7 +10,7 @@ import { logger, tracer } from './observability.js';
 import { jsonResponse } from './responses.js';
 
 /**
- * Each check's time, well inside the operator function's 10 s timeout (FUNCTION_TIMEOUT_SECONDS):
+ * Each check's time, well inside the operator function's 10 s timeout (API_FUNCTIONS in lib/functions.ts):
  * the checks run side by side, then the request's audit record is written (2 s at most), and
  * apiHandler answers 503 on its own 0.5 s before the function's end.
  */

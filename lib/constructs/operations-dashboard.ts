@@ -27,7 +27,7 @@ const HEIGHT = 6;
 
 /**
  * One page for the service, a row per layer: the API as callers see it, the functions, KMS with
- * the data-key cache, and DynamoDB (the README's "Operating it" draws it).
+ * the data-key cache, and DynamoDB (docs/operations.md, "Dashboard", draws it).
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;

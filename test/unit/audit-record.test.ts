@@ -23,7 +23,7 @@ const request: AuditRequest = {
 };
 
 describe('AuditHasher', () => {
-  it("hashes as the README's openssl recipe does, so an investigator can hash a value by hand", () => {
+  it("hashes as docs/audit.md's openssl recipe does, so an investigator can hash a value by hand", () => {
     for (const value of ['acme-4711', 'ünïcødé tenant', 'a=b; c']) {
       const openssl = execFileSync('openssl', ['dgst', '-sha256', '-hmac', KEY], { input: value }).toString().trim().split(' ').pop();
       expect(new AuditHasher(KEY).hash(value)).toBe(`${AUDIT_HASH_PREFIX}${openssl}`);

@@ -105,7 +105,7 @@ export function decryptingStream(dataKeys: DataKeys, { expectedContext }: Decryp
 /**
  * Encrypts a file (or stream) into another; a file output appears only once complete. Into a file,
  * it reads ahead and writes behind with buffers of its own rather than through a stream pipeline,
- * so that encryption, reading and writing overlap (README, "Performance").
+ * so that encryption, reading and writing overlap (docs/performance.md).
  */
 export async function encryptFile(
   dataKeys: DataKeys,
