@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: writes the reference pages under docs/reference/, generated from the contract,
- * lambdas/config.ts and the synthesized stacks, so that no table is typed by hand; one module of
+ * lambdas/config.ts, the synthesized stacks and the CLI's exit codes, so that no table is typed by hand; one module of
  * reference-docs/ per page. test/docs/reference.test.ts fails when a committed page differs from what this makes.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { environmentPage } from './reference-docs/environment.js';
 import { errorsPage } from './reference-docs/errors.js';
+import { exitCodesPage } from './reference-docs/exit-codes.js';
 import { indexPage } from './reference-docs/index-page.js';
 import { limitsPage } from './reference-docs/limits.js';
 import { render } from './reference-docs/markdown.js';
@@ -22,7 +23,7 @@ export const REFERENCE_DIR = 'docs/reference';
 /** Every reference page, by file name in REFERENCE_DIR, as `npm run docs` writes it. */
 export function referencePages(): Map<string, string> {
   const synthesized = synthesize();
-  const pages = [routesPage(synthesized), errorsPage(), environmentPage(synthesized), parametersPage(synthesized), limitsPage()];
+  const pages = [routesPage(synthesized), errorsPage(), environmentPage(synthesized), parametersPage(synthesized), limitsPage(), exitCodesPage()];
   return new Map([...pages, indexPage(pages)].map((page) => [page.file, render(page)]));
 }
 

@@ -2,6 +2,9 @@
 
 export const code = (text: string | number): string => `\`${text}\``;
 
+/** Plain text (the CLI's, say) in Markdown: its punctuation shown as typed, never taken for markup. */
+export const plain = (text: string): string => text.replace(/[\\`*_<>[\]]/g, '\\$&');
+
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

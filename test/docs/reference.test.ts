@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES, ERROR_STATUS, type ApiRoute } from '../../contract/index.js';
+import { EXIT_CODES } from '../../packages/client/src/cli/errors.js';
 import { REFERENCE_DIR, referencePages } from '../../scripts/reference-docs.js';
 
 const dir = new URL(`../../${REFERENCE_DIR}/`, import.meta.url);
@@ -42,6 +43,15 @@ describe('the reference pages', () => {
     for (const route of API_ROUTES as readonly ApiRoute[]) {
       const [row] = rowsOf(routes, route.method).filter((cells) => cells[1] === `\`${route.resource}\``);
       expect(row?.at(-1), `${route.method} ${route.resource}`).toBe(route.idempotent ? 'yes' : '');
+    }
+  });
+
+  it("list every exit code of the CLI, each with its help's meaning and what it prints", () => {
+    const exitCodes = pages.get('exit-codes.md')!;
+    for (const { code, meaning } of Object.values(EXIT_CODES)) {
+      const [row] = rowsOf(exitCodes, String(code));
+      expect(row?.[1]?.replace(/\\(.)/g, '$1'), String(code)).toBe(meaning);
+      expect(row?.[2], String(code)).toMatch(/\S/);
     }
   });
 });

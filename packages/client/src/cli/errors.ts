@@ -11,11 +11,31 @@ const killedBy = (signal: NodeJS.Signals): number => 128 + constants.signals[sig
  * and a file command cleans up after each signal named here.
  */
 export const EXIT_CODES = {
-  Success: { code: 0, meaning: 'success' },
-  ApiError: { code: 1, meaning: 'the API refused or failed the request (printed as "error: <Code>: <message>"), or could not be reached' },
-  Usage: { code: 2, meaning: 'usage or configuration error (unknown option, missing argument, no endpoint, region or credentials)' },
-  InputOutput: { code: 3, meaning: 'a local file, stdin/stdout or S3 object could not be read or written' },
-  InvalidData: { code: 4, meaning: 'invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context' },
+  // `printed` (Markdown) is for docs/reference/exit-codes.md only, not the help; a signal's line is InterruptedError's.
+  Success: { code: 0, meaning: 'success', printed: "nothing (or the file commands' summary line)" },
+  ApiError: {
+    code: 1,
+    meaning: "the API refused or failed the request, could not be reached, or answered something that is not the API's answer",
+    printed:
+      "`error: <Code>: <message>`, `<Code>` being the API's error code (`AccessDenied`, `KeyNotFound`, `KeyDisabled`, `KeyPendingDeletion`, `InvalidKeyState`, `ValidationError`, `Throttled`, `DependencyUnavailable`, …), `NetworkError`, or `InvalidResponse` (a 2xx answer of the wrong shape: is `--endpoint` the Envelope API?)",
+  },
+  Usage: {
+    code: 2,
+    meaning: 'usage or configuration error (unknown command or option, missing argument, malformed --context, no endpoint, region or credentials)',
+    printed:
+      "commander's `error: …` (an unknown command or option, a missing argument or `--key`, a malformed `--context` or `--tag`, a key given twice), or `error: UsageError: …` (no endpoint or region, or a value commander cannot check, such as an `s3://` location without a key) / `error: NoCredentials: …`",
+  },
+  InputOutput: {
+    code: 3,
+    meaning: 'a local file, stdin/stdout or an S3 object or bucket could not be read or written',
+    printed:
+      "`error: ENOENT: …` (missing), `EACCES` (unreadable), `EISDIR` (a directory), `ENOSPC` (a full disk), `EPIPE` (a closed pipe)…; S3's code (`NoSuchKey`, `NoSuchBucket`, `AccessDenied`…)",
+  },
+  InvalidData: {
+    code: 4,
+    meaning: 'invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context',
+    printed: "`error: InvalidCiphertext: …` (the file format's, or the API's for a token), `error: ContextMismatch: …`",
+  },
   Hangup: {
     code: killedBy('SIGHUP'),
     signal: 'SIGHUP',
@@ -23,7 +43,7 @@ export const EXIT_CODES = {
   },
   Interrupted: { code: killedBy('SIGINT'), signal: 'SIGINT', meaning: 'interrupted by SIGINT (Ctrl-C); a file command leaves no output behind' },
   Terminated: { code: killedBy('SIGTERM'), signal: 'SIGTERM', meaning: 'stopped by SIGTERM; a file command leaves no output behind' },
-} as const satisfies Record<string, { readonly code: number; readonly meaning: string; readonly signal?: NodeJS.Signals }>;
+} as const satisfies Record<string, { readonly code: number; readonly meaning: string; readonly signal?: NodeJS.Signals; readonly printed?: string }>;
 
 type ExitCodeName = keyof typeof EXIT_CODES;
 export type ExitCode = (typeof EXIT_CODES)[ExitCodeName]['code'];
