@@ -121,6 +121,17 @@ export interface AuditKeyRef {
 }
 
 /**
+ * What a change touched, kept with its stored answer: a retry answered from that answer, which does
+ * not run the route, reports the same keys, versions and change as the attempt that made it.
+ */
+export interface AuditTouched {
+  readonly keyIds: readonly string[];
+  readonly aliases: readonly string[];
+  readonly keyVersions: readonly number[];
+  readonly change?: AuditChange;
+}
+
+/**
  * What the routes learn about the keys a request touches, collected while it runs and read once
  * at its end. Plain values only; hashing happens when the record is built.
  */
@@ -199,6 +210,19 @@ export class AuditFacts {
   replayed(replay: AuditReplay | undefined): this {
     this.replay = replay;
     return this;
+  }
+
+  /** What this change touched, for its stored answer. */
+  touched(): AuditTouched {
+    return { keyIds: [...this.keyIds], aliases: [...this.aliases], keyVersions: [...this.versions], ...(this.change && { change: this.change }) };
+  }
+
+  /** Reports what an earlier attempt touched (its stored answer's), as if this attempt had. */
+  retouch({ keyIds, aliases, keyVersions, change }: AuditTouched): this {
+    for (const keyId of keyIds) this.keyIds.add(keyId);
+    for (const alias of aliases) this.aliases.add(alias);
+    for (const version of keyVersions) this.versions.add(version);
+    return change ? this.changed(change) : this;
   }
 
   /** The ids of the keys named or touched so far, as given (a route may name a key that does not exist). */

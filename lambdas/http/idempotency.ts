@@ -1,6 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AuditTouched } from '../domain/audit-record.js';
 import { ChangeRequest, changeRequestToken } from '../domain/change-request.js';
 import { ServiceError } from '../domain/errors.js';
 import { API_ROUTES, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_LIMITS, TABLE_SCHEMA, type ApiRoute } from '../../contract/index.js';
@@ -31,7 +32,7 @@ export function retryable<R extends Readonly<Record<string, Route>>>(routes: R, 
 }
 
 function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, tableName: () => string): Route {
-  let run: ((call: IdempotentCall) => Promise<Awaited<ReturnType<Route>>>) | undefined;
+  let run: ((call: IdempotentCall) => Promise<StoredAnswer | Answer>) | undefined;
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[caller, route, key]',
     payloadValidationJmesPath: '[request.path, request.body]',
@@ -39,17 +40,23 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
     throwOnNoIdempotencyKey: true,
   });
   const idempotentRun = () =>
-    (run ??= makeIdempotent(async ({ request }: IdempotentCall) => route(request.ran()), {
-      persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: tableName(),
-        keyAttr: TABLE_SCHEMA.partitionKey,
-        sortKeyAttr: TABLE_SCHEMA.sortKey,
-        staticPkValue: 'IDEMPOTENCY',
-        expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
-        awsSdkV3Client: dynamoDb(),
-      }),
-      config,
-    }));
+    (run ??= makeIdempotent(
+      async ({ request }: IdempotentCall): Promise<StoredAnswer> => {
+        const ran = request.ran();
+        return { answer: await route(ran), touched: ran.audit.touched() };
+      },
+      {
+        persistenceStore: new DynamoDBPersistenceLayer({
+          tableName: tableName(),
+          keyAttr: TABLE_SCHEMA.partitionKey,
+          sortKeyAttr: TABLE_SCHEMA.sortKey,
+          staticPkValue: 'IDEMPOTENCY',
+          expiryAttr: TABLE_SCHEMA.timeToLiveAttribute,
+          awsSdkV3Client: dynamoDb(),
+        }),
+        config,
+      },
+    ));
   return async (request) => {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return route(request);
@@ -59,8 +66,10 @@ function idempotent(name: string, route: Route, dynamoDb: () => DynamoDBClient, 
     config.registerLambdaContext(request.context);
     const attempt = new Attempt(request, name, key);
     try {
-      const answer = await idempotentRun()({ caller: request.caller, route: name, key, request: attempt });
-      request.audit.replayed(attempt.answeredBy());
+      const { answer, touched } = storedAnswerOf(await idempotentRun()({ caller: request.caller, route: name, key, request: attempt }));
+      const answeredBy = attempt.answeredBy();
+      if (answeredBy === 'stored' && touched) request.audit.retouch(touched);
+      request.audit.replayed(answeredBy);
       return answer;
     } catch (error) {
       throw translateIdempotencyError(error);
@@ -96,6 +105,18 @@ class Attempt {
     return this.change.recovered ? 'recovered' : undefined;
   }
 }
+
+type Answer = Awaited<ReturnType<Route>>;
+
+/** What the idempotency record keeps of a successful attempt: its answer, and what it touched for the audit trail. */
+interface StoredAnswer {
+  readonly answer: Answer;
+  readonly touched?: AuditTouched;
+}
+
+/** A record stored before answers carried what they touched holds the bare answer; it is still answered. */
+const storedAnswerOf = (stored: StoredAnswer | Answer): StoredAnswer =>
+  'answer' in stored && 'touched' in stored ? stored : { answer: stored as Answer };
 
 interface IdempotentCall {
   readonly caller: string;

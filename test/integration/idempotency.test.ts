@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TABLE_SCHEMA } from '../../contract/index.js';
 import { AuditHasher, type AuditEntry } from '../../lambdas/domain/audit-record.js';
@@ -93,7 +93,21 @@ describe('Idempotency-Key', () => {
     // The stored answer is kept again: the next retry does not even run the route.
     await rotate();
     const last = (await readAuditEntries(runtime().auditFile)).at(-1) as AuditEntry;
-    expect(last).toMatchObject({ phase: 'outcome', replay: 'stored' });
+    // Its record names what the answer does, as the attempt that made the change would have.
+    expect(last).toMatchObject({ phase: 'outcome', replay: 'stored', keyIds: [keyId], keyVersions: [2] });
+  });
+
+  it('answers from a stored answer kept before answers carried what they touched', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const { keyId } = await owner.createKey();
+    const rotate = () => owner.request<{ createdVersion: number }>('POST', `v1/keys/${keyId}/rotate`, undefined, {}, { idempotencyKey: 'legacy-1' });
+    const first = await rotate();
+    // Rewrites the stored answer as earlier releases kept it: the bare answer.
+    await rewriteStoredAnswers((stored) => (stored as { answer: unknown }).answer);
+    expect(await rotate()).toEqual(first);
+    const last = (await readAuditEntries(runtime().auditFile)).at(-1) as AuditEntry;
+    expect(last).toMatchObject({ phase: 'outcome', route: 'POST /v1/keys/{key}/rotate', status: 200, replay: 'stored' });
+    expect((await owner.getKey(keyId)).currentVersion).toBe(2);
   });
 
   it('writes an intent before every change and none before a read; an intent without outcome is unfinished until a retry answers', async () => {
@@ -139,25 +153,45 @@ describe('Idempotency-Key', () => {
 });
 
 /** Deletes Powertools' idempotency records, as their expiry would once the attempt holding one died. */
-async function forgetStoredAnswers(): Promise<void> {
+/** The table, as the deployer (who may write any item) reaches it. */
+function deployerTable(): DynamoDBDocumentClient {
   const { deployer, dynamoDbUrl } = runtime();
-  const db = DynamoDBDocumentClient.from(
+  return DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: dynamoDbUrl,
       region: 'us-east-1',
       credentials: { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey },
     }),
   );
-  const { partitionKey, sortKey } = TABLE_SCHEMA;
-  const { Items = [] } = await db.send(
+}
+
+async function storedAnswers(): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await deployerTable().send(
     new QueryCommand({
       TableName: LOCAL_TABLE_NAME,
       KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partitionKey },
+      ExpressionAttributeNames: { '#pk': TABLE_SCHEMA.partitionKey },
       ExpressionAttributeValues: { ':pk': 'IDEMPOTENCY' },
     }),
   );
   expect(Items.length).toBeGreaterThan(0);
-  for (const item of Items)
-    await db.send(new DeleteCommand({ TableName: LOCAL_TABLE_NAME, Key: { [partitionKey]: item[partitionKey], [sortKey]: item[sortKey] } }));
+  return Items;
+}
+
+const keyOf = (item: Record<string, unknown>) => ({
+  [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey],
+  [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey],
+});
+
+async function forgetStoredAnswers(): Promise<void> {
+  for (const item of await storedAnswers()) await deployerTable().send(new DeleteCommand({ TableName: LOCAL_TABLE_NAME, Key: keyOf(item) }));
+}
+
+/** Rewrites each completed record's stored answer (Powertools keeps it in `data`). */
+async function rewriteStoredAnswers(rewrite: (stored: unknown) => unknown): Promise<void> {
+  for (const item of await storedAnswers()) {
+    if (item.status !== 'COMPLETED') continue;
+    const data = typeof item.data === 'string' ? JSON.stringify(rewrite(JSON.parse(item.data))) : rewrite(item.data);
+    await deployerTable().send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item: { ...item, data } }));
+  }
 }
