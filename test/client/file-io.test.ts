@@ -9,7 +9,7 @@ import { FileAppender, readChunks } from '../../packages/client/src/file-io.js';
 const directory = () => mkdtemp(join(tmpdir(), 'envelope-file-io-'));
 
 describe('readChunks', () => {
-  it('yields every byte of a file in order, whatever its size against the chunk size', async () => {
+  it('yields every byte of a file in order in full chunks (the last excepted), whatever its size against the chunk size', async () => {
     const dir = await directory();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 1, max: 1_500 }), async (size, chunkSize) => {
@@ -19,35 +19,58 @@ describe('readChunks', () => {
         const seen: Buffer[] = [];
         try {
           // Copied as they come: a chunk is valid only until the next one is asked for.
-          for await (const chunk of readChunks(file, chunkSize)) {
-            expect(chunk.length).toBeGreaterThan(0);
-            expect(chunk.length).toBeLessThanOrEqual(chunkSize);
-            seen.push(Buffer.from(chunk));
-          }
+          for await (const chunk of readChunks(file, { chunkSize: () => chunkSize })) seen.push(Buffer.from(chunk));
         } finally {
           await file.close();
         }
         expect(Buffer.concat(seen)).toEqual(bytes);
+        expect(seen.slice(0, -1).every((chunk) => chunk.length === chunkSize)).toBe(true);
+        expect(seen.at(-1)?.length ?? 1).toBeGreaterThan(0);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('reuses two buffers and wipes them when the reader stops, early or not', async () => {
+  it('reuses kept + 2 buffers, keeps the kept chunks unchanged, and wipes them all when the reader stops, early or not', async () => {
     const dir = await directory();
-    await writeFile(join(dir, 'in'), Buffer.alloc(10_000, 0xab));
-    const file = await open(join(dir, 'in'), 'r');
-    try {
-      const views: Buffer[] = [];
-      for await (const chunk of readChunks(file, 1_000)) {
-        views.push(chunk);
-        if (views.length === 5) break;
+    const bytes = randomBytes(10_000);
+    await writeFile(join(dir, 'in'), bytes);
+    for (const kept of [0, 1]) {
+      const file = await open(join(dir, 'in'), 'r');
+      try {
+        const views: Buffer[] = [];
+        for await (const chunk of readChunks(file, { chunkSize: () => 1_000, kept })) {
+          views.push(chunk);
+          // The chunks before this one that were to be kept still hold their bytes, though the next read is under way.
+          for (let back = 0; back <= kept && back < views.length; back++) {
+            const index = views.length - 1 - back;
+            expect(views[index]).toEqual(bytes.subarray(index * 1_000, (index + 1) * 1_000));
+          }
+          if (views.length === 5) break;
+        }
+        expect(new Set(views.map((view) => view.buffer)).size).toBe(kept + 2);
+        for (const view of views) expect(view.every((byte) => byte === 0)).toBe(true);
+      } finally {
+        await file.close();
       }
-      expect(new Set(views.map((view) => view.buffer)).size).toBe(2);
-      for (const view of views) expect(view.every((byte) => byte === 0)).toBe(true);
+    }
+  });
+
+  it('reads chunks of the size asked before each read, growing its buffers when asked for more', async () => {
+    const dir = await directory();
+    const bytes = randomBytes(20_000);
+    await writeFile(join(dir, 'in'), bytes);
+    const file = await open(join(dir, 'in'), 'r');
+    const sizes = [100, 100, 5_000, 5_000, 5_000, 5_000, 5_000];
+    const seen: Buffer[] = [];
+    try {
+      let read = 0;
+      for await (const chunk of readChunks(file, { chunkSize: () => sizes[read++]! })) seen.push(Buffer.from(chunk));
     } finally {
       await file.close();
     }
+    expect(seen.map((chunk) => chunk.length)).toEqual([100, 100, 5_000, 5_000, 5_000, 4_800]);
+    expect(Buffer.concat(seen)).toEqual(bytes);
   });
 
   it('fails with the read error, as a rejection the caller can handle', async () => {

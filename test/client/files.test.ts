@@ -38,6 +38,23 @@ describe('files and streams through the client', () => {
     expect(runtime().calls.kms.Decrypt ?? 0).toBeLessThanOrEqual(2);
   });
 
+  it('decrypts file to file whatever its frames against its reads: smaller, one byte over, several times larger, and from a stream', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const key = await owner.createKey();
+    const dir = await mkdtemp(join(tmpdir(), 'envelope-files-'));
+    const plaintext = randomBytes(7 * 1024 * 1024 + 3);
+    await writeFile(join(dir, 'in'), plaintext);
+    // A read is at least 1 MiB: these frames are read whole in one, across two, and over several reads' worth.
+    for (const frameSize of [4096, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5]) {
+      await owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), { keyId: key.keyId, frameSize });
+      await owner.decryptFile(join(dir, 'in.enc'), join(dir, 'out'));
+      expect(sha256(await readFile(join(dir, 'out'))), `frame size ${frameSize}`).toBe(sha256(plaintext));
+      const encrypted = await readFile(join(dir, 'in.enc'));
+      await owner.decryptFile(Readable.from([encrypted.subarray(0, 100), encrypted.subarray(100)]), join(dir, 'out2'));
+      expect(sha256(await readFile(join(dir, 'out2'))), `frame size ${frameSize}, from a stream`).toBe(sha256(plaintext));
+    }
+  });
+
   it('leaves no output behind when a file fails to verify, and names nothing of its internals', async () => {
     const owner = clientFor(runtime().apiUrl, 'owner');
     const key = await owner.createKey();

@@ -6,25 +6,44 @@ import type { FileHandle } from 'node:fs/promises';
  */
 export const IO_CHUNK_SIZE = 1024 * 1024;
 
+export interface ChunkReading {
+  /** Bytes per chunk, asked before each read: it may grow once the caller knows how long its records are. @default IO_CHUNK_SIZE */
+  readonly chunkSize?: () => number;
+  /** Chunks before the current one that must stay unchanged, as the caller still refers to them. @default 0 */
+  readonly kept?: number;
+}
+
 /**
  * A file's bytes in chunks, read one chunk ahead: the next chunk is read while the caller handles
- * this one. Two buffers take turns, so a chunk is valid only until the caller asks for the next one
- * (no allocation per chunk, and no garbage for the collector); both are zeroed at the end, as they
- * held the file's bytes, and neither comes from Node's shared buffer pool. Reads go from the file's
- * current position, one at a time, so a pipe or a FIFO reads as well as a regular file.
+ * this one. A few buffers take turns (no allocation per chunk, and no garbage for the collector), so
+ * a chunk is valid only until the caller asks for the one `kept + 1` after it; all are zeroed at the
+ * end, as they held the file's bytes, and none comes from Node's shared buffer pool. Every chunk but
+ * the last is full, whatever a pipe or a FIFO gives per read: reads go from the file's current
+ * position, one at a time, so those read as well as a regular file.
  */
-export async function* readChunks(file: FileHandle, chunkSize = IO_CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
-  const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)];
+export async function* readChunks(
+  file: FileHandle,
+  { chunkSize = () => IO_CHUNK_SIZE, kept = 0 }: ChunkReading = {},
+): AsyncGenerator<Buffer, void, undefined> {
+  const buffers: Buffer[] = [];
   let turn = 0;
-  const readInto = (buffer: Buffer) => settledLater(file.read(buffer, 0, chunkSize, null));
-  let reading = readInto(buffers[turn]!);
+  const readNext = (): Promise<Buffer> => {
+    const size = chunkSize();
+    const current = buffers[turn];
+    if (!current || current.length < size) {
+      current?.fill(0);
+      buffers[turn] = Buffer.allocUnsafeSlow(size);
+    }
+    const buffer = buffers[turn]!.subarray(0, size);
+    turn = (turn + 1) % (kept + 2);
+    return settledLater(readInto(file, buffer));
+  };
+  let reading = readNext();
   try {
     for (;;) {
-      const { bytesRead } = await reading;
-      if (bytesRead === 0) return;
-      const chunk = buffers[turn]!.subarray(0, bytesRead);
-      turn ^= 1;
-      reading = readInto(buffers[turn]!);
+      const chunk = await reading;
+      if (chunk.length === 0) return;
+      reading = readNext();
       yield chunk;
     }
   } finally {
@@ -32,6 +51,20 @@ export async function* readChunks(file: FileHandle, chunkSize = IO_CHUNK_SIZE): 
     await reading.catch(() => undefined);
     for (const buffer of buffers) buffer.fill(0);
   }
+}
+
+/** The file's next `length` bytes, fewer only where it ends, in a buffer of their own. */
+export const readUpTo = (file: FileHandle, length: number): Promise<Buffer> => readInto(file, Buffer.allocUnsafe(length));
+
+/** Reads until the buffer is full or the file ends; the part read. */
+async function readInto(file: FileHandle, buffer: Buffer): Promise<Buffer> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /**

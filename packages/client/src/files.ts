@@ -5,9 +5,12 @@ import { addAbortSignal, type Readable, Transform, type Writable } from 'node:st
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { DataKeys } from './data-keys.js';
-import { FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks } from './file-io.js';
+import { FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks, readUpTo } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
 import { createDecryptStream } from './file-format/index.js';
+import { type DecryptStreamOptions as FormatDecryptOptions, FrameOpener } from './file-format/frame-opener.js';
+import { MAX_HEADER_LENGTH } from './file-format/constants.js';
+import { MAX_FRAME_OVERHEAD } from './file-format/frames.js';
 import { createSealingStream } from './file-format/encrypt-stream.js';
 import { FrameSealer } from './file-format/frame-sealer.js';
 
@@ -15,7 +18,7 @@ export interface EncryptStreamOptions {
   /** The data key's key id or `alias/<name>`. */
   readonly keyId: string;
   readonly context?: EncryptionContext;
-  /** Plaintext bytes per frame. @default 64 KiB */
+  /** Plaintext bytes per frame. @default 1 MiB */
   readonly frameSize?: number;
 }
 
@@ -88,18 +91,22 @@ export async function encryptingStream(dataKeys: DataKeys, options: EncryptStrea
  * The header's key id and version must be those the API reports the data key under: a header that
  * names another key (to mislead whoever reads it) is refused as `InvalidCiphertext`.
  */
-export function decryptingStream(dataKeys: DataKeys, { expectedContext }: DecryptStreamOptions = {}): Transform {
-  return createDecryptStream({
+export function decryptingStream(dataKeys: DataKeys, options: DecryptStreamOptions = {}): Transform {
+  return createDecryptStream(openerOptions(dataKeys, options, undefined));
+}
+
+function openerOptions(dataKeys: DataKeys, { expectedContext }: DecryptStreamOptions, signal: AbortSignal | undefined): FormatDecryptOptions {
+  return {
     expectedContext,
     unwrapKey: async ({ encryptedKey, keyId, keyVersion, context }) => {
-      const opened = await dataKeys.decrypt(encryptedKey, context);
+      const opened = await abortable(dataKeys.decrypt(encryptedKey, context), signal, (late) => late.plaintext.fill(0));
       if (opened.keyId !== keyId || opened.keyVersion !== keyVersion) {
         opened.plaintext.fill(0);
         throw invalidCiphertext();
       }
       return opened.plaintext;
     },
-  });
+  };
 }
 
 /**
@@ -167,7 +174,8 @@ async function sealInto(
  * Decrypts a file (or stream) into another. Frames are verified one by one, so a file written to
  * disk is written to a temporary name and renamed only once the last frame has verified: a failed
  * decryption leaves no plaintext behind. A stream output receives verified frames as they come,
- * and must be discarded if this rejects.
+ * and must be discarded if this rejects. Into a file, it reads ahead and writes behind, as
+ * `encryptFile` does.
  */
 export async function decryptFile(
   dataKeys: DataKeys,
@@ -177,18 +185,60 @@ export async function decryptFile(
 ): Promise<void> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const source = await streamOf(input);
-  const stages = [progress(options.onProgress, source.size), () => decryptingStream(dataKeys, options)];
   if (typeof output !== 'string') {
+    const source = await streamOf(input);
+    const stages = [progress(options.onProgress, source.size), () => decryptingStream(dataKeys, options)];
     await withAbortReason(signal, () => pipelineFrom(source, stages, output, signal));
     return;
   }
+  const source = typeof input === 'string' ? await openFile(input) : undefined;
+  const opener = new FrameOpener(openerOptions(dataKeys, options, signal));
+  const chunks = source ? ciphertextChunks(source.file, opener) : signal ? addAbortSignal(signal, input as Readable) : (input as Readable);
   try {
-    await writeAtomically(output, (file) => pipelineFrom(source, stages, file.createWriteStream({ highWaterMark: IO_CHUNK_SIZE }), signal));
+    await writeAtomically(output, (file) => openInto(file, chunks, opener, { ...options, total: source?.size }));
   } catch (error) {
-    source.stream.destroy(); // when the temporary file could not be made, the pipeline never ran
+    if (!source) (input as Readable).destroy();
     throw reasonOr(signal, error);
+  } finally {
+    opener.release();
+    await source?.file.close();
   }
+}
+
+/**
+ * An encrypted file in chunks for the opener. The header comes first, in a buffer of its own, so the
+ * opener knows the frame size before the reads that carry frames are sized: each is at least a
+ * frame with its framing, so that a frame spans at most two of them, and the opener may refer to
+ * the chunk before the current one (one more buffer keeps it).
+ */
+async function* ciphertextChunks(file: FileHandle, opener: FrameOpener): AsyncGenerator<Buffer, void, undefined> {
+  const head = await readUpTo(file, MAX_HEADER_LENGTH);
+  if (head.length === 0) return;
+  yield head;
+  yield* readChunks(file, { chunkSize: () => Math.max(IO_CHUNK_SIZE, (opener.frameSize ?? 0) + MAX_FRAME_OVERHEAD), kept: 1 });
+}
+
+/** Writes the verified plaintext of the chunks as they come; fails unless the final frame verified. */
+async function openInto(
+  file: FileHandle,
+  chunks: AsyncIterable<Buffer>,
+  opener: FrameOpener,
+  { onProgress, signal, total }: FileOptions & { total: number | undefined },
+): Promise<void> {
+  const output = new FileAppender(file);
+  let done = 0;
+  for await (const chunk of chunks) {
+    signal?.throwIfAborted();
+    const ciphertext = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    const plaintext: Buffer[] = [];
+    await opener.update(ciphertext, (piece) => plaintext.push(piece));
+    await output.append(plaintext);
+    done += ciphertext.length;
+    onProgress?.(done, total);
+  }
+  signal?.throwIfAborted();
+  opener.final();
+  await output.flush();
 }
 
 /** Work stopped by its signal fails with the signal's reason on every route (a pipeline's own rejection is an AbortError). */
@@ -266,9 +316,10 @@ async function streamOf(input: string | Readable): Promise<Source> {
 const TEMPORARY_NAME_PREFIX = 48;
 
 /**
- * Writes a file under a temporary name in its directory (readable by its owner only) and renames it
- * into place once `write` succeeds; on failure the temporary file is removed. `write` may close the
- * file itself (a write stream does, as it finishes).
+ * Writes a file under a temporary name in its directory (readable by its owner only), makes it
+ * durable and renames it into place once `write` succeeds; on failure the temporary file is removed.
+ * The data is synced before the rename and the directory after it, so that a crash leaves either no
+ * output or a whole one under its name, never a named file missing its last writes.
  */
 async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
   const temporary = join(dirname(output), `.${basename(output).slice(0, TEMPORARY_NAME_PREFIX)}.${randomBytes(6).toString('hex')}.partial`);
@@ -276,6 +327,7 @@ async function writeAtomically(output: string, write: (file: FileHandle) => Prom
   try {
     try {
       await write(file);
+      await file.sync();
     } finally {
       await file.close();
     }
@@ -283,5 +335,16 @@ async function writeAtomically(output: string, write: (file: FileHandle) => Prom
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+  await syncDirectory(dirname(output));
+}
+
+/** Makes a rename in the directory durable. Some file systems refuse to sync a directory: the rename then stands as the system keeps it. */
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r').catch(() => undefined);
+  try {
+    await directory?.sync().catch(() => undefined);
+  } finally {
+    await directory?.close();
   }
 }

@@ -9,7 +9,7 @@ export const COMMITMENT_LENGTH = 32;
 export const IV_LENGTH = 12;
 export const TAG_LENGTH = 16;
 
-export const DEFAULT_FRAME_SIZE = 64 * 1024;
+export const DEFAULT_FRAME_SIZE = 1024 * 1024;
 export const MIN_FRAME_SIZE = 64;
 export const MAX_FRAME_SIZE = 16 * 1024 * 1024;
 

@@ -12,8 +12,9 @@ interface FrameInProgress {
 
 /**
  * Reads the body of one message from a queue of input bytes. A frame is deciphered only once all
- * of it and its tag have arrived, in one `update` and `final`, so no plaintext exists before the
- * check that decides whether it may be released; at most one frame of ciphertext is held.
+ * of it and its tag have arrived, and its plaintext leaves only after `final` verified the tag, so
+ * none is released before the check that decides whether it may be; at most one frame of ciphertext
+ * is held.
  */
 export class FrameReader {
   readonly #ciphers: FrameCiphers;
@@ -32,15 +33,14 @@ export class FrameReader {
     return this.#finished;
   }
 
-  /** Consumes what it can of `input`, passing each verified frame's plaintext to `release`, in order. */
+  /** Consumes what it can of `input`, passing each verified frame's plaintext to `release`, in order, in one or more pieces. */
   read(input: ByteQueue, release: (plaintext: Buffer) => void): void {
     while (!this.#finished) {
       this.#frame ??= this.#startFrame(input);
       const frame = this.#frame;
       if (!frame || !this.#collectAvailable(frame, input)) return;
       this.#frame = undefined;
-      const plaintext = this.#open(frame, input.take(TAG_LENGTH));
-      if (plaintext.length > 0) release(plaintext);
+      for (const plaintext of this.#open(frame, input.take(TAG_LENGTH))) if (plaintext.length > 0) release(plaintext);
       this.#expectedSequenceNumber++;
       this.#finished = frame.header.isFinal;
     }
@@ -79,20 +79,19 @@ export class FrameReader {
   }
 
   /**
-   * Deciphers the whole frame and verifies its tag; the plaintext is zeroed, never returned, if the
-   * tag does not verify. A frame usually spans two input chunks: joining its ciphertext before one
-   * `update` allocates less than joining two plaintext pieces after, and gives one output chunk
-   * (one write downstream) per frame.
+   * Deciphers the whole frame and verifies its tag, and only then returns its plaintext, a piece per
+   * input chunk the frame spans (deciphered piece by piece rather than joined first, which would copy
+   * the frame); the pieces are zeroed, never returned, if the tag does not verify.
    */
-  #open({ header, ciphertext }: FrameInProgress, tag: Buffer): Buffer {
+  #open({ header, ciphertext }: FrameInProgress, tag: Buffer): Buffer[] {
     const decipher = this.#ciphers.decipher(header.sequenceNumber, header.isFinal, header.contentLength);
-    const plaintext = decipher.update(ciphertext.length === 1 ? ciphertext[0]! : Buffer.concat(ciphertext));
+    const plaintext = ciphertext.map((piece) => decipher.update(piece));
     try {
       decipher.setAuthTag(tag);
       decipher.final();
       return plaintext;
     } catch {
-      plaintext.fill(0);
+      for (const piece of plaintext) piece.fill(0);
       throw invalidCiphertext();
     }
   }

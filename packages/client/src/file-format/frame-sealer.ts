@@ -17,7 +17,7 @@ export interface EncryptStreamOptions {
   readonly keyId: string;
   readonly keyVersion: number;
   readonly context?: EncryptionContext;
-  /** Plaintext bytes per frame, `MIN_FRAME_SIZE`..`MAX_FRAME_SIZE`; `DEFAULT_FRAME_SIZE` (64 KiB) if absent. */
+  /** Plaintext bytes per frame, `MIN_FRAME_SIZE`..`MAX_FRAME_SIZE`; `DEFAULT_FRAME_SIZE` (1 MiB) if absent. */
   readonly frameSize?: number;
   /**
    * For test vectors only. Fixing the message id makes encryption deterministic; two files with the
