@@ -135,7 +135,7 @@ export async function encryptFile(
     await writeAtomically(output, async (file) => {
       const sealer = await sealerFor(dataKeys, options, signal);
       try {
-        await sealInto(file, chunks, sealer, { ...options, total: source?.size });
+        await writeThrough(file, chunks, sealing(sealer), { ...options, total: source?.size });
       } finally {
         sealer.release();
       }
@@ -148,25 +148,53 @@ export async function encryptFile(
   }
 }
 
-/** Seals chunks as they come, with the file's header first and the final frame last. */
-async function sealInto(
+/** What a file transfer runs its chunks through: a sealer or an opener, as `writeThrough` drives it. */
+interface ChunkTransform {
+  /** Bytes that go before any chunk's (the file header). */
+  readonly head: readonly Buffer[];
+  update(chunk: Buffer): Buffer[] | Promise<Buffer[]>;
+  final(): readonly Buffer[];
+}
+
+const sealing = (sealer: FrameSealer): ChunkTransform => ({
+  head: sealer.header,
+  update: (plaintext) => sealer.update(plaintext),
+  final: () => sealer.final(),
+});
+
+/** Verified plaintext only; `final` fails unless the final frame verified. */
+const opening = (opener: FrameOpener): ChunkTransform => ({
+  head: [],
+  update: async (ciphertext) => {
+    const plaintext: Buffer[] = [];
+    await opener.update(ciphertext, (piece) => plaintext.push(piece));
+    return plaintext;
+  },
+  final: () => {
+    opener.final();
+    return [];
+  },
+});
+
+/** Writes what the transform makes of the chunks as they come: its head first, its final bytes last. */
+async function writeThrough(
   file: FileHandle,
   chunks: AsyncIterable<Buffer>,
-  sealer: FrameSealer,
+  transform: ChunkTransform,
   { onProgress, signal, total }: FileOptions & { total: number | undefined },
 ): Promise<void> {
   const output = new FileAppender(file);
   let done = 0;
-  await output.append(sealer.header);
+  await output.append(transform.head);
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
-    const plaintext = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    await output.append(sealer.update(plaintext));
-    done += plaintext.length;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    await output.append(await transform.update(bytes));
+    done += bytes.length;
     onProgress?.(done, total);
   }
   signal?.throwIfAborted();
-  await output.append(sealer.final());
+  await output.append(transform.final());
   await output.flush();
 }
 
@@ -195,7 +223,7 @@ export async function decryptFile(
   const opener = new FrameOpener(openerOptions(dataKeys, options, signal));
   const chunks = source ? ciphertextChunks(source.file, opener) : signal ? addAbortSignal(signal, input as Readable) : (input as Readable);
   try {
-    await writeAtomically(output, (file) => openInto(file, chunks, opener, { ...options, total: source?.size }));
+    await writeAtomically(output, (file) => writeThrough(file, chunks, opening(opener), { ...options, total: source?.size }));
   } catch (error) {
     if (!source) (input as Readable).destroy();
     throw reasonOr(signal, error);
@@ -216,29 +244,6 @@ async function* ciphertextChunks(file: FileHandle, opener: FrameOpener): AsyncGe
   if (head.length === 0) return;
   yield head;
   yield* readChunks(file, { chunkSize: () => Math.max(IO_CHUNK_SIZE, (opener.frameSize ?? 0) + MAX_FRAME_OVERHEAD), kept: 1 });
-}
-
-/** Writes the verified plaintext of the chunks as they come; fails unless the final frame verified. */
-async function openInto(
-  file: FileHandle,
-  chunks: AsyncIterable<Buffer>,
-  opener: FrameOpener,
-  { onProgress, signal, total }: FileOptions & { total: number | undefined },
-): Promise<void> {
-  const output = new FileAppender(file);
-  let done = 0;
-  for await (const chunk of chunks) {
-    signal?.throwIfAborted();
-    const ciphertext = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    const plaintext: Buffer[] = [];
-    await opener.update(ciphertext, (piece) => plaintext.push(piece));
-    await output.append(plaintext);
-    done += ciphertext.length;
-    onProgress?.(done, total);
-  }
-  signal?.throwIfAborted();
-  opener.final();
-  await output.flush();
 }
 
 /** Work stopped by its signal fails with the signal's reason on every route (a pipeline's own rejection is an AbortError). */
