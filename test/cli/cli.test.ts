@@ -116,6 +116,15 @@ describe('help and usage', () => {
     const noCredentials = await envelope(main, ['keys', 'list'], { env: userEnv(runtime().apiUrl, undefined) });
     expect(noCredentials.code).toBe(2);
     oneLineError(noCredentials.stderr, 'NoCredentials');
+    // A profile left in the shell wins over the keys beside it, and gives none: the message names it and the way out.
+    const leftProfile = await envelope(main, ['keys', 'list'], { env: userEnv(runtime().apiUrl, 'owner', { AWS_PROFILE: 'left-over' }) });
+    expect(leftProfile.code).toBe(2);
+    const [warning, error, ...rest] = leftProfile.stderr.split('\n');
+    expect(warning).toMatch(/^warning: .*Both AWS_PROFILE and the pair AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY static credentials are set/);
+    oneLineError(`${error}\n`, 'NoCredentials');
+    expect(error).toContain('"left-over" named in AWS_PROFILE');
+    expect(error).toContain('unset AWS_PROFILE');
+    expect(rest).toEqual(['']);
     const { AWS_REGION: _, ...withoutRegion } = userEnv(runtime().apiUrl, 'owner');
     const noRegion = await envelope(main, ['keys', 'list'], { env: withoutRegion });
     expect(noRegion.code).toBe(2);

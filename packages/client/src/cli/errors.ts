@@ -84,7 +84,7 @@ export interface Failure {
  * Maps anything thrown to a failure. Messages come from the API, the file format (which names no
  * internals), Node's I/O errors or S3: never a stack, a key or a credential.
  */
-export function failureOf(error: unknown): Failure {
+export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env): Failure {
   if (error instanceof CommanderError)
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, code: error.code, message: error.message };
   if (error instanceof InterruptedError) return { exitCode: interruptedExitCode(error.signal), code: 'Interrupted', message: error.message };
@@ -97,13 +97,7 @@ export function failureOf(error: unknown): Failure {
   if (error instanceof FileFormatError) return fileFormatFailure(error);
   const named = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: unknown; cause?: unknown };
   const message = typeof named?.message === 'string' ? named.message : String(error);
-  if (named?.name === 'CredentialsProviderError') {
-    return {
-      exitCode: ExitCode.Usage,
-      code: 'NoCredentials',
-      message: 'No AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE).',
-    };
-  }
+  if (named?.name === 'CredentialsProviderError') return { exitCode: ExitCode.Usage, code: 'NoCredentials', message: noCredentials(env.AWS_PROFILE) };
   // An AWS SDK service error: S3, the only AWS service the CLI calls itself.
   if (named?.$metadata !== undefined && typeof named.name === 'string') return { exitCode: ExitCode.InputOutput, code: named.name, message };
   // Node's system errors (ENOENT, EACCES, EISDIR, EPIPE…) carry their code at the front of their message.
@@ -121,6 +115,18 @@ export function failureOf(error: unknown): Failure {
   }
   if (named?.name === 'AbortError') return { exitCode: ExitCode.InputOutput, code: 'Aborted', message };
   return { exitCode: ExitCode.ApiError, code: 'InternalError', message };
+}
+
+/**
+ * The SDK found no credentials. With AWS_PROFILE set it reads only that profile, even over
+ * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: a profile left in the shell is the usual cause.
+ */
+function noCredentials(profile: string | undefined): string {
+  if (!profile) return 'No AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE).';
+  return (
+    `The profile "${profile}" named in AWS_PROFILE gave no AWS credentials: \`unset AWS_PROFILE\` to sign with ` +
+    `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (as for the local runtime), or fix the profile (\`aws configure --profile ${profile}\`, \`aws sso login --profile ${profile}\`).`
+  );
 }
 
 function fileFormatFailure(error: FileFormatError): Failure {

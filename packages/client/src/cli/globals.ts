@@ -1,3 +1,4 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { EncryptionContext } from '../../../../contract/index.js';
 import { EnvelopeClient } from '../client.js';
@@ -26,8 +27,26 @@ export function globalOptions(command: Command): GlobalOptions {
 /** A client for the API, credentials from the AWS SDK's default provider chain, endpoint and region as the client resolves them. */
 export function clientFor(command: Command): EnvelopeClient {
   const { endpoint, region } = globalOptions(command);
-  return new EnvelopeClient({ endpoint, region, userAgent: `envelope-cli/${packageVersion()}` });
+  return new EnvelopeClient({
+    endpoint,
+    region,
+    credentials: defaultProvider({ logger: ONE_LINE_WARNINGS }),
+    userAgent: `envelope-cli/${packageVersion()}`,
+  });
 }
+
+const ignore = () => {};
+
+/**
+ * The credential chain's warnings (AWS_PROFILE set beside AWS_ACCESS_KEY_ID, say) on one line of
+ * stderr each, as everything else the CLI prints there: the SDK's own span several.
+ */
+const ONE_LINE_WARNINGS = {
+  debug: ignore,
+  info: ignore,
+  error: ignore,
+  warn: (...content: unknown[]) => process.stderr.write(`warning: ${content.join(' ').replace(/\s+/g, ' ').trim()}\n`),
+};
 
 /** Commander's collector for a repeatable `--context k=v` (or `--tag k=v`): one object; a key given twice is refused, not overwritten. */
 export function collectPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
