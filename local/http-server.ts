@@ -1,10 +1,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A port another process holds: `npm start` says which, and how to pick others. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+
+  constructor(
+    readonly port: number,
+    options: ErrorOptions,
+  ) {
+    super(`Port ${port} is in use by another process.`, options);
+  }
+}
+
 /** Starts listening (port 0 picks a free one) and resolves with the bound port. */
 export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, { cause: error }) : error));
     server.listen(port, host, resolve);
   });
   return (server.address() as AddressInfo).port;

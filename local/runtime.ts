@@ -1,3 +1,4 @@
+import { setting } from './settings.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -47,6 +48,8 @@ export interface LocalRuntime {
   readonly kmsUrl: string;
   /** DynamoDB as the functions reach it: through the IAM-enforcing proxy. */
   readonly dynamoDbUrl: string;
+  /** DynamoDB itself (DYNAMODB_PORT), behind the proxy. */
+  readonly dynamoDbEngineUrl: string;
   readonly masterKeyArn: string;
   /** The data stack's key: the table is inaccessible while it is not enabled, as in DynamoDB. */
   readonly storageKeyArn: string;
@@ -84,16 +87,16 @@ export const LOCAL_TABLE_NAME = 'envelope-api-data-keys';
 
 /** Reads the runtime's settings from the environment, with the documented defaults. */
 export function configFromEnv(env = process.env): LocalRuntimeConfig {
-  const engine = env.ENVELOPE_DYNAMODB_ENGINE ?? 'dynalite';
+  const engine = setting(env, 'ENVELOPE_DYNAMODB_ENGINE');
   if (engine !== 'dynalite' && engine !== 'dynamodb-local') {
     throw new Error(`ENVELOPE_DYNAMODB_ENGINE must be dynalite or dynamodb-local, not ${engine}.`);
   }
   return {
-    port: Number(env.PORT ?? 3000),
-    kmsPort: Number(env.KMS_PORT ?? 3001),
-    dynamoDbPort: Number(env.DYNAMODB_PORT ?? 3002),
-    region: env.AWS_REGION ?? 'us-east-1',
-    dataDir: resolve(env.ENVELOPE_DATA_DIR ?? '.envelope'),
+    port: Number(setting(env, 'PORT')),
+    kmsPort: Number(setting(env, 'KMS_PORT')),
+    dynamoDbPort: Number(setting(env, 'DYNAMODB_PORT')),
+    region: setting(env, 'AWS_REGION')!,
+    dataDir: resolve(setting(env, 'ENVELOPE_DATA_DIR')!),
     dynamoDbEngine: engine,
     principalsFile: env.ENVELOPE_PRINCIPALS,
     keyMaterialOrigin: keyMaterialOriginOf(env.ENVELOPE_KEY_MATERIAL_ORIGIN),
@@ -201,6 +204,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       apiUrl: gateway.url,
       kmsUrl: kms.url,
       dynamoDbUrl: dynamoDbProxy.url,
+      dynamoDbEngineUrl: dynamoDb.url,
       masterKeyArn,
       storageKeyArn,
       dataDir: config.dataDir,

@@ -1,10 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import type { LocalPrincipal } from './gateway/principals.js';
-import { configFromEnv, MASTER_KEY_ALIAS, startLocalRuntime } from './runtime.js';
+import { PortInUseError } from './http-server.js';
+import { configFromEnv, type LocalRuntime, MASTER_KEY_ALIAS, startLocalRuntime } from './runtime.js';
+import { usage } from './settings.js';
 
 /** `npm start`: the whole API on this machine, no AWS account needed, with IAM enforced as in AWS. */
+if (process.argv.some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(usage());
+  process.exit(0);
+}
 const config = configFromEnv();
-const runtime = await startLocalRuntime(config);
+const runtime = await startOrExplain();
+
+/** The runtime, or one line on stderr and exit status 1 when a port it needs is taken (what started is stopped first). */
+async function startOrExplain(): Promise<LocalRuntime> {
+  try {
+    return await startLocalRuntime(config);
+  } catch (error) {
+    if (!(error instanceof PortInUseError)) throw error;
+    console.error(`npm start: ${error.message} Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start`);
+    process.exit(1);
+  }
+}
 const caller = runtime.principals.find((p) => p.callerPolicies.length > 0) ?? runtime.principals[0]!;
 const keyAdmin = runtime.principals.find((p) => p.keyAdministrator);
 /** This clone's CLI, as `npm install` linked it: an absolute path, so the alias works from any folder, and never a registry's `envelope`. */
@@ -12,7 +29,7 @@ const cliPath = fileURLToPath(new URL('../node_modules/.bin/envelope', import.me
 
 console.log(`Envelope API listening on ${runtime.apiUrl}
   KMS emulator  ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
-  DynamoDB      ${runtime.dynamoDbUrl}  (${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''}, behind an IAM-enforcing proxy)
+  DynamoDB      ${runtime.dynamoDbEngineUrl}  (${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''}; the functions reach it through an IAM-enforcing proxy at ${runtime.dynamoDbUrl})
   Data          ${config.dataDir}
 
 IAM is enforced with the policies of the synthesized stacks (stage local, account ${runtime.masterKeyArn.split(':')[4]}).
@@ -50,10 +67,13 @@ function curlLines(p: LocalPrincipal): string {
     -H 'content-type: application/json' -d '{"description":"my first key"}' ${runtime.apiUrl}/v1/keys`;
 }
 
-/** The master key's administrator may call KMS only (the API answers it AccessDenied): its keys go to one command, not into the shell. */
+/**
+ * The master key's administrator may call KMS only (the API answers it AccessDenied): its keys go to
+ * one command, not into the shell, and a profile or session token in the shell is set aside for it.
+ */
 function keyAdminLines(p: LocalPrincipal): string {
   return `The master key, administered in KMS by ${p.name} (who cannot call the API), with the AWS CLI:
-  AWS_ACCESS_KEY_ID=${p.accessKeyId} AWS_SECRET_ACCESS_KEY=${p.secretAccessKey} \\
+  env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=${p.accessKeyId} AWS_SECRET_ACCESS_KEY=${p.secretAccessKey} \\
     aws --region ${config.region} --endpoint-url ${runtime.kmsUrl} kms describe-key --key-id ${MASTER_KEY_ALIAS}`;
 }
 
