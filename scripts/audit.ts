@@ -57,9 +57,14 @@ export async function main(argv: readonly string[], dataDir = resolve(process.en
     });
     const matches = auditRecordFilter(query, new AuditHasher(key));
     const entries = await readAuditEntries(auditFileIn(dataDir));
+    let printed = 0;
     for (const entry of query.unfinished ? unfinishedIntents(entries) : entries) {
-      if (matches(entry)) process.stdout.write(`${JSON.stringify(entry)}\n`);
+      if (!matches(entry)) continue;
+      process.stdout.write(`${JSON.stringify(entry)}\n`);
+      printed++;
     }
+    // Said on stderr, so that stdout stays JSON lines only: an empty answer is not a silent one.
+    if (printed === 0) console.error(`audit: no records match (of ${entries.length} in ${auditFileIn(dataDir)})`);
     return 0;
   } catch (error) {
     console.error(`audit: ${error instanceof Error ? error.message : String(error)}`);

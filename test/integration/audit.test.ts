@@ -270,6 +270,11 @@ describe('audit records', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as AuditRecord);
     expect(printed.map((r) => r.requestId)).toEqual(found.map((r) => r.requestId));
+    const none = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', '--context', 'tenant=nobody'], {
+      env: { ...process.env, ENVELOPE_DATA_DIR: runtime().dataDir },
+    });
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^audit: no records match \(of \d+ in .*audit\.jsonl\)\n$/);
   });
 
   it('fail closed: a request whose record cannot be written is answered 503, and its record is kept in the function log', async () => {
