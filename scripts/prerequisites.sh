@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run prerequisites`: what `npm test` needs beyond `npm install`. Checks each tool, installs a
+# `npm run prerequisites`: what `npm test` and `npm run bench` need beyond `npm install`. Checks each tool, installs a
 # missing one where it can (Debian's packages with apt-get, as root or through sudo; Python tools
 # with pip, from whatever index pip is set up to use), and says how to get what it could not.
 # Exits 1 while anything is still missing.
@@ -13,7 +13,9 @@ PREREQUISITES=(
   "aws|have aws|awscli|awscli|the AWS CLI against the KMS emulator"
   "botocore|python3 -c 'import botocore'||botocore|botocore's SigV4 signer against the local gateway"
   "cfn-lint|have cfn-lint||cfn-lint|linting the synthesized templates"
-  "moto_server|have moto_server||moto[server]|S3 for the CLI's s3:// tests"
+  "moto_server|have moto_server||moto[server]|moto's server mode: S3 for the CLI's s3:// tests, CloudFormation for the deploy rehearsal, Logs and Secrets Manager for the audit sink"
+  "age|have age|age||npm run bench: the file rows beside age"
+  "openssl|have openssl|openssl||npm run bench: the file rows beside openssl enc"
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -55,7 +57,7 @@ how_to_get() {
 
 report() {
   local missing=0
-  echo "Prerequisites of npm test:"
+  echo "Prerequisites of npm test and npm run bench:"
   for entry in "${PREREQUISITES[@]}"; do
     if present "$entry"; then
       printf '  ok       %-12s %s\n' "$(field "$entry" 1)" "$(field "$entry" 5)"
