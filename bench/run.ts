@@ -97,8 +97,8 @@ try {
   await runtime.close();
 }
 
-function credentialsOf({ accessKeyId, secretAccessKey }: { accessKeyId: string; secretAccessKey: string }) {
-  return { accessKeyId, secretAccessKey };
+function credentialsOf({ accessKeyId, secretAccessKey, sessionToken }: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
+  return { accessKeyId, secretAccessKey, sessionToken };
 }
 
 function log(step: string) {

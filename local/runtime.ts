@@ -171,7 +171,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
 
     const keyAdmins = principals.filter((p) => p.keyAdministrator).map((p) => p.arn);
     // Deployed as CloudFormation would deploy the stacks: the data stack's key, the key stack's key, the table.
-    const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey };
+    const credentials = { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey, sessionToken: deployer.sessionToken };
     const storageKeyArn = await withClient(new KMSClient({ credentials }), (client) =>
       ensureKey(client, STORAGE_KEY_ALIAS, storageKeyPolicyOf(templates, target)),
     );
@@ -265,6 +265,7 @@ function lambdaProvided(region: string, role: LocalIdentity, endpoints: LocalEnd
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: role.accessKeyId,
     AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+    ...(role.sessionToken !== undefined && { AWS_SESSION_TOKEN: role.sessionToken }),
     AWS_ENDPOINT_URL_KMS: endpoints.kms,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDb,
     POWERTOOLS_TRACE_ENABLED: 'false',

@@ -13,10 +13,16 @@ export interface IncomingSignedRequest {
   readonly body: Buffer;
 }
 
-/** Anyone with long-term credentials: a caller, a function role, a key administrator. */
+/** Anyone with credentials: a caller, a function role, a key administrator. */
 export interface Credentialed {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /**
+   * Temporary credentials' session token (an assumed role's, as STS issues them): every request
+   * signed with them must carry it. Long-term credentials have none, and a request signed with them
+   * that carries one is refused, as AWS refuses it.
+   */
+  readonly sessionToken?: string;
 }
 
 /** The exception AWS services name for each way a signature fails. */
@@ -34,6 +40,13 @@ const refuse = (error: SignatureFailure, reason: string) => ({ ok: false, error,
 
 /** The HTTP status AWS's JSON services answer a signature failure with. */
 export const signatureFailureStatus = (error: string): number => (error === 'MissingAuthenticationTokenException' ? 403 : 400);
+
+/** The request's session token is the principal's: absent for long-term credentials, the very one issued for temporary ones. */
+function tokenMatches({ sessionToken }: Credentialed, given: string | undefined): boolean {
+  if (sessionToken === undefined || given === undefined) return sessionToken === given;
+  const [expected, actual] = [Buffer.from(sessionToken), Buffer.from(given)];
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
 
 const AUTH_PATTERN =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
@@ -69,7 +82,9 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
     if (!match) return refuse('IncompleteSignatureException', incompleteSignature(authorization, amzDate));
     const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = match as unknown as string[];
     const principal = this.byAccessKey.get(accessKeyId!);
-    if (!principal) return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (!principal || !tokenMatches(principal, request.headers['x-amz-security-token'])) {
+      return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    }
     if (region !== this.region) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'. `);
     if (service !== this.service) return refuse('InvalidSignatureException', `Credential should be scoped to correct service: '${this.service}'. `);
     const signingDate = parseAmzDate(amzDate);

@@ -59,5 +59,6 @@ function temporaryCredentials(): Credentialed {
   return {
     accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString('base64'),
+    sessionToken: randomBytes(48).toString('base64'),
   };
 }

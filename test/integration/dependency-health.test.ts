@@ -40,8 +40,8 @@ const operator = () => clientFor(runtime().apiUrl, 'owner');
 
 /** CloudFormation's role administers the storage key: nobody else is named in its policy. */
 const asDeployer = () => {
-  const { accessKeyId, secretAccessKey } = runtime().deployer;
-  return new KMSClient({ endpoint: runtime().kmsUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
+  const { accessKeyId, secretAccessKey, sessionToken } = runtime().deployer;
+  return new KMSClient({ endpoint: runtime().kmsUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey, sessionToken } });
 };
 
 /** Runs `body` with `fault` in place, and undoes it whatever happens. */

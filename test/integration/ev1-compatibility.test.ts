@@ -20,8 +20,8 @@ beforeAll(async () => {
 afterAll(async () => runtime?.close());
 
 async function dataKeyOf(keyId: string, keyVersion: number): Promise<Uint8Array> {
-  const { accessKeyId, secretAccessKey } = runtime.functionIdentities.crypto;
-  const config = { region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
+  const { accessKeyId, secretAccessKey, sessionToken } = runtime.functionIdentities.crypto;
+  const config = { region: 'us-east-1', credentials: { accessKeyId, secretAccessKey, sessionToken } };
   const db = new DynamoDBClient({ ...config, endpoint: runtime.dynamoDbUrl });
   const { Item } = await db.send(
     new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: { S: `KEY#${keyId}` }, sk: { S: `V#${String(keyVersion).padStart(10, '0')}` } } }),

@@ -30,8 +30,8 @@ const context = { dataKeyId: '00000000-0000-4000-8000-000000000000', dataKeyVers
 
 /** SDK clients acting as a function's role, with its own credentials, as Lambda would. */
 function asFunction(runtime: LocalRuntime, fn: ApiFunctionName) {
-  const { accessKeyId, secretAccessKey } = runtime.functionIdentities[fn];
-  const config = { region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 };
+  const { accessKeyId, secretAccessKey, sessionToken } = runtime.functionIdentities[fn];
+  const config = { region: 'us-east-1', credentials: { accessKeyId, secretAccessKey, sessionToken }, maxAttempts: 1 };
   return { kms: new KMSClient({ ...config, endpoint: runtime.kmsUrl }), dynamoDb: new DynamoDBClient({ ...config, endpoint: runtime.dynamoDbUrl }) };
 }
 

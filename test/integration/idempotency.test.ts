@@ -160,7 +160,7 @@ function deployerTable(): DynamoDBDocumentClient {
     new DynamoDBClient({
       endpoint: dynamoDbUrl,
       region: 'us-east-1',
-      credentials: { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey },
+      credentials: { accessKeyId: deployer.accessKeyId, secretAccessKey: deployer.secretAccessKey, sessionToken: deployer.sessionToken },
     }),
   );
 }

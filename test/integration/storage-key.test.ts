@@ -30,7 +30,11 @@ const asDeployer = () =>
   new KMSClient({
     endpoint: runtime().kmsUrl,
     region: 'us-east-1',
-    credentials: { accessKeyId: runtime().deployer.accessKeyId, secretAccessKey: runtime().deployer.secretAccessKey },
+    credentials: {
+      accessKeyId: runtime().deployer.accessKeyId,
+      secretAccessKey: runtime().deployer.secretAccessKey,
+      sessionToken: runtime().deployer.sessionToken,
+    },
   });
 
 describe('the storage key apart from the master key', () => {
