@@ -125,6 +125,16 @@ describe('help and usage', () => {
     expect(error).toContain('"left-over" named in AWS_PROFILE');
     expect(error).toContain('unset AWS_PROFILE');
     expect(rest).toEqual(['']);
+    // A profile that exists nowhere, with no keys beside it: the same message, and no warning.
+    const empty = join(dir, 'empty-aws-file');
+    await writeFile(empty, '');
+    const noProfile = await envelope(main, ['keys', 'list'], {
+      env: userEnv(runtime().apiUrl, undefined, { AWS_PROFILE: 'nonexistent', AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: empty }),
+    });
+    expect(noProfile.code).toBe(2);
+    oneLineError(noProfile.stderr, 'NoCredentials');
+    expect(noProfile.stderr).toContain('"nonexistent" named in AWS_PROFILE');
+    expect(noProfile.stderr).toContain('unset AWS_PROFILE');
     const { AWS_REGION: _, ...withoutRegion } = userEnv(runtime().apiUrl, 'owner');
     const noRegion = await envelope(main, ['keys', 'list'], { env: withoutRegion });
     expect(noRegion.code).toBe(2);
