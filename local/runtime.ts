@@ -1,5 +1,6 @@
 import { setting } from './settings.js';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -13,6 +14,7 @@ import { crossAccountCallersFromContext } from '../lib/stage-context.js';
 import { auditFileIn, auditKeyFileIn, localAuditTrail } from './audit-trail.js';
 import { startDynamoDbAccessProxy } from './dynamodb-access-proxy.js';
 import { ensureTable, startDynamoDb, type DynamoDbEngine } from './dynamodb.js';
+import { closeServer, listen } from './http-server.js';
 import { loadPrincipals, type LocalPrincipal } from './gateway/principals.js';
 import { deployedApiOf } from './gateway/deployed-api.js';
 import { apiGatewayAuthorization } from './gateway/resource-policy.js';
@@ -154,6 +156,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       accessControl: access.kms(),
     });
     closing.push(() => kms.close());
+    if (config.dynamoDbEngine === 'dynamodb-local') await ensurePortFree(config.dynamoDbPort);
     const dynamoDb = await startDynamoDb(config.dynamoDbEngine, config.dynamoDbPort, config.dataDir);
     closing.push(() => dynamoDb.close());
     // The key the synthesized table is encrypted with, once the stacks are deployed below.
@@ -276,6 +279,16 @@ function lambdaProvided(region: string, role: LocalIdentity, endpoints: LocalEnd
 function tableInaccessible(table: string, keyState: string | undefined): string | undefined {
   if (keyState === 'Enabled') return undefined;
   return `KMS key access denied error: the KMS key of table ${table} is ${keyState === undefined ? 'deleted' : keyState}.`;
+}
+
+/**
+ * DynamoDB Local, a java process, would only log a taken port, and whatever holds the port might
+ * even answer its readiness check: the port is tried first, as the runtime's own servers try theirs.
+ */
+async function ensurePortFree(port: number): Promise<void> {
+  const probe = createServer();
+  await listen(probe, port);
+  await closeServer(probe);
 }
 
 async function withClient<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {

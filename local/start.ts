@@ -28,9 +28,10 @@ const keyAdmin = runtime.principals.find((p) => p.keyAdministrator);
 const cliPath = fileURLToPath(new URL('../node_modules/.bin/envelope', import.meta.url));
 
 console.log(`Envelope API listening on ${runtime.apiUrl}
-  KMS emulator  ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
-  DynamoDB      ${runtime.dynamoDbEngineUrl}  (${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''}; the functions reach it through an IAM-enforcing proxy at ${runtime.dynamoDbUrl})
-  Data          ${config.dataDir}
+  KMS emulator    ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
+  DynamoDB        ${runtime.dynamoDbEngineUrl}  (DYNAMODB_PORT; ${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''})
+  DynamoDB proxy  ${runtime.dynamoDbUrl}  (enforces IAM; the functions reach DynamoDB through it, on a free port)
+  Data            ${config.dataDir}
 
 IAM is enforced with the policies of the synthesized stacks (stage local, account ${runtime.masterKeyArn.split(':')[4]}).
 Principals (SigV4 credentials, region ${config.region}):

@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUNTIME_SETTINGS } from '../../local/settings.js';
-import { freePort } from '../support/local-runtime-process.js';
+import { freePort, startRuntimeProcess } from '../support/local-runtime-process.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** `npm start`'s entry point as package.json runs it, to its exit. */
+/** `npm start`'s command, to its exit. */
 async function start(args: readonly string[], env: Record<string, string>) {
-  const child = run(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
+  // package.json's "start": `tsx local/start.ts`.
+  const child = run(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     timeout: 60_000,
@@ -49,21 +50,46 @@ describe('npm start', () => {
     held.push(server);
   });
 
-  it('says in one line which port is taken and how to choose others, stops what it started, and exits 1', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
-    held.push(busy);
-    const { port } = busy.address() as { port: number };
+  it("shows DynamoDB's own port and the IAM-enforcing proxy's, each labelled, and keyadmin's sample sets the shell's profile aside", async () => {
+    const runtime = await startRuntimeProcess();
+    try {
+      const banner = runtime.output();
+      expect(banner).toMatch(new RegExp(`^  DynamoDB +${runtime.dynamoDbUrl}  \\(DYNAMODB_PORT; dynalite\\)$`, 'm'));
+      expect(banner).toMatch(/^ {2}DynamoDB proxy +http:\/\/127\.0\.0\.1:\d+ {2}\(enforces IAM/m);
+      expect(banner).toContain('env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=');
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  const busyCases = [
+    { busy: 'PORT', engine: 'dynalite' },
+    { busy: 'KMS_PORT', engine: 'dynalite' },
+    { busy: 'DYNAMODB_PORT', engine: 'dynalite' },
+    { busy: 'DYNAMODB_PORT', engine: 'dynamodb-local' },
+  ] as const;
+  it.each(busyCases)('says in one line that $busy is taken ($engine) and how to choose others, and exits 1', async ({ busy, engine }) => {
+    const held = await holdPort();
+    const ports = { PORT: await freePort(), KMS_PORT: await freePort(), DYNAMODB_PORT: await freePort(), [busy]: held };
+    const startedAt = Date.now();
     const { code, stderr } = await start([], {
-      PORT: String(port),
-      KMS_PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-start-')),
-      ENVELOPE_DYNAMODB_ENGINE: 'dynalite',
+      ENVELOPE_DYNAMODB_ENGINE: engine,
     });
     expect(code).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(30_000);
+    // Exactly one line, so no stack trace ("    at …").
     expect(stderr).toBe(
-      `npm start: Port ${port} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start\n`,
+      `npm start: Port ${held} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start\n`,
     );
   });
 });
+
+/** A port another process would find taken. */
+async function holdPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  held.push(server);
+  return (server.address() as { port: number }).port;
+}
