@@ -41,11 +41,31 @@ const refuse = (error: SignatureFailure, reason: string) => ({ ok: false, error,
 /** The HTTP status AWS's JSON services answer a signature failure with. */
 export const signatureFailureStatus = (error: string): number => (error === 'MissingAuthenticationTokenException' ? 403 : 400);
 
-/** The request's session token is the principal's: absent for long-term credentials, the very one issued for temporary ones. */
-function tokenMatches({ sessionToken }: Credentialed, given: string | undefined): boolean {
-  if (sessionToken === undefined || given === undefined) return sessionToken === given;
-  const [expected, actual] = [Buffer.from(sessionToken), Buffer.from(given)];
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+/**
+ * The request's session token is the principal's: none for long-term credentials, the very one
+ * issued for temporary ones. A token counts wherever the caller put it, the `X-Amz-Security-Token`
+ * header or the query parameter of that name ("Elements of an AWS API request signature", IAM
+ * user guide), and every copy given must be that one.
+ */
+function tokenMatches({ sessionToken }: Credentialed, given: readonly string[]): boolean {
+  if (sessionToken === undefined) return given.length === 0;
+  const expected = Buffer.from(sessionToken);
+  return (
+    given.length > 0 &&
+    given.every((token) => {
+      const actual = Buffer.from(token);
+      return expected.length === actual.length && timingSafeEqual(expected, actual);
+    })
+  );
+}
+
+/** Every session token the request carries: its `X-Amz-Security-Token` header and query parameters. */
+function securityTokens(request: IncomingSignedRequest): string[] {
+  const header = request.headers['x-amz-security-token'];
+  const inQuery = queryParameters(request.query)
+    .filter(([name]) => name.toString('utf8') === 'X-Amz-Security-Token')
+    .map(([, value]) => value.toString('utf8'));
+  return [...(header === undefined ? [] : [header]), ...inQuery];
 }
 
 const AUTH_PATTERN =
@@ -82,7 +102,7 @@ export class SigV4Verifier<P extends Credentialed = Credentialed> {
     if (!match) return refuse('IncompleteSignatureException', incompleteSignature(authorization, amzDate));
     const [, accessKeyId, scopeDate, region, service, signedHeaderList, signature] = match as unknown as string[];
     const principal = this.byAccessKey.get(accessKeyId!);
-    if (!principal || !tokenMatches(principal, request.headers['x-amz-security-token'])) {
+    if (!principal || !tokenMatches(principal, securityTokens(request))) {
       return refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
     if (region !== this.region) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'. `);

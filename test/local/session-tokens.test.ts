@@ -1,4 +1,6 @@
 import { ListKeysCommand, KMSClient } from '@aws-sdk/client-kms';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { EnvelopeClient } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
@@ -45,4 +47,73 @@ describe('session tokens, as AWS checks them', () => {
     const without = new EnvelopeClient({ endpoint: runtime().apiUrl, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } });
     await expect(without.listKeys()).resolves.toBeDefined();
   });
+
+  /*
+   * A token counts wherever it travels: the X-Amz-Security-Token header or the query parameter of
+   * that name ("Elements of an AWS API request signature", IAM user guide). Raw requests signed
+   * with @smithy/signature-v4, as the SDKs sign them, sent over HTTP.
+   */
+  const signedRequest = async (
+    base: string,
+    service: 'execute-api' | 'kms',
+    { method = 'GET', path = '/', query = {}, headers = {}, body, sessionToken }: SignedRequestOptions = {},
+  ) => {
+    const url = new URL(path, base);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const { accessKeyId, secretAccessKey } = principal(service === 'kms' ? 'keyadmin' : 'owner');
+    const signer = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) },
+      region: 'us-east-1',
+      service,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query,
+      headers: { host: url.host, ...headers },
+      body,
+    });
+    const response = await fetch(url, { method, headers: signed.headers, body });
+    return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: (await response.json()) as Record<string, unknown> };
+  };
+
+  // The deployed API's gateway responses wrap AWS's message ($context.error.messageString) in the contract's error body.
+  it("the API gateway answers 403 with AWS's message to long-term keys with a token in the header or the query", async () => {
+    const inHeader = await signedRequest(runtime().apiUrl, 'execute-api', { path: '/v1/keys', sessionToken: 'junk' });
+    const inQuery = await signedRequest(runtime().apiUrl, 'execute-api', { path: '/v1/keys', query: { 'X-Amz-Security-Token': 'junk' } });
+    for (const refused of [inHeader, inQuery]) {
+      expect(refused).toMatchObject({ status: 403, body: { error: { message: INVALID_TOKEN } } });
+    }
+    expect(await signedRequest(runtime().apiUrl, 'execute-api', { path: '/v1/keys' })).toMatchObject({
+      status: 200,
+      body: { keys: expect.any(Array) },
+    });
+  });
+
+  it('KMS answers 400 UnrecognizedClientException to long-term keys with a token in the query', async () => {
+    const listKeys = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+      body: '{}',
+    };
+    const refused = await signedRequest(runtime().kmsUrl, 'kms', { ...listKeys, query: { 'X-Amz-Security-Token': 'junk' } });
+    expect(refused).toMatchObject({ status: 400, body: { __type: expect.stringContaining('UnrecognizedClientException'), message: INVALID_TOKEN } });
+    // Without it, the same keys are authenticated (the key administrator's policy does not grant ListKeys).
+    expect(await signedRequest(runtime().kmsUrl, 'kms', listKeys)).toMatchObject({
+      body: { __type: expect.stringContaining('AccessDeniedException') },
+    });
+  });
 });
+
+interface SignedRequestOptions {
+  readonly method?: string;
+  readonly path?: string;
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly sessionToken?: string;
+}
