@@ -100,8 +100,8 @@ export function configFromEnv(env = process.env): LocalRuntimeConfig {
     region: setting(env, 'AWS_REGION')!,
     dataDir: resolve(setting(env, 'ENVELOPE_DATA_DIR')!),
     dynamoDbEngine: engine,
-    principalsFile: env.ENVELOPE_PRINCIPALS,
-    keyMaterialOrigin: keyMaterialOriginOf(env.ENVELOPE_KEY_MATERIAL_ORIGIN),
+    principalsFile: setting(env, 'ENVELOPE_PRINCIPALS'),
+    keyMaterialOrigin: keyMaterialOriginOf(setting(env, 'ENVELOPE_KEY_MATERIAL_ORIGIN')),
     crossAccountCallers: crossAccountCallersFromContext(env.ENVELOPE_CALLERS),
     dataKeySettings: dataKeySettingsFrom(env),
     powertoolsSettings: Object.fromEntries(

@@ -1,3 +1,5 @@
+import { DEFAULT_PRINCIPALS_FILE } from './gateway/principals.js';
+
 /**
  * The local runtime's own settings, read from the environment: `configFromEnv` takes their defaults
  * from here, and `npm start -- --help` lists them. What the functions themselves read is in
@@ -10,8 +12,8 @@ export const RUNTIME_SETTINGS = {
   AWS_REGION: { default: 'us-east-1', meaning: 'the region signatures are verified for' },
   ENVELOPE_DATA_DIR: { default: '.envelope', meaning: 'the state folder: keys, table, audit trail' },
   ENVELOPE_DYNAMODB_ENGINE: { default: 'dynalite', meaning: 'dynalite (in process) or dynamodb-local (AWS DynamoDB Local, Java)' },
-  ENVELOPE_PRINCIPALS: { default: undefined, meaning: 'a JSON file of principals to use instead of the built-in ones' },
-  ENVELOPE_KEY_MATERIAL_ORIGIN: { default: undefined, meaning: 'EXTERNAL to rehearse bringing your own key material' },
+  ENVELOPE_PRINCIPALS: { default: DEFAULT_PRINCIPALS_FILE, meaning: 'a JSON file of the principals (callers and key administrators)' },
+  ENVELOPE_KEY_MATERIAL_ORIGIN: { default: 'AWS_KMS', meaning: 'EXTERNAL to rehearse bringing your own key material' },
   ENVELOPE_CALLERS: { default: undefined, meaning: "principals of other accounts the API's resource policy admits (a deploy's callers context)" },
 } as const satisfies Record<string, { readonly default: string | undefined; readonly meaning: string }>;
 

@@ -69,8 +69,8 @@ describe('npm start', () => {
     { busy: 'DYNAMODB_PORT', engine: 'dynamodb-local' },
   ] as const;
   it.each(busyCases)('says in one line that $busy is taken ($engine) and how to choose others, and exits 1', async ({ busy, engine }) => {
-    const held = await holdPort();
-    const ports = { PORT: await freePort(), KMS_PORT: await freePort(), DYNAMODB_PORT: await freePort(), [busy]: held };
+    const taken = await holdPort();
+    const ports = { PORT: await freePort(), KMS_PORT: await freePort(), DYNAMODB_PORT: await freePort(), [busy]: taken };
     const startedAt = Date.now();
     const { code, stderr } = await start([], {
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
@@ -81,7 +81,7 @@ describe('npm start', () => {
     expect(Date.now() - startedAt).toBeLessThan(30_000);
     // Exactly one line, so no stack trace ("    at …").
     expect(stderr).toBe(
-      `npm start: Port ${held} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start\n`,
+      `npm start: Port ${taken} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start\n`,
     );
   });
 });
