@@ -1,16 +1,31 @@
 /** Small timing helpers: every figure is the median of several runs. */
 export const RUNS = 5;
 
-export function median(values: number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export function percentile(values: number[], p: number): number {
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** A figure over several rounds: each round's value, and their spread. */
+export interface Spread {
+  readonly rounds: readonly number[];
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+export const spread = (rounds: readonly number[]): Spread => ({
+  rounds,
+  min: Math.min(...rounds),
+  median: median(rounds),
+  max: Math.max(...rounds),
+});
 
 /** Operations per second of `op`, run back to back for `ms`, median of `runs`. */
 export async function opsPerSecond(op: () => unknown, { ms = 400, runs = RUNS } = {}): Promise<number> {
@@ -29,3 +44,12 @@ export async function opsPerSecond(op: () => unknown, { ms = 400, runs = RUNS } 
 }
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** A whole number from the environment (for quick smoke runs), or the default. */
+export function fromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, not ${value}.`);
+  return parsed;
+}

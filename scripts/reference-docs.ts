@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: writes the reference pages under docs/reference/, generated from the contract,
- * lambdas/config.ts, the synthesized stacks and the CLI's exit codes, so that no table is typed by hand; one module of
+ * lambdas/config.ts, the synthesized stacks, the CLI's exit codes and the bench's results, so that no table is typed by hand; one module of
  * reference-docs/ per page. test/docs/reference.test.ts fails when a committed page differs from what this makes.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { indexPage } from './reference-docs/index-page.js';
 import { limitsPage } from './reference-docs/limits.js';
 import { render } from './reference-docs/markdown.js';
 import { parametersPage } from './reference-docs/parameters.js';
+import { performancePage } from './reference-docs/performance.js';
 import { root } from './reference-docs/repository.js';
 import { routesPage } from './reference-docs/routes.js';
 import { synthesize } from './reference-docs/stacks.js';
@@ -23,7 +24,15 @@ export const REFERENCE_DIR = 'docs/reference';
 /** Every reference page, by file name in REFERENCE_DIR, as `npm run docs` writes it. */
 export function referencePages(): Map<string, string> {
   const synthesized = synthesize();
-  const pages = [routesPage(synthesized), errorsPage(), environmentPage(synthesized), parametersPage(synthesized), limitsPage(), exitCodesPage()];
+  const pages = [
+    routesPage(synthesized),
+    errorsPage(),
+    environmentPage(synthesized),
+    parametersPage(synthesized),
+    limitsPage(),
+    exitCodesPage(),
+    performancePage(synthesized),
+  ];
   return new Map([...pages, indexPage(pages)].map((page) => [page.file, render(page)]));
 }
 
