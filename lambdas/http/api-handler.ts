@@ -77,9 +77,10 @@ export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   };
 
   const operations = Object.keys(byName);
+  const handler = middy<ParsedEvent, APIGatewayProxyResult>(dispatch, { timeoutEarlyInMillis: TIMEOUT_MARGIN_MS, timeoutEarlyResponse: outOfTime });
   // The tracer first, so that its subsegment spans the rest; never an answer in a trace (answers carry plaintexts and data keys).
-  return middy<ParsedEvent, APIGatewayProxyResult>(dispatch, { timeoutEarlyInMillis: TIMEOUT_MARGIN_MS, timeoutEarlyResponse: outOfTime })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  if (tracer) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return handler
     .use(requestTrace(operations, (context) => auditFactsOf(context).keyIdsSoFar()))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))

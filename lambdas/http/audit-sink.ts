@@ -6,7 +6,7 @@ import type { AuditEntry } from '../domain/audit-record.js';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsClientConfig } from './master-key-service.js';
-import { tracer } from './observability.js';
+import { traced } from './observability.js';
 
 /** Where audit entries (intents and outcomes) go, one JSON line each; a write that cannot finish within `timeoutMs` fails. */
 export interface AuditSink {
@@ -17,9 +17,8 @@ export interface AuditSink {
  * The audit log group, written with PutLogEvents: Lambda sends everything a function prints to the
  * function's own log group, so records reach a group of their own only through the API. One log
  * stream per execution environment, created at its first record, named as Lambda names its own.
- * The SDK clients come with the Lambda runtime (the bundles leave `@aws-sdk/*` to it).
  */
-export function logGroupSink(logGroupName: string, logs = tracer.captureAWSv3Client(new CloudWatchLogsClient(awsClientConfig()))): AuditSink {
+export function logGroupSink(logGroupName: string, logs = traced(new CloudWatchLogsClient(awsClientConfig()))): AuditSink {
   const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'envelope-api'}/${randomUUID()}`;
   let created = false;
   return {
@@ -61,7 +60,7 @@ export function auditSink(config: AuditConfig['sink']): AuditSink {
 /** The audit key: the secret's string in AWS (read with the function's role), the file's content locally. */
 export async function readAuditKey(config: AuditConfig['key'], timeoutMs: number): Promise<string> {
   if ('file' in config) return (await readFile(config.file, 'utf8')).trim();
-  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient(awsClientConfig()));
+  const secrets = traced(new SecretsManagerClient(awsClientConfig()));
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.secretArn }), {
     abortSignal: AbortSignal.timeout(Math.max(timeoutMs, 0)),
   });

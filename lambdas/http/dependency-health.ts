@@ -6,7 +6,7 @@ import { auditConfig, masterKeyArn, tableName } from '../config.js';
 import { type FailureLog, runCheck } from './dependency-checks.js';
 import { auditTrailProbe, kmsProbe, probeClientConfig, tableProbe } from './dependency-probes.js';
 import { once } from './master-key-service.js';
-import { logger, tracer } from './observability.js';
+import { logger, traced } from './observability.js';
 import { jsonResponse } from './responses.js';
 
 /**
@@ -17,8 +17,8 @@ import { jsonResponse } from './responses.js';
 export const CHECK_TIMEOUT_MS = 3_000;
 
 const probes = once(() => ({
-  kms: kmsProbe(tracer.captureAWSv3Client(new KMSClient(probeClientConfig())), masterKeyArn()),
-  dynamodb: tableProbe(tracer.captureAWSv3Client(new DynamoDBClient(probeClientConfig())), tableName()),
+  kms: kmsProbe(traced(new KMSClient(probeClientConfig())), masterKeyArn()),
+  dynamodb: tableProbe(traced(new DynamoDBClient(probeClientConfig())), tableName()),
   auditTrail: auditTrailProbe(auditConfig(), CHECK_TIMEOUT_MS),
 }));
 

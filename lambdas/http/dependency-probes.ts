@@ -9,7 +9,7 @@ import type { AuditConfig } from '../config.js';
 import { readAuditKey } from './audit-sink.js';
 import type { Probe } from './dependency-checks.js';
 import { awsClientConfig, once } from './master-key-service.js';
-import { tracer } from './observability.js';
+import { traced } from './observability.js';
 
 /**
  * One look at each dependency, as cheap as it can be and with no more rights than it needs: the
@@ -65,4 +65,4 @@ async function writable(file: string): Promise<void> {
 /** One attempt per check: what an operator asks is how the dependency answers now, not after retries. */
 export const probeClientConfig = () => ({ ...awsClientConfig(), maxAttempts: 1 });
 
-const logsClient = once(() => tracer.captureAWSv3Client(new CloudWatchLogsClient(probeClientConfig())));
+const logsClient = once(() => traced(new CloudWatchLogsClient(probeClientConfig())));

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isDataKeyId } from '../domain/ciphertext-token.js';
 import type { DependencyCall, DependencyObserver } from '../domain/dependency-calls.js';
@@ -23,14 +23,26 @@ process.env.POWERTOOLS_TRACER_CAPTURE_RESPONSE = 'false';
 process.env.POWERTOOLS_TRACER_CAPTURE_ERROR = 'false';
 
 /**
- * Created once too; on in Lambda only (it turns itself off elsewhere): a subsegment per invocation
- * (`captureLambdaHandler`, annotated by requestTrace), and one per AWS SDK call of the clients
- * passed to `tracer.captureAWSv3Client` (service, operation, request id, attempts and status;
- * DynamoDB's table name and read options; no parameter or answer of KMS, Secrets Manager or
- * CloudWatch Logs). Every call the handlers make goes through such a client, so Node's http
- * modules are left unpatched.
+ * Whether Powertools' Tracer may turn itself on: only in Lambda (`AWS_EXECUTION_ENV`), and not with
+ * `POWERTOOLS_TRACE_ENABLED=false` (it then looks at more). Elsewhere it is not loaded at all: its
+ * X-Ray SDK took a sixth of a function's init, and its async hooks (cls-hooked) a tenth of a batch's
+ * time, tracing or not.
  */
-export const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
+const mayTrace = (process.env.AWS_EXECUTION_ENV ?? '') !== '' && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
+
+/**
+ * Created once too, where it may trace: a subsegment per invocation (`captureLambdaHandler`,
+ * annotated by requestTrace), and one per AWS SDK call of the clients passed to `traced`
+ * (service, operation, request id, attempts and status; DynamoDB's table name and read options; no
+ * parameter or answer of KMS, Secrets Manager or CloudWatch Logs). Every call the handlers make
+ * goes through such a client, so Node's http modules are left unpatched.
+ */
+export const tracer: Tracer | undefined = mayTrace
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName, captureHTTPsRequests: false })
+  : undefined;
+
+/** An AWS SDK client, traced when the tracer is on: every client the handlers create goes through here. */
+export const traced = <T extends object>(client: T): T => tracer?.captureAWSv3Client(client) ?? client;
 
 /** Latencies kept per dependency and request: EMF takes at most 100 values of a metric in one line. */
 const MAX_LATENCY_SAMPLES = 50;
@@ -121,7 +133,7 @@ export function requestTrace(
 ): middy.MiddlewareObj<RoutedEvent, APIGatewayProxyResult> {
   const known = new Set(operations);
   const annotate = async ({ event, context, response }: middy.Request<RoutedEvent, APIGatewayProxyResult>) => {
-    if (!tracer.isTracingEnabled()) return;
+    if (!tracer?.isTracingEnabled()) return;
     const route = `${event.httpMethod} ${event.resource}`;
     tracer.putAnnotation('operation', known.has(route) ? route : UNKNOWN_OPERATION);
     const keyIds = keyIdsOf(context).filter(isDataKeyId);

@@ -13,11 +13,11 @@ import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
 import { dataKeyConfig } from '../config.js';
 import { awsClientConfig, getMasterKey, once } from './master-key-service.js';
-import { observeDataKeyCache, observeDynamoDbCall, tracer } from './observability.js';
+import { observeDataKeyCache, observeDynamoDbCall, traced } from './observability.js';
 
 export const getConfig = once(dataKeyConfig);
 /** Traced in Lambda (a subsegment per call), as the document client over it and idempotency's store. */
-export const getDynamoDb = once(() => tracer.captureAWSv3Client(new DynamoDBClient(awsClientConfig())));
+export const getDynamoDb = once(() => traced(new DynamoDBClient(awsClientConfig())));
 export const getTableName = () => getConfig().tableName;
 
 const getStore = once(() => {

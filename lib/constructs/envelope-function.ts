@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * A handler from `lambdas/` on Node.js 24, arm64, with X-Ray tracing, its own log group and a role
  * of its own that starts with nothing but writing its logs and traces. Bundled locally by esbuild
- * as minified, tree-shaken ESM with source maps.
+ * as minified, tree-shaken ESM with source maps, the AWS SDK included.
  */
 export class EnvelopeFunction extends Construct implements iam.IGrantable {
   readonly function: NodejsFunction;
@@ -66,13 +66,21 @@ export class EnvelopeFunction extends Construct implements iam.IGrantable {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        // Bundled and tree-shaken rather than left to the runtime's copy, whose whole clients and
+        // core packages a cold start loaded file by file: that was half of a function's init.
+        bundleAwsSDK: true,
         sourceMap: true,
+        // Stack traces need the mappings, not the sources: Node parses the whole map at init.
+        sourcesContent: false,
         forceDockerBundling: false,
         logLevel: LogLevel.ERROR,
         mainFields: ['module', 'main'],
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // Lambda gives credentials in the environment: bundle only the environment provider.
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': `${ROOT}lambdas/lambda-credentials.ts` },
+        esbuildArgs: {
+          // Lambda gives credentials in the environment: bundle only the environment provider.
+          '--alias:@aws-sdk/credential-provider-node': `${ROOT}lambdas/lambda-credentials.ts`,
+          '--alias:node:http': `${ROOT}lambdas/node-http.cjs`,
+        },
       },
     });
     this.functionName = this.function.functionName;

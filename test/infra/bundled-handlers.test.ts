@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +17,7 @@ import { deployedBundle, synthesizeApp } from './synthesize.js';
  * The artifacts `cdk deploy` uploads (minified ESM bundles with environment-only credentials),
  * run against the local KMS emulator and DynamoDB as Lambda would run them, active tracing included.
  */
-const RUNTIME_SDK_DIR = fileURLToPath(new URL('../../node_modules/.cache/envelope-api/bundles/', import.meta.url));
+const BUNDLE_DIR = fileURLToPath(new URL('../../node_modules/.cache/envelope-api/bundles/', import.meta.url));
 let runtime: LocalRuntime;
 let bundled: LocalFunctions;
 let daemon: XRayDaemon;
@@ -31,9 +31,9 @@ beforeAll(async () => {
     const { timeout } = app.apiStack.functions[fn].function.node.defaultChild as CfnFunction;
     const built = deployedBundle(app, fn);
     expect(existsSync(built)).toBe(true);
-    // The bundles leave the AWS SDK to the Lambda runtime; here it comes from the project's node_modules.
-    const file = join(RUNTIME_SDK_DIR, fn, 'index.mjs');
-    mkdirSync(join(RUNTIME_SDK_DIR, fn), { recursive: true });
+    // Inside the project, as in Lambda's task root: a bundle that imported a package would find it (see the test below).
+    const file = join(BUNDLE_DIR, fn, 'index.mjs');
+    mkdirSync(join(BUNDLE_DIR, fn), { recursive: true });
     copyFileSync(built, file);
     // As Lambda runs it: its own environment, acting as its own role, enforced by the local runtime.
     const environment = { ...runtime.environmentFor(fn), ...lambdaTracingEnvironment(`envelope-api-${fn}`, daemon, trace.header) };
@@ -59,6 +59,17 @@ const event = (method: string, resource: string, body?: unknown) =>
   }) as unknown as APIGatewayProxyEvent;
 
 describe('the deployable bundles', () => {
+  it('import nothing but Node built-ins, and node:http not as an ES module: what a cold start does not load', () => {
+    for (const fn of API_FUNCTION_NAMES) {
+      const code = readFileSync(join(BUNDLE_DIR, fn, 'index.mjs'), 'utf8');
+      const imported = [...code.matchAll(/(?:\bfrom|\bimport\(?)\s*"([\w@.:/-]+)"/g)].map(([, specifier]) => specifier!);
+      // The AWS SDK is bundled, tree-shaken: the runtime's copy loaded whole clients file by file.
+      expect(imported.filter((specifier) => !specifier.startsWith('node:'))).toEqual([]);
+      // An ES module import of node:http reads its WebSocket getter, which loads undici.
+      expect(imported).not.toContain('node:http');
+    }
+  });
+
   it('encrypt with the same data keys as the local runtime, using only environment credentials', async () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
