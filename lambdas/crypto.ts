@@ -24,9 +24,20 @@ const opened = ({ plaintext, keyId, keyVersion }: OpenedResult): OpenedValue => 
   return { plaintext: encoded, keyId, keyVersion };
 };
 
+/** What the audit record keeps of one batch item: the key version it named or used, its outcome, and the one its result came from. */
+interface AuditedItem {
+  readonly ref: AuditKeyRef | undefined;
+  readonly outcome: string;
+  readonly used: AuditKeyRef | undefined;
+}
+
+const sameRef = (a: AuditKeyRef | undefined, b: AuditKeyRef | undefined) => a?.keyId === b?.keyId && a?.keyVersion === b?.keyVersion;
+const sameItem = (a: AuditedItem, b: AuditedItem) => a.outcome === b.outcome && sameRef(a.ref, b.ref) && sameRef(a.used, b.used);
+
 /**
  * A batch's items for its audit record, counted per key version and outcome: `keyOf` says which
- * key version a valid item named (if known before it ran), or the one its result came from.
+ * key version a valid item named (if known before it ran), or the one its result came from. Runs
+ * of alike items (most batches are one run) are reported once, with their count.
  */
 function auditItems<I, R extends AuditKeyRef>(
   audit: AuditFacts,
@@ -34,15 +45,23 @@ function auditItems<I, R extends AuditKeyRef>(
   outcomes: readonly ItemOutcome<R>[],
   keyOf: (item: I) => AuditKeyRef | undefined,
 ): void {
-  for (const slot of plan.slots) {
-    if (typeof slot !== 'number') {
-      audit.itemDone(undefined, slot.code);
-      continue;
-    }
+  const audited = (slot: BatchPlan<I>['slots'][number]): AuditedItem => {
+    if (typeof slot !== 'number') return { ref: undefined, outcome: slot.code, used: undefined };
     const outcome = outcomes[slot]!;
-    audit.itemDone(keyOf(plan.valid[slot]!) ?? (outcome.ok ? outcome.value : undefined), outcome.ok ? 'ok' : outcome.error.code);
-    if (outcome.ok) audit.keyUsed(outcome.value);
+    const used = outcome.ok ? outcome.value : undefined;
+    return { ref: keyOf(plan.valid[slot]!) ?? used, outcome: outcome.ok ? 'ok' : outcome.error.code, used };
+  };
+  let run: { item: AuditedItem; count: number } | undefined;
+  const report = () => run && audit.itemDone(run.item.ref, run.item.outcome, run.count).keyUsed(run.item.used);
+  for (const slot of plan.slots) {
+    const item = audited(slot);
+    if (run && sameItem(run.item, item)) run.count++;
+    else {
+      report();
+      run = { item, count: 1 };
+    }
   }
+  report();
 }
 
 const namedBy = ({ ciphertext }: CiphertextInput): AuditKeyRef | undefined => (typeof ciphertext === 'string' ? namedKeyRef(ciphertext) : undefined);

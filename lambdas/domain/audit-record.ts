@@ -180,13 +180,13 @@ export class AuditFacts {
     return this;
   }
 
-  /** One batch item's key version (if known) and outcome. */
-  itemDone(ref: AuditKeyRef | undefined, outcome: AuditOutcome): this {
+  /** `count` batch items (one by default) of one key version (if known) and outcome. */
+  itemDone(ref: AuditKeyRef | undefined, outcome: AuditOutcome, count = 1): this {
     this.keyUsed(ref);
     const keyId = ref?.keyId ?? null;
     const keyVersion = ref?.keyVersion ?? null;
     const slot = `${keyId}#${keyVersion}#${outcome}`;
-    this.items.set(slot, { keyId, keyVersion, outcome, count: (this.items.get(slot)?.count ?? 0) + 1 });
+    this.items.set(slot, { keyId, keyVersion, outcome, count: (this.items.get(slot)?.count ?? 0) + count });
     return this;
   }
 

@@ -36,6 +36,20 @@ export function authorizeUse(record: DataKeyRecord, caller: string, { operation,
   throw new ServiceError('AccessDenied', 'The caller is not a user of this key, and holds no grant for this use.');
 }
 
+/**
+ * `authorizeUse` for many uses of one key by one caller, each under its own context: the policy is
+ * read once, and only a caller it does not name has each use checked against its grants.
+ */
+export function useAuthorizer(
+  record: DataKeyRecord,
+  caller: string,
+  operation: GrantOperation,
+  now: Date,
+): (context: EncryptionContext | undefined) => void {
+  if (isAllowed(record, caller, 'use')) return () => {};
+  return (context) => authorizeUse(record, caller, { operation, context, now });
+}
+
 /** Cryptographic use needs an enabled key. */
 export function assertUsable(record: DataKeyRecord): void {
   assertNotState(record, 'PendingDeletion');

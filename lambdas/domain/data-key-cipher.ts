@@ -18,6 +18,8 @@ export interface MessageKey {
   readonly key: KeyObject;
   /** The token prefix and header (key id, version, salt), encoded once and shared by every token sealed under this key: never written to. */
   readonly header: Buffer;
+  /** The additional data of a message sealed without context, encoded once too (most messages have none). */
+  readonly noContextAad: Buffer;
 }
 
 /**
@@ -36,7 +38,14 @@ export function deriveMessageKey(dataKey: DataKeyMaterial, ref: DataKeyRef, salt
 
 /** A fresh message key under a random 256-bit salt; `salt` is a seam for test vectors only. */
 export function newMessageKey(dataKey: DataKeyMaterial, ref: DataKeyRef, salt = randomBytes(SALT_BYTES)): MessageKey {
-  return { ref: { keyId: ref.keyId, keyVersion: ref.keyVersion }, salt, key: deriveMessageKey(dataKey, ref, salt), header: encodeHeader(ref, salt) };
+  const header = encodeHeader(ref, salt);
+  return {
+    ref: { keyId: ref.keyId, keyVersion: ref.keyVersion },
+    salt,
+    key: deriveMessageKey(dataKey, ref, salt),
+    header,
+    noContextAad: additionalData(header),
+  };
 }
 
 /** The AES key that opens a token: the data key itself for ev1, the key its salt derives for ev2. */
@@ -69,7 +78,7 @@ function nextIv(): Buffer {
 export function sealWithMessageKey(messageKey: MessageKey, plaintext: Uint8Array, context?: EncryptionContext, iv: Buffer = nextIv()): SealedToken {
   const { header } = messageKey;
   const cipher = createCipheriv(ALGORITHM, messageKey.key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(header, context));
+  cipher.setAAD(context === undefined || Object.keys(context).length === 0 ? messageKey.noContextAad : additionalData(header, context));
   const ciphertext = cipher.update(plaintext);
   cipher.final(); // GCM is a stream mode: final() only computes the tag.
   return new SealedToken(header, iv, ciphertext, cipher.getAuthTag());

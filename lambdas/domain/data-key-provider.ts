@@ -37,8 +37,8 @@ export interface DataKeySource {
   unwrap(ref: DataKeyRef, wrappedKey?: Uint8Array): Promise<Uint8Array>;
 }
 
-/** Told whether each use of a data key found it in the cache; a miss waited for an unwrap. */
-export type DataKeyCacheObserver = (lookup: 'hit' | 'miss') => void;
+/** Told whether uses of a data key (one, or a batch's) found it in the cache; a miss waited for an unwrap. */
+export type DataKeyCacheObserver = (lookup: 'hit' | 'miss', uses?: number) => void;
 
 /**
  * Random 96-bit IVs keep AES-GCM within NIST SP 800-38D's bound for at most 2^32 messages per key;
@@ -104,6 +104,33 @@ export class DataKeyProvider {
     const dataKey = await this.importKey(ref, wrappedKey);
     this.observe('miss');
     return use(newMessageKey(dataKey, ref));
+  }
+
+  /**
+   * `forEncryption` for each of a batch's messages (`sizes`, their plaintext bytes), in order: one
+   * cache lookup and one count for the whole batch when the cached key (or the one loaded for it)
+   * can take every message; message by message otherwise, as `forEncryption` rolls keys over.
+   */
+  async forEncryptionOfEach<T>(
+    ref: DataKeyRef,
+    sizes: readonly number[],
+    use: (messageKey: MessageKey, index: number) => T,
+    wrappedKey?: Uint8Array,
+  ): Promise<T[]> {
+    if (sizes.length === 0) return [];
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    if (this.cache.enabled && sizes.length <= this.maxMessages && bytes <= this.limits.maxBytesPerKey) {
+      const id = cacheId(ref);
+      const cached = this.cache.peek(id);
+      const entry = cached ?? (await this.load(id, ref, wrappedKey));
+      if (entry.messages + sizes.length <= this.maxMessages && entry.bytes + bytes <= this.limits.maxBytesPerKey) {
+        entry.messages += sizes.length;
+        entry.bytes += bytes;
+        this.observe(cached ? 'hit' : 'miss', sizes.length);
+        return sizes.map((_, index) => use(entry.messageKey, index));
+      }
+    }
+    return Promise.all(sizes.map((size, index) => this.forEncryption(ref, size, (messageKey) => use(messageKey, index), wrappedKey)));
   }
 
   /** Runs `use` with the AES key that opens `token` (see `keyForToken`). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertUsable, authorizeUse, type KeyUse } from './authorization.js';
+import { assertUsable, authorizeUse, type KeyUse, useAuthorizer } from './authorization.js';
 import { parseToken, type DataKeyRef, type ParsedToken, type SealedToken } from './ciphertext-token.js';
 import { openWithKey, sealWithMessageKey } from './data-key-cipher.js';
 import type { DataKeyRecord } from './data-key.js';
@@ -118,19 +118,28 @@ export class EnvelopeEncryption {
     }
   }
 
-  /** Encrypts a batch under one key: the key is resolved once; each item succeeds or fails alone. */
+  /**
+   * Encrypts a batch under one key: the key is resolved, and its message key taken, once for the
+   * batch; each item succeeds or fails alone.
+   */
   async encryptMany(caller: string, keyRef: string, items: readonly PlaintextItem[]): Promise<ItemOutcome<SealedResult>[]> {
     // The batch needs some right to encrypt; each item's context is then checked against it.
-    const record = await this.usableKey(caller, keyRef, this.use('encrypt', null));
-    return Promise.all(
-      items.map((item) =>
-        outcome(async () => {
-          assertContextSize(item.context);
-          authorizeUse(record, caller, this.use('encrypt', item.context));
-          return this.seal(record, item);
-        }),
-      ),
+    const use = this.use('encrypt', null);
+    const record = await this.usableKey(caller, keyRef, use);
+    const authorize = useAuthorizer(record, caller, 'encrypt', use.now);
+    const checked = items.map((item) =>
+      checkedItem(() => {
+        assertContextSize(item.context);
+        authorize(item.context);
+        return item;
+      }),
     );
+    const sealed = await this.sealEach(
+      record,
+      checked.flatMap((item) => (item.ok ? [item.value] : [])),
+    );
+    let next = 0;
+    return checked.map((item) => (item.ok ? { ok: true, value: sealed[next++]! } : item));
   }
 
   decryptMany(caller: string, items: readonly CiphertextItem[]): Promise<ItemOutcome<OpenedResult>[]> {
@@ -179,8 +188,19 @@ export class EnvelopeEncryption {
     }
   }
 
+  private async sealEach(record: DataKeyRecord, items: readonly PlaintextItem[]): Promise<SealedResult[]> {
+    const ref = currentRef(record);
+    const ciphertexts = await this.dataKeys.forEncryptionOfEach(
+      ref,
+      items.map(({ plaintext }) => plaintext.length),
+      (messageKey, index) => sealWithMessageKey(messageKey, items[index]!.plaintext, items[index]!.context),
+      currentWrappedKey(record, ref.keyVersion),
+    );
+    return ciphertexts.map((ciphertext) => ({ ciphertext, ...ref }));
+  }
+
   private async seal(record: DataKeyRecord, { plaintext, context }: PlaintextItem): Promise<SealedResult> {
-    const ref: DataKeyRef = { keyId: record.keyId, keyVersion: record.currentVersion };
+    const ref = currentRef(record);
     const ciphertext = await this.dataKeys.forEncryption(
       ref,
       plaintext.length,
@@ -207,6 +227,9 @@ export class EnvelopeEncryption {
     }
   }
 }
+
+/** What sealing under a key uses: its current version. */
+const currentRef = ({ keyId, currentVersion }: DataKeyRecord): DataKeyRef => ({ keyId, keyVersion: currentVersion });
 
 /** The record's copy of a version's wrapped key, when it is the current version. */
 function currentWrappedKey(record: DataKeyRecord, version: number): Uint8Array | undefined {
@@ -236,7 +259,20 @@ async function outcome<T>(run: () => Promise<T>): Promise<ItemOutcome<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
-    if (error instanceof ServiceError) return { ok: false, error };
-    throw error;
+    return failedItem(error);
   }
+}
+
+function checkedItem<T>(run: () => T): ItemOutcome<T> {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return failedItem(error);
+  }
+}
+
+/** A service error fails its item alone; anything else fails the request. */
+function failedItem(error: unknown): ItemOutcome<never> {
+  if (error instanceof ServiceError) return { ok: false, error };
+  throw error;
 }

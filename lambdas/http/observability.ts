@@ -82,8 +82,8 @@ let tally = new RequestTally();
 
 export const observeKmsCall: DependencyObserver = (call) => tally.dependencyCall(METRIC_NAMES.kms, call);
 export const observeDynamoDbCall: DependencyObserver = (call) => tally.dependencyCall(METRIC_NAMES.dynamoDb, call);
-export const observeDataKeyCache: DataKeyCacheObserver = (lookup) =>
-  tally.count(lookup === 'hit' ? METRIC_NAMES.cacheHits : METRIC_NAMES.cacheMisses);
+export const observeDataKeyCache: DataKeyCacheObserver = (lookup, uses = 1) =>
+  tally.count(lookup === 'hit' ? METRIC_NAMES.cacheHits : METRIC_NAMES.cacheMisses, uses);
 
 interface RoutedEvent {
   readonly httpMethod: string;

@@ -199,6 +199,22 @@ describe('audit records', () => {
     expect(record.batch!.counts).toHaveLength(4);
   });
 
+  it("keep a 1,000-item batch's facts in a record whose size does not grow with it, whatever the order of its outcomes", async () => {
+    const { keyId } = await owner().createKey();
+    // Valid and invalid items alternate, then a run of valid ones: 667 ok, 333 refused.
+    const items = Array.from({ length: 1000 }, (_, i) => ({ plaintext: i % 2 === 1 && i < 667 ? 'not base64!' : 'AA==' }));
+    const record = await recordOf(() => owner().request('POST', 'v1/encrypt', { keyId, items }));
+    expect(record).toMatchObject({ operation: 'encrypt', outcome: 'ok', keyIds: [keyId], keyVersions: [1] });
+    expect(record.batch).toEqual({
+      items: 1000,
+      counts: [
+        { keyId, keyVersion: 1, outcome: 'ok', count: 667 },
+        { keyId: null, keyVersion: null, outcome: 'ValidationError', count: 333 },
+      ],
+    });
+    expect(JSON.stringify(record).length).toBeLessThan(1024);
+  });
+
   it('never hold a plaintext, a data key, a ciphertext, a context value, an alias or an idempotency key in clear', async () => {
     const { keyId } = await owner().request<{ keyId: string }>(
       'POST',

@@ -126,6 +126,31 @@ describe('batches over HTTP', () => {
     expect(rewrapped.items).toMatchObject([{ keyId, keyVersion: 2 }]);
   });
 
+  it('looks each key up once per batch, cold: one record read and one unwrap per key version, one message key for a batch', async () => {
+    const owner = clientFor(runtime.apiUrl, 'owner');
+    const [a, b] = [await owner.createKey(), await owner.createKey()];
+    const encryptBatch = (keyId: string) =>
+      owner.request<{ items: { ciphertext: string }[] }>('POST', 'v1/encrypt', {
+        keyId,
+        items: Array.from({ length: 100 }, (_, i) => ({ plaintext: Buffer.from(`item ${i}`).toString('base64') })),
+      });
+    await sleep(MAX_AGE_SECONDS * 1000);
+    runtime.resetCalls();
+    const sealed = await encryptBatch(a.keyId);
+    expect(runtime.calls.kms).toEqual({ Decrypt: 1 });
+    expect(reads()).toBe(1);
+    // The salt (bytes 20..52 of the body) names the message key: the whole batch took one.
+    const salts = sealed.items.map(({ ciphertext }) => Buffer.from(ciphertext.slice(4), 'base64url').subarray(20, 52).toString('hex'));
+    expect(new Set(salts).size).toBe(1);
+    const tokens = [...sealed.items, ...(await encryptBatch(b.keyId)).items].map(({ ciphertext }) => ({ ciphertext }));
+    await sleep(MAX_AGE_SECONDS * 1000);
+    runtime.resetCalls();
+    const opened = await owner.request<{ items: BatchAnswer[] }>('POST', 'v1/decrypt', { items: tokens });
+    expect(opened.items.filter((item) => item.plaintext !== undefined)).toHaveLength(200);
+    expect(runtime.calls.kms).toEqual({ Decrypt: 2 });
+    expect(reads()).toBe(2);
+  });
+
   it('refuses more than 1,000 items or 4 MiB in all, and answers key-level errors for the whole batch', async () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();

@@ -141,6 +141,49 @@ describe('DataKeyProvider', () => {
     expect(byBytes[2]).not.toBe(byMessages[10]);
   });
 
+  it("takes one message key for a batch's messages: one unwrap, one salt, each message counted", async () => {
+    const { source } = countingSource();
+    const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 5 }));
+    const batch = await provider.forEncryptionOfEach(ref, [1, 2, 3], (key, index) => `${key.salt.toString('hex')}#${index}`);
+    const [salt] = batch[0]!.split('#');
+    expect(batch).toEqual([0, 1, 2].map((index) => `${salt}#${index}`));
+    expect(source.unwraps).toBe(1);
+    // Three of the key's five messages are spent: two more fit, the sixth takes a new salt.
+    const next = [];
+    for (let i = 0; i < 3; i++) next.push(await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex')));
+    expect(next.map((s) => s === salt)).toEqual([true, true, false]);
+  });
+
+  it('rolls a batch over as single messages would when the cached key cannot take it whole', async () => {
+    const { source } = countingSource();
+    const provider = new DataKeyProvider(source, limits({ maxMessagesPerKey: 5, maxBytesPerKey: 100 }));
+    const first = await provider.forEncryption(ref, 1, (key) => key.salt.toString('hex'));
+    const batch = await provider.forEncryptionOfEach(ref, [1, 1, 1, 1, 1], (key) => key.salt.toString('hex'));
+    expect(batch.map((s) => s === first)).toEqual([true, true, true, true, false]);
+    // Bytes too: the new key holds 1 byte, so 99 more fit it and a batch of 100 does not.
+    const byBytes = await provider.forEncryptionOfEach(ref, [50, 49, 1], (key) => key.salt.toString('hex'));
+    expect(byBytes.map((s) => s === batch[4])).toEqual([true, true, false]);
+  });
+
+  it("unwraps for each of a batch's messages when the max age is 0, as for single ones", async () => {
+    const { source } = countingSource();
+    const provider = new DataKeyProvider(source, limits({ maxAgeSeconds: 0 }));
+    const salts = await provider.forEncryptionOfEach(ref, [1, 1, 1], (key) => key.salt.toString('hex'));
+    expect(source.unwraps).toBe(3);
+    expect(new Set(salts).size).toBe(3);
+  });
+
+  it("tells the observer of every use of a batch's key, hit or miss", async () => {
+    const lookups: [string, number | undefined][] = [];
+    const provider = new DataKeyProvider(countingSource().source, limits(), (lookup, uses) => lookups.push([lookup, uses]));
+    await provider.forEncryptionOfEach(ref, [1, 1, 1, 1], () => undefined);
+    await provider.forEncryptionOfEach(ref, [1, 1], () => undefined);
+    expect(lookups).toEqual([
+      ['miss', 4],
+      ['hit', 2],
+    ]);
+  });
+
   it('never lets a message key encrypt more than 2^32 messages, whatever the limits say', () => {
     expect(MAX_MESSAGES_PER_MESSAGE_KEY).toBe(2 ** 32);
     expect(messagesPerMessageKey(limits({ maxMessagesPerKey: 2 ** 40 }))).toBe(2 ** 32);
