@@ -1,10 +1,8 @@
 import { ListKeysCommand, KMSClient } from '@aws-sdk/client-kms';
-import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { EnvelopeClient } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
-import { principal } from '../support/principals.js';
+import { principal, signedHeaders } from '../support/principals.js';
 import { rejection } from '../support/rejection.js';
 
 const runtime = runtimeForFile();
@@ -60,24 +58,8 @@ describe('session tokens, as AWS checks them', () => {
   ) => {
     const url = new URL(path, base);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const { accessKeyId, secretAccessKey } = principal(service === 'kms' ? 'keyadmin' : 'owner');
-    const signer = new SignatureV4({
-      credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) },
-      region: 'us-east-1',
-      service,
-      sha256: Hash.bind(null, 'sha256'),
-    });
-    const signed = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query,
-      headers: { host: url.host, ...headers },
-      body,
-    });
-    const response = await fetch(url, { method, headers: signed.headers, body });
+    const signed = await signedHeaders(service === 'kms' ? 'keyadmin' : 'owner', method, url, { headers, body, service, sessionToken });
+    const response = await fetch(url, { method, headers: signed, body });
     return { status: response.status, errorType: response.headers.get('x-amzn-errortype'), body: (await response.json()) as Record<string, unknown> };
   };
 

@@ -27,16 +27,24 @@ export function kmsClientFor(kmsUrl: string, name: PrincipalName = 'keyadmin'): 
 }
 
 /**
- * The headers that sign a request to the gateway as one local principal (SigV4 for execute-api),
- * for requests the typed client never sends: the query is the URL's, `host` is added.
+ * The headers that sign a request as one local principal (SigV4, for execute-api unless another
+ * service is named), for requests the typed client never sends: the query is the URL's, `host` is
+ * added, and a session token goes in X-Amz-Security-Token.
  */
 export async function signedHeaders(
   name: PrincipalName,
   method: string,
   url: URL,
-  { headers = {}, body }: { headers?: Record<string, string>; body?: string } = {},
+  {
+    headers = {},
+    body,
+    service = 'execute-api',
+    sessionToken,
+  }: { headers?: Record<string, string>; body?: string; service?: string; sessionToken?: string } = {},
 ): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ credentials: principal(name), region: 'us-east-1', service: 'execute-api', sha256: Hash.bind(null, 'sha256') });
+  const { accessKeyId, secretAccessKey } = principal(name);
+  const credentials = { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) };
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service, sha256: Hash.bind(null, 'sha256') });
   const signed = await signer.sign({
     method,
     protocol: url.protocol,
