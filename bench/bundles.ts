@@ -9,7 +9,7 @@ import { deployedBundle, synthesizeApp } from '../test/infra/synthesize.js';
 import { median, RUNS } from './measure.js';
 
 const run = promisify(execFile);
-/** Inside the project, so that the bundles find the AWS SDK they leave to the Lambda runtime. */
+/** The bench's own work folder, in the project's cache (the bundles import nothing but Node's built-ins, so any folder would do). */
 const WORK_DIR = fileURLToPath(new URL('../node_modules/.cache/envelope-api/bench-bundles/', import.meta.url));
 
 export interface BundleFigures {
