@@ -11,8 +11,8 @@ import {
 /** The key stack's KeyMaterialOrigin parameter. */
 export type KeyMaterialOrigin = 'AWS_KMS' | 'EXTERNAL';
 
-/** `ENVELOPE_KEY_MATERIAL_ORIGIN`, as the parameter: AWS_KMS unless set. */
-export function keyMaterialOriginOf(value = 'AWS_KMS'): KeyMaterialOrigin {
+/** `ENVELOPE_KEY_MATERIAL_ORIGIN` (its default is in settings.ts), as the parameter. */
+export function keyMaterialOriginOf(value: string | undefined): KeyMaterialOrigin {
   if (value !== 'AWS_KMS' && value !== 'EXTERNAL') throw new Error(`ENVELOPE_KEY_MATERIAL_ORIGIN must be AWS_KMS or EXTERNAL, not ${value}.`);
   return value;
 }
