@@ -48,7 +48,8 @@ export interface ProxyEventInput {
   readonly path: string;
   readonly query: URLSearchParams;
   readonly headers: Record<string, string>;
-  readonly body: Buffer;
+  /** The body as received, or already decoded as UTF-8. */
+  readonly body: Buffer | string;
   readonly principal?: Caller;
   readonly sourceIp: string;
   readonly stage: string;
@@ -71,7 +72,7 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     multiValueQueryStringParameters: queryEntries.length > 0 ? Object.fromEntries(queryEntries.map((k) => [k, input.query.getAll(k)])) : null,
     pathParameters: matched.pathParameters,
     stageVariables: null,
-    body: input.body.length > 0 ? input.body.toString('utf8') : null,
+    body: input.body.length > 0 ? input.body.toString() : null,
     isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',

@@ -28,7 +28,8 @@ export interface ValidatedRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly pathParameters: Readonly<Record<string, string>> | null;
-  readonly body: Buffer;
+  /** The body decoded as UTF-8. */
+  readonly body: string;
 }
 
 export type ValidationFailure = {
@@ -79,13 +80,13 @@ export function validateRequest(validation: RequestValidation, request: Validate
   return problem === undefined ? undefined : { type: 'BAD_REQUEST_BODY', message: 'Invalid request body', validationErrorString: `[${problem}]` };
 }
 
-function bodyProblem(body: Buffer, allowed: readonly JsonType[]): string | undefined {
+function bodyProblem(body: string, allowed: readonly JsonType[]): string | undefined {
   // AWS documents nothing for an empty body; LocalStack, whose API Gateway is checked against AWS's,
   // validates it as an empty object, and so does the local gateway.
   let value: unknown = {};
   if (body.length > 0) {
     try {
-      value = JSON.parse(body.toString('utf8'));
+      value = JSON.parse(body);
     } catch (error) {
       return `Unable to parse the body as JSON: ${(error as Error).message}`;
     }

@@ -149,7 +149,9 @@ async function handle<P extends Caller & Credentialed>(
   }
   const decision = await options.authorize?.({ caller: principal, method, path, authorizationType });
   if (decision && !decision.allowed) throw new GatewayError('ACCESS_DENIED', decision.message);
-  const invalid = validateRequest(matched.method.validation, { headers, query, pathParameters: matched.pathParameters, body });
+  // Decoded once, for validation and for the event.
+  const text = body.toString('utf8');
+  const invalid = validateRequest(matched.method.validation, { headers, query, pathParameters: matched.pathParameters, body: text });
   if (invalid) throw new GatewayError(invalid.type, invalid.message, invalid.validationErrorString);
 
   const event = toProxyEvent({
@@ -158,7 +160,7 @@ async function handle<P extends Caller & Credentialed>(
     path,
     query,
     headers,
-    body,
+    body: text,
     principal,
     sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     stage: api.stageName,
