@@ -196,3 +196,57 @@ describe('a file header that names another key than its data key', () => {
     expect((await buffer(Readable.from([await forge(real.keyId, 1)]).pipe(owner.decryptStream()))).toString()).toBe('forged');
   });
 });
+
+describe('a request that cannot complete', () => {
+  it('fails as fetch() fails, a TypeError with the socket’s error as its cause: unreachable, or cut off in its answer (terminated)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = await new EnvelopeClient({ endpoint: `http://127.0.0.1:${closedPort}`, region: 'us-east-1', credentials })
+      .listKeys()
+      .catch((e: unknown) => e);
+    expect(unreachable).toBeInstanceOf(TypeError);
+    expect(unreachable).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
+
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"keys":');
+      setTimeout(() => res.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const cutOff = await new EnvelopeClient({ endpoint, region: 'us-east-1', credentials }).listKeys().catch((e: unknown) => e);
+      expect(cutOff).toBeInstanceOf(TypeError);
+      expect(cutOff).toMatchObject({ message: 'terminated', cause: expect.any(Error) });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reads a UTF-8 answer as fetch() does, a byte order mark dropped, and a 503’s Retry-After', async () => {
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith('/v1/keys?')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from('{"keys":[{"keyId":"clé"}]}')]));
+        return;
+      }
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' });
+      res.end('{"error":{"code":"DependencyUnavailable","message":"later"}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new EnvelopeClient({
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        region: 'us-east-1',
+        credentials,
+        retry: { maxAttempts: 1 },
+      });
+      expect((await client.listKeys({ limit: 1 })).keys).toEqual([{ keyId: 'clé' }]);
+      expect(await client.getKey('k').catch((e: unknown) => e)).toMatchObject({ status: 503, code: 'DependencyUnavailable', retryAfterSeconds: 7 });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -36,6 +37,7 @@ import {
 import { withRetries, type RetryPolicy } from './retry.js';
 import { operation, type RequestLine, requestLine } from './routes.js';
 import { resolveTarget } from './target.js';
+import { exchange as send } from './transport.js';
 import { packageVersion } from './version.js';
 
 /** node:crypto's SHA-256, the hash the AWS SDK for Node signs with (pure-JS SHA-256 is several times slower). */
@@ -256,9 +258,10 @@ export class EnvelopeClient implements DataKeys {
     body: unknown,
     query: Record<string, string>,
     idempotencyKey: string | undefined,
-  ): Promise<{ status: number; headers: Headers; json: unknown }> {
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; json: unknown }> {
     const url = new URL(path, this.base);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // Encoded once, for the signature's hash and the wire.
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const signed = await this.signer.sign(
       {
         method,
@@ -279,9 +282,8 @@ export class EnvelopeClient implements DataKeys {
       SIGNED_USER_AGENT,
     );
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const response = await fetch(url, { method, headers: signed.headers, body: payload });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, json: text ? parseJson(text) : undefined };
+    const { status, headers, text } = await send(url, method, signed.headers, payload);
+    return { status, headers, json: text ? parseJson(text) : undefined };
   }
 }
 

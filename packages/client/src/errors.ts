@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorBody, ErrorCode } from '../../../contract/index.js';
 
 /** The API's `{"error": {code, message}}` answer, thrown with its HTTP status. */
@@ -19,10 +20,10 @@ export class EnvelopeApiError extends Error {
 }
 
 /** An error answer as an EnvelopeApiError; anything but the contract's shape (a proxy's page, say) is the service failing. */
-export function toApiError(status: number, headers: Headers, json: unknown): EnvelopeApiError {
+export function toApiError(status: number, headers: IncomingHttpHeaders, json: unknown): EnvelopeApiError {
   const error = (json as Partial<ErrorBody> | undefined)?.error;
-  const retryAfter = headers.get('retry-after');
-  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  const retryAfter = headers['retry-after'];
+  const seconds = retryAfter === undefined ? Number.NaN : Number(retryAfter);
   return new EnvelopeApiError(
     status,
     error?.code ?? 'InternalError',

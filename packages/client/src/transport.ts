@@ -1,0 +1,57 @@
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** An answer, whatever its status: the body decoded as UTF-8. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/**
+ * The limits fetch() (undici) puts on a request, kept: connecting may take 10 s, and the socket may
+ * then sit idle 300 s, waiting for the answer's headers or its next bytes.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 300_000;
+
+/** Connections kept open for the next request, as fetch()'s global pool keeps them. */
+const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/**
+ * One HTTP exchange over node:http, which costs a fraction of fetch() per byte (no web streams, no
+ * TextEncoder/TextDecoder copies): a 100-item batch's request and answer are 150 KB each. A
+ * request that fails fails as fetch() fails, with the socket's error as the cause of a
+ * `TypeError('fetch failed')`, or of a `TypeError('terminated')` once the answer has begun, so
+ * that callers see the same network errors.
+ */
+export function exchange(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const fail = (cause: unknown) => reject(new TypeError('fetch failed', { cause }));
+    const https = url.protocol === 'https:';
+    const request = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? AGENTS.https : AGENTS.http }, (response) =>
+      readAnswer(response, resolve, (cause) => reject(new TypeError('terminated', { cause }))),
+    );
+    request.on('error', fail);
+    request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(timeoutError('The server sent nothing for 300 s.')));
+    request.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => request.destroy(timeoutError('Connecting took over 10 s.')), CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
+    });
+    request.end(body);
+  });
+}
+
+function readAnswer(response: IncomingMessage, resolve: (answer: Answer) => void, fail: (cause: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('error', fail);
+  response.on('end', () => {
+    const text = Buffer.concat(chunks).toString('utf8');
+    // fetch()'s text() drops a byte order mark.
+    resolve({ status: response.statusCode ?? 0, headers: response.headers, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
+  });
+}
+
+const timeoutError = (message: string) => Object.assign(new Error(message), { code: 'ETIMEDOUT' });
