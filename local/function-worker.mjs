@@ -8,10 +8,20 @@ register();
 const { handler } = await import(workerData.entry);
 const { lambdaContext } = await import(new URL('./gateway/proxy-event.ts', import.meta.url).href);
 
+// A text body goes over encoded, its bytes moved rather than copied: the gateway's thread, which
+// serves every request, then writes them as they are instead of decoding a copy and encoding it.
+const encoder = new TextEncoder();
+function reply(id, result) {
+  if (typeof result?.body !== 'string' || result.isBase64Encoded) return parentPort.postMessage({ id, result });
+  const { body, ...rest } = result;
+  const bodyBytes = encoder.encode(body);
+  parentPort.postMessage({ id, result: rest, bodyBytes }, [bodyBytes.buffer]);
+}
+
 parentPort.on('message', async ({ id, event }) => {
   try {
     const context = lambdaContext(workerData.functionName, event.requestContext?.requestId ?? String(id), workerData.timeoutMs);
-    parentPort.postMessage({ id, result: await handler(event, context) });
+    reply(id, await handler(event, context));
   } catch (error) {
     parentPort.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiFunctionName } from '../contract/index.js';
 import { API_FUNCTION_NAMES, API_FUNCTIONS } from '../lib/functions.js';
-import type { ProxyHandler } from './gateway/server.js';
+import type { ProxyHandler, ProxyResult } from './gateway/server.js';
 
 export interface LocalFunction {
   /** The module whose `handler` export runs: a file URL, or a path relative to the repository root. */
@@ -48,7 +48,7 @@ interface FunctionWorker {
   terminate(): Promise<unknown>;
 }
 
-type Reply = { ready: true } | { id: number; result: Awaited<ReturnType<ProxyHandler>> } | { id: number; error: string };
+type Reply = { ready: true } | { id: number; result: ProxyResult; bodyBytes?: Uint8Array } | { id: number; error: string };
 
 async function startFunction(name: string, { entry, environment, timeoutSeconds }: LocalFunction): Promise<FunctionWorker> {
   const worker = new Worker(WORKER, {
@@ -56,7 +56,7 @@ async function startFunction(name: string, { entry, environment, timeoutSeconds 
     env: { ...environment },
     execArgv: [],
   });
-  const pending = new Map<number, { resolve: (value: Awaited<ReturnType<ProxyHandler>>) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (value: ProxyResult) => void; reject: (error: Error) => void }>();
   const failAll = (error: Error) => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
@@ -67,7 +67,7 @@ async function startFunction(name: string, { entry, environment, timeoutSeconds 
       const waiting = pending.get(reply.id);
       pending.delete(reply.id);
       if ('error' in reply) waiting?.reject(new Error(`Function ${name} failed: ${reply.error}`));
-      else waiting?.resolve(reply.result);
+      else waiting?.resolve(reply.bodyBytes === undefined ? reply.result : withBodyBytes(reply.result, reply.bodyBytes));
     });
     worker.once('error', (error) => {
       reject(error);
@@ -85,4 +85,19 @@ async function startFunction(name: string, { entry, environment, timeoutSeconds 
       }),
     terminate: () => worker.terminate(),
   };
+}
+
+/**
+ * A result whose body came over as bytes: the gateway writes them; `body` decodes them only for
+ * whoever reads it (a test reading a function's answer).
+ */
+function withBodyBytes(result: ProxyResult, bodyBytes: Uint8Array): ProxyResult {
+  let body: string | undefined;
+  return Object.defineProperties(
+    { ...result },
+    {
+      bodyBytes: { value: bodyBytes },
+      body: { enumerable: true, get: () => (body ??= Buffer.from(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.byteLength).toString('utf8')) },
+    },
+  );
 }

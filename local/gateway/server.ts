@@ -10,8 +10,14 @@ import { matchRoute, toProxyEvent, type Caller, type MatchedRoute } from './prox
 import { validateRequest } from './request-validation.js';
 import type { Credentialed, SignatureFailure, SigV4Verifier } from './sigv4-verifier.js';
 
+/**
+ * A function's answer. A function run in another thread may hand its body over already encoded as
+ * UTF-8, in `bodyBytes`, for the gateway to write as it is.
+ */
+export type ProxyResult = APIGatewayProxyResult & { readonly bodyBytes?: Uint8Array };
+
 /** Invokes a function with an event, as API Gateway's Lambda integration does; the function runtime supplies the context. */
-export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<ProxyResult>;
 
 /**
  * Decides `execute-api:Invoke` on a method: for a verified caller on an AWS_IAM method, for nobody
@@ -167,13 +173,7 @@ async function handle<P extends Caller & Credentialed>(
     requestId: received.requestId,
   });
   const result = await options.handlers[matched.method.function](event);
-  writeResponse(
-    req,
-    res,
-    result.statusCode,
-    { ...stringHeaders(result.headers), 'x-amzn-requestid': received.requestId },
-    result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body,
-  );
+  writeResponse(req, res, result.statusCode, { ...stringHeaders(result.headers), 'x-amzn-requestid': received.requestId }, responseBody(result));
 }
 
 /** Requests whose body (chunked, so of no declared length) was found longer than the API's limit while read. */
@@ -219,6 +219,12 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]));
 }
 
+/** The answer's bytes: as handed over, decoded from base64 when the function says so, or its text. */
+function responseBody({ bodyBytes, body, isBase64Encoded }: ProxyResult): string | Uint8Array {
+  if (bodyBytes !== undefined) return bodyBytes;
+  return isBase64Encoded ? Buffer.from(body, 'base64') : body;
+}
+
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
 }
@@ -229,7 +235,7 @@ function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string
  * sent (up to the API's limit) is read and discarded, so the next request is read after it; a body
  * declared longer is not waited for, and the answer closes the connection.
  */
-function writeResponse(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
+function writeResponse(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -44,7 +44,7 @@ describe('a JSON body', () => {
   });
 
   it('that only says __proto__, constructor or \\u in its values is read as any other', async () => {
-    for (const reference of ['__proto__', 'constructor', '\\u00e9t\\u00e9', 'plain']) {
+    for (const reference of ['__proto__', 'constructor', '\\u00e9t\\u00e9', '日本', 'plain']) {
       const { status, json } = await encrypt(`{"keyId":"${keyId}","items":[{"plaintext":"aGk=","reference":"${reference}"}]}`);
       expect(status).toBe(200);
       expect((json as { items: { reference: string }[] }).items[0]!.reference).toBe(JSON.parse(`"${reference}"`));
