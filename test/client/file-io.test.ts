@@ -9,17 +9,17 @@ import { FileAppender, readChunks } from '../../packages/client/src/file-io.js';
 const directory = () => mkdtemp(join(tmpdir(), 'envelope-file-io-'));
 
 describe('readChunks', () => {
-  it('yields every byte of a file in order in full chunks (the last excepted), whatever its size against the chunk size', async () => {
+  it('yields every byte of a file in order in full chunks (the last excepted), whatever its size against the chunk size, read ahead or blocking', async () => {
     const dir = await directory();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 1, max: 1_500 }), async (size, chunkSize) => {
+      fc.asyncProperty(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 1, max: 1_500 }), fc.boolean(), async (size, chunkSize, blocking) => {
         const bytes = randomBytes(size);
         await writeFile(join(dir, 'in'), bytes);
         const file = await open(join(dir, 'in'), 'r');
         const seen: Buffer[] = [];
         try {
           // Copied as they come: a chunk is valid only until the next one is asked for.
-          for await (const chunk of readChunks(file, { chunkSize: () => chunkSize })) seen.push(Buffer.from(chunk));
+          for await (const chunk of readChunks(file, { chunkSize: () => chunkSize, blocking })) seen.push(Buffer.from(chunk));
         } finally {
           await file.close();
         }
@@ -35,11 +35,15 @@ describe('readChunks', () => {
     const dir = await directory();
     const bytes = randomBytes(10_000);
     await writeFile(join(dir, 'in'), bytes);
-    for (const kept of [0, 1]) {
+    for (const [kept, blocking] of [
+      [0, false],
+      [1, false],
+      [3, true],
+    ] as const) {
       const file = await open(join(dir, 'in'), 'r');
       try {
         const views: Buffer[] = [];
-        for await (const chunk of readChunks(file, { chunkSize: () => 1_000, kept })) {
+        for await (const chunk of readChunks(file, { chunkSize: () => 1_000, kept, blocking })) {
           views.push(chunk);
           // The chunks before this one that were to be kept still hold their bytes, though the next read is under way.
           for (let back = 0; back <= kept && back < views.length; back++) {
@@ -87,21 +91,26 @@ describe('readChunks', () => {
 });
 
 describe('FileAppender', () => {
-  it('writes buffer lists one after another, whatever their sizes', async () => {
+  it('writes buffer lists one after another, whatever their sizes, writes in flight and bytes gathered per write', async () => {
     const dir = await directory();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), { maxLength: 12 }), async (lists) => {
-        const file = await open(join(dir, 'out'), 'w');
-        try {
-          const output = new FileAppender(file);
-          for (const list of lists) await output.append(list.map((bytes) => Buffer.from(bytes)));
-          await output.flush();
-        } finally {
-          await file.close();
-        }
-        expect(await readFile(join(dir, 'out'))).toEqual(Buffer.concat(lists.flat()));
-      }),
-      { numRuns: 60 },
+      fc.asyncProperty(
+        fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        async (lists, depth, writeSize) => {
+          const file = await open(join(dir, 'out'), 'w');
+          try {
+            const output = new FileAppender(file, { depth, writeSize });
+            for (const list of lists) await output.append(list.map((bytes) => Buffer.from(bytes)));
+            await output.flush();
+          } finally {
+            await file.close();
+          }
+          expect(await readFile(join(dir, 'out'))).toEqual(Buffer.concat(lists.flat()));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

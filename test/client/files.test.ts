@@ -44,8 +44,9 @@ describe('files and streams through the client', () => {
     const dir = await mkdtemp(join(tmpdir(), 'envelope-files-'));
     const plaintext = randomBytes(7 * 1024 * 1024 + 3);
     await writeFile(join(dir, 'in'), plaintext);
-    // A read is at least 1 MiB: these frames are read whole in one, across two, and over several reads' worth.
-    for (const frameSize of [4096, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5]) {
+    // A file is read 256 KiB at a time (a stream as it comes): these frames are read whole in one read, across
+    // five or six, over a dozen, and the largest frame allowed, whose final frame here spans 29 reads.
+    for (const frameSize of [4096, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5, 16 * 1024 * 1024]) {
       await owner.encryptFile(join(dir, 'in'), join(dir, 'in.enc'), { keyId: key.keyId, frameSize });
       await owner.decryptFile(join(dir, 'in.enc'), join(dir, 'out'));
       expect(sha256(await readFile(join(dir, 'out'))), `frame size ${frameSize}`).toBe(sha256(plaintext));

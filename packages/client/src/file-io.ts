@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
@@ -11,10 +12,17 @@ export interface ChunkReading {
   readonly chunkSize?: () => number;
   /** Chunks before the current one that must stay unchanged, as the caller still refers to them. @default 0 */
   readonly kept?: number;
+  /**
+   * Reads on this thread, each when its chunk is asked for, rather than one ahead on the thread
+   * pool: for a regular file, whose reads come from the page cache or its read-ahead, so that the
+   * chunk is handled on the core that read it, and no thread hand-off is paid per chunk. Never for a
+   * pipe or a FIFO, whose writer may be this very thread.
+   */
+  readonly blocking?: boolean;
 }
 
 /**
- * A file's bytes in chunks, read one chunk ahead: the next chunk is read while the caller handles
+ * A file's bytes in chunks, read one chunk ahead (unless `blocking`): the next chunk is read while the caller handles
  * this one. A few buffers take turns (no allocation per chunk, and no garbage for the collector), so
  * a chunk is valid only until the caller asks for the one `kept + 1` after it; all are zeroed at the
  * end, as they held the file's bytes, and none comes from Node's shared buffer pool. Every chunk but
@@ -23,7 +31,7 @@ export interface ChunkReading {
  */
 export async function* readChunks(
   file: FileHandle,
-  { chunkSize = () => IO_CHUNK_SIZE, kept = 0 }: ChunkReading = {},
+  { chunkSize = () => IO_CHUNK_SIZE, kept = 0, blocking = false }: ChunkReading = {},
 ): AsyncGenerator<Buffer, void, undefined> {
   const buffers: Buffer[] = [];
   let turn = 0;
@@ -36,19 +44,19 @@ export async function* readChunks(
     }
     const buffer = buffers[turn]!.subarray(0, size);
     turn = (turn + 1) % (kept + 2);
-    return settledLater(readInto(file, buffer));
+    return blocking ? Promise.resolve(readIntoNow(file.fd, buffer)) : settledLater(readInto(file, buffer));
   };
-  let reading = readNext();
+  let reading = blocking ? undefined : readNext();
   try {
     for (;;) {
-      const chunk = await reading;
+      const chunk = await (reading ?? readNext());
       if (chunk.length === 0) return;
-      reading = readNext();
+      reading = blocking ? undefined : readNext();
       yield chunk;
     }
   } finally {
     // A read still writing into a buffer must end before the buffers are wiped (or the file closed).
-    await reading.catch(() => undefined);
+    await reading?.catch(() => undefined);
     for (const buffer of buffers) buffer.fill(0);
   }
 }
@@ -67,29 +75,66 @@ async function readInto(file: FileHandle, buffer: Buffer): Promise<Buffer> {
   return buffer.subarray(0, filled);
 }
 
+/** `readInto` with blocking calls on this thread. */
+function readIntoNow(fd: number, buffer: Buffer): Buffer {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+export interface Appending {
+  /** Writes in flight at most (each at its own position, so their order does not matter). @default 1 */
+  readonly depth?: number;
+  /** Bytes gathered from the buffers appended before they are written together. @default 0 */
+  readonly writeSize?: number;
+}
+
 /**
- * Writes buffers one after another from the start of a file, with one write in flight: the caller
- * prepares the next buffers while the last ones are written. A failed write fails the next call.
+ * Writes buffers one after another from the start of a file, gathered into writes of `writeSize`
+ * bytes or more, with up to `depth` writes in flight: the caller prepares the next buffers while
+ * the last ones are written, and one slow write does not stop it at once. A failed write fails a
+ * later call.
  */
 export class FileAppender {
   readonly #file: FileHandle;
+  readonly #depth: number;
+  readonly #writeSize: number;
   #position = 0;
-  #writing: Promise<void> = Promise.resolve();
+  #gathered: Buffer[] = [];
+  #gatheredLength = 0;
+  readonly #writing: Promise<void>[] = [];
 
-  constructor(file: FileHandle) {
+  constructor(file: FileHandle, { depth = 1, writeSize = 0 }: Appending = {}) {
     this.#file = file;
+    this.#depth = depth;
+    this.#writeSize = writeSize;
   }
 
-  /** Resolves once the previous buffers are written and these are on their way; they must stay unchanged until `flush`. */
+  /** Resolves once the buffers are gathered or on their way; they must stay unchanged until `flush`. */
   async append(buffers: readonly Buffer[]): Promise<void> {
-    await this.#writing;
-    this.#writing = settledLater(writeFully(this.#file, buffers, this.#position));
-    for (const buffer of buffers) this.#position += buffer.length;
+    for (const buffer of buffers) {
+      this.#gathered.push(buffer);
+      this.#gatheredLength += buffer.length;
+      if (this.#gatheredLength >= this.#writeSize) await this.#write();
+    }
   }
 
   /** Resolves once everything appended is written. */
-  flush(): Promise<void> {
-    return this.#writing;
+  async flush(): Promise<void> {
+    if (this.#gathered.length > 0) await this.#write();
+    while (this.#writing.length > 0) await this.#writing.shift();
+  }
+
+  async #write(): Promise<void> {
+    while (this.#writing.length >= this.#depth) await this.#writing.shift();
+    this.#writing.push(settledLater(writeFully(this.#file, this.#gathered, this.#position)));
+    this.#position += this.#gatheredLength;
+    this.#gathered = [];
+    this.#gatheredLength = 0;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ByteQueue } from './byte-queue.js';
-import { TAG_LENGTH } from './constants.js';
+import { PIECE_SIZE, TAG_LENGTH } from './constants.js';
 import { invalidCiphertext } from './errors.js';
 import { frameHeaderLength, isFinalFrameMarker, parseFrameHeader, type FrameCiphers, type FrameHeader } from './frames.js';
 
@@ -79,13 +79,13 @@ export class FrameReader {
   }
 
   /**
-   * Deciphers the whole frame and verifies its tag, and only then returns its plaintext, a piece per
-   * input chunk the frame spans (deciphered piece by piece rather than joined first, which would copy
-   * the frame); the pieces are zeroed, never returned, if the tag does not verify.
+   * Deciphers the whole frame and verifies its tag, and only then returns its plaintext, in pieces of
+   * at most `PIECE_SIZE` (deciphered piece by piece rather than joined first, which would copy the
+   * frame); the pieces are zeroed, never returned, if the tag does not verify.
    */
   #open({ header, ciphertext }: FrameInProgress, tag: Buffer): Buffer[] {
     const decipher = this.#ciphers.decipher(header.sequenceNumber, header.isFinal, header.contentLength);
-    const plaintext = ciphertext.map((piece) => decipher.update(piece));
+    const plaintext = ciphertext.flatMap(inPieces).map((piece) => decipher.update(piece));
     try {
       decipher.setAuthTag(tag);
       decipher.final();
@@ -95,4 +95,10 @@ export class FrameReader {
       throw invalidCiphertext();
     }
   }
+}
+
+function inPieces(bytes: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += PIECE_SIZE) pieces.push(bytes.subarray(offset, offset + PIECE_SIZE));
+  return pieces;
 }

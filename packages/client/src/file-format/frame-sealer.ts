@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DATA_KEY_LENGTH, DEFAULT_FRAME_SIZE, MESSAGE_ID_LENGTH } from './constants.js';
+import { DATA_KEY_LENGTH, DEFAULT_FRAME_SIZE, MESSAGE_ID_LENGTH, PIECE_SIZE } from './constants.js';
 import type { EncryptionContext } from './context.js';
 import { invalidArgument } from './errors.js';
+import type { CipherGCM } from 'node:crypto';
 import { assertSequenceNumberAllowed, FrameCiphers, serializeFrameHeader } from './frames.js';
 import { serializeHeaderBody } from './header.js';
 import { deriveMessageKeys, headerAuthTag } from './message-keys.js';
@@ -19,6 +20,13 @@ export interface EncryptStreamOptions {
   readonly context?: EncryptionContext;
   /** Plaintext bytes per frame, `MIN_FRAME_SIZE`..`MAX_FRAME_SIZE`; `DEFAULT_FRAME_SIZE` (1 MiB) if absent. */
   readonly frameSize?: number;
+  /**
+   * The plaintext's length, when known before it comes (a regular file's size): each frame is then
+   * sealed as its bytes come, in pieces of any size, since whether it is the final frame, and its
+   * length, are known when it starts; nothing is gathered into a frame first. The plaintext must
+   * be exactly this long.
+   */
+  readonly plaintextLength?: number;
   /**
    * For test vectors only. Fixing the message id makes encryption deterministic; two files with the
    * same data key and message id share their message key and IVs, which breaks AES-GCM.
@@ -40,9 +48,16 @@ export class FrameSealer {
   readonly #pending: Buffer;
   #pendingLength = 0;
   #sequenceNumber = 0;
+  readonly #frameSize: number;
+  /** With a known length: plaintext bytes not yet taken, and the frame being sealed as its bytes come. */
+  #unsealed: number | undefined;
+  #open: OpenFrame | undefined;
+  #finalSealed = false;
 
   constructor(options: EncryptStreamOptions) {
-    const { dataKey, frameSize = DEFAULT_FRAME_SIZE, context = {} } = options;
+    const { dataKey, frameSize = DEFAULT_FRAME_SIZE, context = {}, plaintextLength } = options;
+    if (plaintextLength !== undefined && !(Number.isSafeInteger(plaintextLength) && plaintextLength >= 0))
+      throw invalidArgument('The plaintext length must be a non-negative integer.');
     if (!(dataKey instanceof Uint8Array) || dataKey.length !== DATA_KEY_LENGTH)
       throw invalidArgument(`The data key must be ${DATA_KEY_LENGTH} bytes.`);
     const messageId = messageIdFrom(options.unsafeFixedMessageId);
@@ -51,7 +66,9 @@ export class FrameSealer {
     const headerBody = serializeHeaderBody(header, keys.commitment);
     this.header = [headerBody, headerAuthTag(keys.encryptionKey, headerBody)];
     this.#frames = new FrameCiphers(keys.encryptionKey, messageId);
-    this.#pending = Buffer.alloc(frameSize);
+    this.#unsealed = plaintextLength;
+    this.#pending = Buffer.alloc(plaintextLength === undefined ? frameSize : 0);
+    this.#frameSize = frameSize;
   }
 
   /**
@@ -59,8 +76,9 @@ export class FrameSealer {
    * itself are sealed in place. Nothing refers to `plaintext` once this returns: its buffer may be reused.
    */
   update(plaintext: Buffer): Buffer[] {
+    if (this.#unsealed !== undefined) return plaintext.length > 0 ? this.#sealAsItComes(plaintext) : [];
     const sealed: Buffer[] = [];
-    const frameSize = this.#pending.length;
+    const frameSize = this.#frameSize;
     let offset = 0;
     if (this.#pendingLength > 0) {
       offset = plaintext.copy(this.#pending, this.#pendingLength);
@@ -77,7 +95,12 @@ export class FrameSealer {
   /** Seals the final frame (with whatever plaintext is kept, possibly none) and forgets the key. */
   final(): Buffer[] {
     const sealed: Buffer[] = [];
-    this.#seal(this.#pending.subarray(0, this.#pendingLength), true, sealed);
+    if (this.#unsealed !== undefined) {
+      if (this.#unsealed > 0 || this.#open) throw lengthChanged();
+      if (!this.#finalSealed) this.#sealAsItComes(Buffer.alloc(0), sealed);
+    } else {
+      this.#seal(this.#pending.subarray(0, this.#pendingLength), true, sealed);
+    }
     this.release();
     return sealed;
   }
@@ -95,17 +118,65 @@ export class FrameSealer {
    * frame waits for the next write to learn whether it is the last.
    */
   #seal(plaintext: Buffer, isFinal: boolean, sealed: Buffer[]): void {
+    const cipher = this.#startFrame(isFinal, plaintext.length, sealed);
+    sealed.push(cipher.update(plaintext));
+    finishFrame(cipher, sealed);
+  }
+
+  /** Enciphers the next frame's header into `sealed`; the frame's cipher takes its content. */
+  #startFrame(isFinal: boolean, contentLength: number, sealed: Buffer[]): CipherGCM {
     const frames = this.#frames;
     if (!frames) throw invalidArgument('The encryptor has ended.');
     const sequenceNumber = ++this.#sequenceNumber;
     assertSequenceNumberAllowed(sequenceNumber, isFinal);
-    const cipher = frames.encipher(sequenceNumber, isFinal, plaintext.length);
-    sealed.push(serializeFrameHeader({ sequenceNumber, isFinal, iv: frames.iv(sequenceNumber), contentLength: plaintext.length }));
-    sealed.push(cipher.update(plaintext));
-    cipher.final();
-    sealed.push(cipher.getAuthTag());
+    const cipher = frames.encipher(sequenceNumber, isFinal, contentLength);
+    sealed.push(serializeFrameHeader({ sequenceNumber, isFinal, iv: frames.iv(sequenceNumber), contentLength }));
+    return cipher;
+  }
+
+  /**
+   * With a known length, a frame starts as its first byte comes (the final frame, possibly empty,
+   * once fewer than a frame's bytes are left) and each piece is enciphered as it is, in pieces of
+   * at most `PIECE_SIZE`, so that a cipher's output is still in the cache when it is written.
+   */
+  #sealAsItComes(plaintext: Buffer, sealed: Buffer[] = []): Buffer[] {
+    let offset = 0;
+    do {
+      this.#open ??= this.#startKnownFrame(sealed);
+      const open = this.#open;
+      const piece = plaintext.subarray(offset, offset + Math.min(open.remaining, PIECE_SIZE));
+      if (piece.length > 0) sealed.push(open.cipher.update(piece));
+      offset += piece.length;
+      open.remaining -= piece.length;
+      if (open.remaining === 0) {
+        finishFrame(open.cipher, sealed);
+        this.#open = undefined;
+      }
+    } while (offset < plaintext.length);
+    return sealed;
+  }
+
+  #startKnownFrame(sealed: Buffer[]): OpenFrame {
+    if (this.#finalSealed) throw lengthChanged();
+    const isFinal = this.#unsealed! < this.#frameSize;
+    const contentLength = isFinal ? this.#unsealed! : this.#frameSize;
+    this.#unsealed! -= contentLength;
+    this.#finalSealed = isFinal;
+    return { cipher: this.#startFrame(isFinal, contentLength, sealed), remaining: contentLength };
   }
 }
+
+interface OpenFrame {
+  readonly cipher: CipherGCM;
+  remaining: number;
+}
+
+function finishFrame(cipher: CipherGCM, sealed: Buffer[]): void {
+  cipher.final();
+  sealed.push(cipher.getAuthTag());
+}
+
+const lengthChanged = () => invalidArgument('The plaintext is not as long as declared: the input changed while it was read.');
 
 function messageIdFrom(fixed: Uint8Array | undefined): Buffer {
   if (fixed === undefined) return randomBytes(MESSAGE_ID_LENGTH);
