@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /** An answer, whatever its status: the body decoded as UTF-8. */
 export interface Answer {
@@ -15,9 +15,6 @@ export interface Answer {
 const CONNECT_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 300_000;
 
-/** Connections kept open for the next request, as fetch()'s global pool keeps them. */
-const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-
 /**
  * One HTTP exchange over node:http, which costs a fraction of fetch() per byte (no web streams, no
  * TextEncoder/TextDecoder copies): a 100-item batch's request and answer are 150 KB each. A
@@ -28,8 +25,9 @@ const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
 export function exchange(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const fail = (cause: unknown) => reject(new TypeError('fetch failed', { cause }));
-    const https = url.protocol === 'https:';
-    const request = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? AGENTS.https : AGENTS.http }, (response) =>
+    // Node's global agents keep connections open for the next request (since Node 19), as fetch()'s
+    // pool does, and go through a proxy where Node's environment asks them to.
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers }, (response) =>
       readAnswer(response, resolve, (cause) => reject(new TypeError('terminated', { cause }))),
     );
     request.on('error', fail);
