@@ -91,17 +91,18 @@ describe('readChunks', () => {
 });
 
 describe('FileAppender', () => {
-  it('writes buffer lists one after another, whatever their sizes, writes in flight and bytes gathered per write', async () => {
+  it('writes buffer lists one after another, whatever their sizes, writes in flight, bytes gathered per write and syncs between', async () => {
     const dir = await directory();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), { maxLength: 12 }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 1_000 }),
-        async (lists, depth, writeSize) => {
+        fc.integer({ min: 1, max: 2_000 }),
+        async (lists, depth, writeSize, syncEvery) => {
           const file = await open(join(dir, 'out'), 'w');
           try {
-            const output = new FileAppender(file, { depth, writeSize });
+            const output = new FileAppender(file, { depth, writeSize, syncEvery });
             for (const list of lists) await output.append(list.map((bytes) => Buffer.from(bytes)));
             await output.flush();
           } finally {

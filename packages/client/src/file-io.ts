@@ -91,6 +91,11 @@ export interface Appending {
   readonly depth?: number;
   /** Bytes gathered from the buffers appended before they are written together. @default 0 */
   readonly writeSize?: number;
+  /**
+   * Bytes after which what is written so far is synced to disk in the background, one sync at a
+   * time. @default Infinity
+   */
+  readonly syncEvery?: number;
 }
 
 /**
@@ -107,11 +112,15 @@ export class FileAppender {
   #gathered: Buffer[] = [];
   #gatheredLength = 0;
   readonly #writing: Promise<void>[] = [];
+  readonly #syncEvery: number;
+  #syncedUpTo = 0;
+  #syncing: Promise<void> | undefined;
 
-  constructor(file: FileHandle, { depth = 1, writeSize = 0 }: Appending = {}) {
+  constructor(file: FileHandle, { depth = 1, writeSize = 0, syncEvery = Number.POSITIVE_INFINITY }: Appending = {}) {
     this.#file = file;
     this.#depth = depth;
     this.#writeSize = writeSize;
+    this.#syncEvery = syncEvery;
   }
 
   /** Resolves once the buffers are gathered or on their way; they must stay unchanged until `flush`. */
@@ -127,6 +136,7 @@ export class FileAppender {
   async flush(): Promise<void> {
     if (this.#gathered.length > 0) await this.#write();
     while (this.#writing.length > 0) await this.#writing.shift();
+    await this.#syncing;
   }
 
   async #write(): Promise<void> {
@@ -135,6 +145,23 @@ export class FileAppender {
     this.#position += this.#gatheredLength;
     this.#gathered = [];
     this.#gatheredLength = 0;
+    this.#syncInBackground();
+  }
+
+  /**
+   * Starts the disk on what is written while the rest is being made: otherwise the kernel holds a
+   * file's first gigabytes in memory until its dirty threshold, and the final sync waits for all of them.
+   */
+  #syncInBackground(): void {
+    if (this.#syncing || this.#position - this.#syncedUpTo < this.#syncEvery) return;
+    this.#syncedUpTo = this.#position;
+    // A failed sync stays, for `flush` to report: the kernel reports a write-back error to one sync only.
+    const syncing: Promise<void> = settledLater(
+      this.#file.datasync().then(() => {
+        if (this.#syncing === syncing) this.#syncing = undefined;
+      }),
+    );
+    this.#syncing = syncing;
   }
 }
 

@@ -189,6 +189,13 @@ const opening = (opener: FrameOpener): ChunkTransform => ({
 const WRITES_IN_FLIGHT = 2;
 
 /**
+ * The output is synced in the background every so many bytes, so that the disk writes while the
+ * cipher runs, rather than all at the final sync (3 GiB until synced: about a tenth faster than
+ * with one sync at the end; every 16 MiB syncs too often, 256 MiB gains no more).
+ */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
+/**
  * Writes what the transform makes of the chunks as they come: its head first, its final bytes last.
  * What the transform makes is written in pieces of about `PIECE_SIZE`: larger writes into the page
  * cache cost two to three times as much per byte on Linux 6.x's ext4 (its large folios), and each
@@ -200,7 +207,7 @@ async function writeThrough(
   transform: ChunkTransform,
   { onProgress, signal, total }: FileOptions & { total: number | undefined },
 ): Promise<void> {
-  const output = new FileAppender(file, { depth: WRITES_IN_FLIGHT, writeSize: PIECE_SIZE });
+  const output = new FileAppender(file, { depth: WRITES_IN_FLIGHT, writeSize: PIECE_SIZE, syncEvery: SYNC_EVERY });
   let done = 0;
   await output.append(transform.head);
   for await (const chunk of chunks) {
