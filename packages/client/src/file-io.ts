@@ -61,9 +61,6 @@ export async function* readChunks(
   }
 }
 
-/** The file's next `length` bytes, fewer only where it ends, in a buffer of their own. */
-export const readUpTo = (file: FileHandle, length: number): Promise<Buffer> => readInto(file, Buffer.allocUnsafe(length));
-
 /** Reads until the buffer is full or the file ends; the part read. */
 async function readInto(file: FileHandle, buffer: Buffer): Promise<Buffer> {
   let filled = 0;

@@ -5,12 +5,11 @@ import { addAbortSignal, type Readable, Transform, type Writable } from 'node:st
 import { pipeline } from 'node:stream/promises';
 import type { EncryptionContext } from '../../../contract/index.js';
 import type { DataKeys } from './data-keys.js';
-import { type ChunkReading, FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks, readUpTo } from './file-io.js';
+import { type ChunkReading, FileAppender, IO_CHUNK_SIZE, isDirectory, readChunks } from './file-io.js';
 import { invalidCiphertext } from './file-format/errors.js';
 import { createDecryptStream } from './file-format/index.js';
 import { type DecryptStreamOptions as FormatDecryptOptions, FrameOpener } from './file-format/frame-opener.js';
-import { DEFAULT_FRAME_SIZE, MAX_HEADER_LENGTH, PIECE_SIZE } from './file-format/constants.js';
-import { MAX_FRAME_OVERHEAD } from './file-format/frames.js';
+import { PIECE_SIZE } from './file-format/constants.js';
 import { createSealingStream } from './file-format/encrypt-stream.js';
 import { FrameSealer } from './file-format/frame-sealer.js';
 
@@ -131,11 +130,7 @@ export async function encryptFile(
     return;
   }
   const source = typeof input === 'string' ? await openFile(input) : undefined;
-  const chunks = source
-    ? readChunks(source.file, plaintextReading(source))
-    : signal
-      ? addAbortSignal(signal, input as Readable)
-      : (input as Readable);
+  const chunks = source ? readChunks(source.file, reading(source)) : signal ? addAbortSignal(signal, input as Readable) : (input as Readable);
   try {
     // The output is created first: one that cannot be written fails before the data key is asked for.
     await writeAtomically(output, async (file) => {
@@ -155,7 +150,7 @@ export async function encryptFile(
 }
 
 /** A regular file is read in pieces a cache holds, on this thread; anything else a chunk ahead. */
-const plaintextReading = ({ regular }: OpenedFile): ChunkReading => (regular ? { chunkSize: () => PIECE_SIZE, blocking: true } : {});
+const reading = ({ regular }: OpenedFile): ChunkReading => (regular ? { chunkSize: () => PIECE_SIZE, blocking: true } : {});
 
 /** What a file transfer runs its chunks through: a sealer or an opener, as `writeThrough` drives it. */
 interface ChunkTransform {
@@ -245,7 +240,12 @@ export async function decryptFile(
   }
   const source = typeof input === 'string' ? await openFile(input) : undefined;
   const opener = new FrameOpener(openerOptions(dataKeys, options, signal));
-  const chunks = source ? ciphertextChunks(source, opener) : signal ? addAbortSignal(signal, input as Readable) : (input as Readable);
+  // The opener may refer to the chunk before the current one (a frame header or tag split across them).
+  const chunks = source
+    ? readChunks(source.file, { ...reading(source), kept: 1 })
+    : signal
+      ? addAbortSignal(signal, input as Readable)
+      : (input as Readable);
   try {
     await writeAtomically(output, (file) => writeThrough(file, chunks, opening(opener), { ...options, total: source?.size }));
   } catch (error) {
@@ -255,25 +255,6 @@ export async function decryptFile(
     opener.release();
     await source?.file.close();
   }
-}
-
-/**
- * An encrypted file in chunks for the opener. The header comes first, in a buffer of its own, so the
- * opener knows the frame size before the reads that carry frames are sized: each is at least a
- * frame with its framing, so that a frame spans at most two of them, and the opener may refer to
- * the chunk before the current one (one more buffer keeps it).
- */
-async function* ciphertextChunks({ file, regular }: OpenedFile, opener: FrameOpener): AsyncGenerator<Buffer, void, undefined> {
-  const head = await readUpTo(file, MAX_HEADER_LENGTH);
-  if (head.length === 0) return;
-  yield head;
-  const record = (opener.frameSize ?? DEFAULT_FRAME_SIZE) + MAX_FRAME_OVERHEAD;
-  yield* readChunks(
-    file,
-    regular
-      ? { chunkSize: () => PIECE_SIZE, kept: Math.ceil(record / PIECE_SIZE), blocking: true }
-      : { chunkSize: () => Math.max(IO_CHUNK_SIZE, record), kept: 1 },
-  );
 }
 
 /** Work stopped by its signal fails with the signal's reason on every route (a pipeline's own rejection is an AbortError). */

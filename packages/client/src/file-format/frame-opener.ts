@@ -35,8 +35,8 @@ export interface DecryptStreamOptions {
  * to verify have been released when the call fails.
  *
  * Input chunks are held by reference, not copied: a chunk must stay unchanged until the call after
- * the one that takes the next chunk has returned (one frame spans at most two chunks no shorter
- * than `chunkSizeFor` asks).
+ * the one that takes the next chunk has returned (what is kept between calls is a frame header or
+ * tag split across chunks; a frame's ciphertext is deciphered as it comes).
  */
 export class FrameOpener {
   readonly #unwrapKey: DecryptStreamOptions['unwrapKey'];
@@ -80,6 +80,7 @@ export class FrameOpener {
   /** Forgets the key; the opener cannot be used again (a pending `update` ends without opening frames). */
   release(): void {
     this.#released = true;
+    this.#frames?.discard();
     this.#frames = undefined;
   }
 

@@ -1,20 +1,23 @@
 import type { ByteQueue } from './byte-queue.js';
 import { PIECE_SIZE, TAG_LENGTH } from './constants.js';
 import { invalidCiphertext } from './errors.js';
+import type { DecipherGCM } from 'node:crypto';
 import { frameHeaderLength, isFinalFrameMarker, parseFrameHeader, type FrameCiphers, type FrameHeader } from './frames.js';
 
 interface FrameInProgress {
-  readonly header: FrameHeader;
-  /** Views of the input chunks holding the frame's ciphertext so far. */
-  readonly ciphertext: Buffer[];
+  readonly isFinal: boolean;
+  readonly decipher: DecipherGCM;
+  /** The frame's plaintext so far: not verified, so never released before the tag is. */
+  readonly plaintext: Buffer[];
   remainingContent: number;
 }
 
 /**
- * Reads the body of one message from a queue of input bytes. A frame is deciphered only once all
- * of it and its tag have arrived, and its plaintext leaves only after `final` verified the tag, so
- * none is released before the check that decides whether it may be; at most one frame of ciphertext
- * is held.
+ * Reads the body of one message from a queue of input bytes. A frame's ciphertext is deciphered as
+ * it comes (while it is still in the cache of the core that read it), but its plaintext leaves only
+ * after `final` verified the tag, so none is released before the check that decides whether it may
+ * be; at most one frame of plaintext is held, and no input chunk but the bytes of a frame header or
+ * tag split across chunks.
  */
 export class FrameReader {
   readonly #ciphers: FrameCiphers;
@@ -42,7 +45,7 @@ export class FrameReader {
       this.#frame = undefined;
       for (const plaintext of this.#open(frame, input.take(TAG_LENGTH))) if (plaintext.length > 0) release(plaintext);
       this.#expectedSequenceNumber++;
-      this.#finished = frame.header.isFinal;
+      this.#finished = frame.isFinal;
     }
     if (input.length > 0) throw invalidCiphertext();
   }
@@ -54,7 +57,8 @@ export class FrameReader {
     if (input.length < headerLength) return undefined;
     const header = parseFrameHeader(input.take(headerLength), isFinal, this.#frameSize);
     this.#assertExpected(header);
-    return { header, ciphertext: [], remainingContent: header.contentLength };
+    const decipher = this.#ciphers.decipher(header.sequenceNumber, header.isFinal, header.contentLength);
+    return { isFinal, decipher, plaintext: [], remainingContent: header.contentLength };
   }
 
   /** Sequence number in order (no frame reordered, dropped or repeated), IV as derived, final frame shorter than a frame. */
@@ -68,37 +72,38 @@ export class FrameReader {
     }
   }
 
-  /** Takes the frame's ciphertext as far as it has arrived; true once all of it and the tag are queued. */
+  /**
+   * Deciphers the frame's ciphertext as far as it has arrived, in pieces of at most `PIECE_SIZE`;
+   * true once all of it is deciphered and the tag is queued.
+   */
   #collectAvailable(frame: FrameInProgress, input: ByteQueue): boolean {
     while (frame.remainingContent > 0 && input.length > 0) {
-      const ciphertext = input.takeFromFirstChunk(frame.remainingContent);
-      frame.ciphertext.push(ciphertext);
+      const ciphertext = input.takeFromFirstChunk(Math.min(frame.remainingContent, PIECE_SIZE));
+      frame.plaintext.push(frame.decipher.update(ciphertext));
       frame.remainingContent -= ciphertext.length;
     }
     return frame.remainingContent === 0 && input.length >= TAG_LENGTH;
   }
 
-  /**
-   * Deciphers the whole frame and verifies its tag, and only then returns its plaintext, in pieces of
-   * at most `PIECE_SIZE` (deciphered piece by piece rather than joined first, which would copy the
-   * frame); the pieces are zeroed, never returned, if the tag does not verify.
-   */
-  #open({ header, ciphertext }: FrameInProgress, tag: Buffer): Buffer[] {
-    const decipher = this.#ciphers.decipher(header.sequenceNumber, header.isFinal, header.contentLength);
-    const plaintext = ciphertext.flatMap(inPieces).map((piece) => decipher.update(piece));
+  /** Verifies the frame's tag, and only then returns its plaintext; zeroed, never returned, if the tag does not verify. */
+  #open({ decipher, plaintext }: FrameInProgress, tag: Buffer): Buffer[] {
     try {
       decipher.setAuthTag(tag);
       decipher.final();
       return plaintext;
     } catch {
-      for (const piece of plaintext) piece.fill(0);
+      wipe(plaintext);
       throw invalidCiphertext();
     }
   }
+
+  /** Zeroes the plaintext of a frame not verified yet (the input stops or fails): it is never released. */
+  discard(): void {
+    if (this.#frame) wipe(this.#frame.plaintext);
+    this.#frame = undefined;
+  }
 }
 
-function inPieces(bytes: Buffer): Buffer[] {
-  const pieces: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += PIECE_SIZE) pieces.push(bytes.subarray(offset, offset + PIECE_SIZE));
-  return pieces;
+function wipe(pieces: readonly Buffer[]): void {
+  for (const piece of pieces) piece.fill(0);
 }

@@ -83,9 +83,6 @@ export function serializeFrameHeader({ sequenceNumber, isFinal, iv, contentLengt
   return header;
 }
 
-/** The most bytes a frame's record adds to its content: its header and its tag. */
-export const MAX_FRAME_OVERHEAD = Math.max(REGULAR_FRAME_HEADER_LENGTH, FINAL_FRAME_HEADER_LENGTH) + TAG_LENGTH;
-
 export const isFinalFrameMarker = (firstWord: number) => firstWord === FINAL_FRAME_MARKER;
 
 export const frameHeaderLength = (isFinal: boolean) => (isFinal ? FINAL_FRAME_HEADER_LENGTH : REGULAR_FRAME_HEADER_LENGTH);
