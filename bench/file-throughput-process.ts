@@ -1,5 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
 import { writeFile } from 'node:fs/promises';
+import type { ClientRequest } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
@@ -13,14 +15,21 @@ import { fromEnv, spread } from './measure.js';
  */
 const { options, keyId, dir } = JSON.parse(process.env.FILE_RUN!) as FileRun;
 
-/** The API requests this process sends, as the gateway would count them: the client sends each with fetch. */
+/**
+ * The API requests this process sends, as the gateway would count them: every request to its origin
+ * that Node's HTTP client (which the client uses) or fetch starts, as their diagnostics channels
+ * report them.
+ */
 let apiRequests = 0;
-const api = new URL(options.endpoint!).origin;
-const send = globalThis.fetch;
-globalThis.fetch = (input, init) => {
-  if (new URL(input instanceof Request ? input.url : input).origin === api) apiRequests++;
-  return send(input, init);
-};
+const api = new URL(options.endpoint!);
+subscribe('http.client.request.start', (message) => {
+  const { request } = message as { request: ClientRequest };
+  if (request.host === api.hostname && request.getHeader('host') === api.host) apiRequests++;
+});
+subscribe('undici:request:create', (message) => {
+  const { request } = message as { request: { origin: string } };
+  if (request.origin === api.origin) apiRequests++;
+});
 
 const CHUNK = 1024 * 1024;
 /** BENCH_MEMORY_MIB for a quick run. */
