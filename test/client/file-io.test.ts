@@ -91,19 +91,24 @@ describe('readChunks', () => {
 });
 
 describe('FileAppender', () => {
-  it('writes buffer lists one after another, whatever their sizes, writes in flight, bytes gathered per write and syncs between', async () => {
+  it('writes buffer lists one after another, whatever their sizes, writes in flight or queued, bytes gathered per write and syncs between', async () => {
     const dir = await directory();
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), { maxLength: 12 }),
         fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 0, max: 1_000 }),
         fc.integer({ min: 1, max: 2_000 }),
-        async (lists, depth, writeSize, syncEvery) => {
+        fc.boolean(),
+        async (lists, depth, backlog, writeSize, syncEvery, polled) => {
           const file = await open(join(dir, 'out'), 'w');
           try {
-            const output = new FileAppender(file, { depth, writeSize, syncEvery });
-            for (const list of lists) await output.append(list.map((bytes) => Buffer.from(bytes)));
+            const output = new FileAppender(file, { depth, backlog, writeSize, syncEvery });
+            for (const list of lists) {
+              await output.append(list.map((bytes) => Buffer.from(bytes)));
+              if (polled) await output.poll();
+            }
             await output.flush();
           } finally {
             await file.close();
@@ -113,6 +118,30 @@ describe('FileAppender', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('runs no more than `depth` writes at once, the queued ones starting as earlier ones end', async () => {
+    const dir = await directory();
+    const file = await open(join(dir, 'out'), 'w');
+    const writev = file.writev.bind(file);
+    let running = 0;
+    let most = 0;
+    file.writev = (async (buffers: Buffer[], position: number) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+      return writev(buffers, position);
+    }) as typeof file.writev;
+    try {
+      const output = new FileAppender(file, { depth: 2, backlog: 3 });
+      const pieces = Array.from({ length: 12 }, (_, index) => Buffer.alloc(10, index));
+      await output.append(pieces);
+      await output.flush();
+      expect(most).toBe(2);
+      expect(await readFile(join(dir, 'out'))).toEqual(Buffer.concat(pieces));
+    } finally {
+      await file.close();
+    }
   });
 
   it('reports a failed write on the next call, not as an unhandled rejection', async () => {

@@ -1,5 +1,6 @@
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { setImmediate as loopTurn } from 'node:timers/promises';
 
 /**
  * Bytes per read, and bytes a write stream gathers into one write: a call's fixed cost vanishes at
@@ -86,6 +87,11 @@ function readIntoNow(fd: number, buffer: Buffer): Buffer {
 export interface Appending {
   /** Writes in flight at most (each at its own position, so their order does not matter). @default 1 */
   readonly depth?: number;
+  /**
+   * Writes that may wait behind those in flight, each starting as one ends, before `append` waits:
+   * a burst of buffers then goes out while the caller goes on, if it calls `poll` meanwhile. @default 0
+   */
+  readonly backlog?: number;
   /** Bytes gathered from the buffers appended before they are written together. @default 0 */
   readonly writeSize?: number;
   /**
@@ -104,6 +110,7 @@ export interface Appending {
 export class FileAppender {
   readonly #file: FileHandle;
   readonly #depth: number;
+  readonly #backlog: number;
   readonly #writeSize: number;
   #position = 0;
   #gathered: Buffer[] = [];
@@ -113,9 +120,10 @@ export class FileAppender {
   #syncedUpTo = 0;
   #syncing: Promise<void> | undefined;
 
-  constructor(file: FileHandle, { depth = 1, writeSize = 0, syncEvery = Number.POSITIVE_INFINITY }: Appending = {}) {
+  constructor(file: FileHandle, { depth = 1, backlog = 0, writeSize = 0, syncEvery = Number.POSITIVE_INFINITY }: Appending = {}) {
     this.#file = file;
     this.#depth = depth;
+    this.#backlog = backlog;
     this.#writeSize = writeSize;
     this.#syncEvery = syncEvery;
   }
@@ -129,6 +137,14 @@ export class FileAppender {
     }
   }
 
+  /**
+   * Lets the event loop start the writes waiting behind those in flight (a write's end is seen only
+   * on a loop turn, which a caller that reads with blocking calls and appends nothing never takes).
+   */
+  async poll(): Promise<void> {
+    if (this.#writing.length > this.#depth) await loopTurn();
+  }
+
   /** Resolves once everything appended is written. */
   async flush(): Promise<void> {
     if (this.#gathered.length > 0) await this.#write();
@@ -137,8 +153,11 @@ export class FileAppender {
   }
 
   async #write(): Promise<void> {
-    while (this.#writing.length >= this.#depth) await this.#writing.shift();
-    this.#writing.push(settledLater(writeFully(this.#file, this.#gathered, this.#position)));
+    while (this.#writing.length >= this.#depth + this.#backlog) await this.#writing.shift();
+    // Each write starts once the one `depth` before it has ended: no more than `depth` run at once.
+    const before = this.#writing.at(-this.#depth);
+    const write = writeFully.bind(undefined, this.#file, this.#gathered, this.#position);
+    this.#writing.push(settledLater(before ? before.then(write) : write()));
     this.#position += this.#gatheredLength;
     this.#gathered = [];
     this.#gatheredLength = 0;

@@ -156,12 +156,15 @@ const reading = ({ regular }: OpenedFile): ChunkReading => (regular ? { chunkSiz
 interface ChunkTransform {
   /** Bytes that go before any chunk's (the file header). */
   readonly head: readonly Buffer[];
+  /** Writes that may wait behind those in flight (see `WRITES_QUEUED`). */
+  readonly writesQueued: number;
   update(chunk: Buffer): Buffer[] | Promise<Buffer[]>;
   final(): readonly Buffer[];
 }
 
 const sealing = (sealer: FrameSealer): ChunkTransform => ({
   head: sealer.header,
+  writesQueued: 0,
   update: (plaintext) => sealer.update(plaintext),
   final: () => sealer.final(),
 });
@@ -169,6 +172,7 @@ const sealing = (sealer: FrameSealer): ChunkTransform => ({
 /** Verified plaintext only; `final` fails unless the final frame verified. */
 const opening = (opener: FrameOpener): ChunkTransform => ({
   head: [],
+  writesQueued: WRITES_QUEUED,
   update: async (ciphertext) => {
     const plaintext: Buffer[] = [];
     await opener.update(ciphertext, (piece) => plaintext.push(piece));
@@ -182,6 +186,15 @@ const opening = (opener: FrameOpener): ChunkTransform => ({
 
 /** A second write queued lets the cipher run on while a write into the page cache stalls. */
 const WRITES_IN_FLIGHT = 2;
+
+/**
+ * An opener releases a frame's plaintext all at once, when its tag verifies (four writes at 1 MiB
+ * frames), then nothing until the next frame's: with only the writes in flight, it waited for two
+ * of them and then left the disk idle while it opened the next frame. Two more writes queued behind
+ * them go out while it does (3 GiB until synced: 0.85x the time; more in flight, or queued, each
+ * cost more than they gained, in time and in memory).
+ */
+const WRITES_QUEUED = 2;
 
 /**
  * The output is synced in the background every so many bytes, so that the disk writes while the
@@ -202,13 +215,19 @@ async function writeThrough(
   transform: ChunkTransform,
   { onProgress, signal, total }: FileOptions & { total: number | undefined },
 ): Promise<void> {
-  const output = new FileAppender(file, { depth: WRITES_IN_FLIGHT, writeSize: PIECE_SIZE, syncEvery: SYNC_EVERY });
+  const output = new FileAppender(file, {
+    depth: WRITES_IN_FLIGHT,
+    backlog: transform.writesQueued,
+    writeSize: PIECE_SIZE,
+    syncEvery: SYNC_EVERY,
+  });
   let done = 0;
   await output.append(transform.head);
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
     await output.append(await transform.update(bytes));
+    await output.poll();
     done += bytes.length;
     onProgress?.(done, total);
   }
