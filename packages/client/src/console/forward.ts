@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IDEMPOTENCY_HEADER, MAX_REQUEST_BYTES, PAYLOAD_LIMIT_HINT } from '../../../../contract/index.js';
+import type { EnvelopeClient } from '../client.js';
+import { EnvelopeApiError } from '../errors.js';
+import { readBody } from './body.js';
+import { sendError, sendJson } from './headers.js';
+import { apiRoute } from './routes.js';
+
+/** The console's calls to the API go under this prefix, e.g. `GET /api/v1/keys`. */
+export const API_PREFIX = '/api/';
+
+export interface Forwarder {
+  readonly client: EnvelopeClient;
+  /** How long the API may take to answer before the browser is told it is unavailable. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Sends one of the contract's routes to the API, signed by the client with the user's credentials,
+ * and answers the API's status and JSON body. The browser never sees the credentials or the
+ * signature; any other path is 404, so that the server is no open proxy.
+ */
+export async function forward({ client, timeoutMs }: Forwarder, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  const method = request.method ?? 'GET';
+  const path = url.pathname.slice(API_PREFIX.length);
+  if (!apiRoute(method, path)) return sendError(response, 404, 'NotFound', `${method} ${url.pathname} is not a route of the API.`);
+  const body = await readBody(request, MAX_REQUEST_BYTES);
+  if ('tooLarge' in body)
+    return sendError(response, 413, 'PayloadTooLarge', `The request is too large. ${PAYLOAD_LIMIT_HINT}`, { connection: 'close' });
+  const json = parseBody(body.bytes);
+  if (json === INVALID) return sendError(response, 400, 'ValidationError', 'The request body is not JSON.');
+  const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
+  const answer = client.request<unknown>(method, path, json, Object.fromEntries(url.searchParams), {
+    idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+  });
+  await withTimeout(answer, timeoutMs).then(
+    (result) => (result === TIMED_OUT ? unavailable(response, `The API did not answer within ${timeoutMs / 1000} s.`) : succeeded(response, result)),
+    (error: unknown) => failed(response, error),
+  );
+}
+
+const INVALID = Symbol('invalid');
+const TIMED_OUT = Symbol('timed out');
+
+function parseBody(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return INVALID;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, ms, TIMED_OUT)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The client hands back a 2xx answer's JSON without its status: 204 when the API said nothing, else 200. */
+const succeeded = (response: ServerResponse, json: unknown) => sendJson(response, json === undefined ? 204 : 200, json);
+
+function failed(response: ServerResponse, error: unknown) {
+  if (!(error instanceof EnvelopeApiError)) return unavailable(response, 'The API could not be reached.');
+  const retryAfter: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+  sendError(response, error.status, error.code, error.message, retryAfter);
+}
+
+const unavailable = (response: ServerResponse, message: string) => sendError(response, 503, 'DependencyUnavailable', message);

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EnvelopeClient } from '../client.js';
+import { serveAsset } from './assets.js';
+import { API_PREFIX, forward } from './forward.js';
+import { allowedHost, allowedOrigin } from './guards.js';
+import { sendError } from './headers.js';
+import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
+
+export interface ConsoleServerOptions {
+  /** Signs and sends the forwarded calls, with the user's credentials. */
+  readonly client: EnvelopeClient;
+  /** @default 0: a free port */
+  readonly port?: number;
+  /** The built UI; it may be missing or empty until the UI is built. */
+  readonly assetsDir: string;
+  /** The server stops after this long without an authenticated request. @default 30 min */
+  readonly idleMs?: number;
+  /** @default 30 s */
+  readonly apiTimeoutMs?: number;
+}
+
+export interface ConsoleServer {
+  /** The URL to open: it carries this run's token. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly idleMs: number;
+  /** Settles once the server has stopped: `idle` when the idle period ran out, `closed` when closed. */
+  readonly stopped: Promise<'idle' | 'closed'>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_IDLE_MS = 30 * 60_000;
+const DEFAULT_API_TIMEOUT_MS = 30_000;
+
+/** Starts the console's server on the loopback interface only. */
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  const session = newSession();
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  let port = 0;
+  let stop: (reason: 'idle' | 'closed') => Promise<void> = async () => {};
+  const idle = idleTimer(idleMs, () => void stop('idle'));
+  const server = createServer((request, response) => {
+    handle({ ...options, session, port, idle: idle.reset }, request, response).catch(() => {
+      if (!response.headersSent) sendError(response, 500, 'InternalError', 'The console server failed.');
+      else response.destroy();
+    });
+  });
+  await listen(server, options.port ?? 0);
+  port = (server.address() as AddressInfo).port;
+  const stopped = new Promise<'idle' | 'closed'>((resolve) => {
+    stop = async (reason) => {
+      idle.clear();
+      await closeServer(server);
+      resolve(reason);
+    };
+  });
+  idle.reset();
+  const origin = `http://127.0.0.1:${port}`;
+  return { url: `${origin}/?token=${session.token}`, origin, port, idleMs, stopped, close: () => stop('closed') };
+}
+
+interface Context extends ConsoleServerOptions {
+  readonly session: Session;
+  readonly port: number;
+  readonly idle: () => void;
+}
+
+async function handle(context: Context, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const host = allowedHost(request, context.port);
+  if (host === undefined) return sendError(response, 421, 'AccessDenied', 'This server answers only to 127.0.0.1 and localhost, with its port.');
+  const url = new URL(request.url ?? '/', `http://${host}`);
+  if (request.method === 'GET' && url.searchParams.has('token')) return exchangeToken(context.session, response, url);
+  if (!sameSecret(sessionFromCookies(request.headers.cookie), context.session.secret)) {
+    return sendError(response, 401, 'AccessDenied', 'No console session: open the URL `envelope console` printed.');
+  }
+  if (!allowedOrigin(request, host)) return sendError(response, 403, 'AccessDenied', "A change must come from the console's own pages.");
+  context.idle();
+  if (url.pathname.startsWith(API_PREFIX))
+    return forward({ client: context.client, timeoutMs: context.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS }, request, response, url);
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return sendError(response, 404, 'NotFound', `${request.method} ${url.pathname} is not a route.`);
+  return serveAsset(response, context.assetsDir, url.pathname);
+}
+
+/** The printed URL's token, exchanged for the session cookie; the redirect drops it from the address bar. */
+function exchangeToken(session: Session, response: ServerResponse, url: URL) {
+  if (!sameSecret(url.searchParams.get('token') ?? undefined, session.token)) {
+    return sendError(response, 403, 'AccessDenied', "The token is not this run's: open the URL `envelope console` printed.");
+  }
+  url.searchParams.delete('token');
+  response
+    .writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': sessionCookie(session.secret), 'cache-control': 'no-store' })
+    .end();
+}
+
+function idleTimer(ms: number, onIdle: () => void): { reset: () => void; clear: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const clear = () => clearTimeout(timer);
+  return {
+    clear,
+    reset: () => {
+      clear();
+      timer = setTimeout(onIdle, ms);
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
+}
