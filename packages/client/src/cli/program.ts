@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { addConsoleCommand } from './commands/console.js';
 import { addFileCommands } from './commands/files.js';
 import { addKeyCommands } from './commands/keys.js';
 import { addMasterKeyCommand } from './commands/master-key.js';
@@ -42,5 +43,6 @@ export function createProgram(): Command {
   addValueCommands(program);
   addFileCommands(program);
   addMasterKeyCommand(program);
+  addConsoleCommand(program);
   return program;
 }

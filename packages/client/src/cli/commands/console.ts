@@ -1,0 +1,46 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { openBrowser } from '../../console/browser.js';
+import { DEFAULT_IDLE_MS, startConsoleServer } from '../../console/server.js';
+import { CONSOLE_UI_DIR } from '../../console/ui-dir.js';
+import { clientFor, globalOptions } from '../globals.js';
+
+interface ConsoleOptions {
+  readonly port: number;
+  readonly open: boolean;
+  readonly idleMinutes: number;
+}
+
+export function addConsoleCommand(program: Command): void {
+  program
+    .command('console')
+    .description("a web console on this machine (127.0.0.1 only), signing the browser's calls with your credentials")
+    .option('--port <port>', 'the port to listen on (default: a free one)', portNumber, 0)
+    .option('--no-open', 'print the URL without opening the browser')
+    .option('--idle-minutes <minutes>', 'stop after this long without a request', positiveNumber, DEFAULT_IDLE_MS / 60_000)
+    .addHelpText('after', '\nExample:\n  $ envelope console\n  $ envelope console --port 8443 --no-open')
+    .action(async (options: ConsoleOptions, command: Command) => {
+      const server = await startConsoleServer({
+        client: clientFor(command),
+        port: options.port,
+        assetsDir: CONSOLE_UI_DIR,
+        idleMs: options.idleMinutes * 60_000,
+      });
+      const { quiet } = globalOptions(command);
+      process.stdout.write(`Envelope console: ${server.url}\n`);
+      if (!quiet) process.stderr.write(`It stops after ${options.idleMinutes} min without a request; Ctrl-C stops it now.\n`);
+      if (options.open && !(await openBrowser(server.url)) && !quiet) process.stderr.write('Could not open a browser: open the URL above.\n');
+      await server.stopped;
+      if (!quiet) process.stderr.write(`Stopped after ${options.idleMinutes} min without a request.\n`);
+    });
+}
+
+function portNumber(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('Expected a port, 0 to 65535.');
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!/^[0-9.]+$/.test(value) || !(number > 0)) throw new InvalidArgumentError('Expected a positive number.');
+  return number;
+}

@@ -1,0 +1,84 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import type { Readable } from 'node:stream';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyPage } from '../../packages/client/src/index.js';
+import { builtCli, userEnv } from '../cli/cli-support.js';
+import { runtimeForFile } from '../support/in-process-runtime.js';
+import { clientFor } from '../support/principals.js';
+
+/** `envelope console` as a user runs it: the built CLI in a child process, against the local runtime, never opening a browser. */
+const runtime = runtimeForFile({ POWERTOOLS_METRICS_DISABLED: 'true' });
+let main: string;
+let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+
+beforeAll(async () => {
+  main = await builtCli();
+}, 120_000);
+afterEach(() => {
+  if (child?.exitCode === null) child.kill();
+});
+
+function startConsole(args: readonly string[]) {
+  child = spawn(process.execPath, [main, 'console', '--no-open', ...args], {
+    env: userEnv(runtime().apiUrl, 'owner'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+  const url = new Promise<URL>((resolve, reject) => {
+    let stdout = '';
+    child!.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      const found = /^Envelope console: (\S+)\n/.exec(stdout);
+      if (found) resolve(new URL(found[1]!));
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  url.catch(() => {}); // awaited by the tests that expect a URL
+  return { url, exited, stderr: () => stderr };
+}
+
+function get(url: URL, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; cookie?: string; text: string }>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0], text }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('envelope console', () => {
+  it("prints a URL that opens a session, in which the API answers as the user's credentials sign", async () => {
+    const created = await clientFor(runtime().apiUrl, 'owner').createKey({ alias: 'from-the-cli' });
+    const run = startConsole([]);
+    const url = await run.url;
+    expect(url.hostname).toBe('127.0.0.1');
+    await expect.poll(run.stderr).toContain('It stops after 30 min without a request');
+    const { status, cookie } = await get(url);
+    expect(status).toBe(303);
+    const keys = await get(new URL('/api/v1/keys?limit=100', url), { cookie: cookie! });
+    expect(keys.status).toBe(200);
+    expect((JSON.parse(keys.text) as KeyPage).keys.map((key) => key.keyId)).toContain(created.keyId);
+    const page = await get(new URL('/', url), { cookie: cookie! });
+    expect(page.status).toBe(404);
+    expect(JSON.parse(page.text)).toMatchObject({ error: { code: 'NotFound', message: expect.stringContaining('not built') } });
+  });
+
+  it('stops by itself after the idle period, and says so', async () => {
+    const run = startConsole(['--idle-minutes', '0.005']);
+    await run.url;
+    expect(await run.exited).toBe(0);
+    expect(run.stderr()).toContain('Stopped after 0.005 min without a request.');
+  });
+
+  it('refuses a port that is not one, as a usage error', async () => {
+    const run = startConsole(['--port', '70000']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('Expected a port');
+  });
+});
