@@ -77,6 +77,8 @@ describe('the token in the printed URL', () => {
     const reply = await send(server.port, `${url.pathname}${url.search}`);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
+    expect(reply.headers['referrer-policy']).toBe('no-referrer'); // the token never leaves in a Referer
+    expect(reply.headers['cache-control']).toBe('no-store');
     const [setCookie] = reply.headers['set-cookie']!;
     expect(setCookie).toMatch(/^envelope-console=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
     expect(setCookie).not.toContain(url.searchParams.get('token'));

@@ -4,7 +4,7 @@ import type { EnvelopeClient } from '../client.js';
 import { serveAsset } from './assets.js';
 import { API_PREFIX, forward } from './forward.js';
 import { allowedHost, allowedOrigin } from './guards.js';
-import { sendError } from './headers.js';
+import { SECURITY_HEADERS, sendError } from './headers.js';
 import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
 
 export interface ConsoleServerOptions {
@@ -91,7 +91,12 @@ function exchangeToken(session: Session, response: ServerResponse, url: URL) {
   }
   url.searchParams.delete('token');
   response
-    .writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': sessionCookie(session.secret), 'cache-control': 'no-store' })
+    .writeHead(303, {
+      ...SECURITY_HEADERS,
+      location: `${url.pathname}${url.search}`,
+      'set-cookie': sessionCookie(session.secret),
+      'cache-control': 'no-store',
+    })
     .end();
 }
 
