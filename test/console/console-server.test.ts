@@ -132,9 +132,9 @@ describe('a change', () => {
     expect(await aliases()).not.toContain('refused');
   });
 
-  it("from the server's own origin is signed with the user's credentials and made", async () => {
+  it("from the server's own origin is signed with the user's credentials and made, answered with the API's status", async () => {
     const reply = await create('made-here', server.origin);
-    expect(reply.status).toBe(200);
+    expect(reply.status).toBe(201);
     expect(JSON.parse(reply.text)).toMatchObject({ alias: 'made-here', state: 'Enabled' });
     expect(await aliases()).toContain('made-here');
   });

@@ -56,6 +56,12 @@ export interface EnvelopeClientOptions {
   readonly userAgent?: string;
 }
 
+/** A successful answer: its status and its JSON body (undefined when it had none). */
+export interface Answered<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
 /** Per-request options: an `Idempotency-Key` makes a change safely retryable, on the routes the contract marks `idempotent`. */
 export interface RequestOptions {
   /** @default on an idempotent route, a fresh key per call, reused by the client's own retries; elsewhere none */
@@ -240,15 +246,33 @@ export class EnvelopeClient implements DataKeys {
     return this.call(requestLine(method, path), body, query, options);
   }
 
-  private call<T>(line: RequestLine, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
+  /**
+   * As `request`, resolving with the answer's status (200, 201 or 204) beside its JSON body: for a
+   * caller that relays answers, as the console's server does.
+   */
+  respond<T>(method: string, path: string, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<Answered<T>> {
+    return this.answered(requestLine(method, path), body, query, options);
+  }
+
+  private async call<T>(line: RequestLine, body?: unknown, query: Record<string, string> = {}, options: RequestOptions = {}): Promise<T> {
+    return (await this.answered<T>(line, body, query, options)).body;
+  }
+
+  private answered<T>(line: RequestLine, body: unknown, query: Record<string, string>, options: RequestOptions): Promise<Answered<T>> {
     const idempotencyKey = options.idempotencyKey ?? (line.idempotent ? randomUUID() : undefined);
     return withRetries(() => this.send<T>(line.method, line.path, body, query, idempotencyKey), this.options.retry);
   }
 
-  private async send<T>(method: string, path: string, body: unknown, query: Record<string, string>, idempotencyKey: string | undefined): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    query: Record<string, string>,
+    idempotencyKey: string | undefined,
+  ): Promise<Answered<T>> {
     const { status, headers, json } = await this.exchange(method, path, body, query, idempotencyKey);
     if (status < 200 || status > 299) throw toApiError(status, headers, json);
-    return json as T;
+    return { status, body: json as T };
   }
 
   /** One signed request and its answer, whatever its status. */

@@ -1,6 +1,7 @@
 /** The Envelope API's typed client, its file format and streaming helpers. */
 export {
   EnvelopeClient,
+  type Answered,
   type CiphertextInput,
   type EnvelopeClientOptions,
   type PlaintextInput,

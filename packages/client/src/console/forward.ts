@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IDEMPOTENCY_HEADER, MAX_REQUEST_BYTES, PAYLOAD_LIMIT_HINT } from '../../../../contract/index.js';
-import type { EnvelopeClient } from '../client.js';
+import type { Answered, EnvelopeClient } from '../client.js';
 import { EnvelopeApiError } from '../errors.js';
 import { readBody } from './body.js';
 import { sendError, sendJson } from './headers.js';
@@ -30,7 +30,7 @@ export async function forward({ client, timeoutMs }: Forwarder, request: Incomin
   const json = parseBody(body.bytes);
   if (json === INVALID) return sendError(response, 400, 'ValidationError', 'The request body is not JSON.');
   const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
-  const answer = client.request<unknown>(method, path, json, Object.fromEntries(url.searchParams), {
+  const answer = client.respond<unknown>(method, path, json, Object.fromEntries(url.searchParams), {
     idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
   });
   await withTimeout(answer, timeoutMs).then(
@@ -57,8 +57,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The client hands back a 2xx answer's JSON without its status: 204 when the API said nothing, else 200. */
-const succeeded = (response: ServerResponse, json: unknown) => sendJson(response, json === undefined ? 204 : 200, json);
+const succeeded = (response: ServerResponse, { status, body }: Answered<unknown>) => sendJson(response, status, body);
 
 function failed(response: ServerResponse, error: unknown) {
   if (!(error instanceof EnvelopeApiError)) return unavailable(response, 'The API could not be reached.');
