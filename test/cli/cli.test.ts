@@ -135,6 +135,21 @@ describe('help and usage', () => {
     oneLineError(noProfile.stderr, 'NoCredentials');
     expect(noProfile.stderr).toContain('"nonexistent" named in AWS_PROFILE');
     expect(noProfile.stderr).toContain('unset AWS_PROFILE');
+    // --profile stands for AWS_PROFILE: it signs with that profile's keys, and a missing one is named.
+    const credentialsFile = join(dir, 'aws-credentials');
+    const { accessKeyId, secretAccessKey } = principal('owner');
+    await writeFile(credentialsFile, `[team]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+    const files = { AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: credentialsFile };
+    const withProfile = await envelope(main, ['--profile', 'team', 'keys', 'list', '-o', 'json'], {
+      env: userEnv(runtime().apiUrl, undefined, files),
+    });
+    expect(withProfile.stderr).toBe('');
+    expect(withProfile.code).toBe(0);
+    expect(JSON.parse(withProfile.stdout.toString())).toHaveProperty('keys');
+    const missingProfile = await envelope(main, ['keys', 'list', '--profile', 'absent'], { env: userEnv(runtime().apiUrl, undefined, files) });
+    expect(missingProfile.code).toBe(2);
+    oneLineError(missingProfile.stderr, 'NoCredentials');
+    expect(missingProfile.stderr).toContain('"absent" named in AWS_PROFILE (or --profile)');
     const { AWS_REGION: _, ...withoutRegion } = userEnv(runtime().apiUrl, 'owner');
     const noRegion = await envelope(main, ['keys', 'list'], { env: withoutRegion });
     expect(noRegion.code).toBe(2);

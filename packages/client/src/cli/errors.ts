@@ -124,7 +124,7 @@ export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env):
 function noCredentials(profile: string | undefined): string {
   if (!profile) return 'No AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE).';
   return (
-    `The profile "${profile}" named in AWS_PROFILE gave no AWS credentials: \`unset AWS_PROFILE\` to sign with ` +
+    `The profile "${profile}" named in AWS_PROFILE (or --profile) gave no AWS credentials: \`unset AWS_PROFILE\` (and drop --profile) to sign with ` +
     `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (as for the local runtime), or fix the profile (\`aws configure --profile ${profile}\`, \`aws sso login --profile ${profile}\`).`
   );
 }

@@ -24,9 +24,15 @@ export function globalOptions(command: Command): GlobalOptions {
   return { endpoint, region, output: output ?? 'table', quiet: quiet === true };
 }
 
-/** A client for the API, credentials from the AWS SDK's default provider chain, endpoint and region as the client resolves them. */
+/**
+ * A client for the API, credentials from the AWS SDK's default provider chain, endpoint and region
+ * as the client resolves them. `--profile` stands for AWS_PROFILE, as in the AWS CLI: the chain then
+ * reads that profile only, and a failure names it as it names AWS_PROFILE's.
+ */
 export function clientFor(command: Command): EnvelopeClient {
   const { endpoint, region } = globalOptions(command);
+  const { profile } = command.optsWithGlobals<{ profile?: string }>();
+  if (profile !== undefined) process.env.AWS_PROFILE = profile;
   return new EnvelopeClient({
     endpoint,
     region,

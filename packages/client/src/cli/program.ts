@@ -19,7 +19,7 @@ Environment:
   ENVELOPE_API_URL     the API's base URL (or --endpoint)
   AWS_REGION           the region requests are signed for (or --region; else AWS_DEFAULT_REGION)
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE…
-                       credentials, from the AWS SDK's default provider chain
+                       credentials, from the AWS SDK's default provider chain (AWS_PROFILE or --profile)
   AWS_ENDPOINT_URL_S3  another S3 endpoint (path-style), e.g. moto or MinIO
 
 Example:
@@ -35,6 +35,7 @@ export function createProgram(): Command {
     .version(packageVersion())
     .option('--endpoint <url>', "the API's base URL (default: $ENVELOPE_API_URL)")
     .option('--region <region>', 'the AWS region to sign for (default: $AWS_REGION, else $AWS_DEFAULT_REGION)')
+    .option('--profile <name>', 'the AWS profile to sign with, from the shared config and credentials files (default: $AWS_PROFILE)')
     .addOption(new Option('-o, --output <format>', 'json (stable, for scripts) or table (for humans)').choices(['json', 'table']).default('table'))
     .option('-q, --quiet', 'no progress bar and no informational messages')
     .exitOverride()
