@@ -29,10 +29,18 @@ export function operation<Id extends OperationId>(
 
 /** Any method and path, idempotent when the contract's route at that path is (`v1/keys/k1/rotate` is `POST /v1/keys/{key}/rotate`). */
 export function requestLine(method: string, path: string): RequestLine {
-  const segments = path.replace(/^\/+/, '').split('/');
-  const route = ROUTES.find((candidate) => candidate.method === method && matches(candidate.resource.slice(1).split('/'), segments));
+  const route = routeAt(method, path.replace(/^\/+/, ''));
   return { method, path, idempotent: route?.idempotent === true };
 }
 
-const matches = (pattern: readonly string[], segments: readonly string[]): boolean =>
-  pattern.length === segments.length && pattern.every((part, i) => (part.startsWith('{') ? segments[i] !== '' : part === segments[i]));
+/**
+ * The contract's route a method and path (relative to the API's base URL) call, if any; a
+ * placeholder takes any segment `fills` accepts (by default, any non-empty one).
+ */
+export function routeAt(method: string, path: string, fills: (segment: string) => boolean = (segment) => segment !== ''): ApiRoute | undefined {
+  const segments = path.split('/');
+  return ROUTES.find((route) => route.method === method && matches(route.resource.slice(1).split('/'), segments, fills));
+}
+
+const matches = (pattern: readonly string[], segments: readonly string[], fills: (segment: string) => boolean): boolean =>
+  pattern.length === segments.length && pattern.every((part, i) => (part.startsWith('{') ? fills(segments[i]!) : part === segments[i]));
