@@ -14,7 +14,7 @@ import { clientFor } from '../support/principals.js';
 /** The console's localhost server over real HTTP, forwarding to the local runtime: each of its refusals, and a call that goes through. */
 const runtime = runtimeForFile({ POWERTOOLS_METRICS_DISABLED: 'true' });
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 interface Reply {
   readonly status: number;

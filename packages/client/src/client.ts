@@ -87,10 +87,13 @@ export class EnvelopeClient implements DataKeys {
   private readonly signer: SignatureV4;
   private readonly base: URL;
   private readonly userAgent: string;
+  /** The API's base URL and the region requests are signed for, as resolved from the options and the environment. */
+  readonly target: { readonly endpoint: string; readonly region: string };
 
   constructor(private readonly options: EnvelopeClientOptions = {}) {
     const { endpoint, region } = resolveTarget(options);
     this.base = endpoint;
+    this.target = { endpoint: endpoint.href.replace(/\/$/, ''), region };
     this.userAgent = [`envelope-client/${packageVersion()}`, options.userAgent].filter(Boolean).join(' ');
     this.signer = new SignatureV4({ credentials: options.credentials ?? defaultProvider(), region, service: 'execute-api', sha256: Sha256Hash });
   }

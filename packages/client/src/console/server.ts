@@ -2,14 +2,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { EnvelopeClient } from '../client.js';
 import { serveAsset } from './assets.js';
+import { CONSOLE_PREFIX, consoleRoute } from './console-routes.js';
 import { API_PREFIX, forward } from './forward.js';
 import { allowedHost, allowedOrigin } from './guards.js';
 import { SECURITY_HEADERS, sendError } from './headers.js';
+import { type ActivityPage, type ActivityQuery, type ConsoleIdentity, IDENTITY_HEADER } from './protocol.js';
 import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
 
 export interface ConsoleServerOptions {
   /** Signs and sends the forwarded calls, with the user's credentials. */
   readonly client: EnvelopeClient;
+  /**
+   * Identities the UI may pick, each with its own client (`npm start`'s local principals); a call
+   * naming one in the `x-envelope-identity` header is signed as it. @default none: every call is
+   * signed by `client`, and the header is refused.
+   */
+  readonly identities?: readonly LocalIdentity[];
+  /** Answers `GET /console/activity`. @default none: the Activity page says it is not available */
+  readonly activity?: ActivitySource;
   /** @default 0: a free port */
   readonly port?: number;
   /** The built UI; it may be missing or empty until the UI is built. */
@@ -30,6 +40,13 @@ export interface ConsoleServer {
   readonly stopped: Promise<'idle' | 'closed'>;
   close(): Promise<void>;
 }
+
+export interface LocalIdentity extends ConsoleIdentity {
+  readonly client: EnvelopeClient;
+}
+
+/** The audit trail's records matching a query, read with the credentials of `client`. */
+export type ActivitySource = (query: ActivityQuery, client: EnvelopeClient) => Promise<ActivityPage>;
 
 export const DEFAULT_IDLE_MS = 30 * 60_000;
 const DEFAULT_API_TIMEOUT_MS = 30_000;
@@ -77,11 +94,21 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
   }
   if (!allowedOrigin(request, host)) return sendError(response, 403, 'AccessDenied', "A change must come from the console's own pages.");
   context.idle();
+  const client = clientFor(context, request);
+  if (client === undefined) return sendError(response, 400, 'ValidationError', `${IDENTITY_HEADER} names no identity this console may act as.`);
   if (url.pathname.startsWith(API_PREFIX))
-    return forward({ client: context.client, timeoutMs: context.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS }, request, response, url);
+    return forward({ client, timeoutMs: context.apiTimeoutMs ?? DEFAULT_API_TIMEOUT_MS }, request, response, url);
+  if (url.pathname.startsWith(CONSOLE_PREFIX)) return consoleRoute({ ...context, client }, request, response, url);
   if (request.method !== 'GET' && request.method !== 'HEAD')
     return sendError(response, 404, 'NotFound', `${request.method} ${url.pathname} is not a route.`);
   return serveAsset(response, context.assetsDir, url.pathname);
+}
+
+/** The client a request's calls are signed with: the identity it names, else the user's own; undefined for an unknown name. */
+function clientFor(context: Context, request: IncomingMessage): EnvelopeClient | undefined {
+  const name = request.headers[IDENTITY_HEADER];
+  if (name === undefined) return context.identities?.[0]?.client ?? context.client;
+  return context.identities?.find((identity) => identity.name === name)?.client;
 }
 
 /** The printed URL's token, exchanged for the session cookie; the redirect drops it from the address bar. */

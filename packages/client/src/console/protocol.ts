@@ -1,0 +1,57 @@
+/**
+ * What the console's own server answers besides the API's routes, under `/console/`. The UI
+ * imports these types; the server implements them.
+ */
+
+/** `GET /console/session`: where the console is pointed and, for `npm start`, who it may act as. */
+export interface ConsoleSession {
+  /** The API the calls are forwarded to. */
+  readonly endpoint: string;
+  readonly region: string;
+  /** `local` when `npm start` serves the console (identities to pick from); `aws` for `envelope console`. */
+  readonly mode: 'local' | 'aws';
+  /** The identities the UI may pick, by name, with the `x-envelope-identity` header; none in `aws` mode. */
+  readonly identities: readonly ConsoleIdentity[];
+  /** The server stops after this many minutes without a request. */
+  readonly idleMinutes: number;
+}
+
+export interface ConsoleIdentity {
+  readonly name: string;
+  readonly arn: string;
+  /** What it may do, in a few words (its caller policies). */
+  readonly description: string;
+}
+
+/** The request header naming the local identity a forwarded call is signed as (`local` mode only). */
+export const IDENTITY_HEADER = 'x-envelope-identity';
+
+/** `GET /console/activity`: the audit trail's outcome records that match, newest first. */
+export interface ActivityQuery {
+  /** A key id or alias. */
+  readonly key?: string;
+  /** A caller's ARN. */
+  readonly principal?: string;
+  /** ISO dates; @default the last 24 hours */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface ActivityRecord {
+  readonly time: string;
+  readonly caller: string;
+  /** The operation, as the contract names it (`encrypt`, `createKey`, ...). */
+  readonly operation: string;
+  readonly status: number;
+  /** `Success`, or the error code the caller got. */
+  readonly outcome: string;
+  readonly keyIds: readonly string[];
+}
+
+export interface ActivityPage {
+  /** `local`: the runtime's audit records; `logs-insights`: the stack's saved queries in CloudWatch Logs. */
+  readonly source: 'local' | 'logs-insights';
+  readonly records: readonly ActivityRecord[];
+  /** Uses (answers below 400) and denials (403) per hour, oldest first. */
+  readonly hourly: readonly { readonly hour: string; readonly uses: number; readonly denials: number }[];
+}

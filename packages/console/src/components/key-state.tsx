@@ -1,0 +1,15 @@
+import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import type { KeyState } from '../api/types.js';
+
+const STATUS: Record<KeyState, { type: StatusIndicatorProps.Type; text: string }> = {
+  Enabled: { type: 'success', text: 'Enabled' },
+  Disabled: { type: 'stopped', text: 'Disabled' },
+  PendingDeletion: { type: 'warning', text: 'Pending deletion' },
+};
+
+export function KeyStateIndicator({ state }: { state: KeyState }) {
+  const status = STATUS[state] ?? { type: 'info', text: state };
+  return <StatusIndicator type={status.type}>{status.text}</StatusIndicator>;
+}
+
+export const KEY_STATE_LABELS = Object.fromEntries(Object.entries(STATUS).map(([state, { text }]) => [state, text])) as Record<KeyState, string>;
