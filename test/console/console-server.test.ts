@@ -204,6 +204,25 @@ describe('forwarding', () => {
       silent.close();
     }
   });
+  it('tells a change that timed out that it may still be made, and a read that it was only late', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const client = new EnvelopeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIA0', secretAccessKey: 's' } });
+    const other = await startConsoleServer({ client, assetsDir: assets, apiTimeoutMs: 300 });
+    try {
+      const cookie = await signIn(other);
+      const change = await send(other.port, '/api/v1/keys', { method: 'POST', headers: { cookie, origin: other.origin }, body: '{}' });
+      expect(change.status).toBe(503);
+      expect(errorOf(change).message).toMatch(/may still be made: reload/);
+      const read = await send(other.port, '/api/v1/keys', { headers: { cookie } });
+      expect(errorOf(read).message).not.toMatch(/may still be made/);
+    } finally {
+      await other.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 });
 
 describe('the static assets', () => {

@@ -34,9 +34,18 @@ export async function forward({ client, timeoutMs }: Forwarder, request: Incomin
     idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
   });
   await withTimeout(answer, timeoutMs).then(
-    (result) => (result === TIMED_OUT ? unavailable(response, `The API did not answer within ${timeoutMs / 1000} s.`) : succeeded(response, result)),
+    (result) => (result === TIMED_OUT ? unavailable(response, lateMessage(method, timeoutMs)) : succeeded(response, result)),
     (error: unknown) => failed(response, error),
   );
+}
+
+/**
+ * The call goes on after the browser is told, as an API Gateway integration does after its own
+ * timeout: a change may yet be made, so the user is told to look before trying again.
+ */
+function lateMessage(method: string, timeoutMs: number): string {
+  const late = `The API did not answer within ${timeoutMs / 1000} s.`;
+  return method === 'GET' ? late : `${late} The change may still be made: reload to see whether it was before trying again.`;
 }
 
 const INVALID = Symbol('invalid');
