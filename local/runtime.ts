@@ -52,6 +52,8 @@ export interface LocalRuntime {
   readonly dynamoDbUrl: string;
   /** DynamoDB itself (DYNAMODB_PORT), behind the proxy. */
   readonly dynamoDbEngineUrl: string;
+  /** The region signatures are verified for (AWS_REGION). */
+  readonly region: string;
   readonly masterKeyArn: string;
   /** The data stack's key: the table is inaccessible while it is not enabled, as in DynamoDB. */
   readonly storageKeyArn: string;
@@ -208,6 +210,7 @@ export async function startLocalRuntime(config: LocalRuntimeConfig, options: Loc
       kmsUrl: kms.url,
       dynamoDbUrl: dynamoDbProxy.url,
       dynamoDbEngineUrl: dynamoDb.url,
+      region: config.region,
       masterKeyArn,
       storageKeyArn,
       dataDir: config.dataDir,

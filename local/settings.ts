@@ -9,6 +9,7 @@ export const RUNTIME_SETTINGS = {
   PORT: { default: '3000', meaning: 'port of the API gateway' },
   KMS_PORT: { default: '3001', meaning: 'port of the KMS emulator' },
   DYNAMODB_PORT: { default: '3002', meaning: 'port of DynamoDB (the functions reach it through an IAM-enforcing proxy on a free port)' },
+  CONSOLE_PORT: { default: '3003', meaning: 'port of the web console (docs/console.md)' },
   AWS_REGION: { default: 'us-east-1', meaning: 'the region signatures are verified for' },
   ENVELOPE_DATA_DIR: { default: '.envelope', meaning: 'the state folder: keys, table, audit trail' },
   ENVELOPE_DYNAMODB_ENGINE: { default: 'dynalite', meaning: 'dynalite (in process) or dynamodb-local (AWS DynamoDB Local, Java)' },
@@ -21,6 +22,9 @@ export type RuntimeSetting = keyof typeof RUNTIME_SETTINGS;
 
 /** A setting's value, or its default. */
 export const setting = (env: NodeJS.ProcessEnv, name: RuntimeSetting): string | undefined => env[name] ?? RUNTIME_SETTINGS[name].default;
+
+/** How to choose other ports, as `npm start` suggests when one is taken. */
+export const OTHER_PORTS_EXAMPLE = 'PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 CONSOLE_PORT=3103 npm start';
 
 /** `npm start -- --help`. */
 export function usage(): string {
@@ -35,6 +39,6 @@ Environment variables:
 ${lines.join('\n')}
   POWERTOOLS_*, ENVELOPE_CACHE_*…  passed to the functions as on the deployed ones (docs/reference/environment.md)
 
-Other ports, for example: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start
+Other ports, for example: ${OTHER_PORTS_EXAMPLE}
 `;
 }

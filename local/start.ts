@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { describePrincipal, startLocalConsole } from './console.js';
 import type { LocalPrincipal } from './gateway/principals.js';
 import { PortInUseError } from './http-server.js';
-import { configFromEnv, type LocalRuntime, MASTER_KEY_ALIAS, startLocalRuntime } from './runtime.js';
-import { usage } from './settings.js';
+import { configFromEnv, MASTER_KEY_ALIAS, startLocalRuntime } from './runtime.js';
+import { OTHER_PORTS_EXAMPLE, setting, usage } from './settings.js';
 
 /** `npm start`: the whole API on this machine, no AWS account needed, with IAM enforced as in AWS. */
 if (process.argv.some((arg) => arg === '--help' || arg === '-h')) {
@@ -10,15 +11,20 @@ if (process.argv.some((arg) => arg === '--help' || arg === '-h')) {
   process.exit(0);
 }
 const config = configFromEnv();
-const runtime = await startOrExplain();
+const runtime = await orExplain(() => startLocalRuntime(config));
+const consoleServer = await orExplain(
+  () => startLocalConsole(runtime, { port: Number(setting(process.env, 'CONSOLE_PORT')) }),
+  () => runtime.close(),
+);
 
-/** The runtime, or one line on stderr and exit status 1 when a port it needs is taken (what started is stopped first). */
-async function startOrExplain(): Promise<LocalRuntime> {
+/** What `start` started, or one line on stderr and exit status 1 when a port it needs is taken (what started is stopped first). */
+async function orExplain<T>(start: () => Promise<T>, stopStarted: () => Promise<void> = async () => {}): Promise<T> {
   try {
-    return await startLocalRuntime(config);
+    return await start();
   } catch (error) {
     if (!(error instanceof PortInUseError)) throw error;
-    console.error(`npm start: ${error.message} Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start`);
+    await stopStarted();
+    console.error(`npm start: ${error.message} Stop it, or choose other ports: ${OTHER_PORTS_EXAMPLE}`);
     process.exit(1);
   }
 }
@@ -31,21 +37,17 @@ console.log(`Envelope API listening on ${runtime.apiUrl}
   KMS emulator    ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
   DynamoDB        ${runtime.dynamoDbEngineUrl}  (DYNAMODB_PORT; ${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''})
   DynamoDB proxy  ${runtime.dynamoDbUrl}  (enforces IAM; the functions reach DynamoDB through it, on a free port)
+  Console         ${consoleServer.url}  (web console; pick an identity at the top right)
   Data            ${config.dataDir}
 
 IAM is enforced with the policies of the synthesized stacks (stage local, account ${runtime.masterKeyArn.split(':')[4]}).
 Principals (SigV4 credentials, region ${config.region}):
-${runtime.principals.map((p) => `  ${p.name.padEnd(10)} ${p.arn}  ${p.accessKeyId} / ${p.secretAccessKey}  [${describe(p)}]`).join('\n')}
+${runtime.principals.map((p) => `  ${p.name.padEnd(10)} ${p.arn}  ${p.accessKeyId} / ${p.secretAccessKey}  [${describePrincipal(p)}]`).join('\n')}
 
 ${cliLines(caller)}
 
 ${curlLines(caller)}
 ${keyAdmin ? `\n${keyAdminLines(keyAdmin)}\n` : ''}`);
-
-function describe(p: LocalPrincipal): string {
-  const roles = [...p.callerPolicies, ...(p.keyAdministrator ? ['master key administrator'] : [])];
-  return roles.length > 0 ? roles.join(', ') : 'no caller policy';
-}
 
 /**
  * The shell lines that make `envelope` act as a caller of this API, to paste in the order printed. A
@@ -83,6 +85,7 @@ function shellQuoted(text: string): string {
 }
 
 const shutdown = async (status: number) => {
+  await consoleServer.close();
   await runtime.close();
   process.exit(status);
 };

@@ -57,6 +57,7 @@ describe('npm start', () => {
       expect(banner).toMatch(new RegExp(`^  DynamoDB +${runtime.dynamoDbUrl}  \\(DYNAMODB_PORT; dynalite\\)$`, 'm'));
       expect(banner).toMatch(/^ {2}DynamoDB proxy +http:\/\/127\.0\.0\.1:\d+ {2}\(enforces IAM/m);
       expect(banner).toContain('env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=');
+      expect(banner).toMatch(/^ {2}Console +http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+ {2}\(web console; pick an identity at the top right\)$/m);
     } finally {
       await runtime.stop();
     }
@@ -67,10 +68,17 @@ describe('npm start', () => {
     { busy: 'KMS_PORT', engine: 'dynalite' },
     { busy: 'DYNAMODB_PORT', engine: 'dynalite' },
     { busy: 'DYNAMODB_PORT', engine: 'dynamodb-local' },
+    { busy: 'CONSOLE_PORT', engine: 'dynalite' },
   ] as const;
   it.each(busyCases)('says in one line that $busy is taken ($engine) and how to choose others, and exits 1', async ({ busy, engine }) => {
     const taken = await holdPort();
-    const ports = { PORT: await freePort(), KMS_PORT: await freePort(), DYNAMODB_PORT: await freePort(), [busy]: taken };
+    const ports = {
+      PORT: await freePort(),
+      KMS_PORT: await freePort(),
+      DYNAMODB_PORT: await freePort(),
+      CONSOLE_PORT: await freePort(),
+      [busy]: taken,
+    };
     const startedAt = Date.now();
     const { code, stderr } = await start([], {
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
@@ -81,7 +89,7 @@ describe('npm start', () => {
     expect(Date.now() - startedAt).toBeLessThan(30_000);
     // Exactly one line, so no stack trace ("    at …").
     expect(stderr).toBe(
-      `npm start: Port ${taken} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 npm start\n`,
+      `npm start: Port ${taken} is in use by another process. Stop it, or choose other ports: PORT=3100 KMS_PORT=3101 DYNAMODB_PORT=3102 CONSOLE_PORT=3103 npm start\n`,
     );
   });
 });

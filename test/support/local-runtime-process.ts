@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 /** Runs `npm start`'s entry point in a child process, exactly as a developer would, on free ports. */
 export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): Promise<RuntimeProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'envelope-test-')));
-  const [port, kmsPort, dynamoDbPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, kmsPort, dynamoDbPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,
     env: {
@@ -46,6 +46,7 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): 
       PORT: String(port),
       KMS_PORT: String(kmsPort),
       DYNAMODB_PORT: String(dynamoDbPort),
+      CONSOLE_PORT: String(consolePort),
       ENVELOPE_DATA_DIR: dataDir,
       ENVELOPE_DYNAMODB_ENGINE: options.engine ?? 'dynalite',
       POWERTOOLS_LOG_LEVEL: 'ERROR',

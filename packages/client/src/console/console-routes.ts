@@ -11,7 +11,8 @@ export const CONSOLE_PREFIX = '/console/';
 interface ConsoleRouteContext extends ConsoleServerOptions {
   /** The client this request's identity signs with. */
   readonly client: EnvelopeClient;
-  readonly idleMs?: number;
+  /** The server's idle period, resolved. */
+  readonly idleMs: number;
 }
 
 export async function consoleRoute(context: ConsoleRouteContext, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -32,9 +33,12 @@ function session(context: ConsoleRouteContext): ConsoleSession {
     ...context.client.target,
     mode: identities.length > 0 ? 'local' : 'aws',
     identities: identities.map(({ name, arn, description }) => ({ name, arn, description })),
-    idleMinutes: (context.idleMs ?? 30 * 60_000) / 60_000,
+    ...idleMinutes(context.idleMs),
   };
 }
+
+/** None for a console that never stops by itself (`npm start`'s). */
+const idleMinutes = (idleMs: number) => (Number.isFinite(idleMs) ? { idleMinutes: idleMs / 60_000 } : {});
 
 async function activity(context: ConsoleRouteContext, response: ServerResponse, url: URL): Promise<void> {
   if (context.activity === undefined) return sendError(response, 404, 'NotFound', 'This console has no audit trail to read.');

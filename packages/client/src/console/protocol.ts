@@ -12,8 +12,8 @@ export interface ConsoleSession {
   readonly mode: 'local' | 'aws';
   /** The identities the UI may pick, by name, with the `x-envelope-identity` header; none in `aws` mode. */
   readonly identities: readonly ConsoleIdentity[];
-  /** The server stops after this many minutes without a request. */
-  readonly idleMinutes: number;
+  /** The server stops after this many minutes without a request; absent when it stops only with `npm start`. */
+  readonly idleMinutes?: number;
 }
 
 export interface ConsoleIdentity {

@@ -24,7 +24,7 @@ export interface ConsoleServerOptions {
   readonly port?: number;
   /** The built UI; it may be missing or empty until the UI is built. */
   readonly assetsDir: string;
-  /** The server stops after this long without an authenticated request. @default 30 min */
+  /** The server stops after this long without an authenticated request; `Infinity` never. @default 30 min */
   readonly idleMs?: number;
   /** @default 30 s */
   readonly apiTimeoutMs?: number;
@@ -59,7 +59,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   let stop: (reason: 'idle' | 'closed') => Promise<void> = async () => {};
   const idle = idleTimer(idleMs, () => void stop('idle'));
   const server = createServer((request, response) => {
-    handle({ ...options, session, port, idle: idle.reset }, request, response).catch(() => {
+    handle({ ...options, idleMs, session, port, idle: idle.reset }, request, response).catch(() => {
       if (!response.headersSent) sendError(response, 500, 'InternalError', 'The console server failed.');
       else response.destroy();
     });
@@ -79,6 +79,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 }
 
 interface Context extends ConsoleServerOptions {
+  readonly idleMs: number;
   readonly session: Session;
   readonly port: number;
   readonly idle: () => void;
@@ -134,7 +135,7 @@ function idleTimer(ms: number, onIdle: () => void): { reset: () => void; clear: 
     clear,
     reset: () => {
       clear();
-      timer = setTimeout(onIdle, ms);
+      if (Number.isFinite(ms)) timer = setTimeout(onIdle, ms);
     },
   };
 }
