@@ -5,7 +5,14 @@ import { buffer } from 'node:stream/consumers';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API_ROUTES, type ApiRoute } from '../../contract/index.js';
-import { ConfigurationError, createEncryptStream, EnvelopeClient, FileFormatError, InvalidResponseError } from '../../packages/client/src/index.js';
+import {
+  ConfigurationError,
+  createEncryptStream,
+  EnvelopeClient,
+  FileFormatError,
+  InvalidResponseError,
+  NetworkError,
+} from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { clientFor } from '../support/principals.js';
 
@@ -198,7 +205,7 @@ describe('a file header that names another key than its data key', () => {
 });
 
 describe('a request that cannot complete', () => {
-  it('fails as fetch() fails, a TypeError with the socket’s error as its cause: unreachable, or cut off in its answer (terminated)', async () => {
+  it('fails with a NetworkError, the socket’s error as its cause: unreachable, or cut off in its answer', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedPort = (closed.address() as AddressInfo).port;
@@ -206,8 +213,8 @@ describe('a request that cannot complete', () => {
     const unreachable = await new EnvelopeClient({ endpoint: `http://127.0.0.1:${closedPort}`, region: 'us-east-1', credentials })
       .listKeys()
       .catch((e: unknown) => e);
-    expect(unreachable).toBeInstanceOf(TypeError);
-    expect(unreachable).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
+    expect(unreachable).toBeInstanceOf(NetworkError);
+    expect(unreachable).toMatchObject({ phase: 'request', message: 'The API could not be reached (ECONNREFUSED).', cause: { code: 'ECONNREFUSED' } });
 
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
@@ -218,8 +225,8 @@ describe('a request that cannot complete', () => {
     try {
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const cutOff = await new EnvelopeClient({ endpoint, region: 'us-east-1', credentials }).listKeys().catch((e: unknown) => e);
-      expect(cutOff).toBeInstanceOf(TypeError);
-      expect(cutOff).toMatchObject({ message: 'terminated', cause: expect.any(Error) });
+      expect(cutOff).toBeInstanceOf(NetworkError);
+      expect(cutOff).toMatchObject({ phase: 'answer', message: expect.stringMatching(/^The API's answer was cut off/), cause: expect.any(Error) });
     } finally {
       server.close();
     }

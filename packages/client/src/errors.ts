@@ -44,6 +44,23 @@ export class InvalidResponseError extends Error {
   }
 }
 
+/**
+ * No answer came back: the API could not be reached (`phase: 'request'`), or its answer was cut off
+ * (`phase: 'answer'`). The socket's error is the cause. A change's outcome is then unknown; the
+ * client sends one `Idempotency-Key` across its own retries, so retrying with it is safe.
+ */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  readonly code = 'NetworkError';
+  constructor(
+    readonly phase: 'request' | 'answer',
+    cause: unknown,
+  ) {
+    const reason = (cause as { code?: unknown; message?: unknown } | undefined)?.code ?? (cause as Error | undefined)?.message ?? 'connection failed';
+    super(phase === 'request' ? `The API could not be reached (${String(reason)}).` : `The API's answer was cut off (${String(reason)}).`, { cause });
+  }
+}
+
 /** No endpoint or region, given or in the environment, or an endpoint that is not a URL: nothing was sent. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

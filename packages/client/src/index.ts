@@ -9,7 +9,7 @@ export {
   type SealedResult,
 } from './client.js';
 export type { DecryptResult, GeneratedDataKey } from './data-keys.js';
-export { ConfigurationError, EnvelopeApiError, InvalidResponseError } from './errors.js';
+export { ConfigurationError, EnvelopeApiError, InvalidResponseError, NetworkError } from './errors.js';
 export type {
   DecryptStreamOptions as FileDecryptOptions,
   EncryptStreamOptions as FileEncryptOptions,

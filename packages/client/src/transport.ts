@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { NetworkError } from './errors.js';
 
 /** An answer, whatever its status: the body decoded as UTF-8. */
 export interface Answer {
@@ -18,17 +19,15 @@ const IDLE_TIMEOUT_MS = 300_000;
 /**
  * One HTTP exchange over node:http, which costs a fraction of fetch() per byte (no web streams, no
  * TextEncoder/TextDecoder copies): a 100-item batch's request and answer are 150 KB each. A
- * request that fails fails as fetch() fails, with the socket's error as the cause of a
- * `TypeError('fetch failed')`, or of a `TypeError('terminated')` once the answer has begun, so
- * that callers see the same network errors.
+ * request that gets no whole answer fails with a NetworkError, the socket's error as its cause.
  */
 export function exchange(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const fail = (cause: unknown) => reject(new TypeError('fetch failed', { cause }));
+    const fail = (cause: unknown) => reject(new NetworkError('request', cause));
     // Node's global agents keep connections open for the next request (since Node 19), as fetch()'s
     // pool does, and go through a proxy where Node's environment asks them to.
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers }, (response) =>
-      readAnswer(response, resolve, (cause) => reject(new TypeError('terminated', { cause }))),
+      readAnswer(response, resolve, (cause) => reject(new NetworkError('answer', cause))),
     );
     request.on('error', fail);
     request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(timeoutError('The server sent nothing for 300 s.')));

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { CommanderError } from 'commander';
-import { ConfigurationError, EnvelopeApiError, InvalidResponseError } from '../errors.js';
+import { ConfigurationError, EnvelopeApiError, InvalidResponseError, NetworkError } from '../errors.js';
 import { FileFormatError } from '../file-format/index.js';
 
 /** 128 + the signal's number, as a shell reports a command killed by it. */
@@ -93,7 +93,8 @@ export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env):
   if (error instanceof EnvelopeApiError) {
     return { exitCode: error.code === 'InvalidCiphertext' ? ExitCode.InvalidData : ExitCode.ApiError, code: error.code, message: error.message };
   }
-  if (error instanceof InvalidResponseError) return { exitCode: ExitCode.ApiError, code: error.code, message: error.message };
+  if (error instanceof InvalidResponseError || error instanceof NetworkError)
+    return { exitCode: ExitCode.ApiError, code: error.code, message: error.message };
   if (error instanceof FileFormatError) return fileFormatFailure(error);
   const named = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: unknown; cause?: unknown };
   const message = typeof named?.message === 'string' ? named.message : String(error);
@@ -103,15 +104,6 @@ export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env):
   // Node's system errors (ENOENT, EACCES, EISDIR, EPIPE…) carry their code at the front of their message.
   if (typeof named?.code === 'string' && /^E[A-Z]+$/.test(named.code)) {
     return { exitCode: ExitCode.InputOutput, code: named.code, message: message.replace(new RegExp(`^${named.code}: `), '') };
-  }
-  // fetch() failing to connect: the API could not be reached.
-  if (error instanceof TypeError && message === 'fetch failed') {
-    const cause = named.cause as { code?: string; message?: string } | undefined;
-    return {
-      exitCode: ExitCode.ApiError,
-      code: 'NetworkError',
-      message: `The API could not be reached (${cause?.code ?? cause?.message ?? 'connection failed'}).`,
-    };
   }
   if (named?.name === 'AbortError') return { exitCode: ExitCode.InputOutput, code: 'Aborted', message };
   return { exitCode: ExitCode.ApiError, code: 'InternalError', message };
