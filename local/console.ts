@@ -1,6 +1,7 @@
 import { EnvelopeClient } from '../packages/client/src/index.js';
 import { type ConsoleServer, type LocalIdentity, startConsoleServer } from '../packages/client/src/console/server.js';
 import { CONSOLE_UI_DIR } from '../packages/client/src/console/ui-dir.js';
+import { localActivity } from './console-activity.js';
 import type { LocalPrincipal } from './gateway/principals.js';
 import { PortInUseError } from './http-server.js';
 import type { LocalRuntime } from './runtime.js';
@@ -21,6 +22,7 @@ export async function startLocalConsole(runtime: LocalRuntime, options: LocalCon
     return await startConsoleServer({
       client: identities[0]!.client,
       identities,
+      activity: localActivity(runtime),
       port,
       assetsDir: CONSOLE_UI_DIR,
       idleMs: Number.POSITIVE_INFINITY,

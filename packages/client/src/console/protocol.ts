@@ -48,10 +48,19 @@ export interface ActivityRecord {
   readonly keyIds: readonly string[];
 }
 
+/** The most records one Activity page holds: the newest that match. */
+export const ACTIVITY_LIMIT = 1000;
+
 export interface ActivityPage {
   /** `local`: the runtime's audit records; `logs-insights`: the stack's saved queries in CloudWatch Logs. */
   readonly source: 'local' | 'logs-insights';
+  /** At most `ACTIVITY_LIMIT`, newest first. */
   readonly records: readonly ActivityRecord[];
+  /** More records matched than `records` holds; the hourly counts cover them all. */
+  readonly truncated?: boolean;
+  /** The range read, as ISO dates (the last 24 hours unless the query gave one). */
+  readonly from?: string;
+  readonly to?: string;
   /** Uses (answers below 400) and denials (403) per hour, oldest first. */
   readonly hourly: readonly { readonly hour: string; readonly uses: number; readonly denials: number }[];
 }
