@@ -62,7 +62,6 @@ export function PrincipalsEditor({ label, description, value, onChange, required
                 options={options}
                 onChange={(event) => replace(index, event.detail.value)}
                 onBlur={() => touch(index)}
-                ariaLabel={`${label}: principal ARN ${index + 1}`}
                 placeholder="arn:aws:iam::111122223333:role/Team"
                 enteredTextLabel={(text) => `Use "${text}"`}
                 empty="No local identity matches"
@@ -85,9 +84,9 @@ function useIdentityOptions(): AutosuggestProps.Options {
       session.mode === 'local'
         ? session.identities.map((identity) => ({
             value: identity.arn,
-            label: identity.arn,
-            description: `${identity.name}: ${identity.description}`,
-            tags: [identity.name],
+            label: identity.name,
+            description: identity.arn,
+            tags: [identity.description],
           }))
         : [],
     [session],
