@@ -191,6 +191,36 @@ function functions(r: StoredResults): Section {
   };
 }
 
+function webConsole(r: StoredResults): Section {
+  const assets = Object.entries(r.console?.assets ?? {});
+  const render = r.console?.firstRenderMs;
+  const sizes = table(
+    ['file', 'as served', 'gzipped'],
+    [
+      ...assets.map(([name, a]) => [name, kib(a?.bytes), kib(a?.gzipBytes)]),
+      [
+        'all',
+        '',
+        r.consoleGzipBytes === undefined
+          ? NOT_MEASURED
+          : `${kib(r.consoleGzipBytes)} (${targetText(r.consoleGzipBytes, TARGETS.consoleGzipBytes, ' bytes')})`,
+      ],
+    ],
+  );
+  const renders = table(
+    ['page', 'first render, median (min-max)'],
+    [
+      [
+        'keys, against npm start, nothing cached',
+        `${withTarget(r.consoleFirstRenderMs, TARGETS.consoleFirstRenderMs, 0, ' ms')} (${fixed(render?.min, 0)}-${fixed(render?.max, 0, ' ms')})`,
+      ],
+    ],
+  );
+  return { heading: 'Web console', text: `${sizes}\n\n${renders}` };
+}
+
+const kib = (bytes: number | undefined) => fixed(bytes === undefined ? undefined : bytes / 1024, 1, ' KiB');
+
 /** The requests priced, as the cost table's columns. */
 const PRICED: readonly { readonly profile: HandlerProfileName; readonly label: string }[] = [
   { profile: 'singleEncrypt', label: 'single 1 KiB encrypts' },
@@ -294,6 +324,7 @@ export function performanceSections(results: StoredResults, deployment: Deployme
     http(results),
     files(results),
     functions(results),
+    webConsole(results),
     requestCosts(results, deployment),
     monthlyCosts(results, deployment),
     prices(),

@@ -2,6 +2,7 @@
 import type { ApiFunctionName } from '../contract/index.js';
 import type { BundleFigures } from './bundles.js';
 import type { CallCounts } from './call-counts.js';
+import type { ConsoleFigures } from './console.js';
 import type { CoreFigures } from './core-throughput.js';
 import type { FileThroughput } from './file-throughput.js';
 import type { HandlerFigures } from './handler-time.js';
@@ -49,6 +50,10 @@ export interface BenchResults {
   readonly costPerMillionSingleEncryptsUsd: number;
   readonly costPerMillionBatchedItemsUsd: number;
   readonly costPerMillionKmsDirectUsd: number;
+  /** The web console's files, gzipped, all together. */
+  readonly consoleGzipBytes: number;
+  /** The keys page's first render against npm start's console, the median round. */
+  readonly consoleFirstRenderMs: number;
   readonly throughputMBps: CoreFigures;
   readonly calls: {
     readonly cacheOn: CallsOfWork;
@@ -60,6 +65,7 @@ export interface BenchResults {
   readonly files: FileThroughput;
   readonly bundles: Readonly<Record<ApiFunctionName, BundleFigures>>;
   readonly handlers: HandlerFigures;
+  readonly console: ConsoleFigures;
 }
 
 /** An earlier run's results: any key may be missing, or hold another shape. */

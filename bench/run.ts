@@ -9,10 +9,12 @@ import { DEFAULT_CACHE_LIMITS } from '../lambdas/domain/data-key-provider.js';
 import { DataKeyStore } from '../lambdas/domain/data-key-store.js';
 import { EnvelopeEncryption } from '../lambdas/domain/envelope-encryption.js';
 import { MasterKey } from '../lambdas/domain/master-key.js';
-import { configFromEnv, LOCAL_TABLE_NAME, startLocalRuntime } from '../local/runtime.js';
+import { startLocalConsole } from '../local/console.js';
+import { configFromEnv, LOCAL_TABLE_NAME, type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
 import { synthesize } from '../scripts/reference-docs/stacks.js';
 import { clientFor, principal } from '../test/support/principals.js';
 import { measureBundles } from './bundles.js';
+import { measureConsole } from './console.js';
 import { coldConcurrentCalls, encryptionSdkCalls, envelopeCalls } from './call-counts.js';
 import { kmsDirectPerMillion, perMillionItems } from './cost.js';
 import { costInputs, type Deployment } from './cost-inputs.js';
@@ -75,6 +77,9 @@ try {
   log('bundles');
   const bundles = await measureBundles();
 
+  log('the web console (Chromium, against the console npm start serves)');
+  const webConsole = await measureWebConsole(runtime, 'bench');
+
   const synthesized = synthesize();
   const deployment: Deployment = { resources: deploymentResources(synthesized), accessLogFormat: accessLogFormat(synthesized) };
   const ratio = (a: number, b: number) => round(a / b);
@@ -113,12 +118,15 @@ try {
     costPerMillionSingleEncryptsUsd: costPerMillionItems('singleEncrypt'),
     costPerMillionBatchedItemsUsd: costPerMillionItems('batchEncrypt100'),
     costPerMillionKmsDirectUsd: kmsDirectPerMillion(),
+    consoleGzipBytes: webConsole.gzipBytes,
+    consoleFirstRenderMs: webConsole.firstRenderMs.median,
     throughputMBps: core,
     calls,
     http,
     files,
     bundles,
     handlers,
+    console: webConsole,
   };
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(
@@ -133,6 +141,15 @@ try {
 
 function credentialsOf({ accessKeyId, secretAccessKey, sessionToken }: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
   return { accessKeyId, secretAccessKey, sessionToken };
+}
+
+async function measureWebConsole(local: LocalRuntime, keyAlias: string) {
+  const server = await startLocalConsole(local);
+  try {
+    return await measureConsole(server.url, keyAlias);
+  } finally {
+    await server.close();
+  }
 }
 
 function log(step: string) {

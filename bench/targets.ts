@@ -25,6 +25,8 @@ export const TARGETS = {
   kmsCallsFor50ConcurrentColdEncrypts: most(1),
   maxBundleBytes: most(600_000),
   maxInitMs: most(120),
+  consoleGzipBytes: most(768 * 1024),
+  consoleFirstRenderMs: most(1500),
 } as const satisfies Record<string, Target>;
 
 export const meets = (value: number, { at, value: bound }: Target): boolean => (at === 'least' ? value >= bound : value <= bound);
