@@ -1,5 +1,33 @@
-import Header from '@cloudscape-design/components/header';
+import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
+import Spinner from '@cloudscape-design/components/spinner';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { follow, keyHref } from '../../router.js';
+import { KeyDetails } from './key-details.js';
+import { UnreadableKey } from './unreadable-key.js';
+import { useKey } from './use-key.js';
+import { useKeyChange } from './use-key-change.js';
 
+/** `/keys/{keyId}`: a key's configuration for its administrators; for anyone else, why not and what they may still try. */
 export function KeyPage({ keyId }: { keyId: string }) {
-  return <Header variant="h1">{keyId}</Header>;
+  const { key, error, reload } = useKey(keyId);
+  const change = useKeyChange(reload);
+  return (
+    <SpaceBetween size="m">
+      <BreadcrumbGroup
+        items={[
+          { text: 'Keys', href: '/keys' },
+          { text: key?.alias ?? keyId, href: keyHref(keyId) },
+        ]}
+        onFollow={follow}
+        ariaLabel="Breadcrumbs"
+      />
+      {key ? (
+        <KeyDetails metadata={key} change={change} reload={reload} />
+      ) : error ? (
+        <UnreadableKey keyId={keyId} error={error} />
+      ) : (
+        <Spinner size="large" />
+      )}
+    </SpaceBetween>
+  );
 }

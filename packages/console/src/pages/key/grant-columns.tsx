@@ -1,0 +1,22 @@
+import type { TableProps } from '@cloudscape-design/components/table';
+import type { Grant, GrantConstraints } from '../../api/types.js';
+import { formatDate } from '../../components/format.js';
+
+export function describeConstraints(constraints: GrantConstraints | null): string {
+  if (constraints === null) return '-';
+  const [kind, pairs] =
+    'contextEquals' in constraints ? ['Context equals', constraints.contextEquals] : ['Context includes', constraints.contextSubset];
+  return `${kind}: ${Object.entries(pairs)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ')}`;
+}
+
+export const GRANT_COLUMNS: TableProps.ColumnDefinition<Grant>[] = [
+  { id: 'name', header: 'Name', cell: (grant) => grant.name ?? '-', isRowHeader: true },
+  { id: 'grantee', header: 'Grantee', cell: (grant) => grant.grantee },
+  { id: 'operations', header: 'Operations', cell: (grant) => grant.operations.join(', ') },
+  { id: 'constraints', header: 'Constraints', cell: (grant) => describeConstraints(grant.constraints) },
+  { id: 'expiresAt', header: 'Expires', cell: (grant) => formatDate(grant.expiresAt) },
+  { id: 'createdAt', header: 'Created', cell: (grant) => `${formatDate(grant.createdAt)} by ${grant.createdBy}` },
+  { id: 'grantId', header: 'Grant ID', cell: (grant) => grant.grantId },
+];

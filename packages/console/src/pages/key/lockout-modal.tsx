@@ -1,0 +1,53 @@
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Modal from '@cloudscape-design/components/modal';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useState } from 'react';
+
+export interface LockoutModalProps {
+  readonly visible: boolean;
+  readonly saving: boolean;
+  readonly onConfirm: () => void;
+  readonly onClose: () => void;
+}
+
+/** The lockout safety check's bypass, behind an explicit acknowledgement of what the caller loses. */
+export function LockoutModal({ visible, saving, onConfirm, onClose }: LockoutModalProps) {
+  const [understood, setUnderstood] = useState(false);
+  const close = () => {
+    setUnderstood(false);
+    onClose();
+  };
+  return (
+    <Modal
+      visible={visible}
+      onDismiss={close}
+      header="Save the policy without you as administrator?"
+      closeAriaLabel="Close"
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={close}>
+              Cancel
+            </Button>
+            <Button variant="primary" disabled={!understood} loading={saving} onClick={onConfirm}>
+              Save and give up administration
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <SpaceBetween size="m">
+        <Alert type="warning">
+          Once saved, you can no longer see or change this key: its policy, grants, tags, state and deletion. Only the administrators the policy names
+          can, and if it names none, nobody ever can again. You keep using the key only if the policy names you as a user.
+        </Alert>
+        <Checkbox checked={understood} onChange={(event) => setUnderstood(event.detail.checked)}>
+          I understand that I lose administration of this key
+        </Checkbox>
+      </SpaceBetween>
+    </Modal>
+  );
+}
