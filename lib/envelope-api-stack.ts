@@ -151,7 +151,7 @@ export class EnvelopeApiStack extends Stack {
         id: 'OperatorPolicy',
         policy: 'operator',
         audience: 'operators',
-        description: "Read the master key's status and check the service's dependencies",
+        description: "Read the master key's status, check the service's dependencies and query the audit trail",
       },
     ] as const;
     for (const { id, policy: name, audience, description } of audiences) {
@@ -159,7 +159,7 @@ export class EnvelopeApiStack extends Stack {
       const policy = new iam.ManagedPolicy(this, id, {
         managedPolicyName: callerPolicyName(stage, this.region, name),
         description: `Envelope API (${stage}): ${description}`,
-        statements: [statement],
+        statements: [statement, ...(name === 'operator' ? this.auditTrail.queryStatements() : [])],
       });
       for (const resource of statement.resources.map((arn) => nagRendering(this, arn)).filter((arn) => arn.includes('/*'))) {
         Validations.of(policy).acknowledge({
@@ -167,7 +167,20 @@ export class EnvelopeApiStack extends Stack {
           reason: "API Gateway matches a method ARN against the request's actual path: the wildcard stands for one route's path parameter ({key}).",
         });
       }
+      if (name === 'operator') this.acknowledgeAuditQueryWildcards(policy);
       new CfnOutput(this, `${id}Arn`, { value: policy.managedPolicyArn, description: `Attach to roles that ${description.toLowerCase()}` });
+    }
+  }
+
+  /** The operators' Logs Insights queries (the web console's Activity page) name wildcards only where IAM knows no narrower resource. */
+  private acknowledgeAuditQueryWildcards(policy: iam.ManagedPolicy): void {
+    const resources = this.auditTrail.queryStatements().flatMap((statement) => statement.resources.map((arn) => nagRendering(this, arn)));
+    for (const resource of resources.filter((arn) => arn.endsWith('*'))) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          "IAM scopes logs:GetQueryResults and logs:DescribeQueryDefinitions to no resource ('*' only); `log-group:<audit group>:*` is the audit group's own streams, which StartQuery may be matched against.",
+      });
     }
   }
 

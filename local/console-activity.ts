@@ -1,7 +1,6 @@
-import { AuditHasher, type AuditRecord } from '../lambdas/domain/audit-record.js';
-import { activityPage, outcomeOf } from '../packages/client/src/console/activity-page.js';
+import { AuditHasher } from '../lambdas/domain/audit-record.js';
+import { activityPage, activityRecordOf } from '../packages/client/src/console/activity-page.js';
 import { activityRange } from '../packages/client/src/console/activity-range.js';
-import type { ActivityRecord } from '../packages/client/src/console/protocol.js';
 import type { ActivitySource } from '../packages/client/src/console/server.js';
 import { auditRecordFilter, readAuditRecords } from './audit-query.js';
 import { readLocalAuditKey } from './audit-trail.js';
@@ -19,17 +18,5 @@ export function localActivity(runtime: Pick<LocalRuntime, 'auditFile' | 'dataDir
     const matches = auditRecordFilter({ key: range.key, principal: range.principal, since: range.from, until: range.to }, hasher);
     const records = (await readAuditRecords(runtime.auditFile)).filter(matches).map(activityRecordOf);
     return activityPage('local', records, range);
-  };
-}
-
-function activityRecordOf(record: AuditRecord): ActivityRecord {
-  return {
-    time: record.time,
-    // Null only for a request that reached a function unauthenticated, which IAM authorization prevents.
-    caller: record.caller ?? 'unauthenticated',
-    operation: record.operation,
-    status: record.status,
-    outcome: outcomeOf(record.outcome),
-    keyIds: record.keyIds,
   };
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -59,10 +59,12 @@ export class AuditTrail extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly auditKey: secretsmanager.Secret;
   private readonly encryptionKey: kms.IKey;
+  private readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
+    this.logGroupName = props.logGroupName;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logGroup = new logs.LogGroup(this, 'Records', { logGroupName: props.logGroupName, encryptionKey: props.encryptionKey, removalPolicy });
     // LogGroup takes retention as an enum: a parameter goes through the L1 property.
@@ -101,6 +103,24 @@ export class AuditTrail extends Construct {
   /** Listing the audit log group's streams (their names and times, no record): enough to tell the group is reachable. */
   grantListStreams(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['logs:DescribeLogStreams'], resourceArns: [this.logGroup.logGroupArn] });
+  }
+
+  /**
+   * Running Logs Insights queries over the records, as the web console's Activity page does:
+   * StartQuery on this group alone (named both ways IAM may match it: the group, and its streams);
+   * reading a query's results and listing the saved queries, which IAM scopes to no resource.
+   */
+  queryStatements(): iam.PolicyStatement[] {
+    const group = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: this.logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    return [
+      new iam.PolicyStatement({ actions: ['logs:StartQuery'], resources: [group, `${group}:*`] }),
+      new iam.PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:DescribeQueryDefinitions'], resources: ['*'] }),
+    ];
   }
 
   /** Reading the audit key: GetSecretValue on the one secret, and Decrypt under its key only through Secrets Manager, for that secret. */

@@ -40,5 +40,26 @@ export function activityPage(source: ActivityPage['source'], matched: readonly A
 /** The range a page covers, as ISO dates. */
 export const rangeOf = ({ from, to }: ActivityRange) => ({ from: from.toISOString(), to: to.toISOString() });
 
-/** The audit trail's outcome as the console shows it: `Success`, or the error code. */
-export const outcomeOf = (outcome: string): string => (outcome === 'ok' ? 'Success' : outcome);
+/** What the console reads of an audit trail's outcome record (lambdas/domain/audit-record.ts), wherever it is kept. */
+export interface AuditOutcomeFields {
+  readonly time: string;
+  readonly caller: string | null;
+  readonly operation: string;
+  readonly status: number;
+  /** `ok`, or the error code. */
+  readonly outcome: string;
+  readonly keyIds: readonly string[];
+}
+
+/** An audit record as the Activity page shows it: `Success` for `ok`, and nothing the record hashes. */
+export function activityRecordOf(record: AuditOutcomeFields): ActivityRecord {
+  return {
+    time: record.time,
+    // Null only for a request that reached a function unauthenticated, which IAM authorization prevents.
+    caller: record.caller ?? 'unauthenticated',
+    operation: record.operation,
+    status: record.status,
+    outcome: record.outcome === 'ok' ? 'Success' : record.outcome,
+    keyIds: record.keyIds,
+  };
+}

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { awsActivity } from '../../console/activity-aws.js';
 import { openBrowser } from '../../console/browser.js';
 import { DEFAULT_IDLE_MS, startConsoleServer } from '../../console/server.js';
 import { CONSOLE_UI_DIR } from '../../console/ui-dir.js';
@@ -6,6 +7,7 @@ import { clientFor, globalOptions } from '../globals.js';
 
 interface ConsoleOptions {
   readonly port: number;
+  readonly auditLogGroup?: string;
   readonly open: boolean;
   readonly idleMinutes: number;
 }
@@ -17,10 +19,13 @@ export function addConsoleCommand(program: Command): void {
     .option('--port <port>', 'the port to listen on (default: a free one)', portNumber, 0)
     .option('--no-open', 'print the URL without opening the browser')
     .option('--idle-minutes <minutes>', 'stop after this long without a request', positiveNumber, DEFAULT_IDLE_MS / 60_000)
+    .option('--audit-log-group <name>', "the audit log group the Activity page queries (default: the one the stack's saved queries name)")
     .addHelpText('after', '\nExample:\n  $ envelope console\n  $ envelope console --port 8443 --no-open')
     .action(async (options: ConsoleOptions, command: Command) => {
+      const client = clientFor(command);
       const server = await startConsoleServer({
-        client: clientFor(command),
+        client,
+        activity: awsActivity(client, options.auditLogGroup),
         port: options.port,
         assetsDir: CONSOLE_UI_DIR,
         idleMs: options.idleMinutes * 60_000,
