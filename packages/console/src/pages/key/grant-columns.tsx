@@ -17,6 +17,7 @@ export const GRANT_COLUMNS: TableProps.ColumnDefinition<Grant>[] = [
   { id: 'operations', header: 'Operations', cell: (grant) => grant.operations.join(', ') },
   { id: 'constraints', header: 'Constraints', cell: (grant) => describeConstraints(grant.constraints) },
   { id: 'expiresAt', header: 'Expires', cell: (grant) => formatDate(grant.expiresAt) },
-  { id: 'createdAt', header: 'Created', cell: (grant) => `${formatDate(grant.createdAt)} by ${grant.createdBy}` },
+  { id: 'createdAt', header: 'Created', cell: (grant) => formatDate(grant.createdAt) },
+  { id: 'createdBy', header: 'Created by', cell: (grant) => grant.createdBy },
   { id: 'grantId', header: 'Grant ID', cell: (grant) => grant.grantId },
 ];

@@ -19,7 +19,7 @@ const PAGE_SIZE = 10;
 
 /** The key's active grants: list them, create one, revoke one. */
 export function GrantsTab({ keyId, change }: { keyId: string; change: KeyChange }) {
-  const pages = useGrants(keyId);
+  const pages = useGrants(keyId, PAGE_SIZE);
   const [selected, setSelected] = useState<Grant>();
   const [modal, setModal] = useState<'create' | 'revoke'>();
   const { items, collectionProps, paginationProps, actions } = useCollection(pages.grants as Grant[], {
@@ -50,7 +50,6 @@ export function GrantsTab({ keyId, change }: { keyId: string; change: KeyChange 
         onSelectionChange={(event) => setSelected(event.detail.selectedItems[0])}
         loading={pages.loading && pages.grants.length === 0}
         loadingText="Loading grants"
-        wrapLines
         ariaLabels={{
           tableLabel: 'Grants',
           selectionGroupLabel: 'Grant selection',

@@ -13,8 +13,8 @@ export interface GrantPages {
   readonly reload: () => Promise<void>;
 }
 
-/** The key's active grants, as the API pages them, loaded as the user pages past them. */
-export function useGrants(keyId: string): GrantPages {
+/** The key's active grants, `pageSize` at a time as the API pages them, each page loaded as the user pages to it. */
+export function useGrants(keyId: string, pageSize: number): GrantPages {
   const [grants, setGrants] = useState<readonly Grant[]>([]);
   const [nextToken, setNextToken] = useState<string>();
   const [loading, setLoading] = useState(true);
@@ -26,7 +26,7 @@ export function useGrants(keyId: string): GrantPages {
       const mine = token === undefined ? ++generation.current : generation.current;
       setLoading(true);
       try {
-        const page = await api<GrantPage>('GET', keyPath(keyId, '/grants'), { query: { nextToken: token } });
+        const page = await api<GrantPage>('GET', keyPath(keyId, '/grants'), { query: { limit: pageSize, nextToken: token } });
         if (mine !== generation.current) return;
         setGrants((current) => (token === undefined ? page.grants : [...current, ...page.grants]));
         setNextToken(page.nextToken);
@@ -37,7 +37,7 @@ export function useGrants(keyId: string): GrantPages {
         if (mine === generation.current) setLoading(false);
       }
     },
-    [keyId],
+    [keyId, pageSize],
   );
 
   const reload = useCallback(() => fetchPage(undefined), [fetchPage]);
