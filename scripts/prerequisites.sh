@@ -16,6 +16,7 @@ PREREQUISITES=(
   "moto_server|have moto_server||moto[server]|moto's server mode: S3 for the CLI's s3:// tests, CloudFormation for the deploy rehearsal, Logs and Secrets Manager for the audit sink"
   "age|have age|age||npm run bench: the file rows beside age"
   "openssl|have openssl|openssl||npm run bench: the file rows beside openssl enc"
+  "chromium|have chromium|chromium||browser tests of the web console (Playwright drives Debian's Chromium)"
 )
 
 have() { command -v "$1" >/dev/null 2>&1; }

@@ -1,0 +1,22 @@
+/**
+ * The few browser globals the tests' `page.evaluate` functions touch, typed without the DOM library
+ * (the project compiles for Node, and the DOM's types would change Node's `Headers` and `fetch`). A
+ * test declares them locally, `declare const document: PageDocument`, since a function sent to the
+ * page can refer only to the page's own globals.
+ */
+export interface PageElement {
+  textContent: string | null;
+  append(...nodes: PageElement[]): void;
+  submit(): void;
+  [property: string]: unknown;
+}
+
+export interface PageDocument {
+  readonly cookie: string;
+  readonly head: PageElement;
+  readonly body: PageElement;
+  createElement(tag: string): PageElement;
+  addEventListener(type: 'securitypolicyviolation', listener: (event: { readonly violatedDirective: string }) => void): void;
+}
+
+export type PageWindow = Record<string, unknown>;
