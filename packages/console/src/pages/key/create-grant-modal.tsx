@@ -1,13 +1,11 @@
-import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
-import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { Grant } from '../../api/types.js';
 import { EMPTY_GRANT, type GrantDraft, grantErrors, grantRequestOf, hasGrantErrors } from './grant-draft.js';
 import { GrantForm } from './grant-form.js';
 import { keyPath } from './key-path.js';
+import { ModalFooter } from './modal-footer.js';
 import type { KeyChange } from './use-key-change.js';
 import { usePending } from './use-pending.js';
 
@@ -49,18 +47,7 @@ export function CreateGrantModal({ keyId, change, visible, onClose }: CreateGran
       header="Create grant"
       closeAriaLabel="Close"
       size="large"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={creating} onClick={create}>
-              Create grant
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      footer={<ModalFooter confirm="Create grant" onConfirm={create} onCancel={close} loading={creating} />}
     >
       <GrantForm draft={draft} onChange={setDraft} errors={submitted ? errors : undefined} />
     </Modal>

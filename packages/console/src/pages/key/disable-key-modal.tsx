@@ -1,10 +1,10 @@
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { KeyMetadata } from '../../api/types.js';
 import { disableKey } from './key-requests.js';
+import { ModalFooter } from './modal-footer.js';
 import type { KeyChange } from './use-key-change.js';
 import { usePending } from './use-pending.js';
 
@@ -24,18 +24,7 @@ export function DisableKeyModal({ metadata, change, visible, onClose }: KeyModal
       onDismiss={onClose}
       header="Disable key"
       closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={disabling} onClick={confirm}>
-              Disable key
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      footer={<ModalFooter confirm="Disable key" onConfirm={confirm} onCancel={onClose} loading={disabling} />}
     >
       <SpaceBetween size="m">
         <Box variant="p">

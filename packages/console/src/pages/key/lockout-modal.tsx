@@ -1,10 +1,9 @@
 import Alert from '@cloudscape-design/components/alert';
-import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
+import { ModalFooter } from './modal-footer.js';
 
 export interface LockoutModalProps {
   readonly visible: boolean;
@@ -27,16 +26,7 @@ export function LockoutModal({ visible, saving, onConfirm, onClose }: LockoutMod
       header="Save the policy without you as administrator?"
       closeAriaLabel="Close"
       footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" disabled={!understood} loading={saving} onClick={onConfirm}>
-              Save and give up administration
-            </Button>
-          </SpaceBetween>
-        </Box>
+        <ModalFooter confirm="Save and give up administration" onConfirm={onConfirm} onCancel={close} loading={saving} disabled={!understood} />
       }
     >
       <SpaceBetween size="m">

@@ -1,10 +1,9 @@
 import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
-import SpaceBetween from '@cloudscape-design/components/space-between';
 import { api } from '../../api/client.js';
 import type { Grant } from '../../api/types.js';
 import { keyPath } from './key-path.js';
+import { ModalFooter } from './modal-footer.js';
 import type { KeyChange } from './use-key-change.js';
 import { usePending } from './use-pending.js';
 
@@ -33,18 +32,7 @@ export function RevokeGrantModal({ grant, change, visible, onClose }: RevokeGran
       onDismiss={onClose}
       header="Revoke grant"
       closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={revoking} onClick={revoke}>
-              Revoke grant
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      footer={<ModalFooter confirm="Revoke grant" onConfirm={revoke} onCancel={onClose} loading={revoking} />}
     >
       <Box variant="p">
         Revoke grant <b>{grant.name ?? grant.grantId}</b>? {grant.grantee} loses what it allows ({grant.operations.join(', ')}) at once, and keeps

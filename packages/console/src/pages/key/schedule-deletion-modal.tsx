@@ -1,6 +1,4 @@
 import Alert from '@cloudscape-design/components/alert';
-import Button from '@cloudscape-design/components/button';
-import Box from '@cloudscape-design/components/box';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import Modal from '@cloudscape-design/components/modal';
@@ -10,6 +8,7 @@ import { PENDING_WINDOW_DAYS } from '../../../../../contract/limits.js';
 import { deletionConfirmation, pendingWindowError } from './deletion.js';
 import type { KeyModalProps } from './disable-key-modal.js';
 import { scheduleDeletion } from './key-requests.js';
+import { ModalFooter } from './modal-footer.js';
 import { usePending } from './use-pending.js';
 
 /** As the KMS console asks: a waiting period, and the key's alias typed to confirm. */
@@ -40,18 +39,7 @@ export function ScheduleDeletionModal({ metadata, change, visible, onClose }: Ke
       onDismiss={close}
       header="Schedule key deletion"
       closeAriaLabel="Close"
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={scheduling} onClick={confirm}>
-              Schedule deletion
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      footer={<ModalFooter confirm="Schedule deletion" onConfirm={confirm} onCancel={close} loading={scheduling} />}
     >
       <SpaceBetween size="m">
         <Alert type="warning" header="Deleting a key destroys what it protects">
