@@ -1,10 +1,10 @@
 import AttributeEditor from '@cloudscape-design/components/attribute-editor';
-import Autosuggest, { type AutosuggestProps } from '@cloudscape-design/components/autosuggest';
+import Autosuggest from '@cloudscape-design/components/autosuggest';
 import FormField from '@cloudscape-design/components/form-field';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { MAX_POLICY_PRINCIPALS } from '../../../../contract/limits.js';
-import { useSession } from '../session.js';
 import { principalListErrors } from './principal-arns.js';
+import { useIdentityOptions } from './use-identity-options.js';
 
 export interface PrincipalsEditorProps {
   /** What the list is, such as "Key administrators"; each row's control is named after it. */
@@ -73,23 +73,6 @@ export function PrincipalsEditor({ label, description, value, onChange, required
         ]}
       />
     </FormField>
-  );
-}
-
-/** The local identities (`npm start`), as suggestions: their name, their ARN, what they may do. */
-function useIdentityOptions(): AutosuggestProps.Options {
-  const { session } = useSession();
-  return useMemo(
-    () =>
-      session.mode === 'local'
-        ? session.identities.map((identity) => ({
-            value: identity.arn,
-            label: identity.name,
-            description: identity.arn,
-            tags: [identity.description],
-          }))
-        : [],
-    [session],
   );
 }
 

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSession } from '../session.js';
 
 export interface ApiResource<T> {
   readonly data: T | undefined;
@@ -9,8 +10,8 @@ export interface ApiResource<T> {
 }
 
 /**
- * Loads what `load` answers, again whenever `load` changes (memoise it on its inputs) or `reload`
- * is called. Only the latest load's answer is kept: an earlier one that arrives late is dropped,
+ * Loads what `load` answers, again whenever `load` changes (memoise it on its inputs), the local
+ * identity calls are signed as changes, or `reload` is called. Only the latest load's answer is kept: an earlier one that arrives late is dropped,
  * and one the page left is aborted.
  */
 export function useApiResource<T>(load: (signal: AbortSignal) => Promise<T>): ApiResource<T> {
@@ -18,7 +19,9 @@ export function useApiResource<T>(load: (signal: AbortSignal) => Promise<T>): Ap
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
   const current = useRef<AbortController>(undefined);
+  const { identity } = useSession();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: calls are signed as the identity, so another one may get another answer.
   const reload = useCallback(async () => {
     current.current?.abort();
     const controller = new AbortController();
@@ -35,7 +38,7 @@ export function useApiResource<T>(load: (signal: AbortSignal) => Promise<T>): Ap
     } finally {
       if (!controller.signal.aborted) setLoading(false);
     }
-  }, [load]);
+  }, [load, identity]);
 
   useEffect(() => {
     void reload();

@@ -1,0 +1,48 @@
+import type { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import type { ActivityPage, ActivityRecord } from '../../api/types.js';
+
+/** How an outcome reads: a success, a denial (403), another refusal (4xx), or a failure (5xx). */
+export function outcomeStatus(record: Pick<ActivityRecord, 'status' | 'outcome'>): StatusIndicatorProps.Type {
+  if (record.status < 400) return 'success';
+  if (record.status === 403) return 'error';
+  return record.status < 500 ? 'warning' : 'error';
+}
+
+/** What the table's text filter looks through: everything a row shows. */
+export function matchesRecord(record: ActivityRecord, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  if (needle === '') return true;
+  return [record.caller, record.operation, record.outcome, String(record.status), ...record.keyIds].some((value) =>
+    value.toLowerCase().includes(needle),
+  );
+}
+
+/** Where the records come from, as a person would say it. */
+export function sourceLabel(source: ActivityPage['source']): string {
+  return source === 'local' ? 'Local audit records' : 'CloudWatch Logs Insights';
+}
+
+export interface HourlySeries {
+  /** The hours, as the API names them (ISO), oldest first: the chart's categories. */
+  readonly hours: readonly string[];
+  readonly uses: readonly { readonly x: string; readonly y: number }[];
+  readonly denials: readonly { readonly x: string; readonly y: number }[];
+  readonly total: number;
+}
+
+/** The chart's two series, per hour. Bars take a categorical axis, so each hour is a category. */
+export function hourlySeries(hourly: ActivityPage['hourly']): HourlySeries {
+  return {
+    hours: hourly.map((bucket) => bucket.hour),
+    uses: hourly.map((bucket) => ({ x: bucket.hour, y: bucket.uses })),
+    denials: hourly.map((bucket) => ({ x: bucket.hour, y: bucket.denials })),
+    total: hourly.reduce((sum, bucket) => sum + bucket.uses + bucket.denials, 0),
+  };
+}
+
+/** An hour's tick: its time; with more than two days of hours, only each day's first, as its date, so ticks never overlap. */
+export function hourTick(hour: string, hourCount: number, locale?: string): string {
+  const date = new Date(hour);
+  if (hourCount <= 48) return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  return date.getHours() === 0 ? date.toLocaleDateString(locale, { month: 'short', day: 'numeric' }) : '';
+}
