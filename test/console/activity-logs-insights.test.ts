@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { logsInsightsActivity } from '../../packages/client/src/console/activity-logs-insights.js';
 import { auditLogGroupFinder, savedQueryFolder } from '../../packages/client/src/console/audit-log-group.js';
 import { ACTIVITY_LIMIT, type ActivityQuery } from '../../packages/client/src/console/protocol.js';
-import type { EnvelopeClient } from '../../packages/client/src/index.js';
+import { type EnvelopeClient, EnvelopeApiError } from '../../packages/client/src/index.js';
 
 /**
  * The Activity page in AWS, against a scripted CloudWatch Logs: moto_server implements neither
@@ -63,7 +63,12 @@ function scriptedLogs(script: Script) {
   return { logs: { send } as never, started };
 }
 
-const client = { getKey: async (key: string) => ({ keyId: key === 'alias/orders' ? KEY_ID : 'none' }) } as unknown as EnvelopeClient;
+const client = {
+  getKey: async (key: string) => {
+    if (key === 'alias/orders') return { keyId: KEY_ID };
+    throw new EnvelopeApiError(404, 'KeyNotFound', `No key ${key}.`);
+  },
+} as unknown as EnvelopeClient;
 
 async function activity(script: Script, query: ActivityQuery = {}, bounds = {}) {
   const { logs, started } = scriptedLogs(script);
@@ -132,6 +137,10 @@ describe('the Activity page from Logs Insights', () => {
       expect(queryString).toContain(`@message like "${KEY_ID}"`);
       expect(queryString).not.toContain('orders');
     }
+  });
+
+  it("answers the API's own refusal for an alias it does not know", async () => {
+    expect(await failure(activity({}, { key: 'alias/unknown' }))).toEqual({ status: 404, code: 'KeyNotFound', message: 'No key alias/unknown.' });
   });
 
   it('refuses a principal that is not an ARN (nothing can break out of the query), 400 ValidationError', async () => {

@@ -18,6 +18,8 @@ export interface LogsInsightsOptions {
   readonly pollMs?: number;
 }
 
+const DEFAULT_TIMEOUT_MS = 20_000;
+
 /**
  * The Activity page for `envelope console`: two Logs Insights queries over the audit log group, run
  * with the user's own credentials (the operator managed policy grants them): the newest records,
@@ -28,7 +30,7 @@ export function logsInsightsActivity(options: LogsInsightsOptions): ActivitySour
     const range = activityRange(query);
     const filter = logsFilter({ keyId: await keyIdOf(range.key, client), principal: range.principal });
     const logGroup = await options.logGroup();
-    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const run = (queryString: string) => runQuery(options, { logGroup, queryString, range, deadline });
     const [rows, tallies] = await Promise.all([run(recordsQuery(filter)), run(hourlyQuery(filter))]);
     return page(rows, tallies, range);
@@ -48,7 +50,11 @@ function page(rows: ResultField[][], tallies: ResultField[][], range: ActivityRa
 /** The records hold a key by id, and an alias only hashed: the API tells which key an alias names today. */
 async function keyIdOf(key: string | undefined, client: EnvelopeClient): Promise<string | undefined> {
   if (key === undefined || isKeyId(key)) return key;
-  return (await client.getKey(key.startsWith('alias/') ? key : `alias/${key}`)).keyId;
+  const alias = key.startsWith('alias/') ? key : `alias/${key}`;
+  const found = await client.getKey(alias).catch((error: unknown) => {
+    throw error instanceof EnvelopeApiError ? error : unavailable(`The API could not be reached to find ${alias}.`);
+  });
+  return found.keyId;
 }
 
 interface QueryRun {
@@ -71,7 +77,7 @@ async function runQuery(options: LogsInsightsOptions, run: QueryRun): Promise<Re
   }
 }
 
-/** Logs Insights takes whole seconds: the range is widened to them, and the filter on time is the query's own. */
+/** Logs Insights takes whole seconds: the range is widened to them (by less than a second at each end). */
 const startOf = ({ logGroup, queryString, range }: QueryRun) => ({
   logGroupName: logGroup,
   queryString,
@@ -79,7 +85,7 @@ const startOf = ({ logGroup, queryString, range }: QueryRun) => ({
   endTime: Math.ceil(range.to.getTime() / 1000),
 });
 
-const timeoutSeconds = (options: LogsInsightsOptions) => (options.timeoutMs ?? 20_000) / 1000;
+const timeoutSeconds = (options: LogsInsightsOptions) => (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000;
 
 /** A Logs call, its refusal said as the API says one: which permission is missing, on what. */
 async function logsCall<T>(action: string, logGroup: string, call: () => Promise<T>): Promise<T> {
