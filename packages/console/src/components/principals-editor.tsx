@@ -63,6 +63,7 @@ export function PrincipalsEditor({ label, description, value, onChange, required
                 onChange={(event) => replace(index, event.detail.value)}
                 onBlur={() => touch(index)}
                 placeholder="arn:aws:iam::111122223333:role/Team"
+                clearAriaLabel="Clear ARN"
                 enteredTextLabel={(text) => `Use "${text}"`}
                 empty="No local identity matches"
                 invalid={rowError(index) !== undefined}

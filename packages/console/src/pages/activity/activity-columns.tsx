@@ -10,8 +10,8 @@ import { outcomeStatus } from './activity-records.js';
 const formatTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const COLUMNS: TableProps.ColumnDefinition<ActivityRecord>[] = [
-  { id: 'time', header: 'Time', cell: (record) => formatTime(record.time), sortingField: 'time', isRowHeader: true },
-  { id: 'caller', header: 'Caller', cell: (record) => record.caller, sortingField: 'caller' },
+  { id: 'time', header: 'Time', cell: (record) => formatTime(record.time), sortingField: 'time', isRowHeader: true, minWidth: 200 },
+  { id: 'caller', header: 'Caller', cell: (record) => record.caller, sortingField: 'caller', minWidth: 320 },
   { id: 'operation', header: 'Operation', cell: (record) => record.operation, sortingField: 'operation' },
   {
     id: 'outcome',

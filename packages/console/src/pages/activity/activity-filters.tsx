@@ -46,7 +46,13 @@ export function ActivityFilters({ applied, onApply, range, onRangeChange }: Acti
         <Container header={<Header variant="h2">Filters</Header>}>
           <ColumnLayout columns={3}>
             <FormField label="Key" description="A key id, or an alias." errorText={errors.key}>
-              <Input value={key} onChange={(event) => setKey(event.detail.value)} placeholder="orders, or a key id" type="search" />
+              <Input
+                value={key}
+                onChange={(event) => setKey(event.detail.value)}
+                placeholder="orders, or a key id"
+                type="search"
+                clearAriaLabel="Clear key"
+              />
             </FormField>
             <FormField label="Principal" description="The caller's ARN, as authenticated." errorText={errors.principal}>
               <Autosuggest
@@ -54,6 +60,7 @@ export function ActivityFilters({ applied, onApply, range, onRangeChange }: Acti
                 options={options}
                 onChange={(event) => setPrincipal(event.detail.value)}
                 placeholder="arn:aws:iam::111122223333:user/teammate"
+                clearAriaLabel="Clear principal"
                 enteredTextLabel={(text) => `Use "${text}"`}
                 empty="No local identity matches"
               />
@@ -66,6 +73,7 @@ export function ActivityFilters({ applied, onApply, range, onRangeChange }: Acti
                 isValidRange={validateRange}
                 i18nStrings={I18N}
                 placeholder="Choose a time range"
+                showClearButton={false}
                 expandToViewport
               />
             </FormField>
@@ -88,7 +96,6 @@ const UNITS: Record<DateRangePickerProps.TimeUnit, string> = {
 const unit = (name: DateRangePickerProps.TimeUnit, amount: number) => `${UNITS[name]}${amount === 1 ? '' : 's'}`;
 
 const I18N: DateRangePickerProps.I18nStrings = {
-  ariaLabel: 'Time range',
   modeSelectionLabel: 'Date range mode',
   relativeModeTitle: 'Relative range',
   absoluteModeTitle: 'Absolute range',
