@@ -39,6 +39,11 @@ export function PolicyTab({ metadata, change }: { metadata: KeyMetadata; change:
     setLockedOut(!outcome.ok && isLockoutRefusal(outcome.error));
     setConfirming(false);
   };
+  // The refusal was about the administrators as they were: a new list needs a new answer.
+  const changeAdmins = (value: string[]) => {
+    setAdmins(value);
+    setLockedOut(false);
+  };
   const reset = () => {
     setAdmins([...metadata.policy.admins]);
     setUsers([...metadata.policy.users]);
@@ -69,7 +74,7 @@ export function PolicyTab({ metadata, change }: { metadata: KeyMetadata; change:
     >
       <SpaceBetween size="l">
         {lockedOut ? <LockoutAlert onBypass={() => setConfirming(true)} /> : null}
-        <PrincipalsEditor label="Key administrators" value={admins} onChange={setAdmins} showErrors={showErrors} />
+        <PrincipalsEditor label="Key administrators" value={admins} onChange={changeAdmins} showErrors={showErrors} />
         <PrincipalsEditor label="Key users" value={users} onChange={setUsers} showErrors={showErrors} />
       </SpaceBetween>
       <LockoutModal visible={confirming} saving={saving} onConfirm={() => save(true)} onClose={() => setConfirming(false)} />
