@@ -14,9 +14,9 @@ export interface LocalConsole {
 const CONSOLE_LINE = /^ {2}Console +(http:\/\/127\.0\.0\.1:(\d+)\/\?token=[\w-]+)/m;
 
 /** `npm start` on free ports, and the console it serves, at the URL its banner names. */
-export async function startLocalConsole(): Promise<LocalConsole> {
+export async function startLocalConsole(env: Record<string, string> = {}): Promise<LocalConsole> {
   const consolePort = await freePort();
-  const runtime = await startRuntimeProcess({ env: { CONSOLE_PORT: String(consolePort) } });
+  const runtime = await startRuntimeProcess({ env: { ...env, CONSOLE_PORT: String(consolePort) } });
   try {
     const [, url, port] = await bannerLine(runtime);
     if (Number(port) !== consolePort) throw new Error(`The console listens on ${port}, not on CONSOLE_PORT=${consolePort}`);
