@@ -1,5 +1,6 @@
 import Wizard, { type WizardProps } from '@cloudscape-design/components/wizard';
 import { useState } from 'react';
+import { ApiError } from '../../api/client.js';
 import { describeError, useNotifications } from '../../notifications.js';
 import { keyHref, navigate } from '../../router.js';
 import { useSession } from '../../session.js';
@@ -18,6 +19,8 @@ export function CreateKeyPage() {
   const [attempted, setAttempted] = useState<ReadonlySet<Step>>(new Set());
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string>();
+  /** An alias the API answered is in use: said at the alias field until it is changed. */
+  const [takenAlias, setTakenAlias] = useState<{ readonly alias: string; readonly error: string }>();
   const { notify } = useNotifications();
   const creator = useCreatorName();
 
@@ -44,8 +47,10 @@ export function CreateKeyPage() {
       announceCreated(created, notify);
       navigate(keyHref(created.key.keyId));
     } catch (error) {
-      setSubmitError(describeError(error));
       setSubmitting(false);
+      if (!(error instanceof ApiError && error.code === 'AlreadyExists')) return setSubmitError(describeError(error));
+      setTakenAlias({ alias: draft.alias, error: describeError(error) });
+      setActive(STEPS.indexOf('details'));
     }
   };
 
@@ -60,7 +65,7 @@ export function CreateKeyPage() {
       submitButtonText="Create key"
       i18nStrings={I18N}
       steps={[
-        { title: 'Alias and description', content: <DetailsStep {...props('details')} /> },
+        { title: 'Alias and description', content: <DetailsStep {...props('details')} takenAlias={takenAlias} /> },
         { title: 'Add tags', isOptional: true, content: <TagsStep {...props('tags')} /> },
         { title: 'Define key administrators', isOptional: true, content: <AdminsStep {...props('admins')} creator={creator} /> },
         { title: 'Define key users', isOptional: true, content: <UsersStep {...props('users')} creator={creator} /> },

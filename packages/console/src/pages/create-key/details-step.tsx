@@ -15,7 +15,11 @@ export interface StepProps {
 }
 
 /** Step 1: the alias and the description. */
-export function DetailsStep({ draft, onChange }: StepProps) {
+export function DetailsStep({
+  draft,
+  onChange,
+  takenAlias,
+}: StepProps & { readonly takenAlias?: { readonly alias: string; readonly error: string } }) {
   return (
     <Container header={<Header variant="h2">Key details</Header>}>
       <SpaceBetween size="l">
@@ -23,7 +27,7 @@ export function DetailsStep({ draft, onChange }: StepProps) {
           label="Alias"
           description={`A name for the key, unique in the service. Callers can use ${ALIAS_PREFIX}<name> wherever a key id is expected.`}
           constraintText="Optional. 1 to 64 letters, digits, _ and -. You cannot change it later."
-          errorText={aliasError(draft.alias)}
+          errorText={aliasError(draft.alias) ?? (takenAlias?.alias === draft.alias ? takenAlias.error : undefined)}
         >
           <Input value={draft.alias} onChange={(event) => onChange({ alias: event.detail.value })} placeholder="orders" autoFocus />
         </FormField>
