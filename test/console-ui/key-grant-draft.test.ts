@@ -9,6 +9,7 @@ import {
   hasGrantErrors,
   isAllowedExpiry,
 } from '../../packages/console/src/pages/key/grant-draft.js';
+import { describeConstraints } from '../../packages/console/src/pages/key/grant-text.js';
 
 const now = new Date(2026, 0, 15, 10, 30);
 const valid: GrantDraft = { ...EMPTY_GRANT, grantee: 'arn:aws:iam::111122223333:role/Team', operations: ['encrypt', 'decrypt'] };
@@ -71,5 +72,14 @@ describe('grant draft', () => {
 
   it('refuses a name longer than the limit', () => {
     expect(grantErrors({ ...valid, name: 'a'.repeat(GRANT_LIMITS.maxNameLength + 1) }, now).name).toMatch(String(GRANT_LIMITS.maxNameLength));
+  });
+});
+
+describe('describeConstraints', () => {
+  it('names the constraint and its pairs', () => {
+    expect(describeConstraints(null)).toBe('-');
+    expect(describeConstraints({ contextEquals: { table: 'orders', tenant: '7' } })).toBe('Context equals: table=orders, tenant=7');
+    expect(describeConstraints({ contextSubset: { table: 'orders' } })).toBe('Context includes: table=orders');
+    expect(describeConstraints({ contextSubset: {} })).toBe('Context includes: (no pairs)');
   });
 });

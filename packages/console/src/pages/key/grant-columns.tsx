@@ -1,15 +1,7 @@
 import type { TableProps } from '@cloudscape-design/components/table';
-import type { Grant, GrantConstraints } from '../../api/types.js';
+import type { Grant } from '../../api/types.js';
 import { formatDate } from '../../components/format.js';
-
-export function describeConstraints(constraints: GrantConstraints | null): string {
-  if (constraints === null) return '-';
-  const [kind, pairs] =
-    'contextEquals' in constraints ? ['Context equals', constraints.contextEquals] : ['Context includes', constraints.contextSubset];
-  return `${kind}: ${Object.entries(pairs)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ')}`;
-}
+import { describeConstraints } from './grant-text.js';
 
 export const GRANT_COLUMNS: TableProps.ColumnDefinition<Grant>[] = [
   { id: 'name', header: 'Name', cell: (grant) => grant.name ?? '-', isRowHeader: true },
