@@ -77,7 +77,7 @@ describe('the activity records', () => {
     expect(sourceLabel('logs-insights')).toBe('CloudWatch Logs Insights');
   });
 
-  it('charts uses and denials per hour, and thins a week of ticks to one a day', () => {
+  it('charts uses and denials per hour, dating the ticks when they span more than a day', () => {
     const series = hourlySeries([
       { hour: '2026-12-06T10:00:00.000Z', uses: 3, denials: 1 },
       { hour: '2026-12-06T11:00:00.000Z', uses: 0, denials: 2 },
@@ -88,10 +88,8 @@ describe('the activity records', () => {
       { x: '2026-12-06T11:00:00.000Z', y: 2 },
     ]);
     expect(series.total).toBe(6);
-    const midnight = new Date(2026, 11, 6, 0).toISOString();
     const noon = new Date(2026, 11, 6, 12).toISOString();
-    expect(hourTick(noon, 24)).not.toBe('');
-    expect(hourTick(noon, 168)).toBe('');
-    expect(hourTick(midnight, 168)).not.toBe('');
+    expect(hourTick(noon, 24, 'en-GB')).toBe('12:00');
+    expect(hourTick(noon, 168, 'en-GB')).toBe('6 Dec\n12:00');
   });
 });

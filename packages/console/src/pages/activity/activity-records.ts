@@ -40,9 +40,12 @@ export function hourlySeries(hourly: ActivityPage['hourly']): HourlySeries {
   };
 }
 
-/** An hour's tick: its time; with more than two days of hours, only each day's first, as its date, so ticks never overlap. */
+/**
+ * An hour's tick: its time, with its date when the hours span more than a day. The chart itself
+ * shows every n-th tick so that none overlap.
+ */
 export function hourTick(hour: string, hourCount: number, locale?: string): string {
   const date = new Date(hour);
-  if (hourCount <= 48) return date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
-  return date.getHours() === 0 ? date.toLocaleDateString(locale, { month: 'short', day: 'numeric' }) : '';
+  const time = date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  return hourCount <= 24 ? time : `${date.toLocaleDateString(locale, { month: 'short', day: 'numeric' })}\n${time}`;
 }
