@@ -9,7 +9,14 @@ import {
   rangeBounds,
   validateRange,
 } from '../../packages/console/src/pages/activity/activity-query.js';
-import { hourlySeries, hourTick, matchesRecord, outcomeStatus, sourceLabel } from '../../packages/console/src/pages/activity/activity-records.js';
+import {
+  hourlySeries,
+  hourTick,
+  matchesRecord,
+  outcomeStatus,
+  recordsDescription,
+  sourceLabel,
+} from '../../packages/console/src/pages/activity/activity-records.js';
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 
@@ -75,6 +82,13 @@ describe('the activity records', () => {
   it('names the source', () => {
     expect(sourceLabel('local')).toBe('Local audit records');
     expect(sourceLabel('logs-insights')).toBe('CloudWatch Logs Insights');
+  });
+
+  it('describes the records: their source, the range read, and whether older ones were left out', () => {
+    expect(recordsDescription({ source: 'local', records: [], hourly: [] })).toBe('Source: Local audit records');
+    const page = { source: 'logs-insights', records: [], hourly: [], from: '2026-12-05T12:00:00.000Z', to: '2026-12-06T12:00:00.000Z' } as const;
+    expect(recordsDescription(page)).toMatch(/^Source: CloudWatch Logs Insights · .+ to .+$/);
+    expect(recordsDescription({ ...page, truncated: true })).toMatch(/The newest 1,000 records: more matched/);
   });
 
   it('charts uses and denials per hour, dating the ticks when they span more than a day', () => {

@@ -9,7 +9,7 @@ import { navigate, useLocation } from '../../router.js';
 import { ActivityChart } from './activity-chart.js';
 import { ActivityFilters } from './activity-filters.js';
 import { activityHref, DEFAULT_RANGE, filtersFrom, type TimeRange } from './activity-query.js';
-import { sourceLabel } from './activity-records.js';
+import { recordsDescription } from './activity-records.js';
 import { ActivityTable } from './activity-table.js';
 import { ActivityError } from './activity-error.js';
 import { useActivity } from './use-activity.js';
@@ -49,7 +49,13 @@ export function ActivityPage() {
         ) : (
           <>
             <ActivityChart hourly={data?.hourly} loading={loading} />
-            <ActivityTable records={data?.records ?? []} loading={loading} source={data && sourceLabel(data.source)} actions={refresh} />
+            <ActivityTable
+              records={data?.records ?? []}
+              loading={loading}
+              description={data && recordsDescription(data)}
+              truncated={data?.truncated === true}
+              actions={refresh}
+            />
           </>
         )}
       </SpaceBetween>

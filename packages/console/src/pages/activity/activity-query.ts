@@ -29,13 +29,19 @@ export function rangeBounds(range: TimeRange, now: Date): { readonly from: strin
   return { from: new Date(now.getTime() - range.amount * UNIT_MS[range.unit]).toISOString(), to: now.toISOString() };
 }
 
-/** For the DateRangePicker: an absolute range must have both ends, in order. */
+/**
+ * For the DateRangePicker: both ends, in order. The server also bounds the span (31 days); its
+ * refusal shows as its error, since that limit lives beside Node-only code the UI cannot import.
+ */
 export function validateRange(range: TimeRange | null): DateRangePickerProps.ValidationResult {
   if (range === null) return { valid: false, errorMessage: 'Choose a time range.' };
-  if (range.type === 'relative') return range.amount > 0 ? { valid: true } : { valid: false, errorMessage: 'The duration must be positive.' };
-  const [start, end] = [Date.parse(range.startDate), Date.parse(range.endDate)];
-  if (Number.isNaN(start) || Number.isNaN(end)) return { valid: false, errorMessage: 'Enter a start and an end date.' };
-  return start < end ? { valid: true } : { valid: false, errorMessage: 'The start must be before the end.' };
+  if (range.type === 'absolute' && (Number.isNaN(Date.parse(range.startDate)) || Number.isNaN(Date.parse(range.endDate))))
+    return { valid: false, errorMessage: 'Enter a start and an end date.' };
+  const { from, to } = rangeBounds(range, new Date());
+  const span = Date.parse(to) - Date.parse(from);
+  if (span <= 0)
+    return { valid: false, errorMessage: range.type === 'relative' ? 'The duration must be positive.' : 'The start must be before the end.' };
+  return { valid: true };
 }
 
 /** The filters a link may carry: `/activity?key=<id or alias>&principal=<arn>`. */

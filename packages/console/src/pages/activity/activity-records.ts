@@ -1,5 +1,7 @@
 import type { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import { ACTIVITY_LIMIT } from '../../../../client/src/console/protocol.js';
 import type { ActivityPage, ActivityRecord } from '../../api/types.js';
+import { formatDate } from '../../components/format.js';
 
 /** How an outcome reads: a success, a denial (403), another refusal (4xx), or a failure (5xx). */
 export function outcomeStatus(record: Pick<ActivityRecord, 'status' | 'outcome'>): StatusIndicatorProps.Type {
@@ -20,6 +22,15 @@ export function matchesRecord(record: ActivityRecord, text: string): boolean {
 /** Where the records come from, as a person would say it. */
 export function sourceLabel(source: ActivityPage['source']): string {
   return source === 'local' ? 'Local audit records' : 'CloudWatch Logs Insights';
+}
+
+/** What the records are: their source, the range read, and whether older ones were left out. */
+export function recordsDescription(page: ActivityPage): string {
+  const range = page.from && page.to ? ` · ${formatDate(page.from)} to ${formatDate(page.to)}` : '';
+  const truncated = page.truncated
+    ? ` · The newest ${ACTIVITY_LIMIT.toLocaleString('en')} records: more matched, and the chart counts them all.`
+    : '';
+  return `Source: ${sourceLabel(page.source)}${range}${truncated}`;
 }
 
 export interface HourlySeries {

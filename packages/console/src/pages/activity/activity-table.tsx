@@ -14,13 +14,15 @@ import { matchesRecord } from './activity-records.js';
 export interface ActivityTableProps {
   readonly records: readonly ActivityRecord[];
   readonly loading: boolean;
-  /** Where the records come from, for the header. */
-  readonly source: string | undefined;
+  /** Where the records come from and what they cover, for the header. */
+  readonly description: string | undefined;
+  /** More records matched than the page holds. */
+  readonly truncated: boolean;
   readonly actions: ReactNode;
 }
 
 /** The matching audit records, newest first, with text filtering, sorting, paging and column preferences. */
-export function ActivityTable({ records, loading, source, actions }: ActivityTableProps) {
+export function ActivityTable({ records, loading, description, truncated, actions }: ActivityTableProps) {
   const [preferences, setPreferences] = useState<ActivityPreferences>(DEFAULT_PREFERENCES);
   const collection = useCollection(records, {
     filtering: {
@@ -45,7 +47,7 @@ export function ActivityTable({ records, loading, source, actions }: ActivityTab
       loadingText="Loading activity"
       ariaLabels={{ tableLabel: 'Audit records' }}
       header={
-        <Header counter={`(${records.length})`} description={source ? `Source: ${source}` : undefined} actions={actions}>
+        <Header counter={`(${records.length}${truncated ? '+' : ''})`} description={description} actions={actions}>
           Records
         </Header>
       }
