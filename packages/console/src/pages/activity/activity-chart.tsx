@@ -34,6 +34,8 @@ export function ActivityChart({ hourly, loading }: { hourly: ActivityPage['hourl
         yTitle="Requests"
         ariaLabel="Uses and denials per hour"
         xTickFormatter={(hour) => hourTick(hour, series.hours.length)}
+        // Requests are counted whole: a tick between two counts would name none.
+        yTickFormatter={(count) => (Number.isInteger(count) ? String(count) : '')}
         detailPopoverFooter={(hour) => <Box variant="small">Hour from {formatDate(hour)}</Box>}
         statusType={loading ? 'loading' : 'finished'}
         loadingText="Loading activity"

@@ -10,14 +10,15 @@ import { outcomeStatus } from './activity-records.js';
 const formatTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const COLUMNS: TableProps.ColumnDefinition<ActivityRecord>[] = [
-  { id: 'time', header: 'Time', cell: (record) => formatTime(record.time), sortingField: 'time', isRowHeader: true, minWidth: 200 },
-  { id: 'caller', header: 'Caller', cell: (record) => record.caller, sortingField: 'caller', minWidth: 320 },
-  { id: 'operation', header: 'Operation', cell: (record) => record.operation, sortingField: 'operation' },
+  { id: 'time', header: 'Time', cell: (record) => formatTime(record.time), sortingField: 'time', isRowHeader: true, width: 200 },
+  { id: 'caller', header: 'Caller', cell: (record) => record.caller, sortingField: 'caller', width: 320 },
+  { id: 'operation', header: 'Operation', cell: (record) => record.operation, sortingField: 'operation', width: 150 },
   {
     id: 'outcome',
     header: 'Outcome',
     cell: (record) => <StatusIndicator type={outcomeStatus(record)}>{record.outcome}</StatusIndicator>,
     sortingField: 'outcome',
+    width: 170,
   },
   { id: 'status', header: 'HTTP status', cell: (record) => record.status, sortingField: 'status' },
   {
