@@ -43,7 +43,7 @@ export function PrincipalsEditor({ label, description, value, onChange, required
         items={value}
         addButtonText={`Add ${singular(label)}`}
         disableAddButton={value.length >= MAX_POLICY_PRINCIPALS}
-        additionalInfo={`You can add up to ${MAX_POLICY_PRINCIPALS - value.length} more.`}
+        additionalInfo={remaining(value.length)}
         onAddButtonClick={() => onChange([...value, ''])}
         onRemoveButtonClick={(event) => remove(event.detail.itemIndex)}
         removeButtonText="Remove"
@@ -76,6 +76,11 @@ export function PrincipalsEditor({ label, description, value, onChange, required
     </FormField>
   );
 }
+
+const remaining = (count: number) =>
+  count >= MAX_POLICY_PRINCIPALS
+    ? `A key policy names at most ${MAX_POLICY_PRINCIPALS} here.`
+    : `You can add up to ${MAX_POLICY_PRINCIPALS - count} more.`;
 
 /** "Key administrators" adds a "key administrator". */
 const singular = (label: string) => label.toLowerCase().replace(/s$/, '');
