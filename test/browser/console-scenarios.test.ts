@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, principal } from '../support/principals.js';
 import { launchChromium, VIEWPORT } from './support/chromium.js';
 import { actAs, type ConsoleTab, openConsole } from './support/console-page.js';
-import { createKeyWithWizard, encryptInPanel, keyAction, openTab } from './support/key-pages.js';
+import { createKeyWithWizard, encryptInPanel, keyAction, openTab, pickIdentity } from './support/key-pages.js';
 import { type LocalConsole, startLocalConsole } from './support/local-console.js';
 
 /** The KMS lab, and what follows it, as a user clicks through the console that `npm start` serves. */
@@ -54,15 +54,15 @@ async function seeState(page: Page, state: 'Enabled' | 'Disabled' | 'Pending del
     .waitFor();
 }
 
-async function _openKeyFromList(page: Page, alias: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Keys', exact: true }).click();
-  await page.getByRole('link', { name: alias, exact: true }).click();
-  await page.getByRole('heading', { name: alias, level: 1 }).waitFor();
-}
-
 /** What the fields of that name hold, in order. */
 async function values(scope: Locator, field: string): Promise<string[]> {
   return Promise.all((await scope.getByRole('combobox', { name: field, exact: true }).all()).map((input) => input.inputValue()));
+}
+
+async function openKeyFromList(page: Page, alias: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Console pages' }).getByRole('link', { name: 'Keys', exact: true }).click();
+  await page.getByRole('link', { name: alias, exact: true }).click();
+  await page.getByRole('heading', { name: alias, level: 1 }).waitFor();
 }
 
 const flash = (page: Page, text: string | RegExp) => page.getByRole('region', { name: 'Notifications' }).getByText(text).first();
@@ -88,7 +88,7 @@ describe('the KMS lab, in the console', () => {
     await page.getByText("You cannot view this key's configuration").waitFor();
     expect(await encryptInPanel(page, 'order #1: 2 books')).toMatchObject({
       ok: true,
-      text: expect.stringMatching(/^Encrypted with version 1\nev2\./),
+      text: expect.stringMatching(/^Encrypted with version 1\s*ev2\./),
     });
 
     await switchTo(page, 'outsider');
@@ -128,5 +128,106 @@ describe('the KMS lab, in the console', () => {
     await keyAction(page, 'Cancel key deletion');
     await seeState(page, 'Disabled');
     expect((await clientFor(local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Disabled');
+  });
+});
+
+describe('grants', () => {
+  it("owner grants the outsider encrypt on a key; it is listed, the outsider's encrypt works; revoked, it is refused again", async () => {
+    await clientFor(local.runtime.apiUrl, 'owner').createKey({ alias: 'ledger', description: 'For grants' });
+    const page = await signIn();
+    await openKeyFromList(page, 'ledger');
+    await openTab(page, 'Grants');
+    await page.getByRole('tabpanel').getByText('No active grant on this key.').waitFor();
+    await page.getByRole('button', { name: 'Create grant' }).click();
+    const create = page.getByRole('dialog', { name: 'Create grant' });
+    await create.getByRole('textbox', { name: 'Grantee principal ARN' }).fill(principal('outsider').arn);
+    await create.getByRole('button', { name: /^Operations/ }).click();
+    await page.getByRole('option', { name: 'Encrypt', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await create.getByRole('textbox', { name: 'Name - optional' }).fill('outsider-encrypts');
+    await create.getByRole('button', { name: 'Create grant' }).click();
+    await create.waitFor({ state: 'hidden' });
+    await flash(page, `Grant outsider-encrypts created for ${principal('outsider').arn}.`).waitFor();
+    const row = page.getByRole('table', { name: 'Grants' }).getByRole('row').filter({ hasText: 'outsider-encrypts' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(principal('outsider').arn);
+    expect(await row.textContent()).toContain('encrypt');
+
+    await switchTo(page, 'outsider');
+    expect(await encryptInPanel(page, 'with a grant')).toMatchObject({ ok: true });
+
+    await switchTo(page, 'owner');
+    await openTab(page, 'Grants');
+    await page.getByRole('radio', { name: 'Select grant outsider-encrypts' }).check();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke grant' });
+    await revoke.getByRole('button', { name: 'Revoke grant' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    await flash(page, 'Grant outsider-encrypts revoked.').waitFor();
+    await page.getByRole('tabpanel').getByText('No active grant on this key.').waitFor();
+
+    await switchTo(page, 'outsider');
+    expect(await encryptInPanel(page, 'grant revoked')).toMatchObject({ ok: false, text: expect.stringContaining('AccessDenied: ') });
+  });
+});
+
+describe('the key policy', () => {
+  it('refuses a policy without its owner as administrator and says why; the bypass needs its acknowledgement, and then the owner is out and the new administrator in', async () => {
+    await clientFor(local.runtime.apiUrl, 'owner').createKey({ alias: 'handover', description: 'Handed to the teammate' });
+    const page = await signIn();
+    await openKeyFromList(page, 'handover');
+    await openTab(page, 'Key policy');
+    const policy = page.getByRole('tabpanel');
+    await policy.getByRole('button', { name: 'Add key administrator' }).click();
+    await pickIdentity(policy.getByRole('combobox', { name: 'Key administrators Principal ARN', exact: true }).nth(1), 'teammate');
+    await policy.getByRole('button', { name: `Remove ${principal('owner').arn} from key administrators` }).click();
+    await policy.getByRole('button', { name: 'Save changes' }).click();
+
+    const warning = policy.getByRole('group').filter({ hasText: 'This policy would lock you out of the key' });
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('You are not among the administrators this policy names');
+    await flash(page, 'The key policy was not saved').waitFor();
+    expect((await clientFor(local.runtime.apiUrl, 'owner').getKey('alias/handover')).policy.admins).toEqual([principal('owner').arn]);
+
+    await policy.getByRole('button', { name: 'Save without me as administrator' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Save the policy without you as administrator?' });
+    const giveUp = confirm.getByRole('button', { name: 'Save and give up administration' });
+    expect(await giveUp.isDisabled()).toBe(true);
+    await confirm.getByRole('checkbox', { name: 'I understand that I lose administration of this key' }).check();
+    await giveUp.click();
+    await confirm.waitFor({ state: 'hidden' });
+    await flash(page, 'Key policy saved.').waitFor();
+    await page.getByText("You cannot view this key's configuration").waitFor();
+
+    await switchTo(page, 'teammate');
+    await openKeyFromList(page, 'handover');
+    await openTab(page, 'Key policy');
+    expect(await values(page.getByRole('tabpanel'), 'Key administrators Principal ARN')).toEqual([principal('teammate').arn]);
+  });
+});
+
+describe('the keys table', () => {
+  it('pages past the API’s 50 keys: the second page loads the next token and shows key 55', async () => {
+    // The outsider holds no other key by now (its grant was revoked): its list is these 55.
+    const outsider = clientFor(local.runtime.apiUrl, 'outsider');
+    for (let n = 1; n <= 55; n++) await outsider.createKey({ alias: `bulk-${String(n).padStart(2, '0')}` });
+    const page = await signIn();
+    await actAs(page, 'outsider');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Keys (50+)', level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'Preferences' }).click();
+    const preferences = page.getByRole('dialog', { name: 'Preferences' });
+    await preferences.getByRole('radio', { name: '50 keys' }).check();
+    await preferences.getByRole('button', { name: 'Confirm' }).click();
+    const table = page.getByRole('table', { name: 'Keys' });
+    await expect.poll(() => table.getByRole('link', { name: /^bulk-/ }).count()).toBe(50);
+
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByRole('heading', { name: 'Keys (55)', level: 1 }).waitFor();
+    await table.getByRole('link', { name: 'bulk-55' }).waitFor();
+    // Sorted by alias over all 55 loaded keys, the second page holds the last five.
+    expect(await table.getByRole('link', { name: /^bulk-/ }).allInnerTexts()).toEqual(['bulk-51', 'bulk-52', 'bulk-53', 'bulk-54', 'bulk-55']);
+    expect(await page.getByRole('button', { name: 'Page 2' }).getAttribute('aria-current')).toBe('true');
   });
 });
