@@ -5,6 +5,7 @@ import { launchChromium, VIEWPORT } from './support/chromium.js';
 import { actAs, type ConsoleTab, openConsole } from './support/console-page.js';
 import { createKeyWithWizard, encryptInPanel, keyAction, openTab, pickIdentity } from './support/key-pages.js';
 import { type LocalConsole, startLocalConsole } from './support/local-console.js';
+import { chartTotals, keyActivity } from './support/activity-page.js';
 
 /** The KMS lab, and what follows it, as a user clicks through the console that `npm start` serves. */
 let local: LocalConsole;
@@ -68,7 +69,8 @@ async function openKeyFromList(page: Page, alias: string): Promise<void> {
 const flash = (page: Page, text: string | RegExp) => page.getByRole('region', { name: 'Notifications' }).getByText(text).first();
 
 describe('the KMS lab, in the console', () => {
-  it('owner creates orders with tags and the teammate as user; teammate encrypts, outsider is refused; disable bites, enable, deletion scheduled by typing the alias, cancelled', async () => {
+  it('owner creates orders with tags and the teammate as user; teammate encrypts, outsider is refused; disable bites, enable, deletion scheduled by typing the alias, cancelled; Activity shows that traffic', async () => {
+    const startedAt = Date.now();
     const page = await signIn();
     const keyId = await createKeyWithWizard(page, {
       alias: 'orders',
@@ -128,6 +130,25 @@ describe('the KMS lab, in the console', () => {
     await keyAction(page, 'Cancel key deletion');
     await seeState(page, 'Disabled');
     expect((await clientFor(local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Disabled');
+
+    const rows = await keyActivity(page, keyId);
+    const arn = (name: 'owner' | 'teammate' | 'outsider') => principal(name).arn;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { caller: arn('owner'), operation: 'createKey', outcome: 'Success' },
+        { caller: arn('teammate'), operation: 'encrypt', outcome: 'Success' },
+        { caller: arn('outsider'), operation: 'encrypt', outcome: 'AccessDenied' },
+        { caller: arn('owner'), operation: 'disableKey', outcome: 'Success' },
+        { caller: arn('teammate'), operation: 'encrypt', outcome: 'KeyDisabled' },
+        { caller: arn('owner'), operation: 'scheduleKeyDeletion', outcome: 'Success' },
+        { caller: arn('owner'), operation: 'cancelKeyDeletion', outcome: 'Success' },
+      ]),
+    );
+    const hours = new Date().getUTCHours() - new Date(startedAt).getUTCHours() + 1;
+    expect(await chartTotals(page, hours > 0 ? hours : hours + 24)).toEqual({
+      uses: rows.filter((row) => row.outcome === 'Success').length,
+      denials: rows.filter((row) => row.outcome === 'AccessDenied').length,
+    });
   });
 });
 
