@@ -13,6 +13,7 @@ export interface PageElement {
 
 export interface PageDocument {
   readonly cookie: string;
+  readonly activeElement: unknown;
   readonly head: PageElement;
   readonly body: PageElement;
   createElement(tag: string): PageElement;
