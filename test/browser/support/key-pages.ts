@@ -64,8 +64,8 @@ export async function encryptInPanel(page: Page, text: string): Promise<EncryptO
   // The click hides any earlier outcome at once (React flushes a click's update before it returns).
   await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
   await success.or(refusal).first().waitFor();
-  if (await success.isVisible()) return { ok: true, text: await success.textContent() };
-  return { ok: false, text: await refusal.textContent() };
+  if (await success.isVisible()) return { ok: true, text: (await success.textContent()) ?? '' };
+  return { ok: false, text: (await refusal.textContent()) ?? '' };
 }
 
 /** Chooses an item of the key page's "Key actions" menu. */
