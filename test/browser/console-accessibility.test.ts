@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientFor, principal } from '../support/principals.js';
 import { seriousViolations } from './support/axe.js';
 import { launchChromium, VIEWPORT } from './support/chromium.js';
@@ -9,6 +9,8 @@ import { tabTo } from './support/keyboard.js';
 import { type LocalConsole, startLocalConsole } from './support/local-console.js';
 
 /** Each page of the console passes axe-core (no serious or critical violation), and its main controls work from the keyboard. */
+// A browser's steps against npm start take seconds each; the suite's other files share the machine's 2 cores.
+vi.setConfig({ testTimeout: 180_000 });
 let local: LocalConsole;
 let browser: Browser;
 let tab: ConsoleTab | undefined;

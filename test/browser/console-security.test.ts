@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientFor } from '../support/principals.js';
 import { launchChromium, VIEWPORT } from './support/chromium.js';
 import { type ConsoleTab, openConsole } from './support/console-page.js';
@@ -15,6 +15,8 @@ declare const window: PageWindow;
  * The console's localhost server refuses, as a real browser meets it: no token, a wrong token, a
  * foreign page's state change, a foreign Host (DNS rebinding), a path outside the API, inline script.
  */
+// A browser's steps against npm start take seconds each; the suite's other files share the machine's 2 cores.
+vi.setConfig({ testTimeout: 180_000 });
 const FOREIGN_NAME = 'evil.example';
 
 let local: LocalConsole;

@@ -37,7 +37,7 @@ export interface ConsoleTab {
 /** Opens the printed URL (token exchanged for the session cookie) and waits for the keys page. */
 export async function openConsole(context: BrowserContext, url: string): Promise<ConsoleTab> {
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000);
   const problems = new PageProblems(page);
   await page.goto(url);
   if (new URL(page.url()).searchParams.has('token')) throw new Error(`The token stayed in the address bar: ${page.url()}`);
