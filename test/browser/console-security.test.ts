@@ -206,7 +206,7 @@ describe('paths outside the API', () => {
     for (const path of ['/api/v2/x', '/api/v1/keys/x/unknown', '/api/http://evil.example/']) {
       const response = await page.goto(`${local.origin}${path}`);
       expect(response?.status(), path).toBe(404);
-      expect(JSON.parse(await page.locator('body').textContent()), path).toMatchObject({ error: { code: 'NotFound' } });
+      expect(JSON.parse((await page.locator('body').textContent()) ?? ''), path).toMatchObject({ error: { code: 'NotFound' } });
     }
     problems.assertNone();
   });

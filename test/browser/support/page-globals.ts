@@ -1,8 +1,9 @@
 /**
- * The few browser globals the tests' `page.evaluate` functions touch, typed without the DOM library
- * (the project compiles for Node, and the DOM's types would change Node's `Headers` and `fetch`). A
- * test declares them locally, `declare const document: PageDocument`, since a function sent to the
- * page can refer only to the page's own globals.
+ * The few browser globals the `page.evaluate` functions touch, typed without the DOM library:
+ * scripts/console-screenshots.ts brings these helpers into the Node project, where the DOM's types
+ * would change Node's `Headers` and `fetch`. A module declares them locally,
+ * `declare const document: PageDocument`, since a function sent to the page can refer only to the
+ * page's own globals.
  */
 export interface PageElement {
   textContent: string | null;
