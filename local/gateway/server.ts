@@ -136,7 +136,7 @@ async function handle<P extends Caller & Credentialed>(
 ): Promise<void> {
   const { api } = options;
   const { method, path, query, headers } = received;
-  // Refused before it is read, as nothing of it could be used; the answer then closes the connection.
+  // Refused before it is passed on, as nothing of it could be used (see writeResponse for the rest of it).
   if (declaredLength(req) > MAX_REQUEST_BYTES) throw new GatewayError('REQUEST_TOO_LARGE', API_GATEWAY_MESSAGES.REQUEST_TOO_LARGE);
   const matched = matchRoute(api.methods, method, path);
   // API Gateway REST answers a resource or method it does not have as a missing authentication token.
@@ -230,29 +230,37 @@ function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string
 }
 
 /**
+ * How much of a refused body is still read and thrown away. A caller still sending when the
+ * connection closes sees a reset instead of the answer (fetch fails with EPIPE), so a body declared
+ * up to this long is read to its end, as a lingering close does, and the connection stays usable.
+ */
+const DISCARDED_BYTES_LIMIT = 2 * MAX_REQUEST_BYTES;
+
+/**
  * Answers, and keeps the connection usable for the caller's next request when the answer comes
- * before the whole body was read (a refused or unroutable request): the rest of a body that may be
- * sent (up to the API's limit) is read and discarded, so the next request is read after it; a body
- * declared longer is not waited for, and the answer closes the connection.
+ * before the whole body was read (a refused or unroutable request): the rest of a body declared up
+ * to {@link DISCARDED_BYTES_LIMIT} is read and discarded, so the next request is read after it; a
+ * body declared longer, or a chunked one already past the API's limit, is not waited for, and the
+ * answer closes the connection.
  */
 function writeResponse(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const closing = !req.complete && (declaredLength(req) > MAX_REQUEST_BYTES || overLimit.has(req));
+  const closing = !req.complete && (declaredLength(req) > DISCARDED_BYTES_LIMIT || overLimit.has(req));
   res.writeHead(status, closing ? { ...headers, connection: 'close' } : headers);
   res.end(body);
   if (!closing) discardRest(req);
 }
 
-/** Reads the rest of the body and throws it away; a rest longer than the API's limit closes the connection. */
+/** Reads the rest of the body and throws it away; a rest longer than {@link DISCARDED_BYTES_LIMIT} closes the connection. */
 function discardRest(req: IncomingMessage): void {
   if (req.complete) return;
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > MAX_REQUEST_BYTES) req.socket.destroy();
+    if (discarded > DISCARDED_BYTES_LIMIT) req.socket.destroy();
   });
   req.resume();
 }

@@ -7,15 +7,17 @@ import type { LocalGateway, ProxyHandler } from '../../local/gateway/server.js';
 import { startSigningGateway } from '../support/signing-gateway.js';
 
 /**
- * A connection stays usable after the gateway answers before reading a whole body: a body declared
- * longer than the API takes is refused at once and the answer closes the connection; otherwise the
- * rest of the body is read and thrown away, and the caller's next request on the same keep-alive
- * connection is answered. The functions answer 200 to whatever reaches them. Every wait is bounded,
+ * A connection stays usable after the gateway answers before reading a whole body: the rest of the
+ * body is read and thrown away, so that the caller sees the answer rather than a reset, and the
+ * caller's next request on the same keep-alive connection is answered; a body declared longer than
+ * twice the API's limit, or a chunked one past the limit, is not waited for and the answer closes
+ * the connection. The functions answer 200 to whatever reaches them. Every wait is bounded,
  * so that a connection left hanging fails the test instead of stalling it.
  */
 const answered: ProxyHandler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' });
 const WAIT_MS = 10_000;
 const OVERSIZED = MAX_REQUEST_BYTES + 1024 * 1024;
+const NOT_WAITED_FOR = 2 * MAX_REQUEST_BYTES + 1024 * 1024;
 let gateway: LocalGateway;
 let agent: Agent;
 
@@ -56,11 +58,18 @@ function send(method: string, path: string, body?: { bytes: number; declareLengt
 }
 
 describe('after an answer given before the body was read, with a keep-alive agent', () => {
-  it('refuses a body declared longer than 10 MB with 413 and closes the connection; the next request goes out on a new one', async () => {
+  it('refuses a body declared longer than 10 MB with 413, and a caller sending the whole of it reads the answer', async () => {
     agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const refused = await send('POST', '/v1/encrypt', { bytes: OVERSIZED, declareLength: true });
     expect(refused.status).toBe(413);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'PayloadTooLarge' } });
+    expect(refused.headers.connection).toBe('keep-alive');
+  });
+
+  it('refuses a body declared longer than 20 MB with 413 and closes the connection; the next request goes out on a new one', async () => {
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const refused = await send('POST', '/v1/encrypt', { bytes: NOT_WAITED_FOR, declareLength: true });
+    expect(refused.status).toBe(413);
     expect(refused.headers.connection).toBe('close');
 
     const next = await send('GET', '/v1/health');
@@ -100,6 +109,17 @@ describe('on one connection', () => {
     socket.on('error', () => {});
     expect(await answer).toMatchObject({ status: 413, connection: 'close' });
     await closed;
+  });
+
+  it('reads to its end a body declared longer than 10 MB but at most 20 MB after its 413, and then answers the next request', async () => {
+    socket = await open();
+    socket.write(`POST /v1/encrypt HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nContent-Length: ${OVERSIZED}\r\n\r\n`);
+    const answer = readResponse(socket);
+    socket.write(Buffer.alloc(OVERSIZED, 0x61));
+    expect(await answer).toMatchObject({ status: 413, connection: 'keep-alive' });
+
+    socket.write('GET /v1/health HTTP/1.1\r\nHost: local\r\n\r\n');
+    expect(await readResponse(socket)).toMatchObject({ status: 200 });
   });
 
   it('reads the body of a request to a resource the API does not have, and then answers the next request', async () => {
