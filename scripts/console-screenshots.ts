@@ -8,7 +8,7 @@ import { startLocalConsole } from '../test/browser/support/local-console.js';
 import { clientFor, principal } from '../test/support/principals.js';
 
 /**
- * The console's screenshots in docs/images/ (1280×800): `npx tsx scripts/console-screenshots.ts`.
+ * The console's screenshots in docs/images/ (1280×800): `npm run screenshots`.
  * It starts `npm start` on free ports, as the browser tests do, gives it a few keys and some traffic
  * through the typed client, and photographs the keys page, a key, the create wizard and Activity.
  */

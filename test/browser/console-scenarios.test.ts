@@ -82,8 +82,8 @@ describe('the KMS lab, in the console', () => {
     });
     await flash(page, 'Key orders created with 1 administrator and 2 users').waitFor();
     await openTab(page, 'Tags');
-    expect(await values(page.getByRole('tabpanel'), 'Tags Key')).toEqual(['team', 'env']);
-    expect(await values(page.getByRole('tabpanel'), 'Tags Value - optional')).toEqual(['shop', 'lab']);
+    expect(await values(page.getByRole('tabpanel'), 'Key')).toEqual(['team', 'env']);
+    expect(await values(page.getByRole('tabpanel'), 'Value - optional')).toEqual(['shop', 'lab']);
     await openTab(page, 'Key policy');
     expect(await values(page.getByRole('tabpanel'), 'Key administrators Principal ARN')).toEqual([principal('owner').arn]);
     expect(await values(page.getByRole('tabpanel'), 'Key users Principal ARN')).toEqual([principal('owner').arn, principal('teammate').arn]);

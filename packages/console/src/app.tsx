@@ -1,5 +1,5 @@
 import Alert from '@cloudscape-design/components/alert';
-import AppLayout from '@cloudscape-design/components/app-layout';
+import AppLayout, { type AppLayoutProps } from '@cloudscape-design/components/app-layout';
 import Box from '@cloudscape-design/components/box';
 import Flashbar from '@cloudscape-design/components/flashbar';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
@@ -12,7 +12,7 @@ import { KeysPage } from './pages/keys/keys-page.js';
 import { MasterKeyPage } from './pages/master-key/master-key-page.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { follow, type Route, routeOf, useLocation } from './router.js';
-import { SessionProvider } from './session.js';
+import { SessionProvider, useSession } from './session.js';
 import { TopBar } from './top-bar.js';
 
 export function App() {
@@ -29,6 +29,8 @@ function Shell() {
   const location = useLocation();
   const route = routeOf(location.pathname);
   const { items } = useNotifications();
+  // A page remounts when the identity changes, so that nothing shown was read as someone else.
+  const { identity } = useSession();
   return (
     <>
       <TopBar />
@@ -38,12 +40,14 @@ function Shell() {
         notifications={<Flashbar items={[...items]} stackItems={items.length > 2} />}
         toolsHide
         ariaLabels={{ navigation: 'Console pages', navigationClose: 'Close pages', navigationToggle: 'Open pages', notifications: 'Notifications' }}
-        content={<Page route={route} />}
-        contentType={route.page === 'keys' || route.page === 'activity' ? 'table' : 'default'}
+        content={<Page key={identity} route={route} />}
+        contentType={CONTENT_TYPES[route.page] ?? 'default'}
       />
     </>
   );
 }
+
+const CONTENT_TYPES: Partial<Record<Route['page'], AppLayoutProps.ContentType>> = { keys: 'table', activity: 'table', createKey: 'wizard' };
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {

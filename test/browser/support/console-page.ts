@@ -25,8 +25,7 @@ function isApiRefusal(message: ConsoleMessage): boolean {
   const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(message.text())?.[1];
   if (status === undefined || Number(status) >= 500) return false;
   const { pathname } = new URL(message.location().url);
-  // Chromium asks for /favicon.ico by itself; the console names no icon, and the server answers 404.
-  return pathname.startsWith('/api/') || pathname.startsWith('/console/') || pathname === '/favicon.ico';
+  return pathname.startsWith('/api/') || pathname.startsWith('/console/');
 }
 
 export interface ConsoleTab {

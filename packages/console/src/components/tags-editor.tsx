@@ -7,15 +7,17 @@ export interface TagsEditorProps {
   readonly rows: readonly TagRow[];
   readonly onChange: (rows: TagRow[]) => void;
   readonly description?: string;
+  /** Leaves out the field's own "Tags" label, where a header above already names it. @default false */
+  readonly hideLabel?: boolean;
   /** Shows the set's own error (such as a duplicate key), once the user tries to go on. */
   readonly showErrors?: boolean;
 }
 
 /** A key's tags, with KMS's rules (the contract's limits), each row checked as it is typed. */
-export function TagsEditor({ rows, onChange, description, showErrors = false }: TagsEditorProps) {
+export function TagsEditor({ rows, onChange, description, hideLabel = false, showErrors = false }: TagsEditorProps) {
   const error = showErrors ? tagsError(rows) : undefined;
   return (
-    <FormField label="Tags" description={description} errorText={error} stretch>
+    <FormField label={hideLabel ? undefined : 'Tags'} description={description} errorText={error} stretch>
       <TagEditor
         tags={rows}
         tagLimit={TAG_LIMITS.maxTags}

@@ -53,7 +53,7 @@ export function TagsTab({ metadata, change }: { metadata: KeyMetadata; change: K
         </Header>
       }
     >
-      <TagsEditor rows={rows} onChange={setRows} showErrors={showErrors} />
+      <TagsEditor rows={rows} onChange={setRows} showErrors={showErrors} hideLabel />
     </Container>
   );
 }
