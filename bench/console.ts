@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { CONSOLE_UI_DIR } from '../packages/client/src/console/ui-dir.js';
+import { launchChromium } from '../test/browser/support/chromium.js';
 import { RUNS, type Spread, spread } from './measure.js';
 
 export interface ConsoleFigures {
@@ -12,20 +12,6 @@ export interface ConsoleFigures {
   /** From navigation start to the keys table showing a key, in a fresh browser profile each round (nothing cached). */
   readonly firstRenderMs: Spread;
 }
-
-/** Debian's Chromium, as the browser tests run it: no network beyond this machine, no first-run work. */
-const CHROMIUM = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 /** The built console's size, and the time to first render of the keys page served by `consoleUrl` (npm start's console). */
 export async function measureConsole(consoleUrl: string, keyAlias: string): Promise<ConsoleFigures> {
@@ -49,7 +35,8 @@ async function assetSizes(): Promise<ConsoleFigures['assets']> {
 }
 
 async function firstRender(consoleUrl: string, keyAlias: string): Promise<Spread> {
-  const browser = await chromium.launch(CHROMIUM);
+  // Debian's Chromium, launched as the browser tests launch it.
+  const browser = await launchChromium();
   try {
     const rounds: number[] = [];
     for (let round = 0; round < RUNS; round++) {

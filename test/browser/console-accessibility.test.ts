@@ -1,51 +1,31 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientFor, principal } from '../support/principals.js';
 import { seriousViolations } from './support/axe.js';
-import { launchChromium, VIEWPORT } from './support/chromium.js';
-import { type ConsoleTab, openConsole, openFromNavigation } from './support/console-page.js';
+import { openFromNavigation } from './support/console-page.js';
+import { consoleSuite } from './support/console-suite.js';
 import { keyAction, openTab } from './support/key-pages.js';
 import { tabTo } from './support/keyboard.js';
-import { type LocalConsole, startLocalConsole } from './support/local-console.js';
 
 /** Each page of the console passes axe-core (no serious or critical violation), and its main controls work from the keyboard. */
 // A browser's steps against npm start take seconds each; the suite's other files share the machine's 2 cores.
 vi.setConfig({ testTimeout: 180_000 });
-let local: LocalConsole;
-let browser: Browser;
-let tab: ConsoleTab | undefined;
+const suite = consoleSuite();
 let keyId: string;
 
 beforeAll(async () => {
-  local = await startLocalConsole();
-  browser = await launchChromium();
-  const owner = clientFor(local.runtime.apiUrl, 'owner');
+  const owner = clientFor(suite.local.runtime.apiUrl, 'owner');
   keyId = (await owner.createKey({ alias: 'orders', description: 'Orders of the shop', tags: { team: 'shop' } })).keyId;
   await owner.putKeyPolicy(keyId, { admins: [principal('owner').arn], users: [principal('owner').arn, principal('teammate').arn] });
   await owner.createGrant(keyId, { grantee: principal('teammate').arn, operations: ['decrypt'], name: 'teammate-decrypts' });
   await owner.encrypt(keyId, 'traffic for the activity page');
-  await clientFor(local.runtime.apiUrl, 'outsider')
+  await clientFor(suite.local.runtime.apiUrl, 'outsider')
     .encrypt(keyId, 'refused')
     .catch(() => undefined);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await local?.stop();
-});
-
-afterEach(async () => {
-  const done = tab;
-  tab = undefined;
-  await done?.page.context().close();
-  done?.problems.assertNone();
-});
-
-async function signIn(): Promise<Page> {
-  // Without motion, axe measures a modal's colours as it stays, not halfway through its fade-in.
-  tab = await openConsole(await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' }), local.url);
-  return tab.page;
-}
+// Without motion, axe measures a modal's colours as it stays, not halfway through its fade-in.
+const signIn = () => suite.signIn({ reducedMotion: 'reduce' });
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
   const violations = await seriousViolations(page);
@@ -139,7 +119,7 @@ describe('the keyboard alone', () => {
     await modal.waitFor();
     await page.keyboard.press('Escape');
     await modal.waitFor({ state: 'hidden' });
-    expect((await clientFor(local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Enabled');
+    expect((await clientFor(suite.local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Enabled');
   });
 
   it('switches the identity from the top bar’s menu', async () => {

@@ -1,41 +1,17 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import { clientFor, principal } from '../support/principals.js';
-import { launchChromium, VIEWPORT } from './support/chromium.js';
-import { actAs, type ConsoleTab, openConsole } from './support/console-page.js';
+import { actAs } from './support/console-page.js';
+import { consoleSuite } from './support/console-suite.js';
 import { createKeyWithWizard, encryptInPanel, keyAction, openTab, pickIdentity } from './support/key-pages.js';
-import { type LocalConsole, startLocalConsole } from './support/local-console.js';
 import { chartTotals, keyActivity } from './support/activity-page.js';
 
 /** The KMS lab, and what follows it, as a user clicks through the console that `npm start` serves. */
 // A browser's steps against npm start take seconds each; the suite's other files share the machine's 2 cores.
 vi.setConfig({ testTimeout: 180_000 });
-let local: LocalConsole;
-let browser: Browser;
-let tab: ConsoleTab | undefined;
-
-beforeAll(async () => {
-  // The functions cache a key record for up to a minute: the lab wants a disable to bite at once.
-  local = await startLocalConsole({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await local?.stop();
-});
-
-afterEach(async () => {
-  const done = tab;
-  tab = undefined;
-  await done?.page.context().close();
-  done?.problems.assertNone();
-});
-
-async function signIn(): Promise<Page> {
-  tab = await openConsole(await browser.newContext({ viewport: VIEWPORT }), local.url);
-  return tab.page;
-}
+// The functions cache a key record for up to a minute: the lab wants a disable to bite at once.
+const suite = consoleSuite({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0' });
+const signIn = () => suite.signIn();
 
 /**
  * Switches identity and loads the page again as it: a page loaded as one identity keeps what that
@@ -127,11 +103,11 @@ describe('the KMS lab, in the console', () => {
     await schedule.getByRole('button', { name: 'Schedule deletion' }).click();
     await schedule.waitFor({ state: 'hidden' });
     await seeState(page, 'Pending deletion');
-    expect((await clientFor(local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('PendingDeletion');
+    expect((await clientFor(suite.local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('PendingDeletion');
 
     await keyAction(page, 'Cancel key deletion');
     await seeState(page, 'Disabled');
-    expect((await clientFor(local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Disabled');
+    expect((await clientFor(suite.local.runtime.apiUrl, 'owner').getKey(keyId)).state).toBe('Disabled');
 
     const rows = await keyActivity(page, keyId);
     const arn = (name: 'owner' | 'teammate' | 'outsider') => principal(name).arn;
@@ -156,7 +132,7 @@ describe('the KMS lab, in the console', () => {
 
 describe('grants', () => {
   it("owner grants the outsider encrypt on a key; it is listed, the outsider's encrypt works; revoked, it is refused again", async () => {
-    await clientFor(local.runtime.apiUrl, 'owner').createKey({ alias: 'ledger', description: 'For grants' });
+    await clientFor(suite.local.runtime.apiUrl, 'owner').createKey({ alias: 'ledger', description: 'For grants' });
     const page = await signIn();
     await openKeyFromList(page, 'ledger');
     await openTab(page, 'Grants');
@@ -196,7 +172,7 @@ describe('grants', () => {
 
 describe('the key policy', () => {
   it('refuses a policy without its owner as administrator and says why; the bypass needs its acknowledgement, and then the owner is out and the new administrator in', async () => {
-    await clientFor(local.runtime.apiUrl, 'owner').createKey({ alias: 'handover', description: 'Handed to the teammate' });
+    await clientFor(suite.local.runtime.apiUrl, 'owner').createKey({ alias: 'handover', description: 'Handed to the teammate' });
     const page = await signIn();
     await openKeyFromList(page, 'handover');
     await openTab(page, 'Key policy');
@@ -210,7 +186,7 @@ describe('the key policy', () => {
     await warning.waitFor();
     expect(await warning.textContent()).toContain('You are not among the administrators this policy names');
     await flash(page, 'The key policy was not saved').waitFor();
-    expect((await clientFor(local.runtime.apiUrl, 'owner').getKey('alias/handover')).policy.admins).toEqual([principal('owner').arn]);
+    expect((await clientFor(suite.local.runtime.apiUrl, 'owner').getKey('alias/handover')).policy.admins).toEqual([principal('owner').arn]);
 
     await policy.getByRole('button', { name: 'Save without me as administrator' }).click();
     const confirm = page.getByRole('dialog', { name: 'Save the policy without you as administrator?' });
@@ -232,7 +208,7 @@ describe('the key policy', () => {
 describe('the keys table', () => {
   it('pages past the API’s 50 keys: the second page loads the next token and shows key 55', async () => {
     // The outsider's only keys: its grant on ledger was revoked above.
-    const outsider = clientFor(local.runtime.apiUrl, 'outsider');
+    const outsider = clientFor(suite.local.runtime.apiUrl, 'outsider');
     for (let n = 1; n <= 55; n++) await outsider.createKey({ alias: `bulk-${String(n).padStart(2, '0')}` });
     const page = await signIn();
     await actAs(page, 'outsider');

@@ -10,6 +10,7 @@ import { type ReactNode, useState } from 'react';
 import type { ActivityRecord } from '../../api/types.js';
 import { type ActivityPreferences, COLUMNS, DEFAULT_PREFERENCES, PAGE_SIZES, PREFERENCES_CONTENT } from './activity-columns.js';
 import { matchesRecord } from './activity-records.js';
+import { PAGINATION_LABELS, PREFERENCES_LABELS } from '../../components/table-strings.js';
 
 export interface ActivityTableProps {
   readonly records: readonly ActivityRecord[];
@@ -59,17 +60,10 @@ export function ActivityTable({ records, loading, description, truncated, action
           countText={`${collection.filteredItemsCount ?? 0} matches`}
         />
       }
-      pagination={
-        <Pagination
-          {...collection.paginationProps}
-          ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (page) => `Page ${page}` }}
-        />
-      }
+      pagination={<Pagination {...collection.paginationProps} ariaLabels={PAGINATION_LABELS} />}
       preferences={
         <CollectionPreferences
-          title="Preferences"
-          confirmLabel="Confirm"
-          cancelLabel="Cancel"
+          {...PREFERENCES_LABELS}
           preferences={preferences}
           onConfirm={(event) => setPreferences({ ...DEFAULT_PREFERENCES, ...event.detail } as ActivityPreferences)}
           pageSizePreference={{ title: 'Records per page', options: PAGE_SIZES }}

@@ -14,6 +14,7 @@ import { KEY_STATE_LABELS } from '../../components/key-state.js';
 import { follow, navigate } from '../../router.js';
 import { COLUMNS, type KeyRow, matchesText, PAGE_SIZES, preferencesContent, type KeysPreferences, DEFAULT_PREFERENCES } from './key-columns.js';
 import { useKeyPages } from './use-key-pages.js';
+import { PAGINATION_LABELS, PREFERENCES_LABELS } from '../../components/table-strings.js';
 
 const ANY_STATE: SelectProps.Option = { value: '', label: 'Any state' };
 const STATE_OPTIONS: SelectProps.Option[] = [ANY_STATE, ...Object.entries(KEY_STATE_LABELS).map(([value, label]) => ({ value, label }))];
@@ -99,7 +100,7 @@ export function KeysPage() {
         <Pagination
           {...paginationProps}
           openEnd={pages.nextToken !== undefined}
-          ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (page) => `Page ${page}` }}
+          ariaLabels={PAGINATION_LABELS}
           onNextPageClick={(event) => {
             if (!event.detail.requestedPageAvailable && pages.nextToken)
               void pages.loadMore().then(() => actions.setCurrentPage(event.detail.requestedPageIndex));
@@ -108,9 +109,7 @@ export function KeysPage() {
       }
       preferences={
         <CollectionPreferences
-          title="Preferences"
-          confirmLabel="Confirm"
-          cancelLabel="Cancel"
+          {...PREFERENCES_LABELS}
           preferences={preferences}
           onConfirm={(event) => setPreferences({ ...DEFAULT_PREFERENCES, ...event.detail } as KeysPreferences)}
           pageSizePreference={{ title: 'Keys per page', options: PAGE_SIZES }}
