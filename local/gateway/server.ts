@@ -219,10 +219,13 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]));
 }
 
-/** The answer's bytes: as handed over, decoded from base64 when the function says so, or its text. */
-function responseBody({ bodyBytes, body, isBase64Encoded }: ProxyResult): string | Uint8Array {
-  if (bodyBytes !== undefined) return bodyBytes;
-  return isBase64Encoded ? Buffer.from(body, 'base64') : body;
+/**
+ * The answer's bytes: as handed over, decoded from base64 when the function says so, or its text.
+ * `body` is read only without bytes: a worker's result decodes it from them when read (handlers.ts).
+ */
+function responseBody(result: ProxyResult): string | Uint8Array {
+  if (result.bodyBytes !== undefined) return result.bodyBytes;
+  return result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
 }
 
 function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
