@@ -63,13 +63,7 @@ export function apiPoliciesOf(
   resources: LocalResources,
   parameters: Record<string, unknown> = {},
 ): DeployedPolicies {
-  const names = physicalNames(target, resources);
-  // The API stack imports what the key and data stacks export: their outputs, resolved as deployed.
-  const imports = {
-    ...exportsOf(resolverFor(templates.key, target, {}, {}, names('key'))),
-    ...exportsOf(resolverFor(templates.data, target, {}, {}, names('data'))),
-  };
-  const resolver = resolverFor(templates.api, target, parameters, imports, names('api'));
+  const resolver = stackResolversOf(templates, target, resources, { api: parameters }).api;
   const apiArn = `arn:aws:execute-api:${target.region}:${target.account}:${resources.apiId}`;
   const [[, restApi] = []] = resolver.resources('AWS::ApiGateway::RestApi');
   const [[, stage] = []] = resolver.resources('AWS::ApiGateway::Stage');
@@ -82,6 +76,21 @@ export function apiPoliciesOf(
     apiResourcePolicy: expandExecuteApiShorthand(restApi.Policy as PolicyDocument, apiArn),
     apiTemplate: resolver,
   };
+}
+
+/** Each stack's template with every value of this deployment (physical names, the given parameters, the API stack's imports). */
+export function stackResolversOf(
+  templates: SynthesizedTemplates,
+  target: DeploymentTarget,
+  resources: LocalResources,
+  parameters: Partial<Record<keyof SynthesizedTemplates, Record<string, unknown>>> = {},
+): Record<keyof SynthesizedTemplates, TemplateResolver> {
+  const names = physicalNames(target, resources);
+  const key = resolverFor(templates.key, target, parameters.key ?? {}, {}, names('key'));
+  const data = resolverFor(templates.data, target, parameters.data ?? {}, {}, names('data'));
+  // The API stack imports what the key and data stacks export: their outputs, resolved as deployed.
+  const imports = { ...exportsOf(key), ...exportsOf(data) };
+  return { key, data, api: resolverFor(templates.api, target, parameters.api ?? {}, imports, names('api')) };
 }
 
 function onlyKeyPolicy(resolver: TemplateResolver, stack: string): PolicyDocument {
@@ -118,6 +127,10 @@ function physicalNames(target: DeploymentTarget, resources: LocalResources): (st
         return { ref: property('StageName'), arn: arn('execute-api', `${resources.apiId}/${String(property('StageName'))}`) };
       case 'AWS::IAM::Role':
         return { ref: property('RoleName') ?? id, arn: `arn:aws:iam::${target.account}:role/${String(property('RoleName') ?? id)}` };
+      case 'AWS::SNS::Topic': {
+        const topicArn = arn('sns', String(property('TopicName') ?? id));
+        return { ref: topicArn, arn: topicArn };
+      }
       case 'AWS::Lambda::Function':
         return { ref: id, arn: arn('lambda', `function:${id}`) };
       default:
