@@ -34,7 +34,7 @@ function resourceSection(resource: ReportResource, report: AccessReport): string
     if (names.length <= MAX_NAMED_ACTIONS) return names.map((name) => `\`${name}\``).join(', ');
     const letter = String.fromCharCode(65 + notes.length);
     notes.push(`- **${letter}** (${names.length}): ${names.map((name) => `\`${name}\``).join(', ')}`);
-    return `${letter}: ${names.length} actions`;
+    return `${letter}: ${names.length} ${resource.id === 'api' ? 'routes' : 'actions'}`;
   });
   const rows = report.principals.map(
     (principal) =>
@@ -43,7 +43,7 @@ function resourceSection(resource: ReportResource, report: AccessReport): string
   return [
     `## ${resource.title}`,
     '',
-    `Stack \`${resource.stack}\`, \`${resource.arn}\`; decided by ${resource.policy} with the principals' identity policies.`,
+    `Stack \`${resource.stack}\`, \`${resource.arn}\`; decided by ${resource.policy ? `${resource.policy} with the principals' identity policies` : "the principals' identity policies alone: it has no resource policy"}.`,
     '',
     `| principal | ${headers.map(escapeCell).join(' | ')} |`,
     `|---|${groups.map(() => '---').join('|')}|`,

@@ -24,7 +24,8 @@ export interface ReportResource {
   readonly title: string;
   readonly stack: string;
   readonly arn: string;
-  readonly policy: string;
+  /** The policy on the resource, named; none when identity policies decide alone. */
+  readonly policy?: string;
   readonly columns: readonly ReportColumn[];
   /** By principal id, then column label. */
   readonly answers: Readonly<Record<string, Readonly<Record<string, Answer>>>>;
@@ -77,7 +78,7 @@ export async function accessReport(templates: StackTemplates): Promise<AccessRep
       accessLevel,
       cryptographic: conditionKeys.includes('kms:EncryptionContextKeys'),
     }));
-    resources.push({ id, title, stack, arn, policy, columns, answers });
+    resources.push({ id, title, stack, arn, ...(policy && { policy }), columns, answers });
   }
   const report = {
     deployment: {

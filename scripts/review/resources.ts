@@ -28,8 +28,8 @@ export interface ReviewResource {
   readonly title: string;
   readonly stack: string;
   readonly arn: string;
-  /** Which policy on the resource decides, besides the principals' identity policies. */
-  readonly policy: string;
+  /** The policy on the resource that decides with the principals' identity policies, named; none when those decide alone. */
+  readonly policy?: string;
   readonly resourcePolicy?: PolicyDocument;
   readonly columns: readonly ReviewColumn[];
 }
@@ -87,7 +87,6 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
   const kmsActions = (keyArn: string) => actionsOn('kms', 'key').then((actions) => columns(actions.map(on(keyArn))));
   const keyResource = (id: string, title: string, stack: string, arn: string, policy: PolicyDocument) =>
     kmsActions(arn).then((cols): ReviewResource => ({ id, title, stack, arn, policy: 'its key policy', resourcePolicy: policy, columns: cols }));
-  const identityOnly = 'no resource policy: identity policies decide';
   const resources = await Promise.all([
     keyResource('master-key', 'Master key', 'EnvelopeKey', REVIEW_RESOURCES.masterKeyArn, masterKey.KeyPolicy as PolicyDocument),
     keyResource('storage-key', 'Storage key', 'EnvelopeData', REVIEW_RESOURCES.storageKeyArn, storageKey.KeyPolicy as PolicyDocument),
@@ -96,7 +95,6 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
       title: 'Data-key table',
       stack: 'EnvelopeData',
       arn: tableArn,
-      policy: identityOnly,
       columns: await columns(actions.map(on(tableArn))),
     })),
     actionsOn('dynamodb', 'index').then(async (actions) => ({
@@ -104,7 +102,6 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
       title: "Data-key table's indexes (it defines none: any index it may have)",
       stack: 'EnvelopeData',
       arn: `${tableArn}/index/*`,
-      policy: identityOnly,
       columns: await columns(actions.map(on(`${tableArn}/index/example`))),
     })),
     columns([
@@ -122,7 +119,6 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
       title: 'Audit log group',
       stack: 'EnvelopeData',
       arn: logGroup,
-      policy: identityOnly,
       columns: cols,
     })),
     columns(
@@ -139,7 +135,6 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
       title: 'Audit key secret',
       stack: 'EnvelopeData',
       arn: secretArn,
-      policy: identityOnly,
       columns: cols,
     })),
     columns(
