@@ -25,6 +25,7 @@ import type {
 import type { Readable, Transform, Writable } from 'node:stream';
 import type { DataKeys, DecryptResult, GeneratedDataKey } from './data-keys.js';
 import { InvalidResponseError, toApiError } from './errors.js';
+import { jsonBytes } from './json-bytes.js';
 import {
   decryptFile,
   decryptingStream,
@@ -288,7 +289,7 @@ export class EnvelopeClient implements DataKeys {
   ): Promise<{ status: number; headers: IncomingHttpHeaders; json: unknown }> {
     const url = new URL(path, this.base);
     // Encoded once, for the signature's hash and the wire.
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = body === undefined ? undefined : jsonBytes(body);
     const signed = await this.signer.sign(
       {
         method,
