@@ -99,7 +99,7 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
     })),
     actionsOn('dynamodb', 'index').then(async (actions) => ({
       id: 'data-key-table-indexes',
-      title: "Data-key table's indexes (it defines none: any index it may have)",
+      title: "Data-key table's indexes (it has none yet)",
       stack: 'EnvelopeData',
       arn: `${tableArn}/index/*`,
       columns: await columns(actions.map(on(`${tableArn}/index/example`))),
