@@ -10,7 +10,8 @@ export interface IncomingSignedRequest {
   /** The query as sent (the text after `?`), or already decoded into names and values. */
   readonly query: string | Readonly<Record<string, string | readonly string[]>>;
   readonly headers: Record<string, string>;
-  readonly body: Buffer;
+  /** The body's bytes, whole or in the chunks they arrived in. */
+  readonly body: Buffer | readonly Buffer[];
 }
 
 /** Anyone with credentials: a caller, a function role, a key administrator. */
@@ -276,7 +277,11 @@ function canonicalHeaderValue(value: string): string {
 /** Code-point order: the encoded strings are ASCII, so this is byte order too. */
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+function sha256Hex(data: Buffer | string | readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const part of typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data) hash.update(part);
+  return hash.digest('hex');
+}
 
 /**
  * AWS's answer to an Authorization header that is not a whole SigV4 one: each part it lacks, then
