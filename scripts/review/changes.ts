@@ -69,7 +69,7 @@ export function accessChanges(base: AccessReport, head: AccessReport): AccessCha
     if (was === undefined || was === invariant.holds) continue;
     changes.push({
       kind: invariant.holds ? 'narrowing' : 'widening',
-      where: `promise: ${invariant.statement}`,
+      where: `promise: ${invariant.statement.replace(/\.$/, '')}`,
       before: was ? 'holds' : 'broken',
       after: invariant.holds ? 'holds' : 'broken',
     });

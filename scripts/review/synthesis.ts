@@ -35,7 +35,14 @@ export async function synthesizeCheckout(checkout: string, target: DeploymentTar
   const outdir = await mkdtemp(join(tmpdir(), 'envelope-review-'));
   try {
     const { context = {} } = JSON.parse(await readFile(join(checkout, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-    const appContext = { ...context, stage: target.stage, callers: [...(target.crossAccountCallers ?? [])], 'aws:cdk:bundling-stacks': [] };
+    const appContext = {
+      ...context,
+      stage: target.stage,
+      callers: [...(target.crossAccountCallers ?? [])],
+      'aws:cdk:bundling-stacks': [],
+      // The report answers for policies that cdk-nag would refuse too: a reviewer must see what such a change would allow.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    };
     await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/envelope-api.ts'], {
       cwd: checkout,
       maxBuffer: 16 * 1024 * 1024,
@@ -46,6 +53,9 @@ export async function synthesizeCheckout(checkout: string, target: DeploymentTar
         CDK_DEFAULT_ACCOUNT: target.account,
         CDK_DEFAULT_REGION: target.region,
       },
+    }).catch((error: { stderr?: string; message: string }) => {
+      const said = (error.stderr || error.message).split('\n').slice(0, 20).join('\n');
+      throw new Error(`Synthesizing the app in ${checkout} failed:\n${said}`);
     });
     return await readStacks(outdir);
   } finally {

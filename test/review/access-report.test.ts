@@ -77,7 +77,7 @@ describe('the access report', () => {
         after: 'allowed',
       });
       expect(changes.filter((change) => change.kind === 'widening').map((change) => change.where)).toContain(
-        `promise: ${report.invariants.find((invariant) => invariant.id === 'callers-only-through-api')!.statement}`,
+        `promise: ${report.invariants.find((invariant) => invariant.id === 'callers-only-through-api')!.statement.replace(/\.$/, '')}`,
       );
       expect(changes.some((change) => change.kind === 'narrowing')).toBe(false);
       expect(changesInWords(changes)).toMatch(/^WIDENED \(\d+\):\n {2}\+ /);

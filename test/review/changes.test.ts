@@ -70,8 +70,8 @@ describe('what a change does to access', () => {
 
   it('calls a promise that stopped holding a widening', () => {
     const changes = accessChanges(reportWith({}), reportWith({}, false));
-    expect(changes).toEqual([{ kind: 'widening', where: 'promise: Nothing widens.', before: 'holds', after: 'broken' }]);
-    expect(changesInWords(changes)).toBe('WIDENED (1):\n  + promise: Nothing widens.: holds → broken');
+    expect(changes).toEqual([{ kind: 'widening', where: 'promise: Nothing widens', before: 'holds', after: 'broken' }]);
+    expect(changesInWords(changes)).toBe('WIDENED (1):\n  + promise: Nothing widens: holds → broken');
     expect(changesInWords([])).toBe('No access changed.');
   });
 });
