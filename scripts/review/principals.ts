@@ -30,12 +30,11 @@ const EVERYTHING: NamedPolicy = {
   document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
 
-const role = (account: string, name: string, policies: readonly NamedPolicy[]): RequestingPrincipal => {
-  const arn = `arn:aws:iam::${account}:role/${name}`;
-  return { arn, principalArn: arn, policies };
-};
+const signed = (arn: string, policies: readonly NamedPolicy[] = []): RequestingPrincipal => ({ arn, principalArn: arn, policies });
+const roleIn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 
-const service = (name: string): RequestingPrincipal => ({ arn: name, principalArn: name, policies: [] });
+/** An AWS service, by its service principal. */
+const service = (name: string): RequestingPrincipal => signed(name);
 
 const FUNCTION_LABELS: Readonly<Record<ApiFunctionName, string>> = {
   keys: 'keys function',
@@ -65,34 +64,34 @@ export function reviewPrincipals(deployed: DeployedPolicies, apiGatewayRole: Ser
       id: 'key-administrators',
       label: 'key administrators (`KeyAdminPrincipalArns`)',
       group: 'keyAdministrators',
-      principal: role(ACCOUNT, KEY_ADMINISTRATORS.split('/').pop()!, []),
+      principal: signed(KEY_ADMINISTRATORS),
     },
     ...(Object.keys(CALLER_POLICIES) as CallerPolicy[]).map(
       (policy): ReviewPrincipal => ({
         id: `caller:${policy}`,
         label: `caller with the ${CALLER_POLICIES[policy]} policy`,
         group: 'caller',
-        principal: role(ACCOUNT, `${CALLER_POLICIES[policy]}-caller`, [deployed.callerPolicies[policy]]),
+        principal: signed(roleIn(ACCOUNT, `${CALLER_POLICIES[policy]}-caller`), [deployed.callerPolicies[policy]]),
       }),
     ),
-    { id: 'caller:none', label: 'caller with no caller policy', group: 'caller', principal: role(ACCOUNT, 'other-caller', []) },
+    { id: 'caller:none', label: 'caller with no caller policy', group: 'caller', principal: signed(roleIn(ACCOUNT, 'other-caller')) },
     {
       id: 'listed:this-account',
       label: 'principal of this account listed in `callers`, no caller policy',
       group: 'listedCaller',
-      principal: role(ACCOUNT, LISTED_CALLERS.thisAccount.split('/').pop()!, []),
+      principal: signed(LISTED_CALLERS.thisAccount),
     },
     {
       id: 'listed:other-account',
       label: 'principal of another account listed in `callers` (administrator there)',
       group: 'listedCaller',
-      principal: role(OTHER_ACCOUNT, LISTED_CALLERS.otherAccount.split('/').pop()!, [EVERYTHING]),
+      principal: signed(LISTED_CALLERS.otherAccount, [EVERYTHING]),
     },
     {
       id: 'unlisted:other-account',
       label: 'principal of another account not listed (administrator there)',
       group: 'otherAccount',
-      principal: role(OTHER_ACCOUNT, 'unlisted-caller', [EVERYTHING]),
+      principal: signed(roleIn(OTHER_ACCOUNT, 'unlisted-caller'), [EVERYTHING]),
     },
     // The root user can do everything in its account, whatever IAM policies say ("AWS account root user", IAM User Guide:
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html): an identity policy allowing everything models that.
@@ -100,13 +99,13 @@ export function reviewPrincipals(deployed: DeployedPolicies, apiGatewayRole: Ser
       id: 'account-root',
       label: "the account's root user",
       group: 'accountAdministrator',
-      principal: { ...role(ACCOUNT, 'x', [EVERYTHING]), arn: `arn:aws:iam::${ACCOUNT}:root`, principalArn: `arn:aws:iam::${ACCOUNT}:root` },
+      principal: signed(`arn:aws:iam::${ACCOUNT}:root`, [EVERYTHING]),
     },
     {
       id: 'iam-administrator',
       label: 'an IAM administrator of the account (AdministratorAccess)',
       group: 'accountAdministrator',
-      principal: role(ACCOUNT, 'iam-administrator', [EVERYTHING]),
+      principal: signed(roleIn(ACCOUNT, 'iam-administrator'), [EVERYTHING]),
     },
     ...(apiGatewayRole
       ? [
@@ -114,7 +113,7 @@ export function reviewPrincipals(deployed: DeployedPolicies, apiGatewayRole: Ser
             id: 'role:api-gateway-cloudwatch',
             label: "API Gateway's CloudWatch role (account stack)",
             group: 'serviceRole' as const,
-            principal: role(ACCOUNT, apiGatewayRole.roleName, apiGatewayRole.policies),
+            principal: signed(roleIn(ACCOUNT, apiGatewayRole.roleName), apiGatewayRole.policies),
           },
         ]
       : []),
