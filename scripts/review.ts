@@ -14,7 +14,14 @@ const { values } = parseArgs({ options: { base: { type: 'string' }, 'accept-wide
 
 async function main(): Promise<number> {
   if (values.base === undefined) {
-    console.log(`Wrote ${(await writeReport(await reportOfCheckout(REPOSITORY))).join(', ')}`);
+    const report = await reportOfCheckout(REPOSITORY);
+    console.log(`Wrote ${(await writeReport(report)).join(', ')}`);
+    const broken = report.invariants.filter((invariant) => !invariant.holds);
+    console.log(
+      broken.length === 0
+        ? `Every promise holds (${report.invariants.length}).`
+        : `Promises broken:\n${broken.map((b) => `  ${b.statement}`).join('\n')}`,
+    );
     return 0;
   }
   const commit = await commitOf(REPOSITORY, values.base);
