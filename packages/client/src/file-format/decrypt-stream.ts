@@ -14,6 +14,9 @@ export function createDecryptStream(options: DecryptStreamOptions): Transform {
 
 class DecryptStream extends Transform {
   readonly #opener: FrameOpener;
+  readonly #release = (plaintext: Buffer) => {
+    this.push(plaintext);
+  };
 
   constructor(opener: FrameOpener) {
     super();
@@ -21,7 +24,16 @@ class DecryptStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#opener.update(chunk, (plaintext) => this.push(plaintext)).then(() => callback(), callback);
+    let opening: Promise<void> | undefined;
+    try {
+      opening = this.#opener.update(chunk, this.#release);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    // Only the chunk that completes the header waits (for the key); the others are read at once.
+    if (opening) opening.then(() => callback(), callback);
+    else callback();
   }
 
   override _flush(callback: TransformCallback): void {

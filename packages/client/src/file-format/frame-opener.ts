@@ -58,16 +58,22 @@ export class FrameOpener {
     return this.#frameSize;
   }
 
-  /** Passes the verified plaintext of the chunk (with what earlier ones left incomplete) to `release`, in order. */
-  async update(chunk: Buffer, release: (plaintext: Buffer) => void): Promise<void> {
+  /**
+   * Passes the verified plaintext of the chunk (with what earlier ones left incomplete) to `release`,
+   * in order. Returns a promise only for the chunk that completes the header (the key is unwrapped
+   * then); every other chunk is read synchronously, and a failure is thrown, so that a stream does
+   * not wait a microtask per chunk.
+   */
+  update(chunk: Buffer, release: (plaintext: Buffer) => void): Promise<void> | undefined {
     this.#input.append(chunk);
-    if (!this.#frames) {
-      const header = this.#header.read(this.#input);
-      if (!header) return;
-      this.#frameSize = header.header.frameSize;
-      await this.#openBody(header);
+    if (this.#frames) {
+      this.#frames.read(this.#input, release);
+      return undefined;
     }
-    this.#frames?.read(this.#input, release);
+    const header = this.#header.read(this.#input);
+    if (!header) return undefined;
+    this.#frameSize = header.header.frameSize;
+    return this.#openBody(header).then(() => this.#frames?.read(this.#input, release));
   }
 
   /** Fails unless the final frame has verified (the input was cut short); then forgets the key. */
