@@ -204,6 +204,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer[]> {
  * per request, and enough of them bring full collections of the gateway's heap.
  */
 function decodeBody(chunks: readonly Buffer[]): string {
+  // A body in one chunk (a single request's) is decoded as it is, with nothing to join.
+  if (chunks.length === 1) return chunks[0]!.toString('utf8');
   const decoder = new StringDecoder('utf8');
   let text = '';
   for (const chunk of chunks) text += decoder.write(chunk);

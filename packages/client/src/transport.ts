@@ -47,14 +47,23 @@ export function exchange(url: URL, method: string, headers: Record<string, strin
  * whole. Buffers count as memory outside V8's heap, and enough of them bring full collections.
  */
 function readAnswer(response: IncomingMessage, resolve: (answer: Answer) => void, fail: (cause: unknown) => void): void {
-  const decoder = new StringDecoder('utf8');
+  // A one-chunk answer (most are) is decoded whole, as before.
+  let first: Buffer | undefined;
+  let decoder: StringDecoder | undefined;
   let text = '';
   response.on('data', (chunk: Buffer) => {
+    if (first === undefined && decoder === undefined) {
+      first = chunk;
+      return;
+    }
+    decoder ??= new StringDecoder('utf8');
+    if (first !== undefined) text += decoder.write(first);
+    first = undefined;
     text += decoder.write(chunk);
   });
   response.on('error', fail);
   response.on('end', () => {
-    text += decoder.end();
+    text = decoder === undefined ? (first?.toString('utf8') ?? '') : text + decoder.end();
     // fetch()'s text() drops a byte order mark.
     resolve({ status: response.statusCode ?? 0, headers: response.headers, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
   });
