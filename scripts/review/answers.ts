@@ -17,6 +17,8 @@ export interface Question {
   readonly principal: RequestingPrincipal | 'anonymous';
   readonly action: string;
   readonly resource: string;
+  /** The account the resource is in: ARNs such as S3's, and `*`, do not say. */
+  readonly resourceAccount: string;
   readonly actionConditionKeys: readonly string[];
   readonly resourcePolicy?: PolicyDocument;
 }
@@ -24,7 +26,7 @@ export interface Question {
 type Context = Record<string, string | string[]>;
 
 export async function answer(evaluator: PolicyEvaluator, question: Question, facets: readonly ConditionFacet[]): Promise<Answer> {
-  const { principal, action, resource, resourcePolicy } = question;
+  const { principal, action, resource, resourceAccount, resourcePolicy } = question;
   const account = principal === 'anonymous' ? '' : accountOf(principal.arn);
   // KMS sets kms:CallerAccount on every request, from the caller's credentials.
   const bare: Context = action.startsWith('kms:') && account !== '' ? { 'kms:CallerAccount': account } : {};
@@ -34,7 +36,7 @@ export async function answer(evaluator: PolicyEvaluator, question: Question, fac
         principal,
         action,
         resource,
-        resourceAccount: accountOf(resource),
+        resourceAccount,
         ...(resourcePolicy && { resourcePolicy }),
         context: Object.assign({}, bare, ...applied.map((facet) => facet.context)) as Context,
       })

@@ -105,6 +105,23 @@ function invariants(report: Answered): readonly Invariant[] {
       holds: onlyWith('healthProbePartition'),
     },
     {
+      id: 'functions-write-own-logs',
+      statement: "Each function's role writes its own log group only (besides the audit log group), and none the API's access logs.",
+      about: (cell) => inGroup('function')(cell) && onResource('log-groups')(cell),
+      holds: (cell) => (cell.answer.decision === 'allowed') === (cell.column.owner === cell.principal.id),
+    },
+    {
+      id: 'nothing-elsewhere',
+      statement:
+        "Besides writing traces (X-Ray has no resource-level permissions), no application role, key administrator or caller policy of this account reaches anything that is not the service's.",
+      about: (cell) =>
+        inGroup('function', 'keyAdministrators', 'caller', 'listedCaller')(cell) &&
+        !outsider(cell, account) &&
+        onResource('elsewhere')(cell) &&
+        cell.column.action !== 'xray:PutTraceSegments',
+      holds: denied,
+    },
+    {
       id: 'callers-only-through-api',
       statement: 'Callers use the keys only through the API: no caller policy, and no listing in `callers`, gives any KMS action on any key.',
       about: (cell) => inGroup('caller', 'listedCaller', 'otherAccount')(cell) && onResource(...KEYS)(cell),

@@ -30,7 +30,7 @@ function resourceSection(resource: ReportResource, report: AccessReport): string
   const groups = columnGroups(resource, report);
   const notes: string[] = [];
   const headers = groups.map((group) => {
-    const names = group.map((column) => (resource.id === 'api' ? column.label : shortAction(column.action)));
+    const names = group.map((column) => (column.label === column.action ? shortAction(column.action) : column.label));
     if (names.length <= MAX_NAMED_ACTIONS) return names.map((name) => `\`${name}\``).join(', ');
     const letter = String.fromCharCode(65 + notes.length);
     notes.push(`- **${letter}** (${names.length}): ${names.map((name) => `\`${name}\``).join(', ')}`);
@@ -43,7 +43,7 @@ function resourceSection(resource: ReportResource, report: AccessReport): string
   return [
     `## ${resource.title}`,
     '',
-    `Stack \`${resource.stack}\`, \`${resource.arn}\`; decided by ${resource.policy ? `${resource.policy} with the principals' identity policies` : "the principals' identity policies alone: it has no resource policy"}.`,
+    `${resource.stack ? `Stack \`${resource.stack}\`, ` : 'Made by none of the stacks: '}\`${resource.arn}\`; decided by ${resource.policy ? `${resource.policy} with the principals' identity policies` : "the principals' identity policies alone: it has no resource policy"}.`,
     '',
     `| principal | ${headers.map(escapeCell).join(' | ')} |`,
     `|---|${groups.map(() => '---').join('|')}|`,

