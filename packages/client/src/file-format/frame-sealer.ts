@@ -74,10 +74,10 @@ export class FrameSealer {
   /**
    * Seals every whole frame the plaintext completes and keeps the rest; whole frames of `plaintext`
    * itself are sealed in place. Nothing refers to `plaintext` once this returns: its buffer may be reused.
+   * The sealed buffers are appended to `sealed` (a new list unless given), which is returned.
    */
-  update(plaintext: Buffer): Buffer[] {
-    if (this.#unsealed !== undefined) return plaintext.length > 0 ? this.#sealAsItComes(plaintext) : [];
-    const sealed: Buffer[] = [];
+  update(plaintext: Buffer, sealed: Buffer[] = []): Buffer[] {
+    if (this.#unsealed !== undefined) return plaintext.length > 0 ? this.#sealAsItComes(plaintext, sealed) : sealed;
     const frameSize = this.#frameSize;
     let offset = 0;
     if (this.#pendingLength > 0) {
@@ -87,14 +87,18 @@ export class FrameSealer {
       this.#seal(this.#pending, false, sealed);
       this.#pendingLength = 0;
     }
+    // A write of exactly one frame (as a stream of frame-sized chunks gives) is sealed as it is, without a view of it.
+    if (offset === 0 && plaintext.length === frameSize) {
+      this.#seal(plaintext, false, sealed);
+      return sealed;
+    }
     for (; plaintext.length - offset >= frameSize; offset += frameSize) this.#seal(plaintext.subarray(offset, offset + frameSize), false, sealed);
     this.#pendingLength = plaintext.copy(this.#pending, 0, offset);
     return sealed;
   }
 
   /** Seals the final frame (with whatever plaintext is kept, possibly none) and forgets the key. */
-  final(): Buffer[] {
-    const sealed: Buffer[] = [];
+  final(sealed: Buffer[] = []): Buffer[] {
     if (this.#unsealed !== undefined) {
       if (this.#unsealed > 0 || this.#open) throw lengthChanged();
       if (!this.#finalSealed) this.#sealAsItComes(Buffer.alloc(0), sealed);
@@ -130,7 +134,7 @@ export class FrameSealer {
     const sequenceNumber = ++this.#sequenceNumber;
     assertSequenceNumberAllowed(sequenceNumber, isFinal);
     const cipher = frames.encipher(sequenceNumber, isFinal, contentLength);
-    sealed.push(serializeFrameHeader({ sequenceNumber, isFinal, iv: frames.iv(sequenceNumber), contentLength }));
+    sealed.push(serializeFrameHeader(sequenceNumber, isFinal, frames.iv(sequenceNumber), contentLength));
     return cipher;
   }
 

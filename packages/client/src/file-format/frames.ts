@@ -12,6 +12,8 @@ import { limitExceeded } from './errors.js';
 /** The ESDK's Body AAD Content strings, renamed for this format. */
 const REGULAR_FRAME_CONTENT = Buffer.from('EnvelopeFile Frame', 'ascii');
 const FINAL_FRAME_CONTENT = Buffer.from('EnvelopeFile Final Frame', 'ascii');
+/** One options object for every frame's cipher, rather than one allocated per frame. */
+const CIPHER_OPTIONS = { authTagLength: TAG_LENGTH } as const;
 
 export interface FrameHeader {
   readonly sequenceNumber: number;
@@ -43,13 +45,13 @@ export class FrameCiphers {
   }
 
   encipher(sequenceNumber: number, isFinal: boolean, contentLength: number): CipherGCM {
-    const cipher = createCipheriv('aes-256-gcm', this.#key, this.iv(sequenceNumber), { authTagLength: TAG_LENGTH });
+    const cipher = createCipheriv('aes-256-gcm', this.#key, this.iv(sequenceNumber), CIPHER_OPTIONS);
     cipher.setAAD(this.#bodyAad(sequenceNumber, isFinal, contentLength));
     return cipher;
   }
 
   decipher(sequenceNumber: number, isFinal: boolean, contentLength: number): DecipherGCM {
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, this.iv(sequenceNumber), { authTagLength: TAG_LENGTH });
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, this.iv(sequenceNumber), CIPHER_OPTIONS);
     decipher.setAAD(this.#bodyAad(sequenceNumber, isFinal, contentLength));
     return decipher;
   }
@@ -68,7 +70,7 @@ function bodyAadTemplate(messageId: Buffer, content: Buffer): Buffer {
 }
 
 /** Regular: u32 sequence number | IV. Final: u32 0xFFFFFFFF | u32 sequence number | IV | u32 content length. */
-export function serializeFrameHeader({ sequenceNumber, isFinal, iv, contentLength }: FrameHeader): Buffer {
+export function serializeFrameHeader(sequenceNumber: number, isFinal: boolean, iv: Buffer, contentLength: number): Buffer {
   if (!isFinal) {
     const header = Buffer.allocUnsafe(REGULAR_FRAME_HEADER_LENGTH);
     header.writeUInt32BE(sequenceNumber, 0);
