@@ -43,7 +43,8 @@ export class FrameReader {
       const frame = this.#frame;
       if (!frame || !this.#collectAvailable(frame, input)) return;
       this.#frame = undefined;
-      for (const plaintext of this.#open(frame, input.take(TAG_LENGTH))) if (plaintext.length > 0) release(plaintext);
+      const plaintext = this.#open(frame, input.take(TAG_LENGTH));
+      for (let i = 0; i < plaintext.length; i++) if (plaintext[i]!.length > 0) release(plaintext[i]!);
       this.#expectedSequenceNumber++;
       this.#finished = frame.isFinal;
     }
@@ -52,7 +53,7 @@ export class FrameReader {
 
   #startFrame(input: ByteQueue): FrameInProgress | undefined {
     if (input.length < 4) return undefined;
-    const isFinal = isFinalFrameMarker(input.peek(4).readUInt32BE(0));
+    const isFinal = isFinalFrameMarker(input.peekUInt32BE());
     const headerLength = frameHeaderLength(isFinal);
     if (input.length < headerLength) return undefined;
     const header = parseFrameHeader(input.take(headerLength), isFinal, this.#frameSize);
