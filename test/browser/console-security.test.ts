@@ -1,7 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
+import { PAGE_KEY_STORAGE } from '../../packages/console/src/api/page-key.js';
 import { clientFor } from '../support/principals.js';
 import { launchChromium, VIEWPORT } from './support/chromium.js';
 import { type ConsoleTab, openConsole } from './support/console-page.js';
@@ -23,13 +25,16 @@ let local: LocalConsole;
 let browser: Browser;
 let foreign: Server;
 let foreignOrigin: string;
+/** The `Cookie` header of each request the other site's server received. */
+const foreignCookies: string[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   local = await startLocalConsole();
   // DNS rebinding, as an attacker's name that resolves to 127.0.0.1 would look to the console.
   browser = await launchChromium([`--host-resolver-rules=MAP ${FOREIGN_NAME} 127.0.0.1`]);
-  foreign = createServer((_request, response) => {
+  foreign = createServer((request, response) => {
+    if (request.headers.cookie !== undefined) foreignCookies.push(request.headers.cookie);
     response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Another site</title><h1>Another site</h1>');
   });
   await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
@@ -61,6 +66,13 @@ const owner = () => clientFor(local.runtime.apiUrl, 'owner');
 async function ownersKeyDescriptions(): Promise<string[]> {
   const page = await owner().listKeys();
   return page.keys.map((key) => ('description' in key ? (key.description ?? '') : ''));
+}
+
+/** What a signed-in page holds: the session cookie (from the browser's jar) and the page key (from its localStorage). */
+async function sessionOf(page: Page): Promise<Record<string, string>> {
+  const [cookie] = await page.context().cookies(local.origin);
+  const key = await page.evaluate((name) => window.localStorage.getItem(name), PAGE_KEY_STORAGE);
+  return { cookie: `${cookie!.name}=${cookie!.value}`, [PAGE_KEY_HEADER]: key ?? '' };
 }
 
 /** One raw request: a browser cannot be made to send another Host, or a path with `..` in it. */
@@ -162,13 +174,15 @@ describe("another site's page in the same browser", () => {
     );
     expect(json).toBe('failed: TypeError');
 
-    // The same request from the console's own page creates the key: the refusal above is the Origin's alone.
-    const own = await consolePage.evaluate(() =>
-      fetch('/api/v1/keys', {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: '{"description":"created by the console itself"}',
-      }).then((response) => response.status),
+    // The same request from the console's own page, with the page key it holds, creates the key: the refusal above is the Origin's.
+    const own = await consolePage.evaluate(
+      ([header, storage]) =>
+        fetch('/api/v1/keys', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', [header]: window.localStorage.getItem(storage) ?? '' },
+          body: '{"description":"created by the console itself"}',
+        }).then((response) => response.status),
+      [PAGE_KEY_HEADER, PAGE_KEY_STORAGE] as const,
     );
     expect(own).toBe(201);
     const descriptions = await ownersKeyDescriptions();
@@ -190,31 +204,46 @@ describe('a foreign Host (DNS rebinding)', () => {
     expect(await page.context().cookies()).toEqual([]);
   });
 
-  it('a request with the session cookie but Host evil.example is refused the same', async () => {
+  it('a request with the session cookie and page key but Host evil.example is refused the same', async () => {
     const { page } = await signedIn();
-    const [cookie] = await page.context().cookies(local.origin);
-    const session = `${cookie!.name}=${cookie!.value}`;
-    expect((await rawGet('/api/v1/keys', { host: `127.0.0.1:${local.port}`, cookie: session })).status).toBe(200);
-    const refused = await rawGet('/api/v1/keys', { host: `${FOREIGN_NAME}:${local.port}`, cookie: session });
+    const session = await sessionOf(page);
+    expect((await rawGet('/api/v1/keys', { host: `127.0.0.1:${local.port}`, ...session })).status).toBe(200);
+    const refused = await rawGet('/api/v1/keys', { host: `${FOREIGN_NAME}:${local.port}`, ...session });
     expect(refused.status).toBe(421);
+  });
+});
+
+describe('another web server on 127.0.0.1', () => {
+  it('receives the session cookie, as browsers do not keep cookies apart by port, but cannot use it: calls need the page key', async () => {
+    const { page: consolePage } = await signedIn();
+    const page = await consolePage.context().newPage();
+    await page.goto(foreignOrigin);
+    await page.getByRole('heading', { name: 'Another site' }).waitFor();
+    const stolen = foreignCookies.at(-1);
+    expect(stolen).toContain(`envelope-console-${local.port}=`);
+    // Replayed from outside a browser, with the right Host and Origin: still refused.
+    const headers = { host: `127.0.0.1:${local.port}`, origin: local.origin, cookie: stolen! };
+    const reply = await rawGet('/api/v1/keys', headers);
+    expect(reply.status).toBe(401);
+    expect(await page.evaluate((name) => window.localStorage.getItem(name), PAGE_KEY_STORAGE)).toBeNull();
+    expect((await rawGet('/api/v1/keys', { ...headers, ...(await sessionOf(consolePage)) })).status).toBe(200);
   });
 });
 
 describe('paths outside the API', () => {
   it('are a 404 under /api/, never forwarded', async () => {
-    const { page, problems } = await signedIn();
+    const { page } = await signedIn();
+    const headers = { host: `127.0.0.1:${local.port}`, ...(await sessionOf(page)) };
     for (const path of ['/api/v2/x', '/api/v1/keys/x/unknown', '/api/http://evil.example/']) {
-      const response = await page.goto(`${local.origin}${path}`);
-      expect(response?.status(), path).toBe(404);
-      expect(JSON.parse((await page.locator('body').textContent()) ?? ''), path).toMatchObject({ error: { code: 'NotFound' } });
+      const reply = await rawGet(path, headers);
+      expect(reply.status, path).toBe(404);
+      expect(JSON.parse(reply.text), path).toMatchObject({ error: { code: 'NotFound' } });
     }
-    problems.assertNone();
   });
 
   it('/api/../ leaves the API and reads no file outside the console', async () => {
     const { page } = await signedIn();
-    const [cookie] = await page.context().cookies(local.origin);
-    const headers = { host: `127.0.0.1:${local.port}`, cookie: `${cookie!.name}=${cookie!.value}` };
+    const headers = { host: `127.0.0.1:${local.port}`, ...(await sessionOf(page)) };
     for (const path of ['/api/../etc/passwd', '/api/%2e%2e/%2e%2e/etc/passwd', '/%2e%2e/package.json']) {
       const reply = await rawGet(path, headers);
       expect(reply.text, path).not.toContain('root:x:0');

@@ -2,6 +2,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
 import type { KeyPage } from '../../packages/client/src/index.js';
 import { builtCli, userEnv } from '../cli/cli-support.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
@@ -41,11 +42,14 @@ function startConsole(args: readonly string[]) {
 }
 
 function get(url: URL, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; cookie?: string; text: string }>((resolve, reject) => {
+  return new Promise<{ status: number; session: Record<string, string>; text: string }>((resolve, reject) => {
     request(url, { headers }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0], text }));
+      // What the browser keeps from a sign-in: the cookie, and the page key in the redirect's fragment.
+      const cookie = res.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+      const key = new URLSearchParams(new URL(res.headers.location ?? '/', url).hash.slice(1)).get(PAGE_KEY_FRAGMENT) ?? '';
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, session: { cookie, [PAGE_KEY_HEADER]: key }, text }));
     })
       .on('error', reject)
       .end();
@@ -59,12 +63,12 @@ describe('envelope console', () => {
     const url = await run.url;
     expect(url.hostname).toBe('127.0.0.1');
     await expect.poll(run.stderr).toContain('It stops after 30 min without a request');
-    const { status, cookie } = await get(url);
+    const { status, session } = await get(url);
     expect(status).toBe(303);
-    const keys = await get(new URL('/api/v1/keys?limit=100', url), { cookie: cookie! });
+    const keys = await get(new URL('/api/v1/keys?limit=100', url), session);
     expect(keys.status).toBe(200);
     expect((JSON.parse(keys.text) as KeyPage).keys.map((key) => key.keyId)).toContain(created.keyId);
-    const page = await get(new URL('/', url), { cookie: cookie! });
+    const page = await get(new URL('/', url), session);
     expect(page.status).toBe(404);
     expect(JSON.parse(page.text)).toMatchObject({ error: { code: 'NotFound', message: expect.stringContaining('not built') } });
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BYTES } from '../../contract/index.js';
+import { PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
 import { type ConsoleServer, startConsoleServer } from '../../packages/client/src/console/server.js';
 import { EnvelopeClient, type KeyPage } from '../../packages/client/src/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
@@ -41,17 +42,20 @@ function send(
 
 const errorOf = (reply: Reply) => (JSON.parse(reply.text) as { error: { code: string; message: string } }).error;
 
-/** Opens the printed URL as a browser would: answers the session cookie the redirect sets. */
-async function signIn(server: ConsoleServer): Promise<string> {
+/** Opens the printed URL as a browser would: the session cookie the redirect sets, and the page key its fragment gives the page. */
+async function signIn(server: ConsoleServer): Promise<SessionHeaders> {
   const url = new URL(server.url);
   const reply = await send(server.port, `${url.pathname}${url.search}`);
   expect(reply.status).toBe(303);
-  return reply.headers['set-cookie']![0]!.split(';')[0]!;
+  const key = new URLSearchParams(new URL(reply.headers.location!, server.origin).hash.slice(1)).get(PAGE_KEY_FRAGMENT)!;
+  return { cookie: reply.headers['set-cookie']![0]!.split(';')[0]!, [PAGE_KEY_HEADER]: key };
 }
+
+type SessionHeaders = { readonly cookie: string; readonly [PAGE_KEY_HEADER]: string };
 
 let assets: string;
 let server: ConsoleServer;
-let cookie: string;
+let session: SessionHeaders;
 
 beforeAll(async () => {
   const root = await mkdtemp(join(tmpdir(), 'envelope-console-'));
@@ -61,7 +65,7 @@ beforeAll(async () => {
   await writeFile(join(assets, 'app.js'), 'export {};');
   await writeFile(join(root, 'secret.txt'), 'outside the assets');
   server = await startConsoleServer({ client: clientFor(runtime().apiUrl, 'owner'), assetsDir: assets });
-  cookie = await signIn(server);
+  session = await signIn(server);
 });
 afterAll(() => server?.close());
 
@@ -72,16 +76,17 @@ describe('the token in the printed URL', () => {
     expect(url.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('is exchanged for an HttpOnly, SameSite=Strict cookie, and the redirect drops it', async () => {
+  it("is exchanged for an HttpOnly, SameSite=Strict cookie named for the port, and a page key in the redirect's fragment; the redirect drops the token", async () => {
     const url = new URL(server.url);
     const reply = await send(server.port, `${url.pathname}${url.search}`);
     expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
+    expect(reply.headers.location).toMatch(/^\/#console-key=[A-Za-z0-9_-]{43}$/);
     expect(reply.headers['referrer-policy']).toBe('no-referrer'); // the token never leaves in a Referer
     expect(reply.headers['cache-control']).toBe('no-store');
     const [setCookie] = reply.headers['set-cookie']!;
-    expect(setCookie).toMatch(/^envelope-console=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(setCookie).toMatch(new RegExp(`^envelope-console-${server.port}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`));
     expect(setCookie).not.toContain(url.searchParams.get('token'));
+    expect(setCookie).not.toContain(reply.headers.location!.split('=')[1]);
   });
 
   it('is refused when wrong, and sets no cookie', async () => {
@@ -92,7 +97,7 @@ describe('the token in the printed URL', () => {
   });
 
   it('is needed: without the cookie, or with another, nothing is served or forwarded', async () => {
-    for (const headers of [{} as Record<string, string>, { cookie: 'envelope-console=forged' }, { cookie: `${cookie}x` }]) {
+    for (const headers of [{} as Record<string, string>, { cookie: `envelope-console-${server.port}=forged` }, { cookie: `${session.cookie}x` }]) {
       for (const path of ['/', '/api/v1/keys']) {
         const reply = await send(server.port, path, { headers });
         expect(reply.status).toBe(401);
@@ -100,16 +105,29 @@ describe('the token in the printed URL', () => {
       }
     }
   });
+
+  it("is not enough alone: the cookie goes to every port of 127.0.0.1, so calls also need the page key that only the console's origin holds", async () => {
+    for (const key of [undefined, 'forged', `${session[PAGE_KEY_HEADER]}x`]) {
+      for (const path of ['/api/v1/keys', '/console/session']) {
+        const reply = await send(server.port, path, { headers: { cookie: session.cookie, ...(key !== undefined && { [PAGE_KEY_HEADER]: key }) } });
+        expect(reply.status).toBe(401);
+        expect(errorOf(reply).message).toBe('This page holds no key of this console: open the URL `envelope console` printed.');
+      }
+    }
+    // The pages themselves hold no secret: the cookie is enough for them.
+    expect((await send(server.port, '/', { headers: { cookie: session.cookie } })).status).toBe(200);
+    expect((await send(server.port, '/api/v1/keys', { headers: session })).status).toBe(200);
+  });
 });
 
 describe('the Host header', () => {
   it('must name the loopback address or localhost, with the port: anything else is DNS rebinding', async () => {
     for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, `127.0.0.2:${server.port}`, '127.0.0.1']) {
-      const reply = await send(server.port, '/api/v1/keys', { headers: { host, cookie } });
+      const reply = await send(server.port, '/api/v1/keys', { headers: { host, ...session } });
       expect(reply.status).toBe(421);
       expect(errorOf(reply).code).toBe('AccessDenied');
     }
-    const viaLocalhost = await send(server.port, '/api/v1/keys', { headers: { host: `localhost:${server.port}`, cookie } });
+    const viaLocalhost = await send(server.port, '/api/v1/keys', { headers: { host: `localhost:${server.port}`, ...session } });
     expect(viaLocalhost.status).toBe(200);
   });
 });
@@ -118,7 +136,7 @@ describe('a change', () => {
   const create = (alias: string, origin?: string) =>
     send(server.port, '/api/v1/keys', {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json', ...(origin && { origin }) },
+      headers: { ...session, 'content-type': 'application/json', ...(origin && { origin }) },
       body: JSON.stringify({ alias }),
     });
   const aliases = async () => (await clientFor(runtime().apiUrl, 'owner').listKeys({ limit: 100 })).keys.map((key) => key.alias);
@@ -143,7 +161,7 @@ describe('a change', () => {
 describe('forwarding', () => {
   it("lists the owner's keys end to end, as the API answers them, never cached", async () => {
     const created = await clientFor(runtime().apiUrl, 'owner').createKey({ alias: 'listed' });
-    const reply = await send(server.port, '/api/v1/keys?limit=100', { headers: { cookie } });
+    const reply = await send(server.port, '/api/v1/keys?limit=100', { headers: session });
     expect(reply.status).toBe(200);
     expect(reply.headers['cache-control']).toBe('no-store');
     expect(reply.headers['content-type']).toBe('application/json');
@@ -152,7 +170,7 @@ describe('forwarding', () => {
   });
 
   it("answers the API's errors with the API's status, code and message", async () => {
-    const reply = await send(server.port, '/api/v1/keys/alias%2Fnone-such', { headers: { cookie } });
+    const reply = await send(server.port, '/api/v1/keys/alias%2Fnone-such', { headers: session });
     expect(reply.status).toBe(404);
     expect(errorOf(reply).code).toBe('KeyNotFound');
   });
@@ -167,7 +185,7 @@ describe('forwarding', () => {
       ['POST', '/api/v1/keys/%2E%2E/rotate'],
       ['POST', '/api/v1/grants/.%2E/retire'],
     ] as const) {
-      const reply = await send(server.port, path, { method, headers: { cookie, origin: server.origin } });
+      const reply = await send(server.port, path, { method, headers: { ...session, origin: server.origin } });
       expect(reply.status, `${method} ${path}`).toBe(404);
       expect(errorOf(reply).code).toBe('NotFound');
     }
@@ -176,7 +194,7 @@ describe('forwarding', () => {
   it('refuses a body over the API limit before forwarding it', async () => {
     const reply = await send(server.port, '/api/v1/encrypt', {
       method: 'POST',
-      headers: { cookie, origin: server.origin, 'content-type': 'application/json' },
+      headers: { ...session, origin: server.origin, 'content-type': 'application/json' },
       body: Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x20),
     });
     expect(reply.status).toBe(413);
@@ -192,7 +210,7 @@ describe('forwarding', () => {
         const client = new EnvelopeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIA0', secretAccessKey: 's' } });
         const other = await startConsoleServer({ client, assetsDir: assets, apiTimeoutMs: 300 });
         try {
-          const reply = await send(other.port, '/api/v1/keys', { headers: { cookie: await signIn(other) } });
+          const reply = await send(other.port, '/api/v1/keys', { headers: await signIn(other) });
           expect(reply.status).toBe(503);
           expect(errorOf(reply).code).toBe('DependencyUnavailable');
         } finally {
@@ -211,11 +229,11 @@ describe('forwarding', () => {
     const client = new EnvelopeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIA0', secretAccessKey: 's' } });
     const other = await startConsoleServer({ client, assetsDir: assets, apiTimeoutMs: 300 });
     try {
-      const cookie = await signIn(other);
-      const change = await send(other.port, '/api/v1/keys', { method: 'POST', headers: { cookie, origin: other.origin }, body: '{}' });
+      const otherSession = await signIn(other);
+      const change = await send(other.port, '/api/v1/keys', { method: 'POST', headers: { ...otherSession, origin: other.origin }, body: '{}' });
       expect(change.status).toBe(503);
       expect(errorOf(change).message).toMatch(/may still be made: reload/);
-      const read = await send(other.port, '/api/v1/keys', { headers: { cookie } });
+      const read = await send(other.port, '/api/v1/keys', { headers: otherSession });
       expect(errorOf(read).message).not.toMatch(/may still be made/);
     } finally {
       await other.close();
@@ -232,7 +250,7 @@ describe('the static assets', () => {
       ['/app.js', 'text/javascript; charset=utf-8'],
       ['/keys/some-page', 'text/html; charset=utf-8'],
     ]) {
-      const reply = await send(server.port, path!, { headers: { cookie } });
+      const reply = await send(server.port, path!, { headers: session });
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe(type);
       expect(reply.headers['content-security-policy']).toBe(CSP);
@@ -250,7 +268,7 @@ describe('the static assets', () => {
       '/%2e%2e%2fsecret.txt',
       '/x/..%2f..%2fsecret.txt',
     ]) {
-      const reply = await send(server.port, path, { headers: { cookie } });
+      const reply = await send(server.port, path, { headers: session });
       expect(reply.text, path).not.toContain('outside the assets');
       expect(reply.status, path).toBe(404);
     }
@@ -260,7 +278,7 @@ describe('the static assets', () => {
     const empty = await mkdtemp(join(tmpdir(), 'envelope-console-empty-'));
     const bare = await startConsoleServer({ client: clientFor(runtime().apiUrl, 'owner'), assetsDir: empty });
     try {
-      const reply = await send(bare.port, '/', { headers: { cookie: await signIn(bare) } });
+      const reply = await send(bare.port, '/', { headers: await signIn(bare) });
       expect(reply.status).toBe(404);
       expect(errorOf(reply)).toEqual({ code: 'NotFound', message: expect.stringContaining('not built') });
     } finally {

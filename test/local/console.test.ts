@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalConsole } from '../../local/console.js';
 import { PortInUseError } from '../../local/http-server.js';
-import type { ActivityPage, ConsoleSession } from '../../packages/client/src/console/protocol.js';
+import { type ActivityPage, type ConsoleSession, PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
 import type { ConsoleServer } from '../../packages/client/src/console/server.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { principal, principals } from '../support/principals.js';
@@ -10,11 +10,13 @@ import { principal, principals } from '../support/principals.js';
 const runtime = runtimeForFile({ POWERTOOLS_METRICS_DISABLED: 'true' });
 let server: ConsoleServer;
 let cookie: string;
+let pageKey: string;
 
 beforeAll(async () => {
   server = await startLocalConsole(runtime());
   const exchanged = await fetch(server.url, { redirect: 'manual' });
   cookie = exchanged.headers.getSetCookie()[0]!.split(';')[0]!;
+  pageKey = new URLSearchParams(new URL(exchanged.headers.get('location')!, server.origin).hash.slice(1)).get(PAGE_KEY_FRAGMENT)!;
 });
 afterAll(() => server?.close());
 
@@ -24,6 +26,7 @@ function call(path: string, { identity, method = 'GET', body }: { identity?: str
     method,
     headers: {
       cookie,
+      [PAGE_KEY_HEADER]: pageKey,
       origin: server.origin,
       'content-type': 'application/json',
       ...(identity !== undefined && { 'x-envelope-identity': identity }),

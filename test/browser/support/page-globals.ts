@@ -21,4 +21,7 @@ export interface PageDocument {
   addEventListener(type: 'securitypolicyviolation', listener: (event: { readonly violatedDirective: string }) => void): void;
 }
 
-export type PageWindow = Record<string, unknown>;
+export interface PageWindow {
+  readonly localStorage: { getItem(name: string): string | null };
+  [name: string]: unknown;
+}

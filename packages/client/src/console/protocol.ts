@@ -26,6 +26,12 @@ export interface ConsoleIdentity {
 /** The request header naming the local identity a forwarded call is signed as (`local` mode only). */
 export const IDENTITY_HEADER = 'x-envelope-identity';
 
+/** The header every call of the page carries the page key in (see session.ts: the cookie alone is not bound to the port). */
+export const PAGE_KEY_HEADER = 'x-envelope-console-key';
+
+/** The redirect's fragment field that carries the page key (a fragment never reaches a server or a Referer). */
+export const PAGE_KEY_FRAGMENT = 'console-key';
+
 /** `GET /console/activity`: the audit trail's outcome records that match, newest first. */
 export interface ActivityQuery {
   /** A key id or alias. */

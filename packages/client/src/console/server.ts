@@ -6,7 +6,7 @@ import { CONSOLE_PREFIX, consoleRoute } from './console-routes.js';
 import { API_PREFIX, forward } from './forward.js';
 import { allowedHost, allowedOrigin } from './guards.js';
 import { SECURITY_HEADERS, sendError } from './headers.js';
-import { type ActivityPage, type ActivityQuery, type ConsoleIdentity, IDENTITY_HEADER } from './protocol.js';
+import { type ActivityPage, type ActivityQuery, type ConsoleIdentity, IDENTITY_HEADER, PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from './protocol.js';
 import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
 
 export interface ConsoleServerOptions {
@@ -89,11 +89,15 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
   const host = allowedHost(request, context.port);
   if (host === undefined) return sendError(response, 421, 'AccessDenied', 'This server answers only to 127.0.0.1 and localhost, with its port.');
   const url = new URL(request.url ?? '/', `http://${host}`);
-  if (request.method === 'GET' && url.searchParams.has('token')) return exchangeToken(context.session, response, url);
-  if (!sameSecret(sessionFromCookies(request.headers.cookie), context.session.secret)) {
+  if (request.method === 'GET' && url.searchParams.has('token')) return exchangeToken(context, response, url);
+  if (!sameSecret(sessionFromCookies(request.headers.cookie, context.port), context.session.secret)) {
     return sendError(response, 401, 'AccessDenied', 'No console session: open the URL `envelope console` printed.');
   }
   if (!allowedOrigin(request, host)) return sendError(response, 403, 'AccessDenied', "A change must come from the console's own pages.");
+  const calling = url.pathname.startsWith(API_PREFIX) || url.pathname.startsWith(CONSOLE_PREFIX);
+  if (calling && !sameSecret(headerValue(request, PAGE_KEY_HEADER), context.session.pageKey)) {
+    return sendError(response, 401, 'AccessDenied', 'This page holds no key of this console: open the URL `envelope console` printed.');
+  }
   context.idle();
   const client = clientFor(context, request);
   if (client === undefined) return sendError(response, 400, 'ValidationError', `${IDENTITY_HEADER} names no identity this console may act as.`);
@@ -112,8 +116,16 @@ function clientFor(context: Context, request: IncomingMessage): EnvelopeClient |
   return context.identities?.find((identity) => identity.name === name)?.client;
 }
 
-/** The printed URL's token, exchanged for the session cookie; the redirect drops it from the address bar. */
-function exchangeToken(session: Session, response: ServerResponse, url: URL) {
+const headerValue = (request: IncomingMessage, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * The printed URL's token, exchanged for the session cookie and the page key; the redirect drops
+ * the token from the address bar, and the page takes the key out of the fragment.
+ */
+function exchangeToken({ session, port }: Context, response: ServerResponse, url: URL) {
   if (!sameSecret(url.searchParams.get('token') ?? undefined, session.token)) {
     return sendError(response, 403, 'AccessDenied', "The token is not this run's: open the URL `envelope console` printed.");
   }
@@ -121,8 +133,8 @@ function exchangeToken(session: Session, response: ServerResponse, url: URL) {
   response
     .writeHead(303, {
       ...SECURITY_HEADERS,
-      location: `${url.pathname}${url.search}`,
-      'set-cookie': sessionCookie(session.secret),
+      location: `${url.pathname}${url.search}#${PAGE_KEY_FRAGMENT}=${session.pageKey}`,
+      'set-cookie': sessionCookie(session.secret, port),
       'cache-control': 'no-store',
     })
     .end();

@@ -1,4 +1,5 @@
-import { IDENTITY_HEADER } from '../../../client/src/console/protocol.js';
+import { IDENTITY_HEADER, PAGE_KEY_HEADER } from '../../../client/src/console/protocol.js';
+import { pageKey } from './page-key.js';
 
 /** An error the API (or the console's server) answered, with the API's own code and message. */
 export class ApiError extends Error {
@@ -41,6 +42,8 @@ async function call<T>(method: string, path: string, { body, query, signal }: Ca
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (identity !== undefined) headers[IDENTITY_HEADER] = identity;
+  const key = pageKey();
+  if (key !== undefined) headers[PAGE_KEY_HEADER] = key;
   const response = await fetch(withQuery(path, query), {
     method,
     headers,
