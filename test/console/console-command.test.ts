@@ -85,4 +85,10 @@ describe('envelope console', () => {
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('Expected a port');
   });
+
+  it('refuses an idle period longer than a week, which a timer would turn into none at all', async () => {
+    const run = startConsole(['--idle-minutes', '40000']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('at most 10080 (a week)');
+  });
 });

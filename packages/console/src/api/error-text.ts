@@ -3,8 +3,13 @@ import { ApiError } from './client.js';
 /** `Code: message`, as the API answered it; an `AccessDenied` also says which policy is missing. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
-  return [`${error.code}: ${error.message}`, error.code === 'AccessDenied' ? accessDeniedHint(error.message) : ''].filter(Boolean).join(' ');
+  return [`${error.code}: ${sentence(error.message)}`, error.code === 'AccessDenied' ? accessDeniedHint(error.message) : '']
+    .filter(Boolean)
+    .join(' ');
 }
+
+/** A message as a sentence, so that a hint can follow it. */
+export const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /**
  * The gateway refuses a caller without the API's caller policy (IAM: "is not authorized to perform:

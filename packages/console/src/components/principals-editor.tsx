@@ -18,13 +18,25 @@ export interface PrincipalsEditorProps {
   readonly showErrors?: boolean;
   /** An error about the whole list from elsewhere, such as the API's answer. */
   readonly errorText?: string;
+  /** Places in the list taken by principals added without it (the creator of a new key). @default 0 */
+  readonly reserved?: number;
 }
 
 /**
  * A key policy's list of IAM principal ARNs, validated at each row as the API validates it. With
  * `npm start`, the local identities' ARNs are offered as suggestions.
  */
-export function PrincipalsEditor({ label, description, value, onChange, required, showErrors = false, errorText }: PrincipalsEditorProps) {
+export function PrincipalsEditor({
+  label,
+  description,
+  value,
+  onChange,
+  required,
+  showErrors = false,
+  errorText,
+  reserved = 0,
+}: PrincipalsEditorProps) {
+  const limit = MAX_POLICY_PRINCIPALS - reserved;
   const [touched, setTouched] = useState<ReadonlySet<number>>(new Set());
   const errors = principalListErrors(value, { required });
   const options = useIdentityOptions();
@@ -42,12 +54,12 @@ export function PrincipalsEditor({ label, description, value, onChange, required
       <AttributeEditor<string>
         items={value}
         addButtonText={`Add ${singular(label)}`}
-        disableAddButton={value.length >= MAX_POLICY_PRINCIPALS}
-        additionalInfo={remaining(value.length)}
+        disableAddButton={value.length >= limit}
+        additionalInfo={remaining(value.length, limit)}
         onAddButtonClick={() => onChange([...value, ''])}
         onRemoveButtonClick={(event) => remove(event.detail.itemIndex)}
         removeButtonText="Remove"
-        empty={`No ${label.toLowerCase()}.`}
+        empty={reserved > 0 ? `No ${label.toLowerCase()} besides you.` : `No ${label.toLowerCase()}.`}
         i18nStrings={{
           removeButtonAriaLabel: (arn) => `Remove ${arn || 'empty row'} from ${label.toLowerCase()}`,
           itemRemovedAriaLive: 'Principal removed',
@@ -77,10 +89,8 @@ export function PrincipalsEditor({ label, description, value, onChange, required
   );
 }
 
-const remaining = (count: number) =>
-  count >= MAX_POLICY_PRINCIPALS
-    ? `A key policy names at most ${MAX_POLICY_PRINCIPALS} here.`
-    : `You can add up to ${MAX_POLICY_PRINCIPALS - count} more.`;
+const remaining = (count: number, limit: number) =>
+  count >= limit ? `A key policy names at most ${MAX_POLICY_PRINCIPALS} here, you included.` : `You can add up to ${limit - count} more.`;
 
 /** "Key administrators" adds a "key administrator". */
 const singular = (label: string) => label.toLowerCase().replace(/s$/, '');

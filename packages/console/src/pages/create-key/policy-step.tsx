@@ -21,6 +21,7 @@ export function AdminsStep({ draft, onChange, showErrors, creator }: StepProps &
           value={draft.admins}
           onChange={(admins) => onChange({ admins })}
           showErrors={showErrors}
+          reserved={1}
         />
       </SpaceBetween>
     </Container>
@@ -45,6 +46,7 @@ export function UsersStep({ draft, onChange, showErrors, creator }: StepProps & 
           value={draft.users}
           onChange={(users) => onChange({ users })}
           showErrors={showErrors}
+          reserved={draft.creatorIsUser ? 1 : 0}
         />
       </SpaceBetween>
     </Container>

@@ -11,6 +11,7 @@ export function TagsStep({ draft, onChange, showErrors }: StepProps) {
         rows={draft.tags}
         onChange={(tags) => onChange({ tags })}
         showErrors={showErrors}
+        hideLabel
         description="Tags name what the key is for: a team, a cost centre, a data class. The keys list filters by them."
       />
     </Container>

@@ -31,8 +31,9 @@ export function DisableKeyModal({ metadata, change, visible, onClose }: KeyModal
           Disable <b>{metadata.alias ?? metadata.keyId}</b>?
         </Box>
         <Alert type="warning">
-          Every encrypt and decrypt with this key will fail (KeyDisabled) until it is enabled again, for its users and grantees alike. Nothing is
-          deleted: its administrators can still manage it, and enable it at any time.
+          Every encrypt and decrypt with this key will fail (KeyDisabled), once the service's cache age (the stack's CacheMaxAgeSeconds) has passed,
+          until it is enabled again, for its users and grantees alike. Nothing is deleted: its administrators can still manage it, and enable it at
+          any time.
         </Alert>
       </SpaceBetween>
     </Modal>

@@ -17,7 +17,7 @@ export const rotateKey = (keyId: string): KeyRequest<RotatedKey> => ({
 
 export const disableKey = (keyId: string): KeyRequest<KeyMetadata> => ({
   call: () => api<KeyMetadata>('POST', keyPath(keyId, '/disable')),
-  success: (key) => `${name(key)} disabled: encrypt and decrypt with it fail until it is enabled.`,
+  success: (key) => `${name(key)} disabled: encrypt and decrypt with it fail, within the service's cache age, until it is enabled.`,
   failure: 'The key was not disabled',
 });
 

@@ -32,7 +32,7 @@ export function LockoutModal({ visible, saving, onConfirm, onClose }: LockoutMod
       <SpaceBetween size="m">
         <Alert type="warning">
           Once saved, you can no longer see or change this key: its policy, grants, tags, state and deletion. Only the administrators the policy names
-          can, and if it names none, nobody ever can again. You keep using the key only if the policy names you as a user.
+          can. You keep using the key only if the policy names you as a user.
         </Alert>
         <Checkbox checked={understood} onChange={(event) => setUnderstood(event.detail.checked)}>
           I understand that I lose administration of this key

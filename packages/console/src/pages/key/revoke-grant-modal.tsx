@@ -35,8 +35,9 @@ export function RevokeGrantModal({ grant, change, visible, onClose }: RevokeGran
       footer={<ModalFooter confirm="Revoke grant" onConfirm={revoke} onCancel={onClose} loading={revoking} />}
     >
       <Box variant="p">
-        Revoke grant <b>{grant.name ?? grant.grantId}</b>? {grant.grantee} loses what it allows ({grant.operations.join(', ')}) at once, and keeps
-        using the key only if the key policy names it as a user. A revoked grant cannot be restored: create a new one instead.
+        Revoke grant <b>{grant.name ?? grant.grantId}</b>? {grant.grantee} loses what it allows ({grant.operations.join(', ')}) at once, or within the
+        service's cache age (the stack's CacheMaxAgeSeconds) where a function still holds the key, and keeps using the key only if the key policy
+        names it as a user. A revoked grant cannot be restored: create a new one instead.
       </Box>
     </Modal>
   );

@@ -14,7 +14,7 @@ export function UnreadableKey({ keyId, error }: { keyId: string; error: unknown 
   return (
     <SpaceBetween size="l">
       <Header variant="h1">{keyId}</Header>
-      <Alert type="error" header={refused ? "You cannot view this key's configuration" : 'The key could not be loaded'}>
+      <Alert type={refused ? 'info' : 'error'} header={refused ? "You cannot view this key's configuration" : 'The key could not be loaded'}>
         {describeError(error)}
       </Alert>
       {refused ? (

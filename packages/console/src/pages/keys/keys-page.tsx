@@ -28,7 +28,11 @@ export function KeysPage() {
   const pages = useKeyPages(appliedTag);
   const rows = pages.keys.filter((row) => !state.value || row.state === state.value);
   const { items, collectionProps, filterProps, paginationProps, filteredItemsCount, actions } = useCollection<KeyRow>(rows, {
-    filtering: { filteringFunction: matchesText, empty: <Empty />, noMatch: <NoMatch onClear={() => actions.setFiltering('')} /> },
+    filtering: {
+      filteringFunction: matchesText,
+      empty: pages.error ? <LoadFailed message={pages.error} onRetry={pages.reload} /> : <Empty />,
+      noMatch: <NoMatch onClear={() => actions.setFiltering('')} />,
+    },
     sorting: { defaultState: { sortingColumn: COLUMNS[0]! } },
     pagination: { pageSize: preferences.pageSize },
   });
@@ -70,7 +74,9 @@ export function KeysPage() {
             {...filterProps}
             filteringPlaceholder="Find keys by alias, id, description or tag"
             filteringAriaLabel="Find keys"
-            countText={`${filteredItemsCount ?? 0} matches`}
+            countText={
+              pages.nextToken ? `${filteredItemsCount ?? 0} matches among the ${pages.keys.length} keys loaded` : `${filteredItemsCount ?? 0} matches`
+            }
           />
           <Select
             selectedOption={state}
@@ -89,9 +95,9 @@ export function KeysPage() {
               if (event.detail.key === 'Enter' && !tagError) setAppliedTag(tagFilter === '' ? undefined : tagFilter);
             }}
           />
-          {pages.error ? (
+          {tagError || pages.error ? (
             <Box color="text-status-error" padding={{ top: 'xxs' }}>
-              {pages.error}
+              {tagError ? 'Write a tag filter as name:value.' : pages.error}
             </Box>
           ) : null}
         </SpaceBetween>
@@ -128,6 +134,18 @@ function Empty() {
         You administer or use no key yet.
       </Box>
       <Button onClick={() => navigate('/keys/create')}>Create key</Button>
+    </Box>
+  );
+}
+
+function LoadFailed({ message, onRetry }: { message: string; onRetry: () => void }) {
+  return (
+    <Box textAlign="center" color="inherit">
+      <b>The keys could not be loaded</b>
+      <Box variant="p" color="inherit">
+        {message}
+      </Box>
+      <Button onClick={onRetry}>Retry</Button>
     </Box>
   );
 }
