@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -222,6 +223,38 @@ describe('forwarding', () => {
       silent.close();
     }
   });
+  it('answers a request whose body stalls with 408 once its time is up, and closes the connection', async () => {
+    const other = await startConsoleServer({ client: clientFor(runtime().apiUrl, 'owner'), assetsDir: assets, requestTimeoutMs: 300 });
+    try {
+      const { cookie, [PAGE_KEY_HEADER]: key } = await signIn(other);
+      const socket = connect(other.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(`POST /api/v1/keys HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nOrigin: ${other.origin}\r\n`);
+      socket.write(`Cookie: ${cookie}\r\n${PAGE_KEY_HEADER}: ${key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"alias":`);
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await Promise.race([once(socket, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5_000))]);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers 403 saying how to sign, not an outage, when there are no credentials (or they expired)', async () => {
+    const noCredentials = async () => {
+      throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    };
+    const client = new EnvelopeClient({ endpoint: runtime().apiUrl, region: runtime().region, credentials: noCredentials });
+    const other = await startConsoleServer({ client, assetsDir: assets });
+    try {
+      const reply = await send(other.port, '/api/v1/keys', { headers: await signIn(other) });
+      expect(reply.status).toBe(403);
+      expect(errorOf(reply)).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining('The console cannot sign the call.') });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('tells a change that timed out that it may still be made, and a read that it was only late', async () => {
     const silent = createServer(() => {}); // accepts, never answers
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));

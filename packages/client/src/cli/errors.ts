@@ -113,7 +113,7 @@ export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env):
  * The SDK found no credentials. With AWS_PROFILE set it reads only that profile, even over
  * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: a profile left in the shell is the usual cause.
  */
-function noCredentials(profile: string | undefined): string {
+export function noCredentials(profile: string | undefined): string {
   if (!profile) return 'No AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE).';
   return (
     `The profile "${profile}" named in AWS_PROFILE (or --profile) gave no AWS credentials: \`unset AWS_PROFILE\` (and drop --profile) to sign with ` +

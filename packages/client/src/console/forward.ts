@@ -5,6 +5,7 @@ import { EnvelopeApiError } from '../errors.js';
 import { readBody } from './body.js';
 import { sendError, sendJson } from './headers.js';
 import { apiRoute } from './routes.js';
+import { noCredentials } from '../cli/errors.js';
 
 /** The console's calls to the API go under this prefix, e.g. `GET /api/v1/keys`. */
 export const API_PREFIX = '/api/';
@@ -69,6 +70,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIM
 const succeeded = (response: ServerResponse, { status, body }: Answered<unknown>) => sendJson(response, status, body);
 
 function failed(response: ServerResponse, error: unknown) {
+  // None at the start, or expired since (an SSO session's): the user's to fix, not an outage.
+  if ((error as { name?: unknown } | undefined)?.name === 'CredentialsProviderError') {
+    return sendError(response, 403, 'AccessDenied', `The console cannot sign the call. ${noCredentials(process.env.AWS_PROFILE)}`);
+  }
   if (!(error instanceof EnvelopeApiError)) return unavailable(response, 'The API could not be reached.');
   const retryAfter: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
   sendError(response, error.status, error.code, error.message, retryAfter);

@@ -28,6 +28,8 @@ export interface ConsoleServerOptions {
   readonly idleMs?: number;
   /** @default 30 s */
   readonly apiTimeoutMs?: number;
+  /** How long a request may take to arrive whole, headers and body; then 408 and the connection closes. @default 10 s */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface ConsoleServer {
@@ -50,6 +52,7 @@ export type ActivitySource = (query: ActivityQuery, client: EnvelopeClient) => P
 
 export const DEFAULT_IDLE_MS = 30 * 60_000;
 const DEFAULT_API_TIMEOUT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Starts the console's server on the loopback interface only. */
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
@@ -58,7 +61,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   let port = 0;
   let stop: (reason: 'idle' | 'closed') => Promise<void> = async () => {};
   const idle = idleTimer(idleMs, () => void stop('idle'));
-  const server = createServer((request, response) => {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // A request stalled mid-body would otherwise hold its connection for Node's default five minutes.
+  const timeouts = { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) };
+  const server = createServer(timeouts, (request, response) => {
     handle({ ...options, idleMs, session, port, idle: idle.reset }, request, response).catch(() => {
       if (!response.headersSent) sendError(response, 500, 'InternalError', 'The console server failed.');
       else response.destroy();
