@@ -4,6 +4,7 @@ import Box from '@cloudscape-design/components/box';
 import Flashbar from '@cloudscape-design/components/flashbar';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
 import Spinner from '@cloudscape-design/components/spinner';
+import { useEffect } from 'react';
 import { describeError, NotificationsProvider, useNotifications } from './notifications.js';
 import { ActivityPage } from './pages/activity/activity-page.js';
 import { CreateKeyPage } from './pages/create-key/create-key-page.js';
@@ -28,9 +29,11 @@ export function App() {
 function Shell() {
   const location = useLocation();
   const route = routeOf(location.pathname);
-  const { items } = useNotifications();
-  // A page remounts when the identity changes, so that nothing shown was read as someone else.
+  const { items, clear } = useNotifications();
+  // A page remounts when the identity changes, and the flashes go, so that nothing shown was someone else's.
   const { identity } = useSession();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each change of identity, which it does not read
+  useEffect(() => clear(), [identity, clear]);
   return (
     <>
       <TopBar />

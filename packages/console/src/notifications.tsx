@@ -10,6 +10,8 @@ interface Notifications {
   readonly notify: (flash: Flash) => void;
   /** Shows an error as the API's code and message. */
   readonly notifyError: (header: string, error: unknown) => void;
+  /** Removes every flash (another identity's outcomes are not this one's). */
+  readonly clear: () => void;
 }
 
 const NotificationsContext = createContext<Notifications | undefined>(undefined);
@@ -27,11 +29,17 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
   const notify = useCallback((flash: Flash) => {
     const id = `flash-${++counter}`;
     const dismiss = () => setItems((current) => current.filter((item) => item.id !== id));
-    setItems((current) => [{ ...flash, id, dismissible: true, dismissLabel: 'Dismiss message', onDismiss: dismiss }, ...current].slice(0, 5));
+    const item = { ...flash, id, dismissible: true, dismissLabel: 'Dismiss message', onDismiss: dismiss };
+    setItems((current) => [item, ...current.filter((earlier) => !supersedes(flash, earlier))].slice(0, 5));
   }, []);
+  const clear = useCallback(() => setItems([]), []);
   const notifyError = useCallback((header: string, error: unknown) => notify({ type: 'error', header, content: describeError(error) }), [notify]);
-  const value = useMemo(() => ({ items, notify, notifyError }), [items, notify, notifyError]);
+  const value = useMemo(() => ({ items, notify, notifyError, clear }), [items, notify, notifyError, clear]);
   return <NotificationsContext.Provider value={value}>{children}</NotificationsContext.Provider>;
 }
+
+/** A flash replaces the same outcome shown before, and a success the failures before it: the page shows where things stand. */
+const supersedes = (flash: Flash, earlier: FlashbarProps.MessageDefinition) =>
+  earlier.header === flash.header || (flash.type === 'success' && earlier.type === 'error');
 
 export { describeError } from './api/error-text.js';
