@@ -26,6 +26,7 @@ export async function startLocalConsole(runtime: LocalRuntime, options: LocalCon
       port,
       assetsDir: CONSOLE_UI_DIR,
       idleMs: Number.POSITIVE_INFINITY,
+      printedBy: '`npm start`',
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, { cause: error });

@@ -89,12 +89,13 @@ function rawGet(path: string, headers: Record<string, string>): Promise<{ status
 }
 
 describe('the printed token', () => {
-  it('without it, the console is a 401 that says to open the printed URL, and no page of it loads', async () => {
+  it('without it, the console is a 401 page that says to open the URL npm start printed, and no page of it loads', async () => {
     const page = await (await freshContext()).newPage();
     for (const path of ['/', '/keys', '/api/v1/keys']) {
       const response = await page.goto(`${local.origin}${path}`);
       expect(response?.status()).toBe(401);
-      expect(await page.locator('body').textContent()).toContain('No console session: open the URL `envelope console` printed.');
+      expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+      expect(await page.getByRole('paragraph').textContent()).toBe('No console session: open the URL `npm start` printed.');
     }
   });
 

@@ -5,7 +5,7 @@ import { serveAsset } from './assets.js';
 import { CONSOLE_PREFIX, consoleRoute } from './console-routes.js';
 import { API_PREFIX, forward } from './forward.js';
 import { allowedHost, allowedOrigin } from './guards.js';
-import { SECURITY_HEADERS, sendError } from './headers.js';
+import { SECURITY_HEADERS, sendError, sendPage } from './headers.js';
 import { type ActivityPage, type ActivityQuery, type ConsoleIdentity, IDENTITY_HEADER, PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from './protocol.js';
 import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
 
@@ -28,6 +28,8 @@ export interface ConsoleServerOptions {
   readonly idleMs?: number;
   /** @default 30 s */
   readonly apiTimeoutMs?: number;
+  /** What printed the console's URL, as the refusals name it. @default '`envelope console`' */
+  readonly printedBy?: string;
   /** How long a request may take to arrive whole, headers and body; then 408 and the connection closes. @default 10 s */
   readonly requestTimeoutMs?: number;
 }
@@ -95,14 +97,14 @@ async function handle(context: Context, request: IncomingMessage, response: Serv
   const host = allowedHost(request, context.port);
   if (host === undefined) return sendError(response, 421, 'AccessDenied', 'This server answers only to 127.0.0.1 and localhost, with its port.');
   const url = new URL(request.url ?? '/', `http://${host}`);
-  if (request.method === 'GET' && url.searchParams.has('token')) return exchangeToken(context, response, url);
+  if (request.method === 'GET' && url.searchParams.has('token')) return exchangeToken(context, request, response, url);
   if (!sameSecret(sessionFromCookies(request.headers.cookie, context.port), context.session.secret)) {
-    return sendError(response, 401, 'AccessDenied', 'No console session: open the URL `envelope console` printed.');
+    return refuse(request, response, 401, `No console session: open the URL ${printedBy(context)} printed.`);
   }
   if (!allowedOrigin(request, host)) return sendError(response, 403, 'AccessDenied', "A change must come from the console's own pages.");
   const calling = url.pathname.startsWith(API_PREFIX) || url.pathname.startsWith(CONSOLE_PREFIX);
   if (calling && !sameSecret(headerValue(request, PAGE_KEY_HEADER), context.session.pageKey)) {
-    return sendError(response, 401, 'AccessDenied', 'This page holds no key of this console: open the URL `envelope console` printed.');
+    return sendError(response, 401, 'AccessDenied', `This page holds no key of this console: open the URL ${printedBy(context)} printed.`);
   }
   context.idle();
   const client = clientFor(context, request);
@@ -122,6 +124,14 @@ function clientFor(context: Context, request: IncomingMessage): EnvelopeClient |
   return context.identities?.find((identity) => identity.name === name)?.client;
 }
 
+const printedBy = (context: Context) => context.printedBy ?? '`envelope console`';
+
+/** A refusal as a page when the browser navigated to it (an address typed, a link followed), else as the API's JSON error. */
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, message: string): void {
+  if (request.headers['sec-fetch-mode'] === 'navigate') sendPage(response, status, 'Envelope console', message);
+  else sendError(response, status, 'AccessDenied', message);
+}
+
 const headerValue = (request: IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
@@ -131,9 +141,10 @@ const headerValue = (request: IncomingMessage, name: string): string | undefined
  * The printed URL's token, exchanged for the session cookie and the page key; the redirect drops
  * the token from the address bar, and the page takes the key out of the fragment.
  */
-function exchangeToken({ session, port }: Context, response: ServerResponse, url: URL) {
+function exchangeToken(context: Context, request: IncomingMessage, response: ServerResponse, url: URL) {
+  const { session, port } = context;
   if (!sameSecret(url.searchParams.get('token') ?? undefined, session.token)) {
-    return sendError(response, 403, 'AccessDenied', "The token is not this run's: open the URL `envelope console` printed.");
+    return refuse(request, response, 403, `The token is not this run's: open the URL ${printedBy(context)} printed.`);
   }
   url.searchParams.delete('token');
   response
