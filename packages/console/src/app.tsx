@@ -5,6 +5,7 @@ import Flashbar from '@cloudscape-design/components/flashbar';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
 import Spinner from '@cloudscape-design/components/spinner';
 import { useEffect } from 'react';
+import { PageErrorBoundary } from './components/page-error-boundary.js';
 import { describeError, NotificationsProvider, useNotifications } from './notifications.js';
 import { ActivityPage } from './pages/activity/activity-page.js';
 import { CreateKeyPage } from './pages/create-key/create-key-page.js';
@@ -43,7 +44,11 @@ function Shell() {
         notifications={<Flashbar items={[...items]} stackItems={items.length > 2} />}
         toolsHide
         ariaLabels={{ navigation: 'Console pages', navigationClose: 'Close pages', navigationToggle: 'Open pages', notifications: 'Notifications' }}
-        content={<Page key={identity} route={route} />}
+        content={
+          <PageErrorBoundary key={`${identity}:${location.pathname}`}>
+            <Page route={route} />
+          </PageErrorBoundary>
+        }
         contentType={CONTENT_TYPES[route.page] ?? 'default'}
       />
     </>
