@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describePrincipal, startLocalConsole } from './console.js';
 import type { LocalPrincipal } from './gateway/principals.js';
@@ -33,6 +34,12 @@ const keyAdmin = runtime.principals.find((p) => p.keyAdministrator);
 /** This clone's CLI, as `npm install` linked it: an absolute path, so the alias works from any folder, and never a registry's `envelope`. */
 const cliPath = fileURLToPath(new URL('../node_modules/.bin/envelope', import.meta.url));
 
+/**
+ * The linked bin, with this Node.js (the project's, which npm start runs on) first on the PATH: the
+ * bin's `env node` would otherwise find the shell's own, which may be older than the AWS SDK supports.
+ */
+const cliAlias = `PATH=${shellQuoted(dirname(process.execPath))}:"$PATH" ${shellQuoted(cliPath)}`;
+
 console.log(`Envelope API listening on ${runtime.apiUrl}
   KMS emulator    ${runtime.kmsUrl}  (master key ${MASTER_KEY_ALIAS}: ${runtime.masterKeyArn})
   DynamoDB        ${runtime.dynamoDbEngineUrl}  (DYNAMODB_PORT; ${config.dynamoDbEngine}${config.dynamoDbEngine === 'dynamodb-local' ? ', restarted if it dies' : ''})
@@ -59,7 +66,7 @@ function cliLines(p: LocalPrincipal): string {
   unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION
   export ENVELOPE_API_URL=${runtime.apiUrl} AWS_REGION=${config.region}
   export AWS_ACCESS_KEY_ID=${p.accessKeyId} AWS_SECRET_ACCESS_KEY=${p.secretAccessKey}
-  alias envelope=${shellQuoted(cliPath)}
+  alias envelope=${shellQuoted(cliAlias)}
   envelope keys create --description "my first key"
   envelope keys list`;
 }

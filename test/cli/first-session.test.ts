@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RuntimeProcess, startRuntimeProcess } from '../support/local-runtime-process.js';
 import { principal } from '../support/principals.js';
@@ -51,8 +51,9 @@ function bannerLines(): string[] {
  * is the CLI built from the same sources, since `npm pack` rebuilds the package's dist/ meanwhile.
  */
 function withBuiltCli(lines: readonly string[]): string[] {
-  const alias = `alias envelope='${join(ROOT, 'node_modules/.bin/envelope')}'`;
-  expect(lines).toContain(alias);
+  const alias = lines.find((line) => line.startsWith('alias envelope='));
+  // The linked bin, run by npm start's own Node.js, whatever `node` the shell finds first.
+  expect(alias).toBe(`alias envelope='PATH='\\''${dirname(process.execPath)}'\\'':"$PATH" '\\''${join(ROOT, 'node_modules/.bin/envelope')}'\\'''`);
   return lines.map((line) => (line === alias ? `alias envelope="'${process.execPath}' '${cli}'"` : line));
 }
 
