@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { nagRendering } from '../nag-rendering.js';
+import { auditLogGroupName } from '../naming.js';
 
 /**
  * The region's API Gateway account setting `cloudWatchRoleArn`, with the role it names. API
@@ -38,6 +39,13 @@ export class ApiGatewayCloudWatchRole extends Construct {
         ],
         resources: [logsInRegion],
       }),
+    );
+    // The role is the account's, shared by every API there: the audit trail of every stage of this
+    // service is kept out of its reach, so that only the service's functions write (and only
+    // operators read) the audit records.
+    const auditLogGroups = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${auditLogGroupName('*')}`;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['logs:*'], resources: [auditLogGroups, `${auditLogGroups}:*`] }),
     );
     this.role.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Validations.of(this.role).acknowledge({

@@ -111,6 +111,13 @@ function invariants(report: Answered): readonly Invariant[] {
       holds: (cell) => (cell.answer.decision === 'allowed') === (cell.column.owner === cell.principal.id),
     },
     {
+      id: 'audit-log-group-apart-from-api-gateway',
+      statement:
+        "API Gateway's CloudWatch role, which every API of the account shares, can neither write nor read the audit log group: only the functions write audit records.",
+      about: (cell) => isPrincipal('role:api-gateway-cloudwatch')(cell) && onResource('audit-log-group')(cell),
+      holds: denied,
+    },
+    {
       id: 'nothing-elsewhere',
       statement:
         "Besides writing traces (X-Ray has no resource-level permissions), no application role, key administrator or caller policy of this account reaches anything that is not the service's.",

@@ -22,12 +22,16 @@ describe('ApiGatewayCloudWatchRole', () => {
     expect(roles[0]!.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("may do what AmazonAPIGatewayPushToCloudWatchLogs allows, on this account's log groups in this region only", () => {
+  it("may do what AmazonAPIGatewayPushToCloudWatchLogs allows, on this account's log groups in this region only, and nothing with any stage's audit log group", () => {
     const { template } = cloudWatchRole();
     const statements = identityStatements(template);
-    expect(statements).toHaveLength(1);
-    expect(actionsOf(statements[0]!).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
-    expect(statements[0]!.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111122223333:*']] });
+    expect(statements).toHaveLength(2);
+    const [allow, deny] = [statements.find((s) => s.Effect === 'Allow')!, statements.find((s) => s.Effect === 'Deny')!];
+    expect(actionsOf(allow).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
+    expect(allow.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111122223333:*']] });
+    expect(actionsOf(deny)).toEqual(['logs:*']);
+    const auditGroups = ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111122223333:log-group:/envelope-api-*/audit'];
+    expect(deny.Resource).toEqual([{ 'Fn::Join': ['', auditGroups] }, { 'Fn::Join': ['', [...auditGroups.slice(0, 2), `${auditGroups[2]}:*`]] }]);
   });
 
   it("sets the role in the region's API Gateway account settings, retained, after the role's policy", () => {
