@@ -14,6 +14,12 @@ export const MAX_POLICY_PRINCIPALS = 50;
 export const MAX_DESCRIPTION_LENGTH = 8192;
 export const ALIAS_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ALIAS_PREFIX = 'alias/';
+/** A key id: a random UUID, lower case. */
+export const KEY_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How a request names a key: its id, or `alias/<name>` (made of the patterns above, each without its anchors). */
+export const KEY_REFERENCE_PATTERN = new RegExp(
+  `^(?:${KEY_ID_PATTERN.source.slice(1, -1)}|${ALIAS_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${ALIAS_PATTERN.source.slice(1, -1)})$`,
+);
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30, default: 30 } as const;
 /** Tags, with KMS's rules: at most 50, keys 1–128 and values 0–256 characters, no `aws:` keys. */
 export const TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;

@@ -9,6 +9,7 @@ import {
   CreateGrantBody,
   CreateKeyBody,
   EmptyBody,
+  KeyReference,
   ListGrantsQuery,
   ListKeysQuery,
   PutPolicyBody,
@@ -23,11 +24,13 @@ import { getDynamoDb, getTableName, grantManagement, keyManagement } from './htt
  * over as they arrived, percent-encoded (`alias%2Fname`), and the local gateway does the same.
  */
 const keyRef = ({ path }: ApiRequest): string => {
+  let decoded: string;
   try {
-    return decodeURIComponent(path.key ?? '');
+    decoded = decodeURIComponent(path.key ?? '');
   } catch {
     throw new ServiceError('ValidationError', 'key: the path is not valid percent-encoding.');
   }
+  return parseInput(KeyReference, decoded, 'key');
 };
 
 /** Reports the key an answer describes to the request's audit record, and the version it created. */

@@ -1,3 +1,4 @@
+import { KEY_ID_PATTERN } from '../../contract/index.js';
 import { invalidCiphertext } from './errors.js';
 
 /**
@@ -23,7 +24,6 @@ export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 const PREFIX_BYTES = 4;
 const HEADER_BYTES: Record<TokenFormat, number> = { ev1: KEY_ID_BYTES + VERSION_BYTES, ev2: KEY_ID_BYTES + VERSION_BYTES + SALT_BYTES };
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
 
 export interface DataKeyRef {
@@ -43,7 +43,7 @@ export interface ParsedToken extends DataKeyRef {
 }
 
 export function isDataKeyId(value: string): boolean {
-  return UUID_PATTERN.test(value);
+  return KEY_ID_PATTERN.test(value);
 }
 
 /** The key id and version as the header stores them: 16 bytes of UUID, then the version. */

@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import {
   ALIAS_PATTERN,
   GRANT_LIMITS,
+  KEY_REFERENCE_PATTERN,
+  MAX_BATCH_KEY_VERSIONS,
   GRANT_OPERATIONS,
   LIST_LIMIT,
   RESERVED_TAG_PREFIX,
@@ -14,9 +16,16 @@ import {
   PENDING_WINDOW_DAYS,
 } from '../../contract/index.js';
 import { CONTEXT_SIZE_RULE, contextBytes } from '../domain/encryption-context.js';
-import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
+import { PRINCIPAL_ARN_PATTERN, ROLE_SESSION_PATTERN } from '../domain/principals.js';
 
 // zod/mini: the same validation as zod's classic API at a fraction of the bundle size.
+// The OpenAPI document is generated from these schemas (lambdas/http/openapi/): a rule that a zod
+// check cannot show in JSON Schema (a refinement) carries the JSON Schema keywords that say the
+// same (`z.meta`, beside the refinement), or a description where JSON Schema cannot say it.
+
+/** A pattern matching text that starts with `prefix`, in any letter case (JSON Schema patterns take no flags). */
+const startsWithAnyCase = (prefix: string): string =>
+  `^${[...prefix].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('')}`;
 
 /**
  * Text that is well-formed Unicode. A lone surrogate has no UTF-8 encoding (it becomes U+FFFD), so
@@ -25,11 +34,40 @@ import { PRINCIPAL_ARN_PATTERN } from '../domain/principals.js';
 const LONE_SURROGATE = /\p{Cs}/u;
 const text = () => z.string().check(z.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode (no lone surrogates)'));
 /** Bounded here too, so that an oversized context is refused before anything (the audit record) holds it. */
-const context = z.optional(z.record(text(), text()).check(z.refine((value) => contextBytes(value) <= MAX_CONTEXT_BYTES, CONTEXT_SIZE_RULE)));
-const principalArn = z.string().check(z.regex(PRINCIPAL_ARN_PATTERN, 'must be an IAM principal ARN'));
-const keyId = z.string().check(z.minLength(1), z.maxLength(256));
+const context = z.optional(
+  z.record(text(), text()).check(
+    z.refine((value) => contextBytes(value) <= MAX_CONTEXT_BYTES, CONTEXT_SIZE_RULE),
+    z.describe(`The encryption context: its keys and values, as UTF-8, ${CONTEXT_SIZE_RULE}`),
+  ),
+);
+/** A principal ARN; a role session is refused by the domain (naming the role to use instead), as the document says. */
+const principalArn = z
+  .string()
+  .check(z.regex(PRINCIPAL_ARN_PATTERN, 'must be an IAM principal ARN'), z.meta({ not: { pattern: ROLE_SESSION_PATTERN.source } }));
+/** How a request names a key, in a body (`keyId`) or a path (`{key}`): its id (a UUID) or `alias/<name>`. */
+export const KeyReference = z
+  .string()
+  .check(
+    z.regex(KEY_REFERENCE_PATTERN, 'must be a key id (UUID) or alias/<name>'),
+    z.describe("A key id (a UUID, as `keyId` in a key's metadata) or `alias/<name>`."),
+  );
+const keyId = KeyReference;
 const reference = z.optional(text().check(z.maxLength(1024)));
-/** Batch items are validated one by one, so that one bad item fails alone. */
+/**
+ * Standard base64, as `decodePlaintext` (lambdas/http/request.ts) checks it with zod's `base64()`:
+ * decoding and checking it once there, rather than here too, spares a 4 MiB plaintext a second pass.
+ */
+const { type: _string, $schema: _dialect, ...BASE64_KEYWORDS } = z.toJSONSchema(z.base64());
+const plaintext = z
+  .string()
+  .check(z.meta(BASE64_KEYWORDS), z.describe('The plaintext, standard base64; a larger plaintext than the limit is a 413 `PayloadTooLarge`.'));
+
+/**
+ * What happens to a batch item that breaks its item schema, as the document says it: batch items
+ * are validated one by one, so that one bad item fails alone.
+ */
+export const BATCH_ITEM_RULE =
+  'Items are validated one by one: an item that breaks its schema is answered in its place with its own `ValidationError`, inside a 200, and the others go on.';
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
 const tagText = (max: number, min: number) =>
@@ -39,10 +77,14 @@ export const Tags = z
   .record(
     tagText(TAG_LIMITS.maxKeyLength, 1).check(
       z.refine((key) => !key.toLowerCase().startsWith(RESERVED_TAG_PREFIX), `must not start with ${RESERVED_TAG_PREFIX}`),
+      z.meta({ not: { pattern: startsWithAnyCase(RESERVED_TAG_PREFIX) } }),
     ),
     tagText(TAG_LIMITS.maxValueLength, 0),
   )
-  .check(z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`));
+  .check(
+    z.refine((value) => Object.keys(value).length <= TAG_LIMITS.maxTags, `at most ${TAG_LIMITS.maxTags} tags`),
+    z.meta({ maxProperties: TAG_LIMITS.maxTags }),
+  );
 
 export const TagsBody = z.strictObject({ tags: Tags });
 
@@ -51,15 +93,23 @@ export const CreateGrantBody = z.strictObject({
   grantee: principalArn,
   operations: z.array(z.enum(GRANT_OPERATIONS)).check(z.minLength(1), z.maxLength(GRANT_OPERATIONS.length)),
   constraints: z.optional(z.union([z.strictObject({ contextEquals: contextPairs }), z.strictObject({ contextSubset: contextPairs })])),
-  expiresAt: z.optional(z.iso.datetime({ offset: true })),
+  expiresAt: z.optional(
+    z.iso
+      .datetime({ offset: true })
+      .check(z.describe(`In the future, and at most ${GRANT_LIMITS.maxLifetimeDays} days ahead (the default); otherwise a \`ValidationError\`.`)),
+  ),
   name: z.optional(
     text().check(z.minLength(1), z.maxLength(GRANT_LIMITS.maxNameLength), z.regex(/^[a-zA-Z0-9:/_-]+$/, 'must be letters, digits and : / _ -')),
   ),
 });
 
+/** Opaque: the `nextToken` of the page before. */
+const nextToken = (more = '') =>
+  z.optional(z.string().check(z.minLength(1), z.maxLength(512), z.describe(`The \`nextToken\` of the page before, as it was answered${more}.`)));
+
 export const ListGrantsQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
-  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  nextToken: nextToken(),
 });
 
 export const CreateKeyBody = z.strictObject({
@@ -70,13 +120,19 @@ export const CreateKeyBody = z.strictObject({
 
 export const ListKeysQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
-  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  nextToken: nextToken('; any other value is a `ValidationError`'),
   /** `key:value`: only keys carrying that tag. */
   tag: z.optional(z.string().check(z.regex(/^[^:]+:.*$/, 'must be key:value'))),
 });
 
 export const PutPolicyBody = z.strictObject({
-  admins: z.array(principalArn).check(z.maxLength(MAX_POLICY_PRINCIPALS)),
+  admins: z
+    .array(principalArn)
+    .check(
+      z.minLength(1, 'a key policy needs at least one admin, or nobody could ever manage the key again'),
+      z.maxLength(MAX_POLICY_PRINCIPALS),
+      z.describe('Must name the caller (or its role), unless `bypassLockoutSafetyCheck` is true; otherwise a `ValidationError`.'),
+    ),
   users: z.array(principalArn).check(z.maxLength(MAX_POLICY_PRINCIPALS)),
   bypassLockoutSafetyCheck: z.optional(z.boolean()),
 });
@@ -90,7 +146,7 @@ export const ScheduleDeletionBody = z.strictObject({
 
 export const EmptyBody = z.strictObject({});
 
-export const PlaintextItem = z.strictObject({ plaintext: z.string(), context, reference });
+export const PlaintextItem = z.strictObject({ plaintext, context, reference });
 export const CiphertextItem = z.strictObject({ ciphertext: z.string().check(z.minLength(1)), context, reference });
 
 export const DataKeyBody = z.strictObject({
@@ -100,7 +156,13 @@ export const DataKeyBody = z.strictObject({
   withoutPlaintext: z.optional(z.boolean()),
 });
 
-export const EncryptBody = z.strictObject({ keyId, plaintext: z.string(), context });
+export const EncryptBody = z.strictObject({ keyId, plaintext, context });
 export const EncryptBatchBody = z.strictObject({ keyId, items: batchItems });
 export const CiphertextBody = z.strictObject({ ciphertext: z.string().check(z.minLength(1)), context });
-export const CiphertextBatchBody = z.strictObject({ items: batchItems });
+export const CiphertextBatchBody = z
+  .strictObject({ items: batchItems })
+  .check(
+    z.describe(
+      `At most ${MAX_BATCH_KEY_VERSIONS} distinct key versions among the items' ciphertexts, or the whole request is a \`ValidationError\`.`,
+    ),
+  );

@@ -9,10 +9,17 @@ type BatchBody = z.ZodMiniObject<{ items: z.ZodMiniArray }>;
 
 const SCHEMAS_PATH = '#/components/schemas/';
 
-/** A batch body as the document shows it: the schema's own `items` array and limits, each item described. */
+/**
+ * A batch body as the document shows it: the handler's own (its `items` array and limits, any value
+ * in it), each item typed loosely, as the service takes it: the item schema, or any other value,
+ * which the answer reports in the item's place (`BATCH_ITEM_RULE`).
+ */
 function documentedBatch(batch: BatchBody, item: Schema): BatchBody {
   const { items } = batch.shape;
-  return z.extend(batch, { items: items.clone({ ...items.def, element: item }) });
+  const element = z.union([item, z.unknown()]).check(z.describe(`${request.BATCH_ITEM_RULE} See the item schema in \`anyOf\`.`));
+  const documented = z.strictObject({ ...batch.shape, items: items.clone({ ...items.def, element }) });
+  const meta = z.globalRegistry.get(batch);
+  return (meta ? documented.check(z.meta(meta)) : documented) as BatchBody;
 }
 
 /** The batch bodies validate their items one by one, after the body; the document describes them in place. */
@@ -35,7 +42,9 @@ function registryOf(schemas: Record<string, Schema>) {
 }
 
 const requests = registryOf({ ...schemasOf(request), EncryptBatchBody, CiphertextBatchBody });
-const responses = registryOf({ ...schemasOf(response), ...namedErrorBodies });
+/** Named by export, but `Tags` as requests send it (with KMS's rules) is not `Tags` as the API answers them. */
+const { Tags: KeyTags, ...responseSchemas } = schemasOf(response);
+const responses = registryOf({ ...responseSchemas, KeyTags: KeyTags!, ...namedErrorBodies });
 
 const withoutDialect = ({ $schema, $id, ...schema }: JsonSchema): JsonSchema => schema;
 
@@ -56,5 +65,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
       withoutDialect(schema),
     ]);
   const byName = ([a]: [string, JsonSchema], [b]: [string, JsonSchema]) => (a < b ? -1 : 1);
-  return Object.fromEntries([...convert(requests, 'input'), ...convert(responses, 'output')].sort(byName));
+  const all = [...convert(requests, 'input'), ...convert(responses, 'output')].sort(byName);
+  const twice = all.filter(([id], index) => index > 0 && all[index - 1]![0] === id).map(([id]) => id);
+  if (twice.length > 0) throw new Error(`Request and response schemas share the names ${twice.join(', ')}: a $ref would name either`);
+  return Object.fromEntries(all);
 }

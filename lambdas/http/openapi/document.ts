@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { API_ROUTES, IDEMPOTENCY_KEY_PATTERN, type ApiRoute, type RouteName } from '../../../contract/index.js';
+import { KeyReference } from '../schemas.js';
 import { componentSchemas, inlineSchema, schemaOf, type JsonSchema } from './components.js';
 import { errorResponses } from './error-responses.js';
 import { OPERATIONS, type Operation } from './operations.js';
@@ -17,9 +18,10 @@ const SUCCESS_DESCRIPTIONS = { 200: 'OK', 201: 'Created', 204: 'No content' } as
 const ANY_PATH_PARAMETER = { schema: { type: 'string', minLength: 1 } };
 const PATH_PARAMETERS: Record<string, JsonSchema> = {
   key: {
-    description: 'The key id (a UUID) or `alias/<name>`, percent-encoded (`alias%2Fname`).',
-    schema: { type: 'string', minLength: 1 },
+    description: "The key id (a UUID, `keyId` in a key's metadata) or `alias/<name>`, percent-encoded (`alias%2Fname`).",
+    schema: schemaOf(KeyReference, 'input'),
   },
+  grantId: { description: 'A grant id, `grantId` in a grant as created or listed; any other value is a `GrantNotFound`.', ...ANY_PATH_PARAMETER },
 };
 
 const IDEMPOTENCY_KEY = {
