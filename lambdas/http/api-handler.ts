@@ -49,7 +49,8 @@ type ParsedEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 export function apiHandler<F extends ApiFunctionName>(routes: Routes<F>) {
   const byName: Readonly<Record<string, Route | undefined>> = routes;
   const dispatch = async (event: ParsedEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
-    const route = byName[`${event.httpMethod} ${event.resource}`];
+    const name = `${event.httpMethod} ${event.resource}`;
+    const route = Object.hasOwn(byName, name) ? byName[name] : undefined;
     if (!route) throw new ServiceError('NotFound', `No route for ${event.httpMethod} ${event.path}.`);
     const caller = callerArn(event);
     await writeIntent(event, context);
@@ -145,7 +146,7 @@ function accessLog(): middy.MiddlewareObj<ParsedEvent, APIGatewayProxyResult> {
   return { after: log, onError: log };
 }
 
-/** Routes with optional bodies treat an absent body as `{}`. */
+/** Routes with optional bodies treat an absent body as `{}`; a body of JSON `null` is not absent (request.ts refuses it). */
 function emptyBodyAsEmptyObject(): middy.MiddlewareObj<ParsedEvent> {
   return {
     before: async ({ event }) => {

@@ -2,12 +2,17 @@ import * as z from 'zod/mini';
 import { ServiceError } from '../domain/errors.js';
 import { MAX_PLAINTEXT_BYTES, PAYLOAD_LIMIT_HINT } from '../../contract/index.js';
 
-/** Validates a request part against its schema; the first problem becomes the error message. */
+/**
+ * Validates a request part against its schema; the first problem becomes the error message. An
+ * absent part reads as `{}` (a route whose body is optional takes no body: see api-handler.ts),
+ * but JSON `null` is a value like `[]` or `1`, refused where the schema wants an object, as the
+ * OpenAPI document types every body as an object.
+ */
 export function parseInput<T extends z.ZodMiniType>(schema: T, value: unknown, part: string): z.output<T> {
   if (typeof value === 'string' && part === 'body') {
     throw new ServiceError('ValidationError', 'The request body must be JSON, sent with Content-Type: application/json.');
   }
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value === undefined ? {} : value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.length > 0 ? issue.path.join('.') : part;

@@ -62,11 +62,14 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const { matched, principal } = input;
   const accountId = principal ? principal.arn.split(':')[4]! : null;
   const queryEntries = [...input.query.keys()];
+  // Plain objects with every name the caller sent as an own property, as the event Lambda parses
+  // from JSON has them: `Object.fromEntries` and spreading define properties, never set them, so
+  // `__proto__` is a name like any other and no name changes an object's prototype.
   return {
     resource: matched.method.resourcePath,
     path: input.path,
     httpMethod: input.method,
-    headers: input.headers,
+    headers: { ...input.headers },
     multiValueHeaders: Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k, [v]])),
     queryStringParameters: queryEntries.length > 0 ? Object.fromEntries(input.query) : null,
     multiValueQueryStringParameters: queryEntries.length > 0 ? Object.fromEntries(queryEntries.map((k) => [k, input.query.getAll(k)])) : null,

@@ -74,12 +74,28 @@ export function validateRequest(validation: RequestValidation, request: Validate
     return { type: 'BAD_REQUEST_PARAMETERS', message, validationErrorString: message };
   }
   const mediaType = (request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  const allowed = validation.bodyModels[mediaType] ?? validation.bodyModels.$default;
+  // The caller names the media type: only the method's own models count (a Content-Type of
+  // `constructor` or `__proto__` has none, as `text/plain` has none).
+  const allowed = ownModel(validation.bodyModels, mediaType) ?? ownModel(validation.bodyModels, '$default');
   if (allowed === undefined) return undefined;
   const problem = bodyProblem(request.body, allowed);
   return problem === undefined ? undefined : { type: 'BAD_REQUEST_BODY', message: 'Invalid request body', validationErrorString: `[${problem}]` };
 }
 
+function ownModel(models: RequestValidation['bodyModels'], mediaType: string): readonly JsonType[] | undefined {
+  return Object.hasOwn(models, mediaType) ? models[mediaType] : undefined;
+}
+
+/**
+ * Why the body breaks the model, if it does. A body of JSON `null` is of the type `null`, which a
+ * model of type `object` does not allow: API Gateway validates against the model as JSON Schema
+ * draft 4 ("Data models for REST APIs",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html), whose
+ * `null` is a primitive type of its own (https://tools.ietf.org/html/draft-zyp-json-schema-04,
+ * section 3.5), so it answers 400 "Invalid request body" ("Request
+ * validation for REST APIs in API Gateway",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html).
+ */
 function bodyProblem(body: string, allowed: readonly JsonType[]): string | undefined {
   // AWS documents nothing for an empty body; LocalStack, whose API Gateway is checked against AWS's,
   // validates it as an empty object, and so does the local gateway.

@@ -229,9 +229,15 @@ function splitTarget(target: string): [string, string] {
   return at === -1 ? [target, ''] : [target.slice(0, at), target.slice(at + 1)];
 }
 
-/** A header sent more than once has its values joined with bare commas, as SigV4 signs it (Node's own join adds a space). */
+/**
+ * A header sent more than once has its values joined with bare commas, as SigV4 signs it (Node's own
+ * join adds a space). The names are the caller's, so they key an object without a prototype: a
+ * header named `__proto__` is a header like any other, and `constructor` is absent unless sent.
+ */
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]));
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, values] of Object.entries(req.headersDistinct)) headers[name] = (values ?? []).join(',');
+  return headers;
 }
 
 /**

@@ -69,8 +69,19 @@ function securityTokens(request: IncomingSignedRequest): string[] {
   return [...(header === undefined ? [] : [header]), ...inQuery];
 }
 
-const AUTH_PATTERN =
-  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+/**
+ * A signed header's name: any HTTP field name (an RFC 9110 token: letters, digits and
+ * ``!#$%&'*+-.^_`|~``, https://www.rfc-editor.org/rfc/rfc9110#name-tokens), in lowercase, as the
+ * canonical request writes it ("Create a signed AWS API request", IAM user guide: CanonicalHeaders
+ * and SignedHeaders list the header names "in lowercase characters" and alphabetical order,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
+ * The specification puts no other bound on them, and the signers send what the caller gives:
+ * `x-amz-meta_foo`, `x.custom` or `x~tilde` are signed by the SDKs and botocore alike.
+ */
+const SIGNED_HEADER_NAME = "[a-z0-9!#$%&'*+.^_`|~-]+";
+const AUTH_PATTERN = new RegExp(
+  `^AWS4-HMAC-SHA256 Credential=([^/]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request, ?SignedHeaders=(${SIGNED_HEADER_NAME}(?:;${SIGNED_HEADER_NAME})*), ?Signature=([0-9a-f]{64})$`,
+);
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /**
@@ -177,12 +188,21 @@ function signingStrings(
     request.method,
     canonicalUri(request.path),
     canonicalQueryString(request.query),
-    ...names.map((name) => `${name}:${canonicalHeaderValue(request.headers[name] ?? '')}`),
+    ...names.map((name) => `${name}:${canonicalHeaderValue(headerValue(request.headers, name))}`),
     '',
     names.join(';'),
     request.headers['x-amz-content-sha256'] ?? sha256Hex(request.body),
   ].join('\n');
   return { canonicalRequest, stringToSign: [ALGORITHM, longDate, scope, sha256Hex(canonicalRequest)].join('\n') };
+}
+
+/**
+ * A header's value by a name the caller chose (SignedHeaders): the request's own header only, so
+ * that a name such as `constructor` or `__proto__` never reads what an object inherits. A signed
+ * header the request does not carry signs as empty.
+ */
+function headerValue(headers: IncomingSignedRequest['headers'], name: string): string {
+  return Object.hasOwn(headers, name) ? (headers[name] ?? '') : '';
 }
 
 /** HMAC-SHA256 of the string to sign, under the key derived from the secret for this date, region and service. */

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../contract/index.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { clientFor, signedHeaders } from '../support/principals.js';
 
@@ -48,6 +49,56 @@ describe('a JSON body', () => {
       const { status, json } = await encrypt(`{"keyId":"${keyId}","items":[{"plaintext":"aGk=","reference":"${reference}"}]}`);
       expect(status).toBe(200);
       expect((json as { items: { reference: string }[] }).items[0]!.reference).toBe(JSON.parse(`"${reference}"`));
+    }
+  });
+});
+
+/** A signed request with the body as written (none when undefined), sent as JSON. */
+async function send(method: string, path: string, body?: string): Promise<{ status: number; json: unknown }> {
+  const url = new URL(path, runtime().apiUrl);
+  const headers = await signedHeaders('owner', method, url, { headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(url, { method, headers, body });
+  return { status: response.status, json: await response.json() };
+}
+
+/**
+ * The OpenAPI document types every body as an object, so JSON `null` is refused as `[]` is: by the
+ * function where the body is optional (API Gateway passes any body of a method without a model),
+ * and by the gateway where the method's model is of type object, as API Gateway's JSON Schema
+ * draft 4 validation refuses it. An absent or empty body is still no body.
+ */
+describe('a body of JSON null', () => {
+  const refused = { status: 400, json: { error: { code: 'ValidationError', message: expect.any(String) } } };
+
+  it('is refused where the body is optional, as any other body that is no object, and creates no key', async () => {
+    const owner = clientFor(runtime().apiUrl, 'owner');
+    const keys = (await owner.listKeys({ limit: 100 })).keys.length;
+    const array = await send('POST', 'v1/keys', '[]');
+    expect(array).toEqual(refused);
+    for (const body of ['null', '1', 'true']) expect(await send('POST', 'v1/keys', body), body).toEqual(array);
+    expect(await send('POST', 'v1/keys', '"x"')).toEqual(refused);
+    for (const path of [`v1/keys/${keyId}/rotate`, `v1/keys/${keyId}/schedule-deletion`, `v1/keys/${keyId}/disable`]) {
+      expect(await send('POST', path, 'null'), path).toEqual(await send('POST', path, '[]'));
+    }
+    expect((await owner.listKeys({ limit: 100 })).keys.length).toBe(keys);
+    expect(await owner.getKey(keyId)).toMatchObject({ currentVersion: 1, state: 'Enabled' });
+  });
+
+  it('is refused by the gateway where the method has a body model, as API Gateway refuses it', async () => {
+    const modelled = API_ROUTES.filter((route) => 'jsonBody' in route);
+    expect(modelled.length).toBeGreaterThan(0);
+    for (const { method, resource } of modelled) {
+      const path = resource.slice(1).replace('{key}', keyId);
+      const invalid = { status: 400, json: { error: { code: 'ValidationError', message: 'Invalid request body' } } };
+      expect(await send(method, path, 'null'), `${method} ${resource}`).toEqual(invalid);
+      expect(await send(method, path, '[]'), `${method} ${resource}`).toEqual(invalid);
+    }
+  });
+
+  it('is not an absent or empty body, which a route whose body is optional still reads as {}', async () => {
+    for (const body of [undefined, '', '{}']) {
+      expect(await send('POST', 'v1/keys', body), JSON.stringify(body)).toMatchObject({ status: 201, json: { state: 'Enabled' } });
+      expect(await send('POST', `v1/keys/${keyId}/rotate`, body), JSON.stringify(body)).toMatchObject({ status: 200, json: { keyId } });
     }
   });
 });

@@ -175,7 +175,8 @@ describe('errors the gateway answers itself, rendered from the synthesized gatew
   });
 
   it('answers a body that is not a JSON object, on a method with a body model, as BAD_REQUEST_BODY', async () => {
-    for (const body of ['[]', '{not json', `"${HOSTILE}"`]) {
+    // JSON `null` included: JSON Schema draft 4, which API Gateway's models are written in, types it `null`, no object.
+    for (const body of ['[]', 'null', '{not json', `"${HOSTILE}"`]) {
       const headers = await signed('POST', '/v1/encrypt', { headers: { 'content-type': 'application/json' }, body });
       expect(expectGatewayError(await send('POST', '/v1/encrypt', headers, body), 'BAD_REQUEST_BODY'), body).toBe('Invalid request body');
     }
