@@ -73,7 +73,8 @@ function securityTokens(request: IncomingSignedRequest): string[] {
  * A signed header's name: any HTTP field name (an RFC 9110 token: letters, digits and
  * ``!#$%&'*+-.^_`|~``, https://www.rfc-editor.org/rfc/rfc9110#name-tokens), in lowercase, as the
  * canonical request writes it ("Create a signed AWS API request", IAM user guide: CanonicalHeaders
- * and SignedHeaders list the header names "in lowercase characters" and alphabetical order,
+ * and SignedHeaders give the header names in lowercase, in alphabetical order, SignedHeaders
+ * separated by semicolons,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
  * The specification puts no other bound on them, and the signers send what the caller gives:
  * `x-amz-meta_foo`, `x.custom` or `x~tilde` are signed by the SDKs and botocore alike.
