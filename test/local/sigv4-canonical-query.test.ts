@@ -29,7 +29,10 @@ const SCOPE = 'a/b@c+d=e f:g_é日本';
  * alias, so the handler answers 400: past the signature check, which would answer 403.
  */
 const ODD_KEY = 'x~y:z/@+= é日本';
-const notAKeyReference = { status: 400, body: { error: { code: 'ValidationError', message: 'key must be a key id (UUID) or alias/<name>.' } } };
+const notAKeyReference = {
+  status: 400,
+  body: { error: { code: 'ValidationError', message: expect.stringContaining('must be a key id (UUID) or alias/<name>') } },
+};
 const ALIAS = 'sigv4-canonical';
 let keyId: string;
 
