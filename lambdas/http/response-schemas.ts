@@ -72,7 +72,17 @@ export const DataKeyValue = z.object({ encryptedKey: token, plaintextKey: z.opti
 const reference = z.optional(z.string());
 
 /** A batch item's outcome: the value, or the item's own error; with the caller's `reference` either way. */
-const batchItem = <V extends z.ZodMiniObject>(value: V) => z.union([z.extend(value, { reference }), z.object({ error: errorDetail(), reference })]);
+const batchItem = <V extends z.ZodMiniObject>(value: V) =>
+  z.union([
+    z.extend(value, { reference }),
+    z
+      .object({ error: errorDetail(), reference })
+      .check(
+        z.describe(
+          "The item's own error: a `ValidationError` for an item that breaks the item schema, or what the item alone would have answered (`InvalidCiphertext`, `KeyDisabled`…); the other items go on.",
+        ),
+      ),
+  ]);
 
 export const SealedBatchItem = batchItem(SealedValue);
 export const OpenedBatchItem = batchItem(OpenedValue);

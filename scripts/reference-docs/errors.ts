@@ -1,8 +1,8 @@
 /** errors.md: each error code, the layers that can answer it, and API Gateway's own responses. */
 import { API_ROUTES, ERROR_STATUS, GATEWAY_ERRORS, type ApiRoute, type ErrorCode, type GatewayResponseType } from '../../contract/index.js';
-import { GATEWAY_ERROR_ROUTES, UNKNOWN_ROUTE_RESPONSE } from '../../lambdas/http/openapi/error-responses.js';
+import { GATEWAY_ERROR_ROUTES, UNKNOWN_ROUTE_RESPONSE, UNROUTED_REQUEST_RULE } from '../../lambdas/http/openapi/error-responses.js';
 import { OPERATIONS } from '../../lambdas/http/openapi/operations.js';
-import { code, type Page, type Section, table } from './markdown.js';
+import { anchor, code, type Page, type Section, table } from './markdown.js';
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 const GATEWAY_RESPONSE_TYPES = Object.keys(GATEWAY_ERRORS) as GatewayResponseType[];
@@ -46,14 +46,13 @@ function errorCodesSection(): Section {
     orNone(gatewayResponsesWith(errorCode).map(code).join(', ')),
     orNone(functionsWith(errorCode)),
   ]);
-  const unknownRoute = GATEWAY_ERRORS[UNKNOWN_ROUTE_RESPONSE].code;
   const unanswered = ERROR_CODES.filter((errorCode) => gatewayResponsesWith(errorCode).length === 0 && functionsWith(errorCode) === '');
   return {
     heading: 'Error codes',
     text: [
       'Each code with its status, and which layer can answer it to a request sent through API Gateway: API Gateway itself (its gateway responses, below), or the function serving the route.',
       table(['Code', 'Status', 'API Gateway', 'Functions'], rows),
-      `A request for a resource or method the API does not have never reaches a function: API Gateway answers it as ${code(UNKNOWN_ROUTE_RESPONSE)}, ${ERROR_STATUS[unknownRoute]} ${code(unknownRoute)}, as the local gateway does.`,
+      `An unsigned request, or one for a resource or method the API does not have: see [${UNROUTED_HEADING}](#${anchor(UNROUTED_HEADING)}).`,
       ...(unanswered.length === 0
         ? []
         : [
@@ -85,11 +84,19 @@ function gatewayResponsesSection(): Section {
   };
 }
 
+const UNROUTED_HEADING = 'Unsigned requests and unknown routes';
+
+/** The one statement of what answers a request no route takes, as the OpenAPI document's description says it too. */
+const unroutedSection = (): Section => ({
+  heading: UNROUTED_HEADING,
+  text: `${UNROUTED_REQUEST_RULE} The local gateway answers them the same way. The OpenAPI document (\`docs/openapi.json\`) says the same in its description.`,
+});
+
 export const errorsPage = (): Page => ({
   file: 'errors.md',
   title: 'Errors',
   sources: '`contract/errors.ts`, `contract/routes.ts` and the OpenAPI operations (`lambdas/http/openapi/`)',
   intro:
     'Every error answers `{"error": {"code": "…", "message": "…"}}` with the status of its code. Clients should branch on the code, not the status.',
-  sections: [errorCodesSection(), gatewayResponsesSection()],
+  sections: [errorCodesSection(), unroutedSection(), gatewayResponsesSection()],
 });

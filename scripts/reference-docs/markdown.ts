@@ -13,7 +13,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 }
 
 /** GitHub's heading anchor. */
-const anchor = (heading: string): string =>
+export const anchor = (heading: string): string =>
   heading
     .toLowerCase()
     .replace(/[^\p{L}\p{N} _-]/gu, '')

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { API_ROUTES, ERROR_STATUS, GATEWAY_ERRORS, type ErrorCode } from '../../contract/index.js';
 import { handler as publicHandler } from '../../lambdas/health.js';
 import { OPENAPI_FILE, openApiDocument, renderOpenApiDocument } from '../../lambdas/http/openapi/document.js';
+import { UNROUTED_REQUEST_RULE } from '../../lambdas/http/openapi/error-responses.js';
 
 interface Response {
   readonly content: { 'application/json': { schema: { $ref?: string; oneOf?: { $ref: string }[] } } };
@@ -91,6 +92,45 @@ describe('the OpenAPI document', () => {
       { $ref: '#/components/schemas/DependencyHealth' },
       { $ref: '#/components/schemas/DependencyUnavailableError' },
     ]);
+  });
+
+  it('links each value an operation answers to the operations that take it, by names they have', () => {
+    type Link = { operationId: string; parameters?: Record<string, string>; requestBody?: Record<string, string> };
+    type Schema = { $ref?: string; oneOf?: Schema[]; properties?: Record<string, unknown> };
+    const schemas = document.components.schemas as Record<string, Schema>;
+    const fieldsOf = (schema: Schema): string[] =>
+      schema.$ref
+        ? fieldsOf(schemas[schema.$ref.split('/').pop()!]!)
+        : [...(schema.oneOf ?? []).flatMap(fieldsOf), ...Object.keys(schema.properties ?? {})];
+    const byId = new Map<string, (typeof routes)[number]>(routes.map((entry) => [entry.route.operationId, entry]));
+    const linked = new Map<string, string[]>();
+    for (const { route, operation } of routes) {
+      const [, success] = Object.entries(operation.responses).find(([status]) => status.startsWith('2'))!;
+      const links = (success as { links?: Record<string, Link> }).links ?? {};
+      const answered = fieldsOf((success.content?.['application/json'].schema ?? {}) as Schema);
+      for (const [name, link] of Object.entries(links)) {
+        const target = byId.get(link.operationId);
+        expect(target, `${route.operationId} → ${name}`).toBeDefined();
+        linked.set(route.operationId, [...(linked.get(route.operationId) ?? []), link.operationId]);
+        const pathParameters = (target!.operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        expect(Object.keys(link.parameters ?? {}).sort(), `${route.operationId} → ${name}`).toEqual(
+          link.requestBody ? [] : [...pathParameters].sort(),
+        );
+        for (const expression of [...Object.values(link.parameters ?? {}), ...Object.values(link.requestBody ?? {})]) {
+          const [, field] = /^\$response\.body#\/(\w+)$/.exec(expression) ?? [];
+          expect(answered, `${route.operationId} → ${name}: ${expression}`).toContain(field);
+        }
+      }
+    }
+    expect(linked.get('createKey')).toEqual(expect.arrayContaining(['getKey', 'rotateKey', 'createGrant', 'encrypt', 'generateDataKey']));
+    expect(linked.get('encrypt')).toEqual(['decrypt', 'rewrap']);
+    expect(linked.get('rewrap')).toEqual(['decrypt', 'rewrap']);
+    expect(linked.get('createGrant')).toEqual(['revokeGrant', 'retireGrant']);
+  });
+
+  it('says once, in its description, what answers an unsigned request or an unknown route', () => {
+    expect(document.info.description).toContain(UNROUTED_REQUEST_RULE);
+    expect(UNROUTED_REQUEST_RULE).toMatch(/403 `AccessDenied`.*never 401, 404 or 405/);
   });
 
   it('is served, unauthenticated, by the public function', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES, ERROR_STATUS, type ApiRoute } from '../../contract/index.js';
+import { UNROUTED_REQUEST_RULE } from '../../lambdas/http/openapi/error-responses.js';
 import { EXIT_CODES } from '../../packages/client/src/cli/errors.js';
 import { REFERENCE_DIR, referencePages } from '../../scripts/reference-docs.js';
 
@@ -36,6 +37,11 @@ describe('the reference pages', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) expect(rowsOf(errors, `\`${code}\``)[0]?.[1], code).toBe(String(status));
     expect(rowsOf(errors, '`NotFound`')[0]?.slice(2)).toEqual(['—', '—']);
     expect(rowsOf(errors, '`AccessDenied`')[0]?.[2]).toContain('`MISSING_AUTHENTICATION_TOKEN`');
+    expect(errors).toContain(`## Unsigned requests and unknown routes\n\n${UNROUTED_REQUEST_RULE}`);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme, 'the README links the one statement of what answers unsigned requests and unknown routes').toContain(
+      '(docs/reference/errors.md#unsigned-requests-and-unknown-routes)',
+    );
   });
 
   it('mark as idempotent exactly the routes the contract does', () => {

@@ -2,7 +2,8 @@ import type * as z from 'zod/mini';
 import { API_ROUTES, IDEMPOTENCY_KEY_PATTERN, type ApiRoute, type RouteName } from '../../../contract/index.js';
 import { KeyReference } from '../schemas.js';
 import { componentSchemas, inlineSchema, schemaOf, type JsonSchema } from './components.js';
-import { errorResponses } from './error-responses.js';
+import { errorResponses, UNROUTED_REQUEST_RULE } from './error-responses.js';
+import { linksOf } from './links.js';
 import { OPERATIONS, type Operation } from './operations.js';
 
 /** Where the generated document is committed, relative to the repository root. */
@@ -38,6 +39,7 @@ const INFO = {
   description: [
     'Envelope encryption under KMS-wrapped data keys. JSON in and out; binary values are standard base64.',
     'Every route but the public ones needs a SigV4-signed request (service `execute-api`).',
+    UNROUTED_REQUEST_RULE,
     'Errors answer `{"error": {"code", "message"}}`. Generated from the service\'s schemas by `npm run openapi`.',
   ].join(' '),
 };
@@ -69,11 +71,12 @@ function oneOf(schemas: readonly z.ZodMiniType[], io: 'input' | 'output'): JsonS
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function operationOf(route: ApiRoute, operation: Operation) {
-  const { summary, body, query, success, errors, report } = operation;
+  const { summary, description, body, query, success, errors, report } = operation;
   const parameters = [...pathParameters(route.resource), ...queryParameters(query), ...(route.idempotent ? [IDEMPOTENCY_KEY] : [])];
   return {
     operationId: route.operationId,
     summary,
+    ...(description && { description }),
     tags: [route.audience],
     security: route.iamAuth ? [{ [SIGV4]: [] }] : [],
     ...(parameters.length > 0 && { parameters }),
@@ -82,6 +85,7 @@ function operationOf(route: ApiRoute, operation: Operation) {
       [success.status]: {
         description: SUCCESS_DESCRIPTIONS[success.status],
         ...(success.schemas && { content: json(oneOf(success.schemas, 'output')) }),
+        ...(linksOf(route.operationId) && { links: linksOf(route.operationId) }),
       },
       ...errorResponses(route, errors, report && { ...report, schema: schemaOf(report.schema, 'output') }),
     },

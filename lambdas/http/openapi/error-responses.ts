@@ -4,6 +4,12 @@ import { ERROR_BODIES, schemaOf, type JsonSchema } from './components.js';
 /** API Gateway REST answers a request for a resource or method it does not have with this response, before any route. */
 export const UNKNOWN_ROUTE_RESPONSE: GatewayResponseType = 'MISSING_AUTHENTICATION_TOKEN';
 
+/**
+ * What answers a request that no route takes, said once: the OpenAPI document's description and
+ * the errors reference page (docs/reference/errors.md, which the README links) both show this text.
+ */
+export const UNROUTED_REQUEST_RULE = `An unsigned request to a route that needs a signature, and a request for a resource or method the API does not have, never reach a function: API Gateway answers them ${ERROR_STATUS[GATEWAY_ERRORS[UNKNOWN_ROUTE_RESPONSE].code]} \`${GATEWAY_ERRORS[UNKNOWN_ROUTE_RESPONSE].code}\` (its \`${UNKNOWN_ROUTE_RESPONSE}\` response), never 401, 404 or 405.`;
+
 /** Which routes each of API Gateway's own error responses can answer. */
 export const GATEWAY_ERROR_ROUTES: Readonly<Record<GatewayResponseType, (route: ApiRoute) => boolean>> = {
   BAD_REQUEST_BODY: (route) => route.jsonBody === true,

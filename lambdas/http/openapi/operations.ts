@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { ErrorCode, RouteName } from '../../../contract/index.js';
+import { MAX_BATCH_KEY_VERSIONS, MAX_PLAINTEXT_BYTES, type ErrorCode, type RouteName } from '../../../contract/index.js';
 import * as request from '../schemas.js';
 import * as response from '../response-schemas.js';
 import { CiphertextBatchBody, EncryptBatchBody } from './components.js';
@@ -7,6 +7,8 @@ import { CiphertextBatchBody, EncryptBatchBody } from './components.js';
 /** What the document says of one route, beyond what the route table does. */
 export interface Operation {
   readonly summary: string;
+  /** What the summary leaves out, in CommonMark. */
+  readonly description?: string;
   /** The body, one of these schemas; `required: false` where an absent body counts as `{}`. */
   readonly body?: { readonly schemas: readonly z.ZodMiniType[]; readonly required: boolean };
   readonly query?: z.ZodMiniObject;
@@ -44,6 +46,12 @@ const keyChange = (
   success,
   errors: served('KeyNotFound', 'Conflict', errors),
 });
+
+/** A batch route's description: how its items are validated, and what fails the whole request. */
+const batchRoute = (whole: string) =>
+  `A body with \`items\` is a batch. ${request.BATCH_ITEM_RULE} The answer lists the items in input order, each its result or its \`error\`, with its \`reference\`. ${whole}`;
+
+const CIPHERTEXT_BATCH_WHOLE = `The whole request fails (400 \`ValidationError\`) when the batch body itself is invalid, or its ciphertexts name more than ${MAX_BATCH_KEY_VERSIONS} distinct key versions.`;
 
 const CIPHERTEXT_ERRORS = served('InvalidCiphertext', 'KeyDisabled', 'KeyPendingDeletion', MASTER_KEY_ERRORS);
 const PLAINTEXT_ERRORS = served('KeyNotFound', 'KeyDisabled', 'KeyPendingDeletion', MASTER_KEY_ERRORS);
@@ -114,18 +122,23 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
   }),
   'POST /v1/encrypt': {
     summary: 'Encrypts one plaintext, or a batch, under the current version of a key.',
+    description: batchRoute(
+      `The whole request fails as a single one would when the batch body itself is invalid, its key is unknown, disabled or not the caller's, or its plaintexts add up to more than ${MAX_PLAINTEXT_BYTES / 1024 / 1024} MiB (413).`,
+    ),
     body: jsonBody(request.EncryptBody, EncryptBatchBody),
     success: ok(response.SealedValue, response.SealedBatch),
     errors: [...PLAINTEXT_ERRORS, 'PayloadTooLarge'],
   },
   'POST /v1/decrypt': {
     summary: 'Decrypts one ciphertext, or a batch.',
+    description: batchRoute(CIPHERTEXT_BATCH_WHOLE),
     body: jsonBody(request.CiphertextBody, CiphertextBatchBody),
     success: ok(response.OpenedValue, response.OpenedBatch),
     errors: CIPHERTEXT_ERRORS,
   },
   'POST /v1/rewrap': {
     summary: "Re-encrypts one ciphertext, or a batch, under its key's current version, without showing the plaintext.",
+    description: batchRoute(CIPHERTEXT_BATCH_WHOLE),
     body: jsonBody(request.CiphertextBody, CiphertextBatchBody),
     success: ok(response.SealedValue, response.SealedBatch),
     errors: CIPHERTEXT_ERRORS,
