@@ -28,6 +28,23 @@ const startsWithAnyCase = (prefix: string): string =>
   `^${[...prefix].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('')}`;
 
 /**
+ * A length in characters (code points), as JSON Schema (and KMS, for tags) counts it: zod's own
+ * length checks count UTF-16 code units, so `"𠆱"` would be 2 long, and the document would allow
+ * text the service refuses.
+ */
+function characters(min: number, max?: number) {
+  // A string has at most as many code points as code units, and at least half as many: they are counted only when that leaves it open.
+  const count = (value: string) => [...value].length;
+  const atLeast = (value: string) => value.length >= 2 * min || count(value) >= min;
+  const atMost = (value: string) => max === undefined || value.length <= max || count(value) <= max;
+  return [
+    z.refine<string>(atLeast, `Too small: expected string to have >=${min} characters`),
+    z.refine<string>(atMost, `Too big: expected string to have <=${max} characters`),
+    z.meta({ ...(min > 0 && { minLength: min }), ...(max !== undefined && { maxLength: max }) }),
+  ] as const;
+}
+
+/**
  * Text that is well-formed Unicode. A lone surrogate has no UTF-8 encoding (it becomes U+FFFD), so
  * `"\ud800"`, `"\udfff"` and `"\ufffd"` would otherwise authenticate as the same context.
  */
@@ -52,7 +69,7 @@ export const KeyReference = z
     z.describe("A key id (a UUID, as `keyId` in a key's metadata) or `alias/<name>`."),
   );
 const keyId = KeyReference;
-const reference = z.optional(text().check(z.maxLength(1024)));
+const reference = z.optional(text().check(...characters(0, 1024)));
 /**
  * Standard base64, as `decodePlaintext` (lambdas/http/request.ts) checks it with zod's `base64()`:
  * decoding and checking it once there, rather than here too, spares a 4 MiB plaintext a second pass.
@@ -71,7 +88,7 @@ export const BATCH_ITEM_RULE =
 const batchItems = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_ITEMS));
 
 const tagText = (max: number, min: number) =>
-  text().check(z.minLength(min), z.maxLength(max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
+  text().check(...characters(min, max), z.regex(TAG_PATTERN, 'must be letters, digits, spaces and _ . : / = + - @'));
 /** Tags with KMS's rules; the same rules apply to the tags a deployment puts on its resources. */
 export const Tags = z
   .record(
@@ -105,7 +122,7 @@ export const CreateGrantBody = z.strictObject({
 
 /** Opaque: the `nextToken` of the page before. */
 const nextToken = (more = '') =>
-  z.optional(z.string().check(z.minLength(1), z.maxLength(512), z.describe(`The \`nextToken\` of the page before, as it was answered${more}.`)));
+  z.optional(z.string().check(...characters(1, 512), z.describe(`The \`nextToken\` of the page before, as it was answered${more}.`)));
 
 export const ListGrantsQuery = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(LIST_LIMIT.min), z.lte(LIST_LIMIT.max)), LIST_LIMIT.default),
@@ -115,7 +132,7 @@ export const ListGrantsQuery = z.strictObject({
 export const CreateKeyBody = z.strictObject({
   tags: z.optional(Tags),
   alias: z.optional(z.string().check(z.regex(ALIAS_PATTERN, `must match ${ALIAS_PATTERN.source}`))),
-  description: z.optional(text().check(z.maxLength(MAX_DESCRIPTION_LENGTH))),
+  description: z.optional(text().check(...characters(0, MAX_DESCRIPTION_LENGTH))),
 });
 
 export const ListKeysQuery = z.strictObject({

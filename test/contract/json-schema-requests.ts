@@ -87,7 +87,7 @@ export class SchemaSet {
   }
 
   /**
-   * Values that satisfy a schema. Strings are well-formed Unicode; collections are kept small
+   * Values that satisfy a schema. Strings are well-formed Unicode, now and then as long as allowed; collections are kept small
    * (3 entries at most beyond what a schema requires); a `date-time` is one of the next 364 days,
    * as the document's only date-time in a request, a grant's `expiresAt`, says in its description.
    */
@@ -136,7 +136,11 @@ export class SchemaSet {
       typeof s.pattern === 'string'
         ? fc.stringMatching(new RegExp(s.pattern, 'u'))
         : fc.string({ unit: 'grapheme', minLength, maxLength: Math.min((s.maxLength as number | undefined) ?? 16, minLength + 16) });
-    return text.filter((value) => !LONE_SURROGATE.test(value));
+    const wellFormed = text.filter((value) => !LONE_SURROGATE.test(value));
+    // Now and then the longest text allowed, in characters outside the BMP too (2 UTF-16 code units each, 1 character for JSON Schema).
+    const longest =
+      typeof s.maxLength === 'number' ? ['𠆱', 'a'].map((c) => c.repeat(s.maxLength as number)).filter((value) => this.valid(s, value)) : [];
+    return longest.length === 0 ? wellFormed : fc.oneof({ arbitrary: wellFormed, weight: 2 }, { arbitrary: fc.constantFrom(...longest), weight: 1 });
   }
 
   private generateObject(s: Schema): fc.Arbitrary<Record<string, unknown>> {

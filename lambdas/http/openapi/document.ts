@@ -33,6 +33,13 @@ const IDEMPOTENCY_KEY = {
   schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
 };
 
+/**
+ * What no schema below can say for every object at once: the functions' JSON parsing (see
+ * `jsonBodyParser` in lambdas/http/api-handler.ts) refuses these keys wherever they are, batch items included.
+ */
+export const FORBIDDEN_KEYS_RULE =
+  'A JSON body that holds a `__proto__` key at any depth, or a `constructor` key whose value has a `prototype`, is refused whole with 400 `ValidationError`, whatever its schema allows (tags, contexts and batch items included).';
+
 const INFO = {
   title: 'Envelope API',
   version: '1',
@@ -40,6 +47,7 @@ const INFO = {
     'Envelope encryption under KMS-wrapped data keys. JSON in and out; binary values are standard base64.',
     'Every route but the public ones needs a SigV4-signed request (service `execute-api`).',
     UNROUTED_REQUEST_RULE,
+    FORBIDDEN_KEYS_RULE,
     'Errors answer `{"error": {"code", "message"}}`. Generated from the service\'s schemas by `npm run openapi`.',
   ].join(' '),
 };
