@@ -1,12 +1,19 @@
 import * as z from 'zod/mini';
-import { DEPENDENCY_FAILURES, ERROR_STATUS, GRANT_OPERATIONS, type ErrorBody as ErrorBodyType, type ErrorCode } from '../../contract/index.js';
+import {
+  DEPENDENCY_FAILURES,
+  ERROR_STATUS,
+  GRANT_OPERATIONS,
+  KEY_ID_PATTERN,
+  type ErrorBody as ErrorBodyType,
+  type ErrorCode,
+} from '../../contract/index.js';
 import type * as wire from '../../contract/types.js';
 
 // The bodies the API answers, as zod/mini schemas: the OpenAPI document is generated from them, and
 // each one is checked at compile time against its type in the contract (see `ContractAgreement`).
 
 const timestamp = z.iso.datetime();
-const keyId = z.string().check(z.describe('The key id, a UUID.'));
+const keyId = z.string().check(z.regex(KEY_ID_PATTERN), z.describe('The key id, a UUID: a `{key}`, or a `keyId` in a request, names the key by it.'));
 const keyVersion = z.int().check(z.gte(1));
 const base64 = z.base64();
 /** A ciphertext token as the service writes it: always the current format. */
