@@ -12,6 +12,7 @@ import {
   MAX_BATCH_ITEMS,
   MAX_CONTEXT_BYTES,
   MAX_DESCRIPTION_LENGTH,
+  MAX_PLAINTEXT_BYTES,
   MAX_POLICY_PRINCIPALS,
   PENDING_WINDOW_DAYS,
 } from '../../contract/index.js';
@@ -77,7 +78,12 @@ const reference = z.optional(text().check(...characters(0, 1024)));
 const { type: _string, $schema: _dialect, ...BASE64_KEYWORDS } = z.toJSONSchema(z.base64());
 const plaintext = z
   .string()
-  .check(z.meta(BASE64_KEYWORDS), z.describe('The plaintext, standard base64; a larger plaintext than the limit is a 413 `PayloadTooLarge`.'));
+  .check(
+    z.meta(BASE64_KEYWORDS),
+    z.describe(
+      `The plaintext, standard base64; over ${MAX_PLAINTEXT_BYTES / 1024 / 1024} MiB decoded (in one request, all items of a batch together), a 413 \`PayloadTooLarge\`.`,
+    ),
+  );
 
 /**
  * What happens to a batch item that breaks its item schema, as the document says it: batch items
