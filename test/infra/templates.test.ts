@@ -661,7 +661,7 @@ describe("API Gateway's CloudWatch role", () => {
     api.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it("is a retained role API Gateway assumes, with AmazonAPIGatewayPushToCloudWatchLogs' actions in this account and region only", () => {
+  it("is a retained role API Gateway assumes, with AmazonAPIGatewayPushToCloudWatchLogs' actions in this account and region only, and none on any stage's audit log group", () => {
     const roles = Object.entries(account.findResources('AWS::IAM::Role'));
     expect(roles).toHaveLength(1);
     const [roleId, role] = roles[0]!;
@@ -671,10 +671,14 @@ describe("API Gateway's CloudWatch role", () => {
     ]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const statements = identityStatements(account, roleId);
-    expect(statements).toHaveLength(1);
-    expect(actions(statements[0]!).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
-    expect(statements[0]!.Condition).toBeUndefined();
-    expect(spelledOut(statements[0]!.Resource)).toBe(`arn:\${AWS::Partition}:logs:${REGION}:\${AWS::AccountId}:*`);
+    expect(statements.map((statement) => statement.Effect)).toEqual(['Allow', 'Deny']);
+    const [allow, deny] = statements as [(typeof statements)[number], (typeof statements)[number]];
+    expect(actions(allow).sort()).toEqual([...PUSH_TO_CLOUDWATCH_LOGS_ACTIONS].sort());
+    expect(allow.Condition).toBeUndefined();
+    expect(spelledOut(allow.Resource)).toBe(`arn:\${AWS::Partition}:logs:${REGION}:\${AWS::AccountId}:*`);
+    expect(actions(deny)).toEqual(['logs:*']);
+    const auditGroups = `arn:\${AWS::Partition}:logs:${REGION}:\${AWS::AccountId}:log-group:/envelope-api-*/audit`;
+    expect((deny.Resource as unknown[]).map(spelledOut)).toEqual([auditGroups, `${auditGroups}:*`]);
   });
 
   it("names the role in the region's account settings, retained, once the role may write", () => {
