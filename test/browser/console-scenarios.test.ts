@@ -139,7 +139,8 @@ describe('grants', () => {
     await page.getByRole('tabpanel').getByText('No active grant on this key.').waitFor();
     await page.getByRole('button', { name: 'Create grant' }).click();
     const create = page.getByRole('dialog', { name: 'Create grant' });
-    await create.getByRole('textbox', { name: 'Grantee principal ARN' }).fill(principal('outsider').arn);
+    // The local identities are offered, as in the wizard.
+    await pickIdentity(create.getByRole('combobox', { name: 'Grantee principal ARN' }), 'outsider');
     await create.getByRole('button', { name: /^Operations/ }).click();
     await page.getByRole('option', { name: 'Encrypt', exact: true }).click();
     await page.keyboard.press('Escape');

@@ -1,3 +1,4 @@
+import Autosuggest from '@cloudscape-design/components/autosuggest';
 import DatePicker from '@cloudscape-design/components/date-picker';
 import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
@@ -6,6 +7,7 @@ import RadioGroup from '@cloudscape-design/components/radio-group';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { GRANT_LIMITS, GRANT_OPERATIONS } from '../../../../../contract/limits.js';
 import type { GrantOperation } from '../../api/types.js';
+import { useIdentityOptions } from '../../components/use-identity-options.js';
 import { ContextEditor } from './context-editor.js';
 import { type ConstraintType, type GrantDraft, type GrantErrors, isAllowedExpiry } from './grant-draft.js';
 
@@ -33,6 +35,7 @@ export interface GrantFormProps {
 /** The fields of a grant, as `POST /v1/keys/{key}/grants` takes them. */
 export function GrantForm({ draft, onChange, errors }: GrantFormProps) {
   const set = (change: Partial<GrantDraft>) => onChange({ ...draft, ...change });
+  const identities = useIdentityOptions();
   return (
     <SpaceBetween size="l">
       <FormField
@@ -40,7 +43,15 @@ export function GrantForm({ draft, onChange, errors }: GrantFormProps) {
         description="The IAM role or user the grant is for (a role, not a role session)."
         errorText={errors?.grantee}
       >
-        <Input value={draft.grantee} onChange={(event) => set({ grantee: event.detail.value })} placeholder="arn:aws:iam::111122223333:role/Team" />
+        <Autosuggest
+          value={draft.grantee}
+          options={identities}
+          onChange={(event) => set({ grantee: event.detail.value })}
+          placeholder="arn:aws:iam::111122223333:role/Team"
+          enteredTextLabel={(text) => `Use "${text}"`}
+          empty="No local identity matches"
+          clearAriaLabel="Clear ARN"
+        />
       </FormField>
       <FormField label="Operations" description="What the grantee may do with the key." errorText={errors?.operations}>
         <Multiselect
