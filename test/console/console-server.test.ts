@@ -176,6 +176,14 @@ describe('forwarding', () => {
     expect(errorOf(reply).code).toBe('KeyNotFound');
   });
 
+  it('drops a body sent with GET or DELETE, as the API ignores one, rather than forwarding it', async () => {
+    for (const body of ['{"x":1}', 'not json']) {
+      const headers = { ...session, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+      const reply = await send(server.port, '/api/v1/keys?limit=1', { headers, body });
+      expect(reply.status, `${body}: ${reply.text}`).toBe(200);
+    }
+  });
+
   it('forwards only the contract routes: any other path or method under /api is 404', async () => {
     for (const [method, path] of [
       ['GET', '/api/v1/nothing'],

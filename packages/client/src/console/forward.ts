@@ -28,7 +28,8 @@ export async function forward({ client, timeoutMs }: Forwarder, request: Incomin
   const body = await readBody(request, MAX_REQUEST_BYTES);
   if ('tooLarge' in body)
     return sendError(response, 413, 'PayloadTooLarge', `The request is too large. ${PAYLOAD_LIMIT_HINT}`, { connection: 'close' });
-  const json = parseBody(body.bytes);
+  // The API's GET and DELETE routes take no body, and the API ignores one sent with them: so does this.
+  const json = TAKES_NO_BODY.has(method) ? undefined : parseBody(body.bytes);
   if (json === INVALID) return sendError(response, 400, 'ValidationError', 'The request body is not JSON.');
   const idempotencyKey = request.headers[IDEMPOTENCY_HEADER];
   const answer = client.respond<unknown>(method, path, json, Object.fromEntries(url.searchParams), {
@@ -50,6 +51,7 @@ function lateMessage(method: string, timeoutMs: number): string {
 }
 
 const INVALID = Symbol('invalid');
+const TAKES_NO_BODY = new Set(['GET', 'HEAD', 'DELETE']);
 const TIMED_OUT = Symbol('timed out');
 
 function parseBody(bytes: Buffer): unknown {
