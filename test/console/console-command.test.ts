@@ -2,11 +2,11 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
+import { type ConsoleSession, PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from '../../packages/client/src/console/protocol.js';
 import type { KeyPage } from '../../packages/client/src/index.js';
 import { builtCli, userEnv } from '../cli/cli-support.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
-import { clientFor } from '../support/principals.js';
+import { clientFor, principal } from '../support/principals.js';
 
 /** `envelope console` as a user runs it: the built CLI in a child process, against the local runtime, never opening a browser. */
 const runtime = runtimeForFile({ POWERTOOLS_METRICS_DISABLED: 'true' });
@@ -20,9 +20,9 @@ afterEach(() => {
   if (child?.exitCode === null) child.kill();
 });
 
-function startConsole(args: readonly string[]) {
+function startConsole(args: readonly string[], { withCredentials = true } = {}) {
   child = spawn(process.execPath, [main, 'console', '--no-open', ...args], {
-    env: userEnv(runtime().apiUrl, 'owner'),
+    env: userEnv(runtime().apiUrl, withCredentials ? 'owner' : undefined),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -68,6 +68,11 @@ describe('envelope console', () => {
     const keys = await get(new URL('/api/v1/keys?limit=100', url), session);
     expect(keys.status).toBe(200);
     expect((JSON.parse(keys.text) as KeyPage).keys.map((key) => key.keyId)).toContain(created.keyId);
+    // Whose credentials sign, shown on every page: the access key id, its middle masked; never the secret.
+    const described = JSON.parse((await get(new URL('/console/session', url), session)).text) as ConsoleSession;
+    const { accessKeyId, secretAccessKey } = principal('owner');
+    expect(described.signer).toBe(`${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}`);
+    expect(JSON.stringify(described)).not.toContain(secretAccessKey);
     const page = await get(new URL('/', url), session);
     expect(page.status).toBe(404);
     expect(JSON.parse(page.text)).toMatchObject({ error: { code: 'NotFound', message: expect.stringContaining('not built') } });
@@ -84,6 +89,12 @@ describe('envelope console', () => {
     const run = startConsole(['--port', '70000']);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('Expected a port');
+  });
+
+  it('stops at once, as every command does, when there are no credentials to sign with', async () => {
+    const run = startConsole([], { withCredentials: false });
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('NoCredentials');
   });
 
   it('refuses an idle period longer than a week, which a timer would turn into none at all', async () => {

@@ -86,6 +86,7 @@ export interface CiphertextInput {
 /** Typed client for the Envelope API, signing every request with SigV4 (service `execute-api`). */
 export class EnvelopeClient implements DataKeys {
   private readonly signer: SignatureV4;
+  readonly #credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   private readonly base: URL;
   private readonly userAgent: string;
   /** The API's base URL and the region requests are signed for, as resolved from the options and the environment. */
@@ -96,7 +97,17 @@ export class EnvelopeClient implements DataKeys {
     this.base = endpoint;
     this.target = { endpoint: endpoint.href.replace(/\/$/, ''), region };
     this.userAgent = [`envelope-client/${packageVersion()}`, options.userAgent].filter(Boolean).join(' ');
-    this.signer = new SignatureV4({ credentials: options.credentials ?? defaultProvider(), region, service: 'execute-api', sha256: Sha256Hash });
+    this.#credentials = options.credentials ?? defaultProvider();
+    this.signer = new SignatureV4({ credentials: this.#credentials, region, service: 'execute-api', sha256: Sha256Hash });
+  }
+
+  /**
+   * The access key id requests are signed with, resolving the credentials as a call would: it
+   * rejects as a call would when there are none. Never the secret.
+   */
+  async accessKeyId(): Promise<string> {
+    const credentials = typeof this.#credentials === 'function' ? await this.#credentials() : this.#credentials;
+    return credentials.accessKeyId;
   }
 
   /** Creates a key; a retry with the same `idempotencyKey` answers the first outcome instead of creating another. */

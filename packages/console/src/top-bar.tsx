@@ -22,6 +22,7 @@ export function TopBar() {
         }}
         utilities={[
           { type: 'button', text: `${session.endpoint} · ${session.region}`, disableUtilityCollapse: false },
+          ...(session.signer ? [{ type: 'button' as const, iconName: 'key' as const, text: `Signing with ${session.signer}` }] : []),
           ...(current
             ? [
                 {

@@ -34,6 +34,7 @@ function session(context: ConsoleRouteContext): ConsoleSession {
     mode: identities.length > 0 ? 'local' : 'aws',
     identities: identities.map(({ name, arn, description }) => ({ name, arn, description })),
     ...idleMinutes(context.idleMs),
+    ...(context.signer !== undefined && { signer: context.signer }),
   };
 }
 

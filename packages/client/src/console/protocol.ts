@@ -14,6 +14,8 @@ export interface ConsoleSession {
   readonly identities: readonly ConsoleIdentity[];
   /** The server stops after this many minutes without a request; absent when it stops only with `npm start`. */
   readonly idleMinutes?: number;
+  /** In `aws` mode, whose credentials sign: the profile, if one is named, and the access key id with its middle masked. */
+  readonly signer?: string;
 }
 
 export interface ConsoleIdentity {

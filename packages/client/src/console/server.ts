@@ -28,6 +28,8 @@ export interface ConsoleServerOptions {
   readonly idleMs?: number;
   /** @default 30 s */
   readonly apiTimeoutMs?: number;
+  /** Whose credentials sign (`aws` mode), shown at the top of every page so that no one mistakes production for a sandbox. @default none */
+  readonly signer?: string;
   /** What printed the console's URL, as the refusals name it. @default '`envelope console`' */
   readonly printedBy?: string;
   /** How long a request may take to arrive whole, headers and body; then 408 and the connection closes. @default 10 s */

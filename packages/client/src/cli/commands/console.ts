@@ -23,8 +23,11 @@ export function addConsoleCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ envelope console\n  $ envelope console --port 8443 --no-open')
     .action(async (options: ConsoleOptions, command: Command) => {
       const client = clientFor(command);
+      // Resolved now, so that missing credentials stop the command as they stop any other (exit 2).
+      const signer = signerOf(await client.accessKeyId(), process.env.AWS_PROFILE);
       const server = await startConsoleServer({
         client,
+        signer,
         activity: awsActivity(client, options.auditLogGroup),
         port: options.port,
         assetsDir: CONSOLE_UI_DIR,
@@ -42,6 +45,12 @@ export function addConsoleCommand(program: Command): void {
 function portNumber(value: string): number {
   if (!/^[0-9]+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('Expected a port, 0 to 65535.');
   return Number(value);
+}
+
+/** `profile prod, AKIA…WXYZ`: enough to tell accounts apart, without the key itself. */
+export function signerOf(accessKeyId: string, profile: string | undefined): string {
+  const masked = accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : '…';
+  return profile ? `profile ${profile}, ${masked}` : masked;
 }
 
 /** A week: an idle period is a safeguard, and timers cannot wait past about 24.8 days anyway (they then fire at once). */
