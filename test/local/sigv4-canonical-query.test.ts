@@ -1,11 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { promisify } from 'node:util';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalQueryString, canonicalUri } from '../../local/gateway/sigv4-verifier.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
+import { botocoreGets, curlSigned } from '../support/other-signers.js';
 import { clientFor, principal, signedHeaders } from '../support/principals.js';
 
 /**
@@ -19,7 +19,6 @@ import { clientFor, principal, signedHeaders } from '../support/principals.js';
  * the test shows the refusal that API Gateway answers too. The handlers are the real ones: a
  * listing by tag finds the key whose tag the decoded value names, and `alias%2F…` finds the alias.
  */
-const run = promisify(execFile);
 const runtime = runtimeForFile({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '60' });
 const owner = principal('owner');
 /** Every character KMS tag rules allow besides letters and digits, and letters beyond ASCII. */
@@ -68,44 +67,12 @@ async function answerOf(response: Response): Promise<Answer> {
 
 /** botocore's SigV4Auth over an AWSRequest (with `params`, or the query in `url`), sent with urllib. */
 async function botocore(url: string, params?: Record<string, string>): Promise<Answer> {
-  const script = `
-import json, sys, urllib.request, urllib.error
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-spec = json.load(sys.stdin)
-request = AWSRequest(method='GET', url=spec['url'], params=spec['params'] or {})
-SigV4Auth(Credentials(spec['accessKeyId'], spec['secretAccessKey']), 'execute-api', 'us-east-1').add_auth(request)
-prepared = request.prepare()
-try:
-    response = urllib.request.urlopen(urllib.request.Request(prepared.url, headers=dict(prepared.headers)))
-    status, body = response.status, response.read()
-except urllib.error.HTTPError as error:
-    status, body = error.code, error.read()
-print(json.dumps({'status': status, 'body': json.loads(body)}))
-`;
-  const spec = { url: `${runtime().apiUrl}${url}`, params: params ?? null, accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey };
-  const child = run('python3', ['-c', script]);
-  child.child.stdin!.end(JSON.stringify(spec));
-  return JSON.parse((await child).stdout) as Answer;
+  const [answer] = await botocoreGets<Answer['body']>([{ url: `${runtime().apiUrl}${url}`, params }]);
+  return answer!;
 }
 
 /** curl --aws-sigv4, with the URL (and any other arguments) as a person would type them. */
-async function curl(target: string, ...args: string[]): Promise<Answer> {
-  const { stdout } = await run('curl', [
-    '--silent',
-    '--write-out',
-    '\n%{http_code}',
-    '--aws-sigv4',
-    'aws:amz:us-east-1:execute-api',
-    '--user',
-    `${owner.accessKeyId}:${owner.secretAccessKey}`,
-    ...args,
-    `${runtime().apiUrl}${target}`,
-  ]);
-  const at = stdout.lastIndexOf('\n');
-  return { status: Number(stdout.slice(at + 1)), body: JSON.parse(stdout.slice(0, at)) };
-}
+const curl = (target: string, ...args: string[]): Promise<Answer> => curlSigned<Answer['body']>(`${runtime().apiUrl}${target}`, args);
 
 const CURL_MAJOR_VERSION = Number(/^curl (\d+)\./.exec(execFileSync('curl', ['--version']).toString())?.[1]);
 

@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { promisify } from 'node:util';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiFunctionName } from '../../contract/index.js';
 import type { LocalGateway, ProxyHandler } from '../../local/gateway/server.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
-import { clientFor, principal, signedHeaders } from '../support/principals.js';
+import { clientFor, signedHeaders } from '../support/principals.js';
+import { type BotocoreRequest, botocoreGets, curlSigned, type SignedAnswer } from '../support/other-signers.js';
 import { startSigningGateway } from '../support/signing-gateway.js';
 
 /**
@@ -18,50 +17,16 @@ import { startSigningGateway } from '../support/signing-gateway.js';
  * inherits (`__proto__`, `constructor`, `toString`) are names like any other on the whole request
  * path: the gateway's headers, its choice of body model, the event, the handlers' parsing.
  */
-const run = promisify(execFile);
-const owner = principal('owner');
 
 /** Header names that are tokens but not `[a-z0-9-]`, and names of Object.prototype's members. */
 const HEADER_NAMES = ['x-amz-meta_foo', 'x.custom', 'x~tilde', "x!#$%&'*+-.^_`|~09", 'constructor', 'tostring', '__proto__'];
 /** Query parameter names of Object.prototype's members, and a plain one to compare them with. */
 const QUERY_NAMES = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', 'x'];
 
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
+type Answer = SignedAnswer;
 
-interface BotocoreRequest {
-  readonly url: string;
-  readonly params?: Record<string, string>;
-  readonly headers?: Record<string, string>;
-}
-
-/** GET requests signed by botocore's SigV4Auth and sent with urllib, one after the other, in one Python process. */
-async function botocore(requests: readonly BotocoreRequest[]): Promise<Answer[]> {
-  const script = `
-import json, sys, urllib.request, urllib.error
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-spec = json.load(sys.stdin)
-answers = []
-for r in spec['requests']:
-    request = AWSRequest(method='GET', url=r['url'], params=r.get('params') or {}, headers=r.get('headers') or {})
-    SigV4Auth(Credentials(spec['accessKeyId'], spec['secretAccessKey']), 'execute-api', 'us-east-1').add_auth(request)
-    prepared = request.prepare()
-    try:
-        response = urllib.request.urlopen(urllib.request.Request(prepared.url, headers=dict(prepared.headers)))
-        status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
-    answers.append({'status': status, 'body': json.loads(body)})
-print(json.dumps(answers))
-`;
-  const child = run('python3', ['-c', script]);
-  child.child.stdin!.end(JSON.stringify({ requests, accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey }));
-  return JSON.parse((await child).stdout) as Answer[];
-}
+/** GET requests signed by botocore's SigV4Auth, as the owner. */
+const botocore = (requests: readonly BotocoreRequest[]): Promise<Answer[]> => botocoreGets(requests);
 
 /** Signed by @smithy/signature-v4, as the project's client signs (the query is the URL's). */
 async function sdk(url: URL, { headers = {}, unsent = [] }: { headers?: Record<string, string>; unsent?: readonly string[] } = {}): Promise<Answer> {
@@ -79,21 +44,7 @@ async function sdk(url: URL, { headers = {}, unsent = [] }: { headers?: Record<s
 }
 
 /** Signed by curl --aws-sigv4, which signs the headers given with -H and the query as typed. */
-async function curl(url: string, ...args: string[]): Promise<Answer> {
-  const { stdout } = await run('curl', [
-    '--silent',
-    '--write-out',
-    '\n%{http_code}',
-    '--aws-sigv4',
-    'aws:amz:us-east-1:execute-api',
-    '--user',
-    `${owner.accessKeyId}:${owner.secretAccessKey}`,
-    ...args,
-    url,
-  ]);
-  const at = stdout.lastIndexOf('\n');
-  return { status: Number(stdout.slice(at + 1)), body: JSON.parse(stdout.slice(0, at)) };
-}
+const curl = (url: string, ...args: string[]): Promise<Answer> => curlSigned(url, args);
 
 const headerValueFor = (name: string) => `value of ${name}`;
 const signedNames = (event: APIGatewayProxyEvent) => /SignedHeaders=([^,]+)/.exec(event.headers.authorization ?? '')![1]!.split(';');
