@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { closeServer, listen } from '../http-server.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_REQUEST_BYTES, type ApiFunctionName } from '../../contract/index.js';
+import { decodeUtf8Chunks } from '../../packages/client/src/utf8-chunks.js';
 import type { AccessDecision } from '../iam/policy-evaluator.js';
 import type { AuthorizationType, DeployedApi } from './deployed-api.js';
 import { API_GATEWAY_MESSAGES, renderGatewayResponse, type ApiGatewayResponseType, type GatewayFailure } from './gateway-responses.js';
@@ -157,7 +157,7 @@ async function handle<P extends Caller & Credentialed>(
   const decision = await options.authorize?.({ caller: principal, method, path, authorizationType });
   if (decision && !decision.allowed) throw new GatewayError('ACCESS_DENIED', decision.message);
   // Decoded once, for validation and for the event.
-  const text = decodeBody(body);
+  const text = decodeUtf8Chunks(body);
   const invalid = validateRequest(matched.method.validation, { headers, query, pathParameters: matched.pathParameters, body: text });
   if (invalid) throw new GatewayError(invalid.type, invalid.message, invalid.validationErrorString);
 
@@ -196,20 +196,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer[]> {
     chunks.push(chunk as Buffer);
   }
   return chunks;
-}
-
-/**
- * The body's text, decoded chunk by chunk (a sequence split between chunks decodes whole) rather
- * than from a copy of the whole body: a batch's 140 KB would be one more buffer outside V8's heap
- * per request, and enough of them bring full collections of the gateway's heap.
- */
-function decodeBody(chunks: readonly Buffer[]): string {
-  // A body in one chunk (a single request's) is decoded as it is, with nothing to join.
-  if (chunks.length === 1) return chunks[0]!.toString('utf8');
-  const decoder = new StringDecoder('utf8');
-  let text = '';
-  for (const chunk of chunks) text += decoder.write(chunk);
-  return text + decoder.end();
 }
 
 /**

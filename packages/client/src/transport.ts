@@ -1,7 +1,7 @@
 import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { StringDecoder } from 'node:string_decoder';
 import { NetworkError } from './errors.js';
+import { decodeUtf8Chunks } from './utf8-chunks.js';
 
 /** An answer, whatever its status: the body decoded as UTF-8. */
 export interface Answer {
@@ -41,29 +41,13 @@ export function exchange(url: URL, method: string, headers: Record<string, strin
   });
 }
 
-/**
- * The answer decoded chunk by chunk (a sequence split between chunks decodes whole), joined as
- * text: no copy of a batch's 150 KB answer as one buffer before its text, which only parsing makes
- * whole. Buffers count as memory outside V8's heap, and enough of them bring full collections.
- */
+/** The answer's text, decoded from the chunks it arrived in (see decodeUtf8Chunks). */
 function readAnswer(response: IncomingMessage, resolve: (answer: Answer) => void, fail: (cause: unknown) => void): void {
-  // A one-chunk answer (most are) is decoded whole, as before.
-  let first: Buffer | undefined;
-  let decoder: StringDecoder | undefined;
-  let text = '';
-  response.on('data', (chunk: Buffer) => {
-    if (first === undefined && decoder === undefined) {
-      first = chunk;
-      return;
-    }
-    decoder ??= new StringDecoder('utf8');
-    if (first !== undefined) text += decoder.write(first);
-    first = undefined;
-    text += decoder.write(chunk);
-  });
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
   response.on('error', fail);
   response.on('end', () => {
-    text = decoder === undefined ? (first?.toString('utf8') ?? '') : text + decoder.end();
+    const text = decodeUtf8Chunks(chunks);
     // fetch()'s text() drops a byte order mark.
     resolve({ status: response.statusCode ?? 0, headers: response.headers, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
   });
