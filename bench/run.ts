@@ -98,8 +98,8 @@ try {
     batchItemsPerSecondPerCore1000: round(1000 / (handlers.profiles.batchEncrypt1000.msPerRequest / 1000), 0),
     encryptFileVsAge: ratio(files.seconds.age!.encrypt.median, files.seconds.envelope!.encrypt.median),
     decryptFileVsAge: ratio(files.seconds.age!.decrypt.median, files.seconds.envelope!.decrypt.median),
-    encryptFileVsCopy: ratio(files.copySeconds.median, files.seconds.envelope!.encrypt.median),
-    decryptFileVsCopy: ratio(files.copySeconds.median, files.seconds.envelope!.decrypt.median),
+    encryptFileVsCopy: ratio(files.seconds.cp!.encrypt.median, files.seconds.envelope!.encrypt.median),
+    decryptFileVsCopy: ratio(files.seconds.cp!.decrypt.median, files.seconds.envelope!.decrypt.median),
     encryptStreamInMemoryVsRawAesGcm: ratio(files.inMemoryMibPerSecond.envelopeEncrypt.median, files.inMemoryMibPerSecond.rawEncrypt.median),
     encryptStreamInMemoryVsEncryptionSdk: ratio(
       files.inMemoryMibPerSecond.envelopeEncrypt.median,

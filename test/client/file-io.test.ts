@@ -144,6 +144,28 @@ describe('FileAppender', () => {
     }
   });
 
+  it('with freeWritten, frees each written buffer that owns its whole block once its write ends, and nothing else', async () => {
+    const dir = await directory();
+    const file = await open(join(dir, 'out'), 'w');
+    const block = () => Buffer.from(randomBytes(Buffer.poolSize + 1));
+    const owners = [block(), block()];
+    const shared = block();
+    const view = shared.subarray(1, 100);
+    const pooled = Buffer.from('from the pool');
+    const small = Buffer.alloc(16, 1);
+    const expected = Buffer.concat([owners[0]!, view, pooled, small, owners[1]!]);
+    try {
+      const output = new FileAppender(file, { depth: 2, writeSize: 64, freeWritten: true });
+      await output.append([owners[0]!, view, pooled, small, owners[1]!]);
+      await output.flush();
+    } finally {
+      await file.close();
+    }
+    expect(await readFile(join(dir, 'out'))).toEqual(expected);
+    expect(owners.map((buffer) => buffer.buffer.byteLength)).toEqual([0, 0]);
+    expect([shared.length, view.length, pooled.toString(), small.length]).toEqual([Buffer.poolSize + 1, 99, 'from the pool', 16]);
+  });
+
   it('reports a failed write on the next call, not as an unhandled rejection', async () => {
     const dir = await directory();
     await writeFile(join(dir, 'read-only'), '');

@@ -99,6 +99,11 @@ export interface Appending {
    * time. @default Infinity
    */
   readonly syncEvery?: number;
+  /**
+   * The buffers appended are the appender's: once written, each that is a whole memory block of its
+   * own (not a view, not a slice of Node's shared pool) is freed at once (see `freeNow`). @default false
+   */
+  readonly freeWritten?: boolean;
 }
 
 /**
@@ -117,11 +122,16 @@ export class FileAppender {
   #gatheredLength = 0;
   readonly #writing: Promise<void>[] = [];
   readonly #syncEvery: number;
+  readonly #freeWritten: boolean;
   #syncedUpTo = 0;
   #syncing: Promise<void> | undefined;
 
-  constructor(file: FileHandle, { depth = 1, backlog = 0, writeSize = 0, syncEvery = Number.POSITIVE_INFINITY }: Appending = {}) {
+  constructor(
+    file: FileHandle,
+    { depth = 1, backlog = 0, writeSize = 0, syncEvery = Number.POSITIVE_INFINITY, freeWritten = false }: Appending = {},
+  ) {
     this.#file = file;
+    this.#freeWritten = freeWritten;
     this.#depth = depth;
     this.#backlog = backlog;
     this.#writeSize = writeSize;
@@ -156,7 +166,9 @@ export class FileAppender {
     while (this.#writing.length >= this.#depth + this.#backlog) await this.#writing.shift();
     // Each write starts once the one `depth` before it has ended: no more than `depth` run at once.
     const before = this.#writing.at(-this.#depth);
-    const write = writeFully.bind(undefined, this.#file, this.#gathered, this.#position);
+    const buffers = this.#gathered;
+    const written = writeFully.bind(undefined, this.#file, buffers, this.#position);
+    const write = this.#freeWritten ? () => written().then(() => buffers.forEach(freeNow)) : written;
     this.#writing.push(settledLater(before ? before.then(write) : write()));
     this.#position += this.#gatheredLength;
     this.#gathered = [];
@@ -179,6 +191,24 @@ export class FileAppender {
     );
     this.#syncing = syncing;
   }
+}
+
+/**
+ * Detaches a buffer that owns its whole memory block, larger than a slab of Node's pool, so that the
+ * block goes back to the allocator now, and the next buffer of its size is carved from it, instead of
+ * waiting with every other block for a collection: a file transfer that leaves its cipher's outputs to
+ * the collector holds tens of MiB of them at any time, and the allocator, asked for fresh blocks all
+ * along, hands out new pages the kernel must zero (3 GiB in 256 KiB outputs: 0.65 s of CPU instead of 0.4).
+ */
+export function freeNow(buffer: Buffer): void {
+  const block = buffer.buffer as ArrayBufferLike & Partial<Transferable>;
+  // Node 20 has no ArrayBuffer.prototype.transfer (ES2024): its blocks wait for the collector, as before.
+  if (buffer.byteOffset === 0 && buffer.length === block.byteLength && block.byteLength > Buffer.poolSize) block.transfer?.(0);
+}
+
+/** ES2024's ArrayBuffer.prototype.transfer, beyond the ES2023 library this project compiles against. */
+interface Transferable {
+  transfer(newByteLength?: number): ArrayBuffer;
 }
 
 /** writev until every byte is written: a regular file may take fewer bytes than asked in one call. */

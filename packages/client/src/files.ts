@@ -220,6 +220,7 @@ async function writeThrough(
     backlog: transform.writesQueued,
     writeSize: PIECE_SIZE,
     syncEvery: SYNC_EVERY,
+    freeWritten: true,
   });
   let done = 0;
   await output.append(transform.head);

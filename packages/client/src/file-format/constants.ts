@@ -16,9 +16,11 @@ export const MAX_FRAME_SIZE = 16 * 1024 * 1024;
 /**
  * The most bytes a cipher takes in one call (a frame is sealed or opened in pieces): small enough
  * that its output is still in the core's cache when it is written; through buffers of 1 MiB, the
- * copies into and out of the page cache run at a third of the speed.
+ * copies into and out of the page cache run at a third of the speed. At 128 KiB rather than 256, a
+ * 3 GiB file decrypted until synced took 3.1 s instead of 3.1-5.1 s, with half the kernel's time
+ * (writes into the page cache cost more per byte as they grow); below it, the cipher's calls cost more.
  */
-export const PIECE_SIZE = 256 * 1024;
+export const PIECE_SIZE = 128 * 1024;
 
 /** Written in place of a sequence number to announce the final frame (the ESDK's Sequence Number End). */
 export const FINAL_FRAME_MARKER = 0xffff_ffff;
