@@ -8,6 +8,7 @@ import { allowedHost, allowedOrigin } from './guards.js';
 import { SECURITY_HEADERS, sendError, sendPage } from './headers.js';
 import { type ActivityPage, type ActivityQuery, type ConsoleIdentity, IDENTITY_HEADER, PAGE_KEY_FRAGMENT, PAGE_KEY_HEADER } from './protocol.js';
 import { newSession, type Session, sameSecret, sessionCookie, sessionFromCookies } from './session.js';
+import { DEFAULT_IDLE_MS } from './defaults.js';
 
 export interface ConsoleServerOptions {
   /** Signs and sends the forwarded calls, with the user's credentials. */
@@ -54,7 +55,6 @@ export interface LocalIdentity extends ConsoleIdentity {
 /** The audit trail's records matching a query, read with the credentials of `client`. */
 export type ActivitySource = (query: ActivityQuery, client: EnvelopeClient) => Promise<ActivityPage>;
 
-export const DEFAULT_IDLE_MS = 30 * 60_000;
 const DEFAULT_API_TIMEOUT_MS = 30_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
