@@ -80,6 +80,7 @@ describe('help and usage', () => {
       ['rewrap'],
       ['encrypt-file'],
       ['decrypt-file'],
+      ['rewrap-file'],
       ['master-key'],
     ];
     const results = await Promise.all(commands.map((command) => envelope(main, [...command, '--help'], { env: userEnv(undefined, undefined) })));

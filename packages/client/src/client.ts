@@ -37,6 +37,7 @@ import {
 } from './files.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { operation, type RequestLine, requestLine } from './routes.js';
+import { type RewrapFileOptions, type RewrapFileResult, rewrapFile } from './rewrap-file.js';
 import { resolveTarget } from './target.js';
 import { exchange as send } from './transport.js';
 import { packageVersion } from './version.js';
@@ -235,6 +236,15 @@ export class EnvelopeClient implements DataKeys {
   /** Decrypts a file or stream; a file output appears only once every frame has verified. */
   decryptFile(input: string | Readable, output: string | Writable, options: DecryptStreamOptions & FileOptions = {}): Promise<void> {
     return decryptFile(this, input, output, options);
+  }
+
+  /**
+   * Moves an encrypted file to its key's current version by its header alone (two API calls, the
+   * body copied unchanged); in place unless `output` is given. A file already at the current version
+   * is left as it is. See docs/file-format.md.
+   */
+  rewrapFile(input: string, output?: string, options: RewrapFileOptions = {}): Promise<RewrapFileResult> {
+    return rewrapFile(this, input, output, options);
   }
 
   masterKey(): Promise<MasterKeyStatus> {

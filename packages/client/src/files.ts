@@ -69,7 +69,7 @@ async function sealerFor(
  * The work's value, or a rejection with the signal's reason as soon as it aborts; a value that comes
  * after the abort goes to `discard` (a data key is wiped).
  */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
   if (!signal) return work;
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
@@ -330,19 +330,21 @@ function progress(onProgress: ProgressCallback | undefined, total: number | unde
  * Opens an input file and learns its size, before any API call is made: a missing or unreadable
  * input, or a directory (which opens, and fails only when read), fails first.
  */
-interface OpenedFile {
+export interface OpenedFile {
   readonly file: FileHandle;
   readonly size: number;
   /** A regular file, not a pipe, FIFO or device: its reads neither wait for a writer nor end early. */
   readonly regular: boolean;
+  /** Its permission bits and file type, as stat gives them. */
+  readonly mode: number;
 }
 
-async function openFile(path: string): Promise<OpenedFile> {
+export async function openFile(path: string): Promise<OpenedFile> {
   const file = await open(path, 'r');
   try {
     const stats = await file.stat();
     if (stats.isDirectory()) throw isDirectory(path, 'read');
-    return { file, size: stats.size, regular: stats.isFile() };
+    return { file, size: stats.size, regular: stats.isFile(), mode: stats.mode };
   } catch (error) {
     await file.close();
     throw error;
@@ -364,7 +366,7 @@ const TEMPORARY_NAME_PREFIX = 48;
  * The data is synced before the rename and the directory after it, so that a crash leaves either no
  * output or a whole one under its name, never a named file missing its last writes.
  */
-async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+export async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
   const temporary = join(dirname(output), `.${basename(output).slice(0, TEMPORARY_NAME_PREFIX)}.${randomBytes(6).toString('hex')}.partial`);
   const file = await open(temporary, 'wx', 0o600);
   try {

@@ -17,6 +17,7 @@ export type {
   ProgressCallback,
 } from './files.js';
 export type { RetryPolicy } from './retry.js';
+export type { KeyResealing, RewrapFileOptions, RewrapFileResult } from './rewrap-file.js';
 export type {
   BatchItemResult,
   DependencyHealth,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { addConsoleCommand } from './commands/console.js';
 import { addFileCommands } from './commands/files.js';
+import { addRewrapFileCommand } from './commands/rewrap-file.js';
 import { addKeyCommands } from './commands/keys.js';
 import { addMasterKeyCommand } from './commands/master-key.js';
 import { addValueCommands } from './commands/values.js';
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   addKeyCommands(program);
   addValueCommands(program);
   addFileCommands(program);
+  addRewrapFileCommand(program);
   addMasterKeyCommand(program);
   addConsoleCommand(program);
   return program;

@@ -6,7 +6,7 @@ import { FrameReader } from './frame-reader.js';
 import { FrameCiphers } from './frames.js';
 import type { FileHeader, ParsedHeader } from './header.js';
 import { HeaderReader } from './header-reader.js';
-import { commitmentMatches, deriveMessageKeys, headerAuthTagMatches } from './message-keys.js';
+import { verifiedMessageKeys } from './message-keys.js';
 
 /** What `unwrapKey` gets from the (not yet authenticated) header to find and unwrap the data key. */
 export interface KeyUnwrapRequest {
@@ -91,15 +91,13 @@ export class FrameOpener {
   }
 
   /** Context check, key unwrap, key commitment, header auth tag: only then are frames read. */
-  async #openBody({ header, encodedContext, commitment, authenticatedBytes, authTag }: ParsedHeader): Promise<void> {
+  async #openBody(parsed: ParsedHeader): Promise<void> {
+    const { header, encodedContext } = parsed;
     if (this.#expectedContext && !this.#expectedContext.equals(encodedContext)) throw contextMismatch();
     const dataKey = await this.#unwrap(header);
     try {
       if (this.#released) return;
-      const keys = deriveMessageKeys(dataKey, header.messageId);
-      if (!commitmentMatches(keys.commitment, commitment) || !headerAuthTagMatches(keys.encryptionKey, authenticatedBytes, authTag)) {
-        throw invalidCiphertext();
-      }
+      const keys = verifiedMessageKeys(dataKey, parsed);
       this.#frames = new FrameReader(new FrameCiphers(keys.encryptionKey, header.messageId), header.frameSize);
     } finally {
       dataKey.fill(0);

@@ -5,6 +5,7 @@
 export { createEncryptStream, type EncryptStreamOptions } from './encrypt-stream.js';
 export { createDecryptStream, type DecryptStreamOptions, type KeyUnwrapRequest } from './decrypt-stream.js';
 export { readHeader } from './header-reader.js';
+export { parseWholeHeader, type ResealedKey, rewrapHeader } from './rewrap-header.js';
 export type { FileHeader } from './header.js';
 export type { EncryptionContext } from './context.js';
 export { FileFormatError, type FileFormatErrorCode } from './errors.js';

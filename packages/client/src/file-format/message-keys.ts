@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { COMMITMENT_LENGTH, DATA_KEY_LENGTH, IV_LENGTH, TAG_LENGTH } from './constants.js';
+import { invalidCiphertext } from './errors.js';
+import type { ParsedHeader } from './header.js';
 
 /** HKDF info strings: they name the format, its version and the suite, so no other use of a data key derives these keys. */
 const ENCRYPTION_KEY_INFO = Buffer.from('envelope-file/1 AES-256-GCM HKDF-SHA256 DERIVEKEY', 'ascii');
@@ -57,4 +59,16 @@ export function headerAuthTagMatches(key: KeyObject, authenticatedBytes: Buffer,
   } catch {
     return false;
   }
+}
+
+/**
+ * The message keys of a header the data key opens: the key commitment and the header auth tag both
+ * verified, or `InvalidCiphertext` (another data key, or a header changed since it was written).
+ */
+export function verifiedMessageKeys(dataKey: Uint8Array, { header, commitment, authenticatedBytes, authTag }: ParsedHeader): MessageKeys {
+  const keys = deriveMessageKeys(dataKey, header.messageId);
+  if (!commitmentMatches(keys.commitment, commitment) || !headerAuthTagMatches(keys.encryptionKey, authenticatedBytes, authTag)) {
+    throw invalidCiphertext();
+  }
+  return keys;
 }

@@ -5,7 +5,8 @@ import type { EncryptionContext } from '../../../../../contract/index.js';
 import type { EnvelopeClient } from '../../client.js';
 import type { FileOptions, ProgressCallback } from '../../files.js';
 import { DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE } from '../../file-format/index.js';
-import { INTERRUPTING_SIGNALS, InterruptedError, interruptedExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { untilInterrupted } from '../interrupts.js';
 import { clientFor, collectPair, globalOptions, positiveInteger } from '../globals.js';
 import { checkOutput, describeLocation, type Location, openSource, parseLocation, s3Client, writeTo } from '../locations.js';
 import { formatBytes, inform, print } from '../output.js';
@@ -87,21 +88,15 @@ async function transfer(command: Command, verb: string, inputText: string, outpu
     progress.onProgress?.(done, total);
   };
   // Ctrl-C, kill, a closed terminal: stop, so that the client removes its temporary file (or the upload is aborted).
-  let interrupted: InterruptedError | undefined;
-  const stop = new AbortController();
-  const interrupt = (signal: NodeJS.Signals) => {
-    interrupted = new InterruptedError(signal);
-    stop.abort(interrupted);
+  const destroyInput = (interrupted: Error) => {
     if (typeof source.input !== 'string') source.input.destroy(interrupted); // stdin may be waiting for input that never comes
-    process.once(signal, () => process.exit(interruptedExitCode(signal))); // a second one does not wait
   };
-  for (const signal of INTERRUPTING_SIGNALS) process.once(signal, interrupt);
   try {
-    await writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, { onProgress, signal: stop.signal }));
-  } catch (error) {
-    throw interrupted ?? error;
+    await untilInterrupted(
+      (signal) => writeTo(output, s3Once, source.size, (sink) => run(client, source.input, sink, { onProgress, signal })),
+      destroyInput,
+    );
   } finally {
-    for (const signal of INTERRUPTING_SIGNALS) process.off(signal, interrupt);
     progress.stop();
     (await s3?.catch(() => undefined))?.destroy();
   }
