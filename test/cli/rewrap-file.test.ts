@@ -97,10 +97,10 @@ describe('envelope rewrap-file', () => {
     expect((await readdir(dir)).filter((name) => name.startsWith('changed.out') || name.includes('.partial'))).toEqual([]);
   });
 
-  it('takes paths only: stdin and S3 are usage errors (exit 2)', async () => {
+  it('refuses stdin and a local file rewrapped into S3 as usage errors (exit 2)', async () => {
     for (const args of [
       ['rewrap-file', '-'],
-      ['rewrap-file', 's3://bucket/key.env'],
+      ['rewrap-file', 'a.env', 's3://bucket/key.env'],
       ['rewrap-file', 'a.env', '-'],
     ]) {
       const refused = await as('owner', args);

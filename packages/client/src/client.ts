@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type {
   BatchItemResult,
@@ -38,6 +39,7 @@ import {
 import { withRetries, type RetryPolicy } from './retry.js';
 import { operation, type RequestLine, requestLine } from './routes.js';
 import { type RewrapFileOptions, type RewrapFileResult, rewrapFile } from './rewrap-file.js';
+import { type RewrapS3Options, type RewrapS3Result, rewrapS3Object, type S3Object } from './rewrap-s3.js';
 import { resolveTarget } from './target.js';
 import { exchange as send } from './transport.js';
 import { packageVersion } from './version.js';
@@ -245,6 +247,14 @@ export class EnvelopeClient implements DataKeys {
    */
   rewrapFile(input: string, output?: string, options: RewrapFileOptions = {}): Promise<RewrapFileResult> {
     return rewrapFile(this, input, output, options);
+  }
+
+  /**
+   * `rewrapFile` for an S3 object, in place: the body's parts are copied by S3 itself
+   * (`UploadPartCopy`), so a few MiB cross the network whatever the size. `s3` is yours to configure.
+   */
+  rewrapS3Object(s3: S3Client, object: S3Object, options: RewrapS3Options = {}): Promise<RewrapS3Result> {
+    return rewrapS3Object(this, s3, object, options);
   }
 
   masterKey(): Promise<MasterKeyStatus> {

@@ -18,6 +18,7 @@ export type {
 } from './files.js';
 export type { RetryPolicy } from './retry.js';
 export type { KeyResealing, RewrapFileOptions, RewrapFileResult } from './rewrap-file.js';
+export type { RewrapS3Options, RewrapS3Result, S3Object } from './rewrap-s3.js';
 export type {
   BatchItemResult,
   DependencyHealth,

@@ -7,6 +7,7 @@ import { contextMismatch, invalidArgument, invalidCiphertext } from './file-form
 import { MAX_HEADER_LENGTH } from './file-format/constants.js';
 import { encodeContext } from './file-format/context.js';
 import { verifiedMessageKeys } from './file-format/message-keys.js';
+import type { ParsedHeader } from './file-format/header.js';
 import { parseWholeHeader, rewrapHeader } from './file-format/rewrap-header.js';
 import { abortable, openFile, writeAtomically } from './files.js';
 
@@ -42,15 +43,13 @@ export interface RewrapFileResult {
  * (the input itself by default) is replaced only once complete and synced.
  */
 export async function rewrapFile(keys: KeyResealing, input: string, output = input, options: RewrapFileOptions = {}): Promise<RewrapFileResult> {
-  const { expectedContext, signal } = options;
+  const { signal } = options;
   signal?.throwIfAborted();
   const source = await openFile(input);
   try {
     const parsed = parseWholeHeader(await readStart(source.file, Math.min(source.size, MAX_HEADER_LENGTH)));
     const { header } = parsed;
-    if (expectedContext && !encodeContext(expectedContext).equals(parsed.encodedContext)) throw contextMismatch();
-    const resealed = await abortable(keys.rewrap(header.encryptedKey, header.context), signal, () => undefined);
-    if (resealed.keyId !== header.keyId) throw invalidCiphertext();
+    const resealed = await resealedFor(keys, parsed, options);
     const result = { keyId: header.keyId, keyVersion: resealed.keyVersion, previousKeyVersion: header.keyVersion };
     if (resealed.keyVersion === header.keyVersion && resolve(output) === resolve(input)) return { ...result, rewritten: false };
     const newHeader = await headerFor(keys, parsed, resealed, signal);
@@ -68,8 +67,20 @@ export async function rewrapFile(keys: KeyResealing, input: string, output = inp
   }
 }
 
+/**
+ * The header's data key resealed by the API under its key's current version, once the expected
+ * context (if any) is checked, before any call; a resealing under another key is `InvalidCiphertext`.
+ */
+export async function resealedFor(keys: KeyResealing, parsed: ParsedHeader, { expectedContext, signal }: RewrapFileOptions): Promise<SealedValue> {
+  const { header } = parsed;
+  if (expectedContext && !encodeContext(expectedContext).equals(parsed.encodedContext)) throw contextMismatch();
+  const resealed = await abortable(keys.rewrap(header.encryptedKey, header.context), signal, () => undefined);
+  if (resealed.keyId !== header.keyId) throw invalidCiphertext();
+  return resealed;
+}
+
 /** The new header, once the new sealing has opened to a data key that opens the old header. */
-async function headerFor(keys: KeyResealing, parsed: ReturnType<typeof parseWholeHeader>, resealed: SealedValue, signal: AbortSignal | undefined) {
+export async function headerFor(keys: KeyResealing, parsed: ParsedHeader, resealed: SealedValue, signal: AbortSignal | undefined): Promise<Buffer> {
   const opened = await abortable(keys.decrypt(resealed.ciphertext, parsed.header.context), signal, (late) => late.plaintext.fill(0));
   try {
     if (opened.keyId !== resealed.keyId || opened.keyVersion !== resealed.keyVersion) throw invalidCiphertext();

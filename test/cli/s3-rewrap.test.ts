@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWholeHeader } from '../../packages/client/src/index.js';
+import { runtimeForFile } from '../support/in-process-runtime.js';
+import { type MotoServer, startMotoServer } from '../support/moto-server.js';
+import { builtCli, envelope, sha256, userEnv } from './cli-support.js';
+
+/**
+ * `envelope rewrap-file s3://…` against moto_server's S3, through a proxy that counts the bytes of
+ * every request and answer body: the body of a rewrapped object must be copied by S3, not through here.
+ */
+const runtime = runtimeForFile({ ENVELOPE_CACHE_MAX_AGE_SECONDS: '0', POWERTOOLS_METRICS_DISABLED: 'true' });
+const BUCKET = 'envelope-rewrap-test';
+const MIB = 1024 * 1024;
+let moto: MotoServer;
+let proxy: Server;
+let proxied = 0;
+let s3: S3Client;
+let main: string;
+let dir: string;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  proxy = countingProxy(new URL(moto.endpoint));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  main = await builtCli();
+  s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: moto.credentials });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  dir = await mkdtemp(join(tmpdir(), 'envelope-s3-rewrap-'));
+}, 120_000);
+afterAll(() => {
+  s3?.destroy();
+  proxy?.close();
+  moto?.stop();
+});
+
+/** Forwards every request to `target` as it is, adding the bytes of both bodies to `proxied`. */
+function countingProxy(target: URL): Server {
+  return createServer((incoming, answer) => {
+    const forwarded = request(
+      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (response) => {
+        answer.writeHead(response.statusCode!, response.headers);
+        response.on('data', (chunk: Buffer) => (proxied += chunk.length)).pipe(answer);
+      },
+    );
+    incoming.on('data', (chunk: Buffer) => (proxied += chunk.length)).pipe(forwarded);
+  });
+}
+
+const proxyEndpoint = () => `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+const cli = (args: readonly string[]) =>
+  envelope(main, args, { env: userEnv(runtime().apiUrl, 'owner', { AWS_ENDPOINT_URL_S3: proxyEndpoint() }), cwd: dir });
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+/** An object in the file format under version 1 of a key since rotated twice, with metadata of its own. */
+async function objectUnderAnOldVersion(key: string, size: number): Promise<{ keyId: string; plaintext: Buffer; stored: Buffer }> {
+  const { stdout } = await cli(['keys', 'create', '-o', 'json']);
+  const { keyId } = JSON.parse(stdout.toString()) as { keyId: string };
+  const plaintext = randomBytes(size);
+  await writeFile(join(dir, 'plain.bin'), plaintext);
+  expect((await cli(['-q', 'encrypt-file', '-k', keyId, 'plain.bin', 'plain.env'])).code).toBe(0);
+  const stored = await readFile(join(dir, 'plain.env'));
+  await s3.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: stored, ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' } }),
+  );
+  for (let i = 0; i < 2; i++) expect((await cli(['keys', 'rotate', keyId])).code).toBe(0);
+  return { keyId, plaintext, stored };
+}
+
+const body = (file: Buffer) => file.subarray(parseWholeHeader(file).length);
+const noUploadsLeft = async () => expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).toEqual([]);
+
+describe('envelope rewrap-file s3://…', () => {
+  it('rewraps a large object in place with server-side copies of its body, moving a few MiB, its metadata kept', async () => {
+    const { keyId, plaintext, stored } = await objectUnderAnOldVersion('rewrap/big.env', 24 * MIB + 7);
+    proxied = 0;
+    const rewrapped = await cli(['rewrap-file', `s3://${BUCKET}/rewrap/big.env`, '-o', 'json']);
+    expect(rewrapped.stderr).toBe('');
+    expect(rewrapped.code).toBe(0);
+    const summary = JSON.parse(rewrapped.stdout.toString()) as { bytesTransferred: number };
+    expect(summary).toMatchObject({ keyId, keyVersion: 3, previousKeyVersion: 1, rewritten: true });
+    // The header read, the first part's body range downloaded and uploaded again: about 2 × 5 MiB of 24 MiB.
+    expect(summary.bytesTransferred).toBeLessThan(11 * MIB);
+    expect(proxied).toBeLessThan(11 * MIB);
+    expect(proxied).toBeGreaterThanOrEqual(summary.bytesTransferred);
+
+    const after = await objectBytes('rewrap/big.env');
+    expect(parseWholeHeader(after).header).toMatchObject({ keyId, keyVersion: 3 });
+    expect(body(after).equals(body(stored))).toBe(true);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'rewrap/big.env' }));
+    expect(head).toMatchObject({ ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' } });
+    await noUploadsLeft();
+    expect((await cli(['-q', 'decrypt-file', `s3://${BUCKET}/rewrap/big.env`, 'big.out'])).code).toBe(0);
+    expect(sha256(await readFile(join(dir, 'big.out')))).toBe(sha256(plaintext));
+
+    const again = await cli(['rewrap-file', `s3://${BUCKET}/rewrap/big.env`]);
+    expect(again).toMatchObject({ code: 0, stderr: `s3://${BUCKET}/rewrap/big.env: already at version 3 of key ${keyId}, left as it is\n` });
+    expect((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'rewrap/big.env' }))).ETag).toBe(head.ETag);
+  });
+
+  it('rewraps an object smaller than a part with one conditional put', async () => {
+    const { plaintext, stored } = await objectUnderAnOldVersion('rewrap/small.env', 100_000);
+    const rewrapped = await cli(['rewrap-file', `s3://${BUCKET}/rewrap/small.env`]);
+    expect(rewrapped.code).toBe(0);
+    const after = await objectBytes('rewrap/small.env');
+    expect(parseWholeHeader(after).header.keyVersion).toBe(3);
+    expect(body(after).equals(body(stored))).toBe(true);
+    expect((await cli(['-q', 'decrypt-file', `s3://${BUCKET}/rewrap/small.env`, 'small.out'])).code).toBe(0);
+    expect((await readFile(join(dir, 'small.out'))).equals(plaintext)).toBe(true);
+  });
+
+  it('leaves an object whose header was changed as it was, with no multipart upload behind (exit 4)', async () => {
+    const { stored } = await objectUnderAnOldVersion('rewrap/changed.env', 12 * MIB);
+    const changed = Buffer.from(stored);
+    changed[parseWholeHeader(stored).length - 16 - 32 - 1]! ^= 1; // the frame size, under the header auth tag
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'rewrap/changed.env', Body: changed }));
+    const refused = await cli(['rewrap-file', `s3://${BUCKET}/rewrap/changed.env`]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^error: InvalidCiphertext: [^\n]+\n$/);
+    expect((await objectBytes('rewrap/changed.env')).equals(changed)).toBe(true);
+    await noUploadsLeft();
+  });
+});
