@@ -81,6 +81,7 @@ describe('help and usage', () => {
       ['encrypt-file'],
       ['decrypt-file'],
       ['rewrap-file'],
+      ['rewrap-s3'],
       ['master-key'],
     ];
     const results = await Promise.all(commands.map((command) => envelope(main, [...command, '--help'], { env: userEnv(undefined, undefined) })));

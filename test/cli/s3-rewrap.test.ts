@@ -1,13 +1,16 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
@@ -138,4 +141,59 @@ describe('envelope rewrap-file s3://…', () => {
     expect((await objectBytes('rewrap/changed.env')).equals(changed)).toBe(true);
     await noUploadsLeft();
   });
+});
+
+describe('envelope rewrap-s3 s3://bucket/prefix', () => {
+  const COUNT = 150;
+
+  it('rewraps every object under a prefix, resumes an interrupted run from its checkpoint, skips current ones and reports failures', async () => {
+    const { keyId, stored } = await objectUnderAnOldVersion('fleet/0000.env', 2_000);
+    await Promise.all(
+      Array.from({ length: COUNT - 1 }, (_, i) =>
+        s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `fleet/${String(i + 1).padStart(4, '0')}.env`, Body: stored })),
+      ),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'fleet/notes.txt', Body: 'not an encrypted file' }));
+    const env = userEnv(runtime().apiUrl, 'owner', { AWS_ENDPOINT_URL_S3: proxyEndpoint() });
+    const checkpoint = join(dir, 'fleet.checkpoint');
+    const args = [main, 'rewrap-s3', '--checkpoint', checkpoint, '--concurrency', '1', `s3://${BUCKET}/fleet/`];
+
+    // Interrupted (Ctrl-C) once a few objects are done: the checkpoint has them.
+    const first = spawn(process.execPath, args, { env, cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    while ((await readFile(checkpoint, 'utf8').catch(() => '')).split('\n').length < 20) await sleep(20);
+    first.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const recorded = (await readFile(checkpoint, 'utf8')).trim().split('\n').length;
+    expect(recorded).toBeGreaterThanOrEqual(19);
+    expect(recorded).toBeLessThan(COUNT);
+
+    const resumed = await cli(['rewrap-s3', '--checkpoint', checkpoint, `s3://${BUCKET}/fleet/`, '-o', 'json']);
+    expect(resumed.code).toBe(4); // notes.txt: not in the file format
+    const report = JSON.parse(resumed.stdout.toString()) as {
+      objects: number;
+      rewrapped: number;
+      resumed: number;
+      skipped: number;
+      failed: { key: string; code: string }[];
+    };
+    expect(report.objects).toBe(COUNT + 1);
+    expect(report.resumed).toBe(recorded);
+    expect(report.rewrapped + report.resumed + report.skipped).toBe(COUNT);
+    expect(report.failed).toEqual([{ key: 'fleet/notes.txt', code: 'InvalidCiphertext', message: expect.any(String) }]);
+    expect(resumed.stderr).toMatch(
+      /^failed s3:\/\/envelope-rewrap-test\/fleet\/notes\.txt: InvalidCiphertext: [^\n]+\nerror: SomeFailed: 1 of 151 objects could not be rewrapped/,
+    );
+
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'fleet/' }));
+    const encrypted = (listed.Contents ?? []).filter((object) => object.Key!.endsWith('.env'));
+    expect(encrypted).toHaveLength(COUNT);
+    for (const object of encrypted) expect(parseWholeHeader(await objectBytes(object.Key!)).header).toMatchObject({ keyId, keyVersion: 3 });
+    await noUploadsLeft();
+
+    // Without the checkpoint, every object is read again and found current.
+    const again = await cli(['rewrap-s3', `s3://${BUCKET}/fleet/0`]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`^s3://${BUCKET}/fleet/0: ${COUNT} objects, 0 rewrapped, ${COUNT} already current, 0 failed; `));
+  }, 120_000);
 });

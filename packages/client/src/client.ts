@@ -40,6 +40,7 @@ import { withRetries, type RetryPolicy } from './retry.js';
 import { operation, type RequestLine, requestLine } from './routes.js';
 import { type RewrapFileOptions, type RewrapFileResult, rewrapFile } from './rewrap-file.js';
 import { type RewrapS3Options, type RewrapS3Result, rewrapS3Object, type S3Object } from './rewrap-s3.js';
+import { type RewrapS3PrefixOptions, type RewrapS3PrefixReport, rewrapS3Prefix, type S3Prefix } from './rewrap-s3-prefix.js';
 import { resolveTarget } from './target.js';
 import { exchange as send } from './transport.js';
 import { packageVersion } from './version.js';
@@ -255,6 +256,14 @@ export class EnvelopeClient implements DataKeys {
    */
   rewrapS3Object(s3: S3Client, object: S3Object, options: RewrapS3Options = {}): Promise<RewrapS3Result> {
     return rewrapS3Object(this, s3, object, options);
+  }
+
+  /**
+   * `rewrapS3Object` for every object under a prefix, a few at a time, with a checkpoint file to
+   * resume from; objects at the current version already are skipped. Reports each outcome.
+   */
+  rewrapS3Prefix(s3: S3Client, prefix: S3Prefix, options: RewrapS3PrefixOptions = {}): Promise<RewrapS3PrefixReport> {
+    return rewrapS3Prefix(this, s3, prefix, options);
   }
 
   masterKey(): Promise<MasterKeyStatus> {

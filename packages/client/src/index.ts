@@ -19,6 +19,7 @@ export type {
 export type { RetryPolicy } from './retry.js';
 export type { KeyResealing, RewrapFileOptions, RewrapFileResult } from './rewrap-file.js';
 export type { RewrapS3Options, RewrapS3Result, S3Object } from './rewrap-s3.js';
+export type { ObjectOutcome, RewrapS3PrefixOptions, RewrapS3PrefixReport, S3Prefix } from './rewrap-s3-prefix.js';
 export type {
   BatchItemResult,
   DependencyHealth,

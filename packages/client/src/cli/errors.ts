@@ -84,9 +84,21 @@ export interface Failure {
  * Maps anything thrown to a failure. Messages come from the API, the file format (which names no
  * internals), Node's I/O errors or S3: never a stack, a key or a credential.
  */
+/** A command over many objects that went on past failures, each printed: it exits as its first failure would have. */
+export class SomeFailed extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SomeFailed';
+  }
+}
+
 export function failureOf(error: unknown, env: NodeJS.ProcessEnv = process.env): Failure {
   if (error instanceof CommanderError)
     return { exitCode: error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage, code: error.code, message: error.message };
+  if (error instanceof SomeFailed) return { exitCode: error.exitCode, code: 'SomeFailed', message: error.message };
   if (error instanceof InterruptedError) return { exitCode: interruptedExitCode(error.signal), code: 'Interrupted', message: error.message };
   if (error instanceof UsageError || error instanceof ConfigurationError)
     return { exitCode: ExitCode.Usage, code: 'UsageError', message: error.message };

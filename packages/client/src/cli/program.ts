@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { addConsoleCommand } from './commands/console.js';
 import { addFileCommands } from './commands/files.js';
 import { addRewrapFileCommand } from './commands/rewrap-file.js';
+import { addRewrapS3Command } from './commands/rewrap-s3.js';
 import { addKeyCommands } from './commands/keys.js';
 import { addMasterKeyCommand } from './commands/master-key.js';
 import { addValueCommands } from './commands/values.js';
@@ -45,6 +46,7 @@ export function createProgram(): Command {
   addValueCommands(program);
   addFileCommands(program);
   addRewrapFileCommand(program);
+  addRewrapS3Command(program);
   addMasterKeyCommand(program);
   addConsoleCommand(program);
   return program;

@@ -6,14 +6,14 @@ import { formatBytes } from './output.js';
 const BAR_WIDTH = 24;
 
 /** One line of progress: bar and percentage when the size is known, bytes, rate and ETA. */
-export function progressLine(done: number, total: number | undefined, elapsedMs: number): string {
+export function progressLine(done: number, total: number | undefined, elapsedMs: number, amount: (count: number) => string = formatBytes): string {
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const speed = `${formatBytes(Math.round(rate))}/s`;
-  if (total === undefined || total <= 0) return `${formatBytes(done)} | ${speed}`;
+  const speed = `${amount(Math.round(rate))}/s`;
+  if (total === undefined || total <= 0) return `${amount(done)} | ${speed}`;
   const ratio = Math.min(1, done / total);
   const filled = Math.round(ratio * BAR_WIDTH);
   const eta = rate > 0 ? formatDuration(((total - done) / rate) * 1000) : '?';
-  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${Math.floor(ratio * 100)}% | ${formatBytes(done)} / ${formatBytes(total)} | ${speed} | ETA ${eta}`;
+  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${Math.floor(ratio * 100)}% | ${amount(done)} / ${amount(total)} | ${speed} | ETA ${eta}`;
 }
 
 export function formatDuration(ms: number): string {
@@ -35,14 +35,19 @@ export interface Progress {
  * A progress bar on stderr for file work, shown only when stderr is a terminal and not `--quiet`.
  * `total`, when given (an S3 object's length), replaces what the client knows.
  */
-export function progressBar(options: GlobalOptions, total?: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressBar(
+  options: GlobalOptions,
+  total?: number,
+  stream: NodeJS.WriteStream = process.stderr,
+  amount: (count: number) => string = formatBytes,
+): Progress {
   if (options.quiet || !stream.isTTY) return { stop: () => {} };
   let known = total;
   const bar = new SingleBar({
     stream,
     fps: 8,
     hideCursor: true,
-    format: (_options, params) => progressLine(params.value, known, Date.now() - params.startTime),
+    format: (_options, params) => progressLine(params.value, known, Date.now() - params.startTime, amount),
   });
   let running = false;
   return {
