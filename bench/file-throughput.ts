@@ -105,7 +105,7 @@ function cliEnvironment(options: ClientOptions): NodeJS.ProcessEnv {
   };
 }
 
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
+export async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const file = await open(path, 'w');
   try {
     for (let written = 0; written < bytes; written += 16 * MIB) await file.write(randomBytes(Math.min(16 * MIB, bytes - written)));

@@ -26,6 +26,7 @@ import { type Target, TARGETS, targetText } from './targets.js';
 
 export const NOT_MEASURED = 'not measured yet';
 
+const MIB = 1024 * 1024;
 const fixed = (value: number | undefined, digits = 2, unit = ''): string => (value === undefined ? NOT_MEASURED : `${round(value, digits)}${unit}`);
 const withTarget = (value: number | undefined, target: Target, digits = 2, unit = ''): string =>
   value === undefined ? NOT_MEASURED : `${fixed(value, digits, unit)} (${targetText(value, target)})`;
@@ -172,7 +173,21 @@ function files(r: StoredResults): Section {
       ],
     ],
   );
-  return { heading: 'Files', text: `${disk}\n\n${inMemory}` };
+  return { heading: 'Files', text: `${disk}\n\n${inMemory}\n\n${rewrapTable(r)}` };
+}
+
+function rewrapTable(r: StoredResults): string {
+  const w = r.rewrap;
+  const size = w?.fileMiB === undefined ? 'a file' : `a ${w.fileMiB} MiB file`;
+  const bytes = r.rewrapS3Object1GiBBytesTransferred;
+  return table(
+    [`after a rotation, ${size}`, 'min / median / max, or in all'],
+    [
+      ['`rewrapFile` into another file, until synced (by its header: the body copied as it is)', spreadText(w?.fileSeconds, 2, ' s')],
+      ['`cp` of the same file, until synced (the floor of any rewrite)', spreadText(w?.copySeconds, 2, ' s')],
+      ['`rewrapS3Object` of the same file in S3 (moto_server): bytes both ways', bytes === undefined ? NOT_MEASURED : fixed(bytes / MIB, 1, ' MiB')],
+    ],
+  );
 }
 
 function functions(r: StoredResults): Section {

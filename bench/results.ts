@@ -7,6 +7,7 @@ import type { CoreFigures } from './core-throughput.js';
 import type { FileThroughput } from './file-throughput.js';
 import type { HandlerFigures } from './handler-time.js';
 import type { HttpFigures } from './http-load.js';
+import type { RewrapFigures } from './rewrap.js';
 
 /** 10,000 operations: what the call counts are per. */
 export const CALL_COUNT_OPERATIONS = 10_000;
@@ -39,6 +40,10 @@ export interface BenchResults {
   readonly fileEncryptPeakRssMiB: number;
   readonly fileDecryptPeakRssMiB: number;
   readonly apiCallsPerFile: { readonly encrypt: number; readonly decrypt: number };
+  /** A 1 GiB file rewrapped into another, until synced: the median round. */
+  readonly rewrapFile1GiBSeconds: number;
+  /** Body bytes both ways to rewrap the same file as an S3 object (moto_server), as a proxy counted them. */
+  readonly rewrapS3Object1GiBBytesTransferred: number;
   readonly kmsCallsPer10kEncryptsCached: number;
   readonly dynamoReadsPer10kEncryptsCached: number;
   readonly dynamoWritesPer10kEncryptsCached: number;
@@ -63,6 +68,7 @@ export interface BenchResults {
   };
   readonly http: HttpFigures;
   readonly files: FileThroughput;
+  readonly rewrap: RewrapFigures;
   readonly bundles: Readonly<Record<ApiFunctionName, BundleFigures>>;
   readonly handlers: HandlerFigures;
   readonly console: ConsoleFigures;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWholeHeader } from '../../packages/client/src/index.js';
+import { countingProxy } from '../support/counting-proxy.js';
 import { runtimeForFile } from '../support/in-process-runtime.js';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import { builtCli, envelope, sha256, userEnv } from './cli-support.js';
@@ -37,7 +38,7 @@ let dir: string;
 
 beforeAll(async () => {
   moto = await startMotoServer();
-  proxy = countingProxy(new URL(moto.endpoint));
+  proxy = countingProxy(new URL(moto.endpoint), (bytes) => (proxied += bytes));
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   main = await builtCli();
   s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: moto.credentials });
@@ -49,20 +50,6 @@ afterAll(() => {
   proxy?.close();
   moto?.stop();
 });
-
-/** Forwards every request to `target` as it is, adding the bytes of both bodies to `proxied`. */
-function countingProxy(target: URL): Server {
-  return createServer((incoming, answer) => {
-    const forwarded = request(
-      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (response) => {
-        answer.writeHead(response.statusCode!, response.headers);
-        response.on('data', (chunk: Buffer) => (proxied += chunk.length)).pipe(answer);
-      },
-    );
-    incoming.on('data', (chunk: Buffer) => (proxied += chunk.length)).pipe(forwarded);
-  });
-}
 
 const proxyEndpoint = () => `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 const cli = (args: readonly string[]) =>

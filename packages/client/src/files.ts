@@ -366,12 +366,12 @@ const TEMPORARY_NAME_PREFIX = 48;
  * The data is synced before the rename and the directory after it, so that a crash leaves either no
  * output or a whole one under its name, never a named file missing its last writes.
  */
-export async function writeAtomically(output: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+export async function writeAtomically(output: string, write: (file: FileHandle, temporary: string) => Promise<void>): Promise<void> {
   const temporary = join(dirname(output), `.${basename(output).slice(0, TEMPORARY_NAME_PREFIX)}.${randomBytes(6).toString('hex')}.partial`);
   const file = await open(temporary, 'wx', 0o600);
   try {
     try {
-      await write(file);
+      await write(file, temporary);
       await file.sync();
     } finally {
       await file.close();

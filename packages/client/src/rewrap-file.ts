@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { copyFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EncryptionContext, SealedValue } from '../../../contract/index.js';
 import type { DecryptResult } from './data-keys.js';
@@ -53,10 +53,17 @@ export async function rewrapFile(keys: KeyResealing, input: string, output = inp
     const result = { keyId: header.keyId, keyVersion: resealed.keyVersion, previousKeyVersion: header.keyVersion };
     if (resealed.keyVersion === header.keyVersion && resolve(output) === resolve(input)) return { ...result, rewritten: false };
     const newHeader = await headerFor(keys, parsed, resealed, signal);
-    await writeAtomically(output, async (file) => {
-      const appender = new FileAppender(file, { depth: 2, writeSize: IO_CHUNK_SIZE });
-      await appender.append([newHeader]);
-      await copyFrom(source.file, parsed.length, appender, signal);
+    await writeAtomically(output, async (file, temporary) => {
+      if (newHeader.length === parsed.length) {
+        // The kernel copies the file (copy_file_range, or shared blocks where the file system can), then the header is written over.
+        await copyFile(input, temporary);
+        await file.write(newHeader, 0, newHeader.length, 0);
+      } else {
+        const appender = new FileAppender(file, { depth: 2, writeSize: IO_CHUNK_SIZE });
+        await appender.append([newHeader]);
+        await copyFrom(source.file, parsed.length, appender, signal);
+      }
+      signal?.throwIfAborted();
       if ((await file.stat()).size !== newHeader.length + source.size - parsed.length)
         throw invalidArgument('The input changed while it was copied.');
       await file.chmod(source.mode & 0o777);
