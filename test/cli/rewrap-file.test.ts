@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +98,12 @@ describe('envelope rewrap-file', () => {
     expect((await readdir(dir)).filter((name) => name.startsWith('changed.out') || name.includes('.partial'))).toEqual([]);
   });
 
-  it('refuses stdin and a local file rewrapped into S3 as usage errors (exit 2)', async () => {
+  it('refuses a directory as OUT (exit 3), and stdin or a local file rewrapped into S3 as usage errors (exit 2)', async () => {
+    await mkdir(join(dir, 'a-directory'), { recursive: true });
+    await writeFile(join(dir, 'exists.env'), 'checked before its header');
+    const intoDirectory = await as('owner', ['rewrap-file', 'exists.env', 'a-directory']);
+    expect(intoDirectory.code).toBe(3);
+    oneLineError(intoDirectory.stderr, 'EISDIR');
     for (const args of [
       ['rewrap-file', '-'],
       ['rewrap-file', 'a.env', 's3://bucket/key.env'],

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListMultipartUploadsCommand,
@@ -69,7 +70,10 @@ async function objectUnderAnOldVersion(key: string, size: number): Promise<{ key
   expect((await cli(['-q', 'encrypt-file', '-k', keyId, 'plain.bin', 'plain.env'])).code).toBe(0);
   const stored = await readFile(join(dir, 'plain.env'));
   await s3.send(
-    new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: stored, ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' } }),
+    new PutObjectCommand({
+      ...{ Bucket: BUCKET, Key: key, Body: stored, ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' } },
+      ...{ ServerSideEncryption: 'AES256', Tagging: 'team=a&class=backup copy' },
+    }),
   );
   for (let i = 0; i < 2; i++) expect((await cli(['keys', 'rotate', keyId])).code).toBe(0);
   return { keyId, plaintext, stored };
@@ -79,7 +83,7 @@ const body = (file: Buffer) => file.subarray(parseWholeHeader(file).length);
 const noUploadsLeft = async () => expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).toEqual([]);
 
 describe('envelope rewrap-file s3://…', () => {
-  it('rewraps a large object in place with server-side copies of its body, moving a few MiB, its metadata kept', async () => {
+  it('rewraps a large object in place with server-side copies of its body, moving a few MiB, its metadata, encryption and tags kept', async () => {
     const { keyId, plaintext, stored } = await objectUnderAnOldVersion('rewrap/big.env', 24 * MIB + 7);
     proxied = 0;
     const rewrapped = await cli(['rewrap-file', `s3://${BUCKET}/rewrap/big.env`, '-o', 'json']);
@@ -96,7 +100,14 @@ describe('envelope rewrap-file s3://…', () => {
     expect(parseWholeHeader(after).header).toMatchObject({ keyId, keyVersion: 3 });
     expect(body(after).equals(body(stored))).toBe(true);
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'rewrap/big.env' }));
-    expect(head).toMatchObject({ ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' } });
+    expect(head).toMatchObject({ ContentType: 'application/x-envelope', Metadata: { owner: 'team-a' }, ServerSideEncryption: 'AES256' });
+    const { TagSet } = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'rewrap/big.env' }));
+    expect(TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'a' },
+        { Key: 'class', Value: 'backup copy' },
+      ]),
+    );
     await noUploadsLeft();
     expect((await cli(['-q', 'decrypt-file', `s3://${BUCKET}/rewrap/big.env`, 'big.out'])).code).toBe(0);
     expect(sha256(await readFile(join(dir, 'big.out')))).toBe(sha256(plaintext));

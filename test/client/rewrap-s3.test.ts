@@ -43,11 +43,12 @@ describe('rewrapS3Object', () => {
   it('copies the body in several server-side parts, the new object decrypting to the same plaintext', async () => {
     const plaintext = randomBytes(23 * MIB + 3);
     const file = await encrypt(plaintext);
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'a/b c.env', Body: file }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'a/b c.env', Body: file, ServerSideEncryption: 'AES256', Tagging: 'team=a' }));
     const result = await rewrapS3Object(keys, s3, { bucket: BUCKET, key: 'a/b c.env' }, { copyPartSize: 5 * MIB });
     expect(result).toMatchObject({ keyVersion: 2, previousKeyVersion: 1, rewritten: true });
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'a/b c.env', PartNumber: 1 }));
     expect(head.PartsCount).toBe(5); // the header and 5 MiB, then 18 MiB in four copies
+    expect(head.ServerSideEncryption).toBe('AES256');
     const after = await objectBytes('a/b c.env');
     expect(parseWholeHeader(after).header).toMatchObject({ encryptedKey: 'ev2.resealed', keyVersion: 2 });
     expect(await decrypt(after)).toEqual(plaintext);

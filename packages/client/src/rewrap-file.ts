@@ -1,8 +1,8 @@
-import { copyFile, type FileHandle } from 'node:fs/promises';
+import { copyFile, type FileHandle, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EncryptionContext, SealedValue } from '../../../contract/index.js';
 import type { DecryptResult } from './data-keys.js';
-import { FileAppender, IO_CHUNK_SIZE } from './file-io.js';
+import { FileAppender, IO_CHUNK_SIZE, isDirectory } from './file-io.js';
 import { contextMismatch, invalidArgument, invalidCiphertext } from './file-format/errors.js';
 import { MAX_HEADER_LENGTH } from './file-format/constants.js';
 import { encodeContext } from './file-format/context.js';
@@ -47,6 +47,8 @@ export async function rewrapFile(keys: KeyResealing, input: string, output = inp
   signal?.throwIfAborted();
   const source = await openFile(input);
   try {
+    // An output that cannot be written fails before any API call, as the other file operations do.
+    if ((await stat(output).catch(() => undefined))?.isDirectory()) throw isDirectory(output, 'open');
     const parsed = parseWholeHeader(await readStart(source.file, Math.min(source.size, MAX_HEADER_LENGTH)));
     const { header } = parsed;
     const resealed = await resealedFor(keys, parsed, options);

@@ -32,8 +32,8 @@ export interface RewrapS3Result extends RewrapFileResult {
  * `rewrapFile` for an S3 object, in place: the header is read with a ranged GET; the new object is a
  * multipart upload to the same key whose first part is the new header and the body's first 5 MiB
  * (S3's smallest part) and whose other parts are server-side copies (`UploadPartCopy`) of the old
- * object's ranges, so a 100 GB object moves a few MiB over the network. Its metadata, content type
- * and encoding are kept. Every read and copy names the old object's ETag, and the upload completes
+ * object's ranges, so a 100 GB object moves a few MiB over the network. Its metadata, the headers
+ * it is served with, its storage class, server-side encryption and tags are kept. Every read and copy names the old object's ETag, and the upload completes
  * only if the object is still that one (`If-Match`): a concurrent change fails the run instead of
  * being overwritten. The object is replaced only when the upload completes; on any failure the
  * upload is aborted, leaving the old object as it was and no parts behind.
@@ -65,10 +65,11 @@ export async function rewrapS3Object(keys: KeyResealing, s3: S3Client, object: S
   const firstEnd = Math.min(size, parsed.length + MIN_PART_SIZE);
   const first = Buffer.concat([header, await read(parsed.length, firstEnd)]);
   const target = { Bucket: object.bucket, Key: object.key };
+  const settings = await kept(sdk, s3, target, head, signal);
   if (firstEnd === size) {
-    await s3.send(new sdk.PutObjectCommand({ ...target, ...kept(head), Body: first, IfMatch: etag }), { abortSignal: signal });
+    await s3.send(new sdk.PutObjectCommand({ ...target, ...settings, Body: first, IfMatch: etag }), { abortSignal: signal });
   } else {
-    const { UploadId } = await s3.send(new sdk.CreateMultipartUploadCommand({ ...target, ...kept(head) }), { abortSignal: signal });
+    const { UploadId } = await s3.send(new sdk.CreateMultipartUploadCommand({ ...target, ...settings }), { abortSignal: signal });
     try {
       const parts = await uploadParts(sdk, s3, { ...target, UploadId: UploadId! }, first, copyRanges(firstEnd, size, copyPartSize), etag, signal);
       await s3.send(new sdk.CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: parts }, IfMatch: etag }), {
@@ -84,10 +85,25 @@ export async function rewrapS3Object(keys: KeyResealing, s3: S3Client, object: S
   return { ...result, rewritten: true, bytesTransferred: headerRead + (firstEnd - parsed.length) + first.length };
 }
 
-/** What the new object keeps of the old one's headers. */
-function kept(head: HeadObjectCommandOutput) {
+/**
+ * What the new object keeps of the old one: its metadata, the headers it is served with, its storage
+ * class, its server-side encryption (the same KMS key, if one) and its tags.
+ */
+async function kept(
+  sdk: typeof import('@aws-sdk/client-s3'),
+  s3: S3Client,
+  target: { Bucket: string; Key: string },
+  head: HeadObjectCommandOutput,
+  signal: AbortSignal | undefined,
+) {
   const { Metadata, ContentType, ContentEncoding, ContentDisposition, ContentLanguage, CacheControl, StorageClass } = head;
-  return { Metadata, ContentType, ContentEncoding, ContentDisposition, ContentLanguage, CacheControl, StorageClass };
+  const { ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled } = head;
+  const tags = head.TagCount ? (await s3.send(new sdk.GetObjectTaggingCommand(target), { abortSignal: signal })).TagSet : undefined;
+  const Tagging = tags?.length ? new URLSearchParams(tags.map(({ Key, Value }): [string, string] => [Key!, Value ?? ''])).toString() : undefined;
+  return {
+    ...{ Metadata, ContentType, ContentEncoding, ContentDisposition, ContentLanguage, CacheControl, StorageClass },
+    ...{ ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, Tagging },
+  };
 }
 
 /** The old object's ranges after the first part, `[start, end)` each, in parts S3 accepts. */
