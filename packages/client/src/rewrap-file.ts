@@ -36,9 +36,9 @@ export interface RewrapFileResult {
 
 /**
  * Moves an encrypted file (docs/file-format.md) to its key's current version by its header alone:
- * the data key is resealed by the API (`rewrap`, so the data key never leaves the service on the
- * way), the new sealing is opened once to check it carries the same data key (the header's
- * commitment) and that the old header authenticates under it, and a new header is written before
+ * the API reseals the data key (`rewrap`), and the new sealing is opened (`decrypt`, as decrypting
+ * the file would) to check that it carries the same data key (the header's commitment) and that the
+ * old header authenticates under it, the data key being needed to authenticate the new header; and a new header is written before
  * the body, whose bytes are copied unchanged. Two API calls, whatever the file's size. The output
  * (the input itself by default) is replaced only once complete and synced.
  */
