@@ -36,10 +36,10 @@ export interface RewrapFileResult {
 
 /**
  * Moves an encrypted file (docs/file-format.md) to its key's current version by its header alone:
- * the API reseals the data key (`rewrap`), and the new sealing is opened (`decrypt`, as decrypting
- * the file would) to check that it carries the same data key (the header's commitment) and that the
- * old header authenticates under it, the data key being needed to authenticate the new header; and a new header is written before
- * the body, whose bytes are copied unchanged. Two API calls, whatever the file's size. The output
+ * the API reseals the data key (`rewrap`); the new sealing is opened (`decrypt`, as decrypting the
+ * file would: the new header's auth tag needs the data key) to check that it carries the data key
+ * the header commits to and that the old header authenticates under it; then the new header is
+ * written before the body, whose bytes are copied unchanged. Two API calls, whatever the file's size. The output
  * (the input itself by default) is replaced only once complete and synced.
  */
 export async function rewrapFile(keys: KeyResealing, input: string, output = input, options: RewrapFileOptions = {}): Promise<RewrapFileResult> {
