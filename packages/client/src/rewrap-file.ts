@@ -61,7 +61,7 @@ export async function rewrapFile(keys: KeyResealing, input: string, output = inp
         await copyFile(input, temporary);
         await file.write(newHeader, 0, newHeader.length, 0);
       } else {
-        const appender = new FileAppender(file, { depth: 2, writeSize: IO_CHUNK_SIZE });
+        const appender = new FileAppender(file, { depth: 2, writeSize: IO_CHUNK_SIZE, freeWritten: true });
         await appender.append([newHeader]);
         await copyFrom(source.file, parsed.length, appender, signal);
       }

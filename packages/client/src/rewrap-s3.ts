@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { CompletedPart, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { MAX_HEADER_LENGTH } from './file-format/constants.js';
 import { invalidArgument } from './file-format/errors.js';
@@ -50,11 +49,8 @@ export async function rewrapS3Object(keys: KeyResealing, s3: S3Client, object: S
   const etag = head.ETag!;
   const read = async (start: number, end: number) => {
     const range = new sdk.GetObjectCommand({ Bucket: object.bucket, Key: object.key, Range: `bytes=${start}-${end - 1}`, IfMatch: etag });
-    return Buffer.from(
-      await (
-        (await s3.send(range, { abortSignal: signal })).Body as Readable & { transformToByteArray(): Promise<Uint8Array> }
-      ).transformToByteArray(),
-    );
+    const { Body } = await s3.send(range, { abortSignal: signal });
+    return Buffer.from(await Body!.transformToByteArray());
   };
   const headerRead = Math.min(size, MAX_HEADER_LENGTH);
   const parsed = parseWholeHeader(await read(0, headerRead));
