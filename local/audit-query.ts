@@ -33,13 +33,18 @@ export async function readAuditRecords(file: string): Promise<AuditRecord[]> {
   return (await readAuditEntries(file)).filter((entry): entry is AuditRecord => entry.phase !== 'intent');
 }
 
-/** Every entry of a JSON-lines audit file (intents and outcomes), in the order written; none if there is no file yet. */
+/**
+ * Every entry of a JSON-lines audit file (intents and outcomes), in the order written; none if there
+ * is no file yet. Only whole lines count: bytes after the last line break are a record still being
+ * written, or one a killed process never finished (the runtime cuts those when it starts again).
+ */
 export async function readAuditEntries(file: string): Promise<AuditEntry[]> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
   });
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as AuditEntry);
