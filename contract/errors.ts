@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   MasterKeyPendingDeletion: 409,
   MasterKeyPendingImport: 409,
   InvalidKeyState: 409,
+  KeyVersionRetired: 409,
   Conflict: 409,
   LimitExceeded: 409,
   PayloadTooLarge: 413,

@@ -11,9 +11,30 @@ export interface KeyPolicy {
   readonly users: readonly string[];
 }
 
+/**
+ * What a version may still do: `Enabled` decrypts and rewraps (the current version also encrypts);
+ * `Retired` (below the key's `minDecryptionVersion`) is refused until the minimum is lowered again;
+ * `PendingDestruction` is retired and destroyed at the key's `versionDestruction.destructionDate`
+ * unless cancelled; `Destroyed` can never decrypt again: its wrapped key is shredded.
+ */
+export type KeyVersionState = 'Enabled' | 'Retired' | 'PendingDestruction' | 'Destroyed';
+
 export interface KeyVersionInfo {
   readonly version: number;
   readonly createdAt: string;
+  readonly state: KeyVersionState;
+  /**
+   * The hour (`…T13:00:00.000Z`) this version last decrypted or rewrapped something, null if it has
+   * not since it was created. Up to an hour late, and only in `GET /v1/keys/{key}` and the
+   * version routes' answers (docs/key-lifecycle.md says how it is kept).
+   */
+  readonly lastUsedAt?: string | null;
+}
+
+/** Retired versions scheduled for destruction: every version up to `throughVersion`, at `destructionDate`. */
+export interface VersionDestruction {
+  readonly throughVersion: number;
+  readonly destructionDate: string;
 }
 
 /** A key's metadata, as its admins see it. */
@@ -29,6 +50,12 @@ export interface KeyMetadata {
   readonly deletionDate: string | null;
   readonly policy: KeyPolicy;
   readonly tags: Tags;
+  /** The oldest version that may decrypt and rewrap; older ones answer 409 KeyVersionRetired. 1 until an admin raises it. */
+  readonly minDecryptionVersion: number;
+  /** A destruction of retired versions that has not happened yet, or null. */
+  readonly versionDestruction: VersionDestruction | null;
+  /** Every version up to this one is destroyed (0: none). */
+  readonly destroyedThroughVersion: number;
 }
 
 /** What listing shows a key's users: enough to use it, nothing of its policy or history. */
@@ -50,6 +77,11 @@ export interface CreateKeyRequest {
 
 export interface PutPolicyRequest extends KeyPolicy {
   readonly bypassLockoutSafetyCheck?: boolean;
+}
+
+/** `PUT /v1/keys/{key}/min-decryption-version`: versions below it are retired, those at or above it enabled again. */
+export interface RetireVersionsRequest {
+  readonly minDecryptionVersion: number;
 }
 
 /** A rotate answers the version it created, whatever concurrent rotations did. */

@@ -13,6 +13,7 @@ import {
   ListGrantsQuery,
   ListKeysQuery,
   PutPolicyBody,
+  RetireVersionsBody,
   ScheduleDeletionBody,
   TagsBody,
 } from './http/schemas.js';
@@ -113,6 +114,27 @@ export const handler = apiHandler<'keys'>(
       'POST /v1/keys/{key}/disable': onKey((keys, caller, key, change) => keys.disableKey(caller, key, change)),
       'POST /v1/keys/{key}/enable': onKey((keys, caller, key, change) => keys.enableKey(caller, key, change)),
       'POST /v1/keys/{key}/cancel-deletion': onKey((keys, caller, key, change) => keys.cancelDeletion(caller, key, change)),
+
+      'PUT /v1/keys/{key}/min-decryption-version': async (request) => {
+        const { minDecryptionVersion } = parseInput(RetireVersionsBody, request.body, 'body');
+        request.audit.changed({ minDecryptionVersion });
+        return jsonResponse(
+          200,
+          reported(request, await keyManagement().retireVersions(request.caller, keyRef(request), minDecryptionVersion, request.change)),
+        );
+      },
+
+      'POST /v1/keys/{key}/schedule-version-destruction': async (request) => {
+        const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');
+        const scheduled = reported(
+          request,
+          await keyManagement().scheduleVersionDestruction(request.caller, keyRef(request), pendingWindowInDays, request.change),
+        );
+        const destruction = scheduled.versionDestruction!;
+        request.audit.changed({ destroyVersionsThrough: destruction.throughVersion, destructionDate: destruction.destructionDate });
+        return jsonResponse(200, scheduled);
+      },
+      'POST /v1/keys/{key}/cancel-version-destruction': onKey((keys, caller, key, change) => keys.cancelVersionDestruction(caller, key, change)),
 
       'POST /v1/keys/{key}/schedule-deletion': async (request) => {
         const { pendingWindowInDays } = parseInput(ScheduleDeletionBody, request.body, 'body');

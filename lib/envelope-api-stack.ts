@@ -2,7 +2,7 @@ import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { API_ROUTES, HEALTH_PROBE_ITEM, type ApiFunctionName } from '../contract/index.js';
+import { API_ROUTES, HEALTH_PROBE_ITEM, VERSION_LAST_USED_ATTRIBUTE, type ApiFunctionName } from '../contract/index.js';
 import { DEFAULT_CACHE_LIMITS } from '../lambdas/domain/data-key-provider.js';
 import type { AuditTrail } from './constructs/audit-trail.js';
 import type { DataKeyTable } from './constructs/data-key-table.js';
@@ -105,6 +105,7 @@ export class EnvelopeApiStack extends Stack {
   private grantRights(fn: EnvelopeFunction, rights: FunctionRights, masterKey: MasterKey): void {
     if (rights.masterKey !== undefined) masterKey.grant(fn, rights.masterKey);
     if (rights.table !== undefined) this.table.grantItemActions(fn, ...rights.table);
+    if (rights.versionUsage) this.table.grantAttributeUpdates(fn, [VERSION_LAST_USED_ATTRIBUTE]);
     if (rights.audited) {
       this.auditTrail.grantWrite(fn);
       this.auditTrail.grantReadKey(fn);

@@ -12,6 +12,11 @@ export interface FunctionRights {
   readonly masterKey?: MasterKeyRights;
   /** DynamoDB item actions on the data-key table (which the storage key encrypts, used through DynamoDB only). */
   readonly table?: readonly string[];
+  /**
+   * Updates a version item's last-use hour, and no other attribute (`dynamodb:Attributes`): the
+   * evidence admins read before retiring a version, written at most once per version per hour.
+   */
+  readonly versionUsage?: true;
   /** Writes audit records (to the audit log group, hashed with the audit key it reads): every function behind IAM auth. */
   readonly audited: boolean;
   /**
@@ -65,6 +70,7 @@ export const API_FUNCTIONS: Readonly<Record<ApiFunctionName, ApiFunction>> = {
       masterKey: { actions: ['kms:Decrypt'], contextBound: true },
       // Reads only: encrypting needs no coordination (see "Nonce safety"), and versions are added by admins.
       table: ['dynamodb:GetItem'],
+      versionUsage: true,
       audited: true,
     },
   },

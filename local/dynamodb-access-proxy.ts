@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { attributeConditionKeys } from './dynamodb-attributes.js';
 import { batchLeadingKeys, leadingKeysOf, transactionPartLeadingKeys, type LeadingKeys } from './dynamodb-leading-keys.js';
 import { PartitionKeys } from './dynamodb-partition-keys.js';
 import { closeServer, listen } from './http-server.js';
@@ -16,8 +17,11 @@ export interface DynamoDbAccessRequest {
   readonly principalArn: string;
   readonly action: string;
   readonly resource: string;
-  /** DynamoDB's condition keys the request sets: `dynamodb:LeadingKeys`, for the requests that name items. */
-  readonly context?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * DynamoDB's condition keys the request sets: `dynamodb:LeadingKeys`, for the requests that name
+   * items; `dynamodb:Attributes` (multivalued) and `dynamodb:ReturnValues` (single) for updates.
+   */
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 export interface DynamoDbAccessProxyOptions {
@@ -49,7 +53,14 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 type Input = Record<string, unknown>;
 /** The (action, table name, index name) pairs IAM evaluates for one request, with the partition key values each names. */
-type Need = { readonly action: string; readonly table?: string; readonly index?: string; readonly leadingKeys?: LeadingKeys };
+type Need = {
+  readonly action: string;
+  readonly table?: string;
+  readonly index?: string;
+  readonly leadingKeys?: LeadingKeys;
+  /** `dynamodb:Attributes` and `dynamodb:ReturnValues`, where the request sets them. */
+  readonly attributes?: Record<string, string | string[]>;
+};
 
 /**
  * Neither dynalite nor DynamoDB Local evaluates IAM. This front door does what DynamoDB does
@@ -64,11 +75,12 @@ export async function startDynamoDbAccessProxy(options: DynamoDbAccessProxyOptio
     `arn:aws:dynamodb:${options.region}:${options.accountId}:table/${table}${index === undefined ? '' : `/index/${index}`}`;
   const partitionKeys = new PartitionKeys(options.upstream, options.region);
   /** The condition keys a need sets; rejects when DynamoDB cannot tell the table's key schema. */
-  const contextOf = async ({ table, leadingKeys }: Need): Promise<DynamoDbAccessRequest['context']> => {
-    if (table === undefined || leadingKeys === undefined) return undefined;
+  const contextOf = async ({ table, leadingKeys, attributes }: Need): Promise<DynamoDbAccessRequest['context']> => {
+    if (table === undefined || leadingKeys === undefined) return attributes;
     const partitionKey = await partitionKeys.of(table);
     const values = partitionKey === undefined ? [] : leadingKeys(partitionKey);
-    return values.length === 0 ? undefined : { 'dynamodb:LeadingKeys': values };
+    const context = { ...(values.length > 0 && { 'dynamodb:LeadingKeys': values }), ...attributes };
+    return Object.keys(context).length === 0 ? undefined : context;
   };
 
   const server = createServer((req, res) => {
@@ -138,6 +150,7 @@ function needsOf(operation: string, input: Input): Need[] | string {
             table: name,
             ...(typeof input.IndexName === 'string' && { index: input.IndexName }),
             leadingKeys: leadingKeysOf(operation, input),
+            attributes: attributeConditionKeys(operation, input),
           },
         ];
   };

@@ -8,9 +8,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TABLE_SCHEMA, type Grant, type KeyVersionInfo } from '../../contract/index.js';
+import { TABLE_SCHEMA, VERSION_LAST_USED_ATTRIBUTE, type Grant, type VersionDestruction } from '../../contract/index.js';
 import type { RememberedRequest } from './change-request.js';
-import type { DataKeyRecord, KeyPolicy, KeyState } from './data-key.js';
+import type { DataKeyRecord, KeyPolicy, KeyState, StoredVersionInfo } from './data-key.js';
 import { observedCall, UNOBSERVED_CALLS, type DependencyObserver } from './dependency-calls.js';
 import { translateDependencyError } from './dependency-errors.js';
 import { principalIdentity } from './principals.js';
@@ -37,7 +37,15 @@ export interface MemberPage {
   readonly lastKeyId?: string;
 }
 
-export type MetadataChanges = Partial<Pick<DataKeyRecord, 'state' | 'deletionDate' | 'policy' | 'tags' | 'grants'>>;
+export type MetadataChanges = Partial<
+  Pick<
+    DataKeyRecord,
+    'state' | 'deletionDate' | 'policy' | 'tags' | 'grants' | 'minDecryptionVersion' | 'versionDestruction' | 'destroyedThroughVersion'
+  >
+>;
+
+/** The time-to-live (seconds, or null for none) each version item should carry. */
+export type VersionExpiry = (version: number) => number | null;
 
 /** A change's request, remembered by the write that makes the change; older ones forgotten on the way. */
 export interface RequestMemo {
@@ -255,26 +263,87 @@ export class DataKeyStore {
     keyId: string,
     deletionDate: string | null,
     pointers: { readonly alias: string | null; readonly principals: readonly string[] },
+    versionExpiry: VersionExpiry = () => expiryFor(deletionDate)[TTL]!,
   ): Promise<void> {
     const expiry = expiryFor(deletionDate)[TTL]!;
-    const versions = await this.call(() =>
+    const keys: { key: Record<string, string>; expiry: number | null; owner?: string }[] = [
+      ...(await this.versionNumbers(keyId)).map((version) => ({ key: ITEM_KEYS.version(keyId, version), expiry: versionExpiry(version) })),
+      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: ITEM_KEYS.member(p, keyId), expiry })),
+      ...(pointers.alias === null ? [] : [{ key: ITEM_KEYS.alias(pointers.alias), expiry, owner: keyId }]),
+    ];
+    await this.expireItems(keys);
+  }
+
+  /**
+   * Sets, or with a null date clears, the time-to-live of the version items from `first` to `last`:
+   * a destruction of retired versions shreds their wrapped keys as a deletion shreds a key's.
+   */
+  async expireVersions(keyId: string, first: number, last: number, expiry: VersionExpiry): Promise<void> {
+    const versions = (await this.versionNumbers(keyId)).filter((version) => version >= first && version <= last);
+    await this.expireItems(versions.map((version) => ({ key: ITEM_KEYS.version(keyId, version), expiry: expiry(version) })));
+  }
+
+  /** The versions whose items exist, newest last. */
+  private async versionNumbers(keyId: string): Promise<number[]> {
+    return (await this.versionItems(keyId, SK)).map((item) => Number((item[SK] as string).slice(VERSION_PREFIX.length)));
+  }
+
+  private async versionItems(keyId: string, projection: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
+            ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX },
+            ProjectionExpression: projection,
+            ...(names && { ExpressionAttributeNames: names }),
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  /** When each version last decrypted or rewrapped something, by version (the hour, as written by `markVersionUsed`). */
+  async versionsLastUsed(keyId: string): Promise<Map<number, string>> {
+    const items = await this.versionItems(keyId, `${SK}, #lastUsed`, { '#lastUsed': VERSION_LAST_USED_ATTRIBUTE });
+    return new Map(
+      items
+        .filter((item) => typeof item[VERSION_LAST_USED_ATTRIBUTE] === 'string')
+        .map((item) => [Number((item[SK] as string).slice(VERSION_PREFIX.length)), item[VERSION_LAST_USED_ATTRIBUTE] as string]),
+    );
+  }
+
+  /**
+   * Records that a version was used in `hour` (an ISO date on the hour), unless a later or equal
+   * hour is there already; false when it was, or when the version is gone (never written back).
+   * Writes that one attribute only: the crypto function's role may update no other.
+   */
+  async markVersionUsed(keyId: string, version: number, hour: string): Promise<boolean> {
+    return this.conditional(() =>
       this.db.send(
-        new QueryCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
-          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX },
-          ProjectionExpression: SK,
-          ConsistentRead: true,
+          Key: ITEM_KEYS.version(keyId, version),
+          UpdateExpression: 'SET #lastUsed = :hour',
+          ConditionExpression: `attribute_exists(${PK}) AND (attribute_not_exists(#lastUsed) OR #lastUsed < :hour)`,
+          ExpressionAttributeNames: { '#lastUsed': VERSION_LAST_USED_ATTRIBUTE },
+          ExpressionAttributeValues: { ':hour': hour },
         }),
       ),
     );
-    const keys: { key: Record<string, string>; owner?: string }[] = [
-      ...(versions.Items ?? []).map((item) => ({ key: itemKey(keyPk(keyId), item[SK] as string) })),
-      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: ITEM_KEYS.member(p, keyId) })),
-      ...(pointers.alias === null ? [] : [{ key: ITEM_KEYS.alias(pointers.alias), owner: keyId }]),
-    ];
+  }
+
+  private async expireItems(keys: readonly { key: Record<string, string>; expiry: number | null; owner?: string }[]): Promise<void> {
     await Promise.all(
-      keys.map(({ key, owner }) => {
+      keys.map(({ key, expiry, owner }) => {
         const values = { ...(expiry !== null && { ':ttl': expiry }), ...(owner !== undefined && { ':owner': owner }) };
         return this.conditional(() =>
           this.db.send(
@@ -424,7 +493,7 @@ function toItem(record: DataKeyRecord): Record<string, unknown> {
 
 function fromItem(item: Record<string, unknown>): DataKeyRecord {
   const versions = Object.entries(item.versions as Record<string, string>)
-    .map(([version, createdAt]): KeyVersionInfo => ({ version: Number(version), createdAt }))
+    .map(([version, createdAt]): StoredVersionInfo => ({ version: Number(version), createdAt }))
     .sort((a, b) => a.version - b.version);
   const policy = item.policy as KeyPolicy;
   return {
@@ -439,6 +508,10 @@ function fromItem(item: Record<string, unknown>): DataKeyRecord {
     deletionDate: (item.deletionDate as string | null) ?? null,
     policy: { admins: [...policy.admins], users: [...policy.users] },
     tags: { ...(item.tags as Record<string, string> | undefined) },
+    // Records written before versions could be retired hold none of these.
+    minDecryptionVersion: (item.minDecryptionVersion as number | undefined) ?? 1,
+    versionDestruction: (item.versionDestruction as VersionDestruction | null | undefined) ?? null,
+    destroyedThroughVersion: (item.destroyedThroughVersion as number | undefined) ?? 0,
     revision: item.revision as number,
     ...(item.currentWrappedKey instanceof Uint8Array && { currentWrappedKey: item.currentWrappedKey }),
     ...(item.provisional === true && { provisional: true }),

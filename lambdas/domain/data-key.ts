@@ -1,11 +1,19 @@
 /** The data key record: metadata, versions and the key policy that says who may do what. */
 import type { Grant, KeyMetadata, KeyPolicy, KeyState, KeySummary } from '../../contract/index.js';
 import type { RememberedRequest } from './change-request.js';
+import { destroyedThrough, pendingDestruction, versionState } from './version-lifecycle.js';
 
 export type { KeyPolicy, KeyState };
 
+/** A version as the record lists it; its state follows from the record and the date. */
+export interface StoredVersionInfo {
+  readonly version: number;
+  readonly createdAt: string;
+}
+
 /** A key as stored: its public metadata, and the bookkeeping no caller sees. */
-export interface DataKeyRecord extends KeyMetadata {
+export interface DataKeyRecord extends Omit<KeyMetadata, 'versions'> {
+  readonly versions: readonly StoredVersionInfo[];
   /** Optimistic-concurrency counter: every metadata change is conditional on it. */
   readonly revision: number;
   /**
@@ -34,15 +42,26 @@ export function toSummary({ keyId, alias, state, currentVersion }: DataKeyRecord
   return { keyId, alias, state, currentVersion };
 }
 
-export function toMetadata({
-  revision: _revision,
-  currentWrappedKey: _wrapped,
-  provisional: _provisional,
-  grants: _grants,
-  requests: _requests,
-  ...metadata
-}: DataKeyRecord): DataKeyMetadata {
-  return metadata;
+/**
+ * The public view of a record at `now`: everything but bookkeeping, each version with its state,
+ * and with `lastUsed` (by version) each version's last use.
+ */
+export function toMetadata(
+  { revision: _revision, currentWrappedKey: _wrapped, provisional: _provisional, grants: _grants, requests: _requests, ...record }: DataKeyRecord,
+  now: Date = new Date(),
+  lastUsed?: ReadonlyMap<number, string>,
+): DataKeyMetadata {
+  return {
+    ...record,
+    versions: record.versions.map(({ version, createdAt }) => ({
+      version,
+      createdAt,
+      state: versionState(record, version, now),
+      ...(lastUsed && { lastUsedAt: lastUsed.get(version) ?? null }),
+    })),
+    versionDestruction: pendingDestruction(record, now),
+    destroyedThroughVersion: destroyedThrough(record, now),
+  };
 }
 
 /** A key whose deletion date has passed no longer exists, whether or not its items are swept yet. */

@@ -10,6 +10,8 @@ import { assertContextSize, type EncryptionContext } from './encryption-context.
 import { invalidCiphertext, ServiceError } from './errors.js';
 import { KeyDirectory } from './key-directory.js';
 import type { MasterKey } from './master-key.js';
+import { assertDecryptable } from './version-lifecycle.js';
+import { VersionUsage } from './version-usage.js';
 
 export interface SealedResult {
   readonly ciphertext: SealedToken;
@@ -69,13 +71,15 @@ export class EnvelopeEncryption {
   /** Wires the service over a store and master key, with caches bounded by `limits`. */
   static over(store: DataKeyStore, masterKey: MasterKey, limits: DataKeyCacheLimits, now: () => Date = () => new Date()): EnvelopeEncryption {
     const keys = new KeyDirectory(store, { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries, now });
-    return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(store, masterKey), limits), now);
+    return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(store, masterKey), limits), now, new VersionUsage(store, now));
   }
 
   constructor(
     private readonly keys: KeyDirectory,
     private readonly dataKeys: DataKeyProvider,
     private readonly now: () => Date = () => new Date(),
+    /** Where each version's last decrypt or rewrap is kept; none: not kept. */
+    private readonly usage?: VersionUsage,
   ) {}
 
   async encrypt(caller: string, keyRef: string, item: PlaintextItem): Promise<SealedResult> {
@@ -159,6 +163,7 @@ export class EnvelopeEncryption {
     const record = await this.openable(caller, token, this.use(operation, context));
     const wrappedKey = currentWrappedKey(record, token.keyVersion);
     const plaintext = await this.dataKeys.forDecryption(token, (key) => openWithKey(key, token, context), wrappedKey);
+    await this.usage?.used(token.keyId, token.keyVersion);
     return { plaintext, token, record };
   }
 
@@ -174,10 +179,11 @@ export class EnvelopeEncryption {
    * A cached record may allow for at most the cache's max age after a change, but never denies on
    * stale grounds: a refusal is checked again against a fresh read.
    */
-  private async checkedForUse(record: DataKeyRecord, caller: string, use: KeyUse): Promise<DataKeyRecord> {
+  private async checkedForUse(record: DataKeyRecord, caller: string, use: KeyUse, version?: number): Promise<DataKeyRecord> {
     const check = (candidate: DataKeyRecord) => {
       authorizeUse(candidate, caller, use);
       assertUsable(candidate);
+      if (version !== undefined && version <= candidate.currentVersion) assertDecryptable(candidate, version, use.now);
       return candidate;
     };
     try {
@@ -219,7 +225,8 @@ export class EnvelopeEncryption {
       let record = await this.keys.get(token.keyId);
       // A version newer than the cached record may come from a rotation elsewhere: look again.
       if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId);
-      record = await this.checkedForUse(record, caller, use);
+      // Whoever asks, and whatever a grant allows: a retired or destroyed version opens nothing.
+      record = await this.checkedForUse(record, caller, use, token.keyVersion);
       if (token.keyVersion > record.currentVersion) throw invalidCiphertext();
       return record;
     } catch (error) {

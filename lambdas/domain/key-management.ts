@@ -21,6 +21,7 @@ import { addNextVersion, advanceTo, firstVersion } from './key-versions.js';
 import { backoff, changeRecord, MAX_OPTIMISTIC_ATTEMPTS, type RecordChange } from './record-updates.js';
 import type { MasterKey } from './master-key.js';
 import { isRoleSession, isSamePrincipal, principalIdentity } from './principals.js';
+import { cancellableDestruction, checkedMinimum, nextDestruction, versionExpiry } from './version-lifecycle.js';
 
 export interface CreateKeyInput {
   readonly alias?: string;
@@ -102,6 +103,9 @@ export class KeyManagement {
       deletionDate: null,
       policy: { admins: [creator], users: [creator] },
       tags: { ...tags },
+      minDecryptionVersion: 1,
+      versionDestruction: null,
+      destroyedThroughVersion: 0,
       revision: 1,
       currentWrappedKey: wrappedKey,
     };
@@ -112,7 +116,7 @@ export class KeyManagement {
       return this.resumeCreate(rival, request!);
     }
     if (alias !== undefined) await this.confirmAlias(record, alias);
-    return toMetadata(record);
+    return toMetadata(record, this.now());
   }
 
   /** Answers the key an earlier attempt of the request created, confirming its alias first if it had not. */
@@ -120,7 +124,7 @@ export class KeyManagement {
     if (record.provisional === true && record.alias !== null) await this.confirmAlias(record, record.alias);
     request.markRecovered();
     const { provisional: _provisional, ...confirmed } = record;
-    return toMetadata(confirmed);
+    return toMetadata(confirmed, this.now());
   }
 
   /** Claims the alias for a provisional record, then confirms the record; aborts it if either fails. */
@@ -162,15 +166,80 @@ export class KeyManagement {
 
   /** Admins see the metadata; users a summary; a grantee only a summary and its own grants. */
   private viewFor(record: DataKeyRecord, caller: string, now: Date): DataKeyMetadata | DataKeySummary {
-    if (isAllowed(record, caller, 'administer')) return toMetadata(record);
+    if (isAllowed(record, caller, 'administer')) return toMetadata(record, now);
     if (isAllowed(record, caller, 'use')) return toSummary(record);
     return { ...toSummary(record), grants: grantsOf(record, caller, now) };
   }
 
+  /** The key's metadata, with each version's last use (one query of its version items). */
   async describeKey(caller: string, keyRef: string): Promise<DataKeyMetadata> {
     const record = await this.keys.find(keyRef);
     authorize(record, caller, 'administer');
-    return toMetadata(record);
+    return this.withLastUse(record);
+  }
+
+  private async withLastUse(record: DataKeyRecord): Promise<DataKeyMetadata> {
+    return toMetadata(record, this.now(), await this.store.versionsLastUsed(record.keyId));
+  }
+
+  /**
+   * Sets the oldest version that may decrypt and rewrap: older ones answer KeyVersionRetired from
+   * then on (within the functions' cache age), and raising or lowering it again undoes that. The
+   * current version can never be retired, and a destroyed one never enabled again.
+   */
+  async retireVersions(caller: string, keyRef: string, minDecryptionVersion: number, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const retired = await this.change(
+      caller,
+      keyRef,
+      (record) => {
+        assertNotState(record, 'PendingDeletion');
+        return { minDecryptionVersion: checkedMinimum(record, minDecryptionVersion, this.now()) };
+      },
+      request,
+    );
+    return this.withLastUse(retired);
+  }
+
+  /**
+   * Schedules the destruction of every retired version, as a deletion is scheduled: the metadata
+   * first (from the date on, those versions are destroyed for every reader), then their items get
+   * the date as their time-to-live, so the table forgets their wrapped keys.
+   */
+  async scheduleVersionDestruction(caller: string, keyRef: string, pendingWindowInDays: number, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const scheduled = await this.change(
+      caller,
+      keyRef,
+      (record) => {
+        assertNotState(record, 'PendingDeletion');
+        const destructionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
+        return nextDestruction(record, destructionDate, this.now());
+      },
+      request,
+    );
+    // A retry finishes what its first attempt may have left undone, from the record as it is now.
+    await this.expireVersionItems(scheduled, scheduled.destroyedThroughVersion + 1, scheduled.versionDestruction?.throughVersion ?? 0);
+    return this.withLastUse(scheduled);
+  }
+
+  /** Cancels a pending destruction: the versions' time-to-live is cleared before the metadata's, and they stay retired. */
+  async cancelVersionDestruction(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const cancelled = await this.change(
+      caller,
+      keyRef,
+      async (record) => {
+        const pending = cancellableDestruction(record, this.now());
+        const kept = { ...record, versionDestruction: null };
+        await this.expireVersionItems(kept, record.destroyedThroughVersion + 1, pending.throughVersion);
+        return { versionDestruction: null };
+      },
+      request,
+    );
+    return this.withLastUse(cancelled);
+  }
+
+  /** Gives the version items from `first` to `last` the time-to-live the record now calls for. */
+  private expireVersionItems(record: DataKeyRecord, first: number, last: number): Promise<void> {
+    return this.store.expireVersions(record.keyId, first, last, versionExpiry(record, record.deletionDate, this.now()));
   }
 
   /**
@@ -251,8 +320,13 @@ export class KeyManagement {
       request,
     );
     // A retry finishes what its first attempt may have left undone: the time-to-live follows the record as it is now.
-    await this.store.expireKeyItems(scheduled.keyId, scheduled.deletionDate, pointersOf(scheduled));
-    return toMetadata(scheduled);
+    await this.store.expireKeyItems(
+      scheduled.keyId,
+      scheduled.deletionDate,
+      pointersOf(scheduled),
+      versionExpiry(scheduled, scheduled.deletionDate, this.now()),
+    );
+    return toMetadata(scheduled, this.now());
   }
 
   /** Cancels deletion: the material's time-to-live is cleared before the metadata's, so no crash can leave it expiring. */
@@ -264,7 +338,8 @@ export class KeyManagement {
         if (record.state !== 'PendingDeletion') {
           throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
         }
-        await this.store.expireKeyItems(record.keyId, null, pointersOf(record));
+        // Versions destroyed, or to be, keep their own time-to-live.
+        await this.store.expireKeyItems(record.keyId, null, pointersOf(record), versionExpiry(record, null, this.now()));
         return { state: 'Disabled', deletionDate: null };
       },
       request,
@@ -285,7 +360,7 @@ export class KeyManagement {
       if (earlier !== undefined) {
         request!.markRecovered();
         await advanceTo(this.store, record, earlier);
-        return { ...toMetadata(await this.keys.refresh(record.keyId)), createdVersion: earlier };
+        return { ...toMetadata(await this.keys.refresh(record.keyId), this.now()), createdVersion: earlier };
       }
       assertNotState(record, 'PendingDeletion');
       assertNotState(record, 'Disabled');
@@ -293,7 +368,7 @@ export class KeyManagement {
         // Read afresh: a read of the record already in flight (shared by concurrent requests) may predate the new version.
         const rotated = await this.keys.refresh(record.keyId);
         authorize(rotated, caller, 'administer');
-        return { ...toMetadata(rotated), createdVersion: record.currentVersion + 1 };
+        return { ...toMetadata(rotated, this.now()), createdVersion: record.currentVersion + 1 };
       }
     }
     throw new ServiceError('Conflict', 'The key is being rotated concurrently; retry.');
@@ -301,7 +376,7 @@ export class KeyManagement {
 
   /** Changes the record as one of its administrators; answers the new metadata. */
   private async update(caller: string, keyRef: string, decide: RecordChange['decide'], request?: ChangeRequest): Promise<DataKeyMetadata> {
-    return toMetadata(await this.change(caller, keyRef, decide, request));
+    return toMetadata(await this.change(caller, keyRef, decide, request), this.now());
   }
 
   private change(caller: string, keyRef: string, decide: RecordChange['decide'], request?: ChangeRequest): Promise<DataKeyRecord> {

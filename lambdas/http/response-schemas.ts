@@ -36,12 +36,22 @@ export const KeyMetadata = z.object({
   description: z.nullable(z.string()),
   state: z.enum(['Enabled', 'Disabled', 'PendingDeletion']),
   currentVersion: keyVersion,
-  versions: z.array(z.object({ version: keyVersion, createdAt: timestamp })),
+  versions: z.array(
+    z.object({
+      version: keyVersion,
+      createdAt: timestamp,
+      state: z.enum(['Enabled', 'Retired', 'PendingDestruction', 'Destroyed']),
+      lastUsedAt: z.optional(z.nullable(timestamp)),
+    }),
+  ),
   createdAt: timestamp,
   createdBy: z.string(),
   deletionDate: z.nullable(timestamp),
   policy: KeyPolicy,
   tags: Tags,
+  minDecryptionVersion: keyVersion,
+  versionDestruction: z.nullable(z.object({ throughVersion: keyVersion, destructionDate: timestamp })),
+  destroyedThroughVersion: z.number().check(z.int(), z.gte(0)),
 });
 
 const context = z.record(z.string(), z.string());

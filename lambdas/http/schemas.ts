@@ -169,6 +169,10 @@ export const ScheduleDeletionBody = z.strictObject({
   ),
 });
 
+export const RetireVersionsBody = z.strictObject({
+  minDecryptionVersion: z.number().check(z.int(), z.gte(1)),
+});
+
 export const EmptyBody = z.strictObject({});
 
 export const PlaintextItem = z.strictObject({ plaintext, context, reference });

@@ -77,6 +77,20 @@ export class DataKeyTable extends Construct {
     });
   }
 
+  /**
+   * Grants UpdateItem of the given attributes only: `dynamodb:Attributes` holds every top-level
+   * attribute a request names, the item's key among them (`ForAllValues`, as the DynamoDB
+   * Developer Guide's "Using IAM policy conditions for fine-grained access control" writes a
+   * write-only grant), and no values may come back (`dynamodb:ReturnValues`). The table's key as a
+   * writer needs it, through DynamoDB only.
+   */
+  grantAttributeUpdates(grantee: iam.IGrantable, attributes: readonly string[]): iam.Grant {
+    return this.grantItems(grantee, ['dynamodb:UpdateItem'], TABLE_KEY_ACTIONS, {
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...attributes] },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    });
+  }
+
   private grantItems(
     grantee: iam.IGrantable,
     actions: string[],

@@ -69,7 +69,9 @@ export class LocalAccessControl {
             action,
             resource,
             resourceAccount: accountOf(resource),
-            ...(context && { context: Object.fromEntries(Object.entries(context).map(([key, values]) => [key, [...values]])) }),
+            ...(context && {
+              context: Object.fromEntries(Object.entries(context).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]])),
+            }),
           }),
         ),
     };

@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BatchGetItemCommand, GetItemCommand, DynamoDBClient, DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  DynamoDBClient,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   DecryptCommand,
   DescribeKeyCommand,
@@ -110,7 +118,7 @@ describe('with the synthesized policies as they are', () => {
     expect((await owner.masterKey()).keyArn).toBe(runtime.masterKeyArn);
   });
 
-  it('encrypts with the cache off writing nothing: the crypto role may not write, and does not need to', async () => {
+  it('encrypts with the cache off writing nothing: encrypting needs no coordination', async () => {
     const owner = clientFor(runtime.apiUrl, 'owner');
     const { keyId } = await owner.createKey();
     runtime.resetCalls();
@@ -159,6 +167,35 @@ describe('with the synthesized policies as they are', () => {
     expect(
       (await rejection(asFunction(runtime, 'masterKey').dynamoDb.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAME, Key: key })))).name,
     ).toBe('AccessDeniedException');
+  });
+
+  it("lets the crypto role update a version's last-use hour and no other attribute (dynamodb:Attributes)", async () => {
+    const db = asFunction(runtime, 'crypto').dynamoDb;
+    const update = (set: string, extra: object = {}) =>
+      db.send(
+        new UpdateItemCommand({
+          TableName: LOCAL_TABLE_NAME,
+          Key: { pk: { S: 'KEY#x' }, sk: { S: 'V#0000000001' } },
+          UpdateExpression: `SET ${set} = :v`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':v': { S: '2026-12-06T22:00:00.000Z' } },
+          ...extra,
+        }),
+      );
+    // Allowed, and refused by the item's absence only.
+    expect((await rejection(update('lastUsedAt'))).name).toBe('ConditionalCheckFailedException');
+    expect((await rejection(update('#n', { ExpressionAttributeNames: { '#n': 'lastUsedAt' } }))).name).toBe('ConditionalCheckFailedException');
+    for (const refused of [
+      update('wrappedKey'),
+      update('#n', { ExpressionAttributeNames: { '#n': 'policy' } }),
+      update('lastUsedAt, expiresAt'),
+      update('lastUsedAt', { ReturnValues: 'ALL_OLD' }),
+      db.send(new PutItemCommand({ TableName: LOCAL_TABLE_NAME, Item: { pk: { S: 'KEY#x' }, sk: { S: 'V#0000000001' } } })),
+    ]) {
+      const error = await rejection(refused);
+      expect(error.name).toBe('AccessDeniedException');
+      expect(error.message).toMatch(/crypto\/.* is not authorized to perform: dynamodb:(UpdateItem|PutItem)/);
+    }
   });
 
   it('lets the master-key role read the health probe item and nothing else of the table (dynamodb:LeadingKeys)', async () => {

@@ -55,7 +55,7 @@ beforeAll(async () => {
       },
       authorize: async ({ action, resource, context }) => {
         asked.push(`${action} ${resource}`);
-        leadingKeys.push(context?.['dynamodb:LeadingKeys']);
+        leadingKeys.push(context?.['dynamodb:LeadingKeys'] as readonly string[] | undefined);
         return allowed.has(`${action} ${resource}`)
           ? undefined
           : `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;

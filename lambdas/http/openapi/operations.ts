@@ -53,7 +53,7 @@ const batchRoute = (whole: string) =>
 
 const CIPHERTEXT_BATCH_WHOLE = `The whole request fails (400 \`ValidationError\`) when the batch body itself is invalid, or its ciphertexts name more than ${MAX_BATCH_KEY_VERSIONS} distinct key versions.`;
 
-const CIPHERTEXT_ERRORS = served('InvalidCiphertext', 'KeyDisabled', 'KeyPendingDeletion', MASTER_KEY_ERRORS);
+const CIPHERTEXT_ERRORS = served('InvalidCiphertext', 'KeyDisabled', 'KeyPendingDeletion', 'KeyVersionRetired', MASTER_KEY_ERRORS);
 const PLAINTEXT_ERRORS = served('KeyNotFound', 'KeyDisabled', 'KeyPendingDeletion', MASTER_KEY_ERRORS);
 
 /** Every route of the contract, by name: a route missing here fails to compile. */
@@ -118,6 +118,17 @@ export const OPERATIONS: Readonly<Record<RouteName, Operation>> = {
     body: optionalBody(request.ScheduleDeletionBody),
   }),
   'POST /v1/keys/{key}/cancel-deletion': keyChange('Cancels a scheduled deletion; the key is left disabled.', {
+    errors: ['InvalidKeyState'],
+  }),
+  'PUT /v1/keys/{key}/min-decryption-version': keyChange(
+    'Sets the oldest version that may decrypt and rewrap: older ones answer KeyVersionRetired until it is lowered again. At most the current version; never at or below a destroyed one.',
+    { errors: ['KeyPendingDeletion', 'InvalidKeyState'], body: jsonBody(request.RetireVersionsBody) },
+  ),
+  'POST /v1/keys/{key}/schedule-version-destruction': keyChange(
+    'Schedules the destruction (crypto-shredding) of every retired version; from the date on nothing decrypts under them again.',
+    { errors: ['KeyPendingDeletion', 'InvalidKeyState'], body: optionalBody(request.ScheduleDeletionBody) },
+  ),
+  'POST /v1/keys/{key}/cancel-version-destruction': keyChange('Cancels a pending destruction of versions; they stay retired.', {
     errors: ['InvalidKeyState'],
   }),
   'POST /v1/encrypt': {
