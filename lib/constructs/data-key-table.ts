@@ -81,12 +81,14 @@ export class DataKeyTable extends Construct {
    * Grants UpdateItem of the given attributes only: `dynamodb:Attributes` holds every top-level
    * attribute a request names, the item's key among them (`ForAllValues`, as the DynamoDB
    * Developer Guide's "Using IAM policy conditions for fine-grained access control" writes a
-   * write-only grant), and no values may come back (`dynamodb:ReturnValues`). The table's key as a
-   * writer needs it, through DynamoDB only.
+   * write-only grant), with `Null` so that a request naming none is not allowed by the empty set,
+   * and no values may come back (`dynamodb:ReturnValues`). The table's key as a writer needs it,
+   * through DynamoDB only.
    */
   grantAttributeUpdates(grantee: iam.IGrantable, attributes: readonly string[]): iam.Grant {
     return this.grantItems(grantee, ['dynamodb:UpdateItem'], TABLE_KEY_ACTIONS, {
       'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...attributes] },
+      Null: { 'dynamodb:Attributes': 'false' },
       StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
     });
   }

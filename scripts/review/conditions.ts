@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html (kms:ViaService,
  * kms:CallerAccount, kms:EncryptionContext:<key>, kms:EncryptionContextKeys).
  */
-import { HEALTH_PROBE_ITEM, KMS_CONTEXT_KEYS } from '../../contract/index.js';
+import { HEALTH_PROBE_ITEM, KMS_CONTEXT_KEYS, TABLE_SCHEMA, VERSION_LAST_USED_ATTRIBUTE } from '../../contract/index.js';
 
 /** The names of this deployment the conditions mention. */
 export interface ConditionNames {
@@ -69,6 +69,14 @@ export function conditionFacets(names: ConditionNames): readonly ConditionFacet[
       id: 'healthProbePartition',
       words: `on the health probe's partition (${code(HEALTH_PROBE_ITEM.partitionKey)})`,
       context: { 'dynamodb:LeadingKeys': [HEALTH_PROBE_ITEM.partitionKey] },
+    },
+    {
+      id: 'lastUsedAttributeOnly',
+      words: `on a version's last-use hour (${code(VERSION_LAST_USED_ATTRIBUTE)}), returning nothing`,
+      context: {
+        'dynamodb:Attributes': [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, VERSION_LAST_USED_ATTRIBUTE],
+        'dynamodb:ReturnValues': 'NONE',
+      },
     },
     {
       id: 'thisAccountsAlarms',

@@ -91,12 +91,13 @@ function invariants(report: Answered): readonly Invariant[] {
     },
     {
       id: 'crypto-role-only-reads-table',
-      statement: "The crypto function's role only reads the data-key table: encrypting writes nothing.",
+      statement:
+        "The crypto function's role reads the data-key table, and writes nothing but a version's last-use hour: no wrapped key, policy or state.",
       about: (cell) =>
         isPrincipal('function:crypto')(cell) &&
         onResource('data-key-table', 'data-key-table-indexes')(cell) &&
         !['Read', 'List'].includes(cell.column.accessLevel),
-      holds: denied,
+      holds: (cell) => (cell.column.action === 'dynamodb:UpdateItem' ? onlyWith('lastUsedAttributeOnly')(cell) : denied(cell)),
     },
     {
       id: 'master-key-role-reads-probe-only',
