@@ -5,6 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
+const { shiftClock } = await import(new URL('./clock.ts', import.meta.url).href);
+shiftClock(workerData.clockOffsetMs ?? 0);
 const { handler } = await import(workerData.entry);
 const { lambdaContext } = await import(new URL('./gateway/proxy-event.ts', import.meta.url).href);
 

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiFunctionName } from '../contract/index.js';
 import { API_FUNCTION_NAMES, API_FUNCTIONS } from '../lib/functions.js';
+import { clockOffsetMs } from './clock.js';
 import type { ProxyHandler, ProxyResult } from './gateway/server.js';
 
 export interface LocalFunction {
@@ -52,7 +53,13 @@ type Reply = { ready: true } | { id: number; result: ProxyResult; bodyBytes?: Ui
 
 async function startFunction(name: string, { entry, environment, timeoutSeconds }: LocalFunction): Promise<FunctionWorker> {
   const worker = new Worker(WORKER, {
-    workerData: { entry: new URL(entry, ROOT).href, functionName: `envelope-api-${name}`, timeoutMs: timeoutSeconds * 1000 },
+    workerData: {
+      entry: new URL(entry, ROOT).href,
+      functionName: `envelope-api-${name}`,
+      timeoutMs: timeoutSeconds * 1000,
+      // The runtime's clock, as every other part of it reads it.
+      clockOffsetMs: clockOffsetMs(),
+    },
     env: { ...environment },
     execArgv: [],
   });

@@ -15,6 +15,11 @@ export const RUNTIME_SETTINGS = {
   ENVELOPE_DYNAMODB_ENGINE: { default: 'dynalite', meaning: 'dynalite (in process) or dynamodb-local (AWS DynamoDB Local, Java)' },
   ENVELOPE_PRINCIPALS: { default: DEFAULT_PRINCIPALS_FILE, meaning: 'a JSON file of the principals (callers and key administrators)' },
   ENVELOPE_KEY_MATERIAL_ORIGIN: { default: 'AWS_KMS', meaning: 'EXTERNAL to rehearse bringing your own key material' },
+  ENVELOPE_CLOCK_OFFSET_DAYS: {
+    default: '0',
+    meaning:
+      "run the whole rehearsal this many days ahead, to see deletions and version destructions reach their dates (sign with the same offset: the client's systemClockOffset)",
+  },
   ENVELOPE_CALLERS: { default: undefined, meaning: "principals of other accounts the API's resource policy admits (a deploy's callers context)" },
 } as const satisfies Record<string, { readonly default: string | undefined; readonly meaning: string }>;
 

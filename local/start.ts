@@ -1,3 +1,5 @@
+// First: the rehearsal's clock moves before any module reads it.
+import './clock-setting.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describePrincipal, startLocalConsole } from './console.js';

@@ -11,6 +11,7 @@ import { EnvelopeEncryption, storedDataKeys } from '../domain/envelope-encryptio
 import { GrantManagement } from '../domain/grant-management.js';
 import { KeyDirectory } from '../domain/key-directory.js';
 import { KeyManagement } from '../domain/key-management.js';
+import { VersionUsage } from '../domain/version-usage.js';
 import { dataKeyConfig } from '../config.js';
 import { awsClientConfig, getMasterKey, once } from './master-key-service.js';
 import { observeDataKeyCache, observeDynamoDbCall, traced } from './observability.js';
@@ -33,5 +34,6 @@ export const grantManagement = once(() => new GrantManagement(getStore()));
 export const envelopeEncryption = once(() => {
   const limits = getConfig().cache;
   const keys = new KeyDirectory(getStore(), { maxAgeMs: limits.maxAgeSeconds * 1000, maxEntries: limits.maxEntries });
-  return new EnvelopeEncryption(keys, new DataKeyProvider(storedDataKeys(getStore(), getMasterKey()), limits, observeDataKeyCache));
+  const dataKeys = new DataKeyProvider(storedDataKeys(getStore(), getMasterKey()), limits, observeDataKeyCache);
+  return new EnvelopeEncryption(keys, dataKeys, undefined, new VersionUsage(getStore()));
 });
