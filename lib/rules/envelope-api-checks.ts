@@ -8,6 +8,7 @@ import {
   APIGResourcePolicyFixedAtSynth,
   DataPathNotUnderWrappingKey,
   DynamoDBCustomerManagedKey,
+  DynamoDBForAllValuesNullGuarded,
   IAMNoAwsManagedPolicies,
   KMSEncryptionContextRequired,
   KMSNoWildcardActions,
@@ -61,6 +62,19 @@ const RULES: readonly EnvelopeApiRule[] = [
       'That key is not the master key, which wraps data keys only (KMS3).',
     level: NagMessageLevel.ERROR,
     rule: DynamoDBCustomerManagedKey,
+  },
+  {
+    ruleSuffixOverride: 'DDB2',
+    info: 'The IAM policy statement allows with `ForAllValues:` on `dynamodb:LeadingKeys` or `dynamodb:Attributes` without `Null: {<key>: "false"}`.',
+    explanation:
+      'IAM User Guide, "Single-valued vs. multivalued context keys" ' +
+      '(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html): `ForAllValues` ' +
+      'returns true when the request carries no value for the key, so a grant meant for some partitions or some attributes allows a request that ' +
+      'names none. DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control" ' +
+      '(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html) sets both keys per request; the `Null` ' +
+      "condition makes their absence a refusal. The crypto function's right to write a version's last-use hour, and the operators' read of the health probe, depend on it.",
+    level: NagMessageLevel.ERROR,
+    rule: DynamoDBForAllValuesNullGuarded,
   },
   {
     ruleSuffixOverride: 'APIG1',

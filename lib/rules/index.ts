@@ -8,3 +8,4 @@ export { default as IAMNoAwsManagedPolicies } from './IAMNoAwsManagedPolicies.js
 export { default as KMSEncryptionContextRequired } from './KMSEncryptionContextRequired.js';
 export { default as KMSNoWildcardActions } from './KMSNoWildcardActions.js';
 export { default as StatefulResourcesInProtectedStacks } from './StatefulResourcesInProtectedStacks.js';
+export { default as DynamoDBForAllValuesNullGuarded } from './DynamoDBForAllValuesNullGuarded.js';

@@ -19,6 +19,7 @@ describe('EnvelopeApiChecks', () => {
       'EnvelopeApi-KMS2',
       'EnvelopeApi-IAM1',
       'EnvelopeApi-DDB1',
+      'EnvelopeApi-DDB2',
       'EnvelopeApi-APIG1',
       'EnvelopeApi-APIG2',
       'EnvelopeApi-APIG3',
