@@ -26,7 +26,7 @@ export interface KeyVersionInfo {
   /**
    * The hour (`…T13:00:00.000Z`) this version last decrypted or rewrapped something, null if it has
    * not since it was created. Up to an hour late, and only in `GET /v1/keys/{key}` and the
-   * version routes' answers (docs/key-lifecycle.md says how it is kept).
+   * version routes' answers (docs/key-versions.md says how it is kept).
    */
   readonly lastUsedAt?: string | null;
 }
