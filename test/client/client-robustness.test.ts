@@ -87,6 +87,9 @@ describe('requests', () => {
       await client.enableKey('k');
       await client.scheduleKeyDeletion('k', 7);
       await client.cancelKeyDeletion('k');
+      await client.retireKeyVersions('k', 2);
+      await client.scheduleKeyVersionDestruction('k', 7);
+      await client.cancelKeyVersionDestruction('k');
       await client.encrypt('k', 'x');
       await client.decrypt('ev2.x');
       await client.rewrap('ev2.x');

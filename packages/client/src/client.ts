@@ -16,6 +16,7 @@ import type {
   KeyPolicy,
   MasterKeyStatus,
   OpenedValue,
+  RetireVersionsRequest,
   RotatedKey,
   SealedValue,
   Tags,
@@ -59,6 +60,11 @@ export interface EnvelopeClientOptions {
   readonly retry?: RetryPolicy;
   /** A product token appended to the client's own User-Agent (`envelope-client/<version>`), e.g. `my-app/1.2`. */
   readonly userAgent?: string;
+  /**
+   * Milliseconds added to the local clock when signing, as the AWS SDK's option of the same name:
+   * for a machine whose clock is off by more than the five minutes a signature allows. @default 0
+   */
+  readonly systemClockOffset?: number;
 }
 
 /** A successful answer: its status and its JSON body (undefined when it had none). */
@@ -177,12 +183,36 @@ export class EnvelopeClient implements DataKeys {
     return this.call(operation('enableKey', { key }));
   }
 
+  /** Schedules the key's deletion after `pendingWindowInDays` (7 to 30; the API's default 30); unusable meanwhile (admins). */
   scheduleKeyDeletion(key: string, pendingWindowInDays?: number): Promise<KeyMetadata> {
     return this.call(operation('scheduleKeyDeletion', { key }), pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
   }
 
+  /** Cancels a scheduled deletion: the key comes back `Disabled` (admins). */
   cancelKeyDeletion(key: string): Promise<KeyMetadata> {
     return this.call(operation('cancelKeyDeletion', { key }));
+  }
+
+  /**
+   * Sets the key's `minDecryptionVersion`: versions below it are retired (their ciphertexts answer
+   * `KeyVersionRetired`), those at or above it enabled again; at most the current version, and above
+   * any destroyed or pending-destruction version (admins).
+   */
+  retireKeyVersions(key: string, minDecryptionVersion: number): Promise<KeyMetadata> {
+    return this.call(operation('retireKeyVersions', { key }), { minDecryptionVersion } satisfies RetireVersionsRequest);
+  }
+
+  /**
+   * Schedules the destruction of every retired version not destroyed yet, after `pendingWindowInDays`
+   * (7 to 30; the API's default 30): then their ciphertexts can never be decrypted again (admins).
+   */
+  scheduleKeyVersionDestruction(key: string, pendingWindowInDays?: number): Promise<KeyMetadata> {
+    return this.call(operation('scheduleKeyVersionDestruction', { key }), pendingWindowInDays === undefined ? {} : { pendingWindowInDays });
+  }
+
+  /** Cancels a scheduled destruction of versions: they are `Retired` again (admins). */
+  cancelKeyVersionDestruction(key: string): Promise<KeyMetadata> {
+    return this.call(operation('cancelKeyVersionDestruction', { key }));
   }
 
   encrypt(keyId: string, plaintext: Uint8Array | string, context?: EncryptionContext): Promise<SealedResult> {
@@ -347,7 +377,7 @@ export class EnvelopeClient implements DataKeys {
         },
         body: payload,
       },
-      SIGNED_USER_AGENT,
+      { ...SIGNED_USER_AGENT, signingDate: new Date(Date.now() + (this.options.systemClockOffset ?? 0)) },
     );
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const { status, headers, text } = await send(url, method, signed.headers, payload);
