@@ -17,7 +17,7 @@ export const EXIT_CODES = {
     code: 1,
     meaning: "the API refused or failed the request, could not be reached, or answered something that is not the API's answer",
     printed:
-      "`error: <Code>: <message>`, `<Code>` being the API's error code (`AccessDenied`, `KeyNotFound`, `KeyDisabled`, `KeyPendingDeletion`, `InvalidKeyState`, `ValidationError`, `Throttled`, `DependencyUnavailable`, …), `NetworkError`, or `InvalidResponse` (a 2xx answer of the wrong shape: is `--endpoint` the Envelope API?)",
+      "`error: <Code>: <message>`, `<Code>` being the API's error code (`AccessDenied`, `KeyNotFound`, `KeyDisabled`, `KeyPendingDeletion`, `InvalidKeyState`, `KeyVersionRetired`, `ValidationError`, `Throttled`, `DependencyUnavailable`, …), `NetworkError`, or `InvalidResponse` (a 2xx answer of the wrong shape: is `--endpoint` the Envelope API?)",
   },
   Usage: {
     code: 2,
@@ -34,7 +34,8 @@ export const EXIT_CODES = {
   InvalidData: {
     code: 4,
     meaning: 'invalid data: a tampered, truncated or foreign encrypted file or token, or an unexpected context',
-    printed: "`error: InvalidCiphertext: …` (the file format's, or the API's for a token), `error: ContextMismatch: …`",
+    printed:
+      "`error: InvalidCiphertext: …` (the file format's, or the API's for a token, or for one under a destroyed key version), `error: ContextMismatch: …`",
   },
   Hangup: {
     code: killedBy('SIGHUP'),

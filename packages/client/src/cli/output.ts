@@ -65,7 +65,7 @@ export function keyTable(key: KeyMetadata): string {
     ['description', key.description],
     ['state', key.state],
     ['currentVersion', key.currentVersion],
-    ['versions', key.versions.map((v) => `${v.version}  ${v.createdAt}`)],
+    ...versionRows(key),
     ['createdAt', key.createdAt],
     ['createdBy', key.createdBy],
     ['deletionDate', key.deletionDate],
@@ -74,6 +74,41 @@ export function keyTable(key: KeyMetadata): string {
     ['tags', pairs(key.tags)],
   ]);
 }
+
+/** What the version commands print: the key, and where each of its versions stands. */
+export function keyVersionsTable(key: KeyMetadata): string {
+  return fields([['keyId', key.keyId], ['alias', key.alias], ['state', key.state], ['currentVersion', key.currentVersion], ...versionRows(key)]);
+}
+
+/**
+ * The versions, one line each (`1  <createdAt>  Retired  last used <hour>`), then the oldest version
+ * that may decrypt and the versions destroyed or scheduled for destruction.
+ */
+function versionRows(key: KeyMetadata): [string, string | number | null | readonly string[]][] {
+  const width = (cells: readonly string[]) => Math.max(0, ...cells.map((cell) => cell.length));
+  const numbers = key.versions.map((v) => String(v.version));
+  const states = key.versions.map((v) => v.state ?? '');
+  const lines = key.versions.map((v, i) =>
+    [
+      numbers[i]!.padStart(width(numbers)),
+      v.createdAt,
+      states[i]!.padEnd(width(states)),
+      v.lastUsedAt === undefined ? '' : `last used ${v.lastUsedAt ?? 'never'}`,
+    ]
+      .join('  ')
+      .trimEnd(),
+  );
+  const { versionDestruction: destruction, destroyedThroughVersion: destroyed } = key;
+  return [
+    ['versions', lines],
+    ['minDecryptionVersion', key.minDecryptionVersion],
+    ['versionDestruction', destruction ? `${range((destroyed ?? 0) + 1, destruction.throughVersion)} at ${destruction.destructionDate}` : null],
+    ['destroyedVersions', destroyed ? range(1, destroyed) : null],
+  ];
+}
+
+/** `versions 1-2`, `version 3`. */
+const range = (from: number, through: number): string => (from >= through ? `version ${through}` : `versions ${from}-${through}`);
 
 export function keyListTable(keys: readonly (KeyMetadata | KeySummary)[]): string {
   if (keys.length === 0) return '(no keys)';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { KeyMetadata, KeyPolicy, KeySummary } from '../../../../../contract/index.js';
 import { UsageError } from '../errors.js';
 import { clientFor, collectList, collectPair, globalOptions, positiveInteger } from '../globals.js';
-import { fields, keyListTable, keyTable, policyTable, print } from '../output.js';
+import { fields, keyListTable, keyTable, keyVersionsTable, policyTable, print } from '../output.js';
 import { readStdin } from '../stdin.js';
 
 const example = (lines: string): string => `\nExample:\n${lines}`;
@@ -134,6 +134,49 @@ export function addKeyCommands(program: Command): void {
     .action(async (key: string, options: { days?: number }, command: Command) => {
       const metadata = await clientFor(command).scheduleKeyDeletion(key, options.days);
       await print(globalOptions(command), metadata, () => stateTable(metadata));
+    });
+
+  keys
+    .command('retire-versions')
+    .description('retire the versions below N: their ciphertexts no longer decrypt or rewrap until N is lowered again')
+    .argument('<key>', 'key id or alias/<name>')
+    .option('--below <n>', "N, the key's new minDecryptionVersion: the oldest version that still decrypts (at most the current one)", positiveInteger)
+    .option('--min-decryption-version <n>', 'the same as --below', positiveInteger)
+    .addHelpText(
+      'after',
+      '\nRewrap the data under the old versions first (rewrap-file, rewrap-s3); a ciphertext of a retired version\n' +
+        'answers KeyVersionRetired (exit 1). A lower N enables versions again, down to the first one not\n' +
+        'destroyed or pending destruction (cancel-destroy cancels a pending destruction).\n' +
+        example('  $ envelope keys retire-versions alias/orders --below 3   # versions 1 and 2 retired'),
+    )
+    .action(async (key: string, options: { below?: number; minDecryptionVersion?: number }, command: Command) => {
+      const { below, minDecryptionVersion } = options;
+      if (below !== undefined && minDecryptionVersion !== undefined) throw new UsageError('--min-decryption-version is --below: give one of them.');
+      const version = below ?? minDecryptionVersion;
+      if (version === undefined) throw new UsageError('Give --below N: the versions below N are retired (N = 1 retires none).');
+      const metadata = await clientFor(command).retireKeyVersions(key, version);
+      await print(globalOptions(command), metadata, () => keyVersionsTable(metadata));
+    });
+
+  keys
+    .command('destroy-versions')
+    .description('schedule the destruction of every retired version after a waiting period; then their ciphertexts can never be decrypted')
+    .argument('<key>', 'key id or alias/<name>')
+    .option('--days <n>', "the waiting period in days (7 to 30; the API's default 30)", positiveInteger)
+    .addHelpText('after', example('  $ envelope keys destroy-versions alias/orders --days 7'))
+    .action(async (key: string, options: { days?: number }, command: Command) => {
+      const metadata = await clientFor(command).scheduleKeyVersionDestruction(key, options.days);
+      await print(globalOptions(command), metadata, () => keyVersionsTable(metadata));
+    });
+
+  keys
+    .command('cancel-destroy')
+    .description('cancel a scheduled destruction of versions: they are retired again')
+    .argument('<key>', 'key id or alias/<name>')
+    .addHelpText('after', example('  $ envelope keys cancel-destroy alias/orders'))
+    .action(async (key: string, _options: object, command: Command) => {
+      const metadata = await clientFor(command).cancelKeyVersionDestruction(key);
+      await print(globalOptions(command), metadata, () => keyVersionsTable(metadata));
     });
 }
 
