@@ -85,6 +85,9 @@ describe('audit records', () => {
       'POST /v1/data-keys': () => client.generateDataKey(keyId, { tenant: 'acme' }),
       'GET /v1/master-key': () => client.masterKey(),
       'GET /v1/health/dependencies': () => client.dependencyHealth(),
+      'PUT /v1/keys/{key}/min-decryption-version': () => client.retireKeyVersions(keyId, 2),
+      'POST /v1/keys/{key}/schedule-version-destruction': () => client.scheduleKeyVersionDestruction(keyId, 7),
+      'POST /v1/keys/{key}/cancel-version-destruction': () => client.cancelKeyVersionDestruction(keyId),
       'POST /v1/keys/{key}/schedule-deletion': () => client.scheduleKeyDeletion(keyId, 7),
       'POST /v1/keys/{key}/cancel-deletion': () => client.cancelKeyDeletion(keyId),
     };
@@ -123,6 +126,12 @@ describe('audit records', () => {
     expect(one('POST /v1/data-keys')).toMatchObject({ keyIds: [keyId], keyVersions: [2] });
     expect(one('GET /v1/master-key')).toMatchObject({ category: 'read', keyIds: [] });
     expect(one('GET /v1/health/dependencies')).toMatchObject({ category: 'read', operation: 'checkDependencies', keyIds: [] });
+    expect(one('PUT /v1/keys/{key}/min-decryption-version').change).toEqual({ minDecryptionVersion: 2 });
+    expect(one('POST /v1/keys/{key}/schedule-version-destruction').change).toEqual({
+      destroyVersionsThrough: 1,
+      destructionDate: expect.any(String),
+    });
+    expect(one('POST /v1/keys/{key}/cancel-version-destruction')).toMatchObject({ category: 'change', keyIds: [keyId], status: 200 });
     expect(one('POST /v1/keys/{key}/schedule-deletion').change).toEqual({ deletionDate: expect.any(String) });
     expect(JSON.stringify([...byRoute.values()])).not.toContain('secret-tag-value');
   });
