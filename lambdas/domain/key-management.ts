@@ -116,7 +116,8 @@ export class KeyManagement {
       return this.resumeCreate(rival, request!);
     }
     if (alias !== undefined) await this.confirmAlias(record, alias);
-    return toMetadata(record, this.now());
+    // A new key's one version has not been used: its answer is as complete as a describe's.
+    return toMetadata(record, this.now(), new Map());
   }
 
   /** Answers the key an earlier attempt of the request created, confirming its alias first if it had not. */
@@ -124,7 +125,7 @@ export class KeyManagement {
     if (record.provisional === true && record.alias !== null) await this.confirmAlias(record, record.alias);
     request.markRecovered();
     const { provisional: _provisional, ...confirmed } = record;
-    return toMetadata(confirmed, this.now());
+    return this.withLastUse(confirmed);
   }
 
   /** Claims the alias for a provisional record, then confirms the record; aborts it if either fails. */

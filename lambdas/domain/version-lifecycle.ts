@@ -56,7 +56,7 @@ export function assertDecryptable(record: VersionLifecycle, version: number, now
 export function checkedMinimum(record: VersionLifecycle & Pick<DataKeyRecord, 'currentVersion'>, minimum: number, now: Date): number {
   if (minimum > record.currentVersion) {
     throw new ServiceError(
-      'ValidationError',
+      'InvalidKeyState',
       `minDecryptionVersion ${minimum} is above the current version ${record.currentVersion}: the current version can never be retired.`,
     );
   }

@@ -127,7 +127,7 @@ describe('envelope keys retire-versions', () => {
     }
     const tooHigh = await as('owner', ['keys', 'retire-versions', key.keyId, '--below', '4']);
     expect(tooHigh.code).toBe(1);
-    oneLineError(tooHigh.stderr, 'ValidationError');
+    oneLineError(tooHigh.stderr, 'InvalidKeyState');
     // Nothing retired, nothing to destroy; nothing scheduled, nothing to cancel.
     for (const command of ['destroy-versions', 'cancel-destroy']) {
       const refused = await as('owner', ['keys', command, key.keyId]);

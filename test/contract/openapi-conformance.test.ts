@@ -128,6 +128,23 @@ describe('key management', () => {
   });
 });
 
+describe('key versions', () => {
+  it('retires, schedules and cancels destruction, and refuses what a state forbids; a retired version answers KeyVersionRetired', async () => {
+    const keyId = await createKey();
+    const { ciphertext } = await expectAnswer('POST /v1/encrypt', 200, { body: { keyId, plaintext: base64('v1') } });
+    await expectAnswer('POST /v1/keys/{key}/rotate', 200, { key: keyId });
+    await expectAnswer('POST /v1/keys/{key}/schedule-version-destruction', 409, { key: keyId }, 'InvalidKeyState');
+    await expectAnswer('POST /v1/keys/{key}/cancel-version-destruction', 409, { key: keyId }, 'InvalidKeyState');
+    await expectAnswer('PUT /v1/keys/{key}/min-decryption-version', 400, { key: keyId, body: { minDecryptionVersion: 0 } }, 'ValidationError');
+    await expectAnswer('PUT /v1/keys/{key}/min-decryption-version', 409, { key: keyId, body: { minDecryptionVersion: 3 } }, 'InvalidKeyState');
+    await expectAnswer('PUT /v1/keys/{key}/min-decryption-version', 200, { key: keyId, body: { minDecryptionVersion: 2 } });
+    await expectAnswer('POST /v1/decrypt', 409, { body: { ciphertext } }, 'KeyVersionRetired');
+    await expectAnswer('POST /v1/rewrap', 409, { body: { ciphertext } }, 'KeyVersionRetired');
+    await expectAnswer('POST /v1/keys/{key}/schedule-version-destruction', 200, { key: keyId, body: { pendingWindowInDays: 7 } });
+    await expectAnswer('POST /v1/keys/{key}/cancel-version-destruction', 200, { key: keyId });
+  });
+});
+
 describe('grants', () => {
   it('creates, lists, revokes and retires grants; the grantee lists its own', async () => {
     const keyId = await createKey();

@@ -476,11 +476,18 @@ describe('functions', () => {
     expect(spelledOut(onLogs[0]!.Resource)).toMatch(new RegExp(`^\\$\\{Import:EnvelopeData-test:.*${ids.auditLogGroup}`));
   });
 
-  it('give the crypto role reads of the table and kms:Decrypt only: encrypting never writes nor makes keys', () => {
+  it("give the crypto role reads of the table, updates of a version's last-use hour only, and kms:Decrypt only: encrypting never writes nor makes keys", () => {
     const role = Object.entries(resourcesOf(api, 'AWS::IAM::Role')).find(([, r]) => r.RoleName === `envelope-api-test-${REGION}-crypto`)![0];
     const statements = identityStatements(api, role);
     const granted = statements.flatMap(actions);
-    expect(granted.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    expect(granted.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    const update = statements.find((s) => actions(s).includes('dynamodb:UpdateItem'))!;
+    expect(actions(update)).toEqual(['dynamodb:UpdateItem']);
+    expect(update.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'lastUsedAt'] },
+      Null: { 'dynamodb:Attributes': 'false' },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+    });
     const kmsDirect = statements
       .filter((s) => !JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'))
       .flatMap(actions)

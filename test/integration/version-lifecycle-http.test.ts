@@ -58,7 +58,7 @@ describe('key versions over HTTP', () => {
     }
     const batch = await owner.decryptMany(sealed.map((ciphertext) => ({ ciphertext, context })));
     expect(batch.map((item) => ('error' in item ? item.error.code : 'ok'))).toEqual(['KeyVersionRetired', 'KeyVersionRetired', 'ok']);
-    expect((await refusal(owner.retireKeyVersions(keyId, 4))).code).toBe('ValidationError');
+    expect((await refusal(owner.retireKeyVersions(keyId, 4))).code).toBe('InvalidKeyState');
     expect((await refusal(teammate.retireKeyVersions(keyId, 1))).status).toBe(403);
 
     await owner.retireKeyVersions(keyId, 1);

@@ -78,7 +78,7 @@ describe('retiring versions', () => {
   it('never retires the current version, and only admins retire', async () => {
     const { keys } = services();
     const { keyId } = await keyWithThreeVersions();
-    expect(await rejection(keys.retireVersions(ALICE, keyId, 4))).toMatchObject({ code: 'ValidationError' });
+    expect(await rejection(keys.retireVersions(ALICE, keyId, 4))).toMatchObject({ code: 'InvalidKeyState' });
     expect(await rejection(keys.retireVersions(BOB, keyId, 2))).toMatchObject({ code: 'AccessDenied' });
     expect(await rejection(keys.scheduleVersionDestruction(ALICE, keyId, 7))).toMatchObject({ code: 'InvalidKeyState' });
   });

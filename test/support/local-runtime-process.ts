@@ -35,9 +35,26 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `npm start`'s entry point in a child process, exactly as a developer would, on free ports. */
+/** How `npm start` says that a port it was given is taken (local/start.ts). */
+const PORT_TAKEN = /npm start: Port \d+ is in use/;
+
+/**
+ * Runs `npm start`'s entry point in a child process, exactly as a developer would, on free ports.
+ * A port found free can be taken by another test file's process before the runtime binds it:
+ * then the runtime says so and exits, and it starts again on other ports.
+ */
 export async function startRuntimeProcess(options: RuntimeProcessOptions = {}): Promise<RuntimeProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'envelope-test-')));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(options, dataDir);
+    } catch (error) {
+      if (attempt >= 3 || !PORT_TAKEN.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(options: RuntimeProcessOptions, dataDir: string): Promise<RuntimeProcess> {
   const [port, kmsPort, dynamoDbPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,
