@@ -171,6 +171,27 @@ describe('grants', () => {
   });
 });
 
+describe('key versions', () => {
+  it('shows each version retired or enabled, and when it last decrypted, as the API keeps it', async () => {
+    const owner = clientFor(suite.local.runtime.apiUrl, 'owner');
+    const { keyId } = await owner.createKey({ alias: 'rotated' });
+    const { ciphertext } = await owner.encrypt(keyId, 'first');
+    await owner.decrypt(ciphertext);
+    await owner.rotateKey(keyId);
+    await owner.rotateKey(keyId);
+    await owner.retireKeyVersions(keyId, 3);
+    const page = await signIn();
+    await openKeyFromList(page, 'rotated');
+    await openTab(page, 'Versions');
+    const table = page.getByRole('table', { name: 'Key versions' });
+    await page.getByText(/versions below 3 are retired/).waitFor();
+    const row = (version: string) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: version, exact: true }) });
+    expect(await row('3 (current)').textContent()).toMatch(/Enabled.*Never/);
+    expect(await row('2').textContent()).toMatch(/Retired.*Never/);
+    expect(await row('1').textContent()).toMatch(/Retired.*\(that hour\)/);
+  });
+});
+
 describe('the key policy', () => {
   it('refuses a policy without its owner as administrator and says why; the bypass needs its acknowledgement, and then the owner is out and the new administrator in', async () => {
     await clientFor(suite.local.runtime.apiUrl, 'owner').createKey({ alias: 'handover', description: 'Handed to the teammate' });

@@ -11,6 +11,7 @@ export type {
   KeyPage,
   KeyPolicy,
   KeyState,
+  KeyVersionState,
   KeySummary,
   MasterKeyStatus,
   OpenedValue,
