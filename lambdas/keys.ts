@@ -130,8 +130,9 @@ export const handler = apiHandler<'keys'>(
           request,
           await keyManagement().scheduleVersionDestruction(request.caller, keyRef(request), pendingWindowInDays, request.change),
         );
-        const destruction = scheduled.versionDestruction!;
-        request.audit.changed({ destroyVersionsThrough: destruction.throughVersion, destructionDate: destruction.destructionDate });
+        // A retry whose change was made answers the record as it is now, which a cancel may have changed since.
+        const destruction = scheduled.versionDestruction;
+        if (destruction) request.audit.changed({ destroyVersionsThrough: destruction.throughVersion, destructionDate: destruction.destructionDate });
         return jsonResponse(200, scheduled);
       },
       'POST /v1/keys/{key}/cancel-version-destruction': onKey((keys, caller, key, change) => keys.cancelVersionDestruction(caller, key, change)),

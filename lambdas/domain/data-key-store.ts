@@ -47,6 +47,15 @@ export type MetadataChanges = Partial<
 /** The time-to-live (seconds, or null for none) each version item should carry. */
 export type VersionExpiry = (version: number) => number | null;
 
+/** Version expiries, and the metadata revision they follow from. */
+export interface StampedExpiry {
+  readonly expiry: VersionExpiry;
+  readonly revision: number;
+}
+
+/** On a version item: the metadata revision its time-to-live was last written from. */
+const EXPIRY_REVISION = 'expiryRevision';
+
 /** A change's request, remembered by the write that makes the change; older ones forgotten on the way. */
 export interface RequestMemo {
   readonly token: string;
@@ -263,24 +272,45 @@ export class DataKeyStore {
     keyId: string,
     deletionDate: string | null,
     pointers: { readonly alias: string | null; readonly principals: readonly string[] },
-    versionExpiry: VersionExpiry = () => expiryFor(deletionDate)[TTL]!,
+    versions?: StampedExpiry,
   ): Promise<void> {
     const expiry = expiryFor(deletionDate)[TTL]!;
-    const keys: { key: Record<string, string>; expiry: number | null; owner?: string }[] = [
-      ...(await this.versionNumbers(keyId)).map((version) => ({ key: ITEM_KEYS.version(keyId, version), expiry: versionExpiry(version) })),
-      ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: ITEM_KEYS.member(p, keyId), expiry })),
-      ...(pointers.alias === null ? [] : [{ key: ITEM_KEYS.alias(pointers.alias), expiry, owner: keyId }]),
-    ];
-    await this.expireItems(keys);
+    await Promise.all([
+      versions === undefined
+        ? this.expireItems((await this.versionNumbers(keyId)).map((version) => ({ key: ITEM_KEYS.version(keyId, version), expiry })))
+        : this.stampVersionExpiry(keyId, versions),
+      this.expireItems([
+        ...[...new Set(pointers.principals.map(principalIdentity))].map((p) => ({ key: ITEM_KEYS.member(p, keyId), expiry })),
+        ...(pointers.alias === null ? [] : [{ key: ITEM_KEYS.alias(pointers.alias), expiry, owner: keyId }]),
+      ]),
+    ]);
   }
 
   /**
-   * Sets, or with a null date clears, the time-to-live of the version items from `first` to `last`:
-   * a destruction of retired versions shreds their wrapped keys as a deletion shreds a key's.
+   * Gives every version item the time-to-live `expiry` calls for, stamped with the metadata revision
+   * it follows from; an item stamped by a later revision is left as it is. Writers racing on a
+   * key's lifecycle (a destruction scheduled while another request cancels it) each write what the
+   * record they read calls for, and the newest record's expiries win, whatever the order of arrival.
    */
-  async expireVersions(keyId: string, first: number, last: number, expiry: VersionExpiry): Promise<void> {
-    const versions = (await this.versionNumbers(keyId)).filter((version) => version >= first && version <= last);
-    await this.expireItems(versions.map((version) => ({ key: ITEM_KEYS.version(keyId, version), expiry: expiry(version) })));
+  async stampVersionExpiry(keyId: string, { expiry, revision }: StampedExpiry): Promise<void> {
+    const versions = await this.versionNumbers(keyId);
+    await Promise.all(
+      versions.map((version) => {
+        const ttl = expiry(version);
+        return this.conditional(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: ITEM_KEYS.version(keyId, version),
+              UpdateExpression: ttl === null ? 'SET #stamp = :revision REMOVE #ttl' : 'SET #stamp = :revision, #ttl = :ttl',
+              ConditionExpression: `attribute_exists(${PK}) AND (attribute_not_exists(#stamp) OR #stamp <= :revision)`,
+              ExpressionAttributeNames: { '#ttl': TTL, '#stamp': EXPIRY_REVISION },
+              ExpressionAttributeValues: { ':revision': revision, ...(ttl !== null && { ':ttl': ttl }) },
+            }),
+          ),
+        );
+      }),
+    );
   }
 
   /** The versions whose items exist, newest last. */

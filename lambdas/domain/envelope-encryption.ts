@@ -57,7 +57,8 @@ export function storedDataKeys(store: DataKeyStore, masterKey: MasterKey): DataK
   return {
     unwrap: async (ref, wrappedKey) => {
       const stored = wrappedKey ?? (await store.getVersion(ref.keyId, ref.keyVersion))?.wrappedKey;
-      if (!stored) throw new Error(`Version ${ref.keyVersion} of key ${ref.keyId} has no stored data key.`);
+      // Its item expired (a destruction or a deletion's time-to-live): nothing can open under it again.
+      if (!stored) throw new ServiceError('InvalidCiphertext', `Version ${ref.keyVersion} of key ${ref.keyId} has no data key any more.`);
       return masterKey.unwrapDataKey(ref, stored);
     },
   };
@@ -177,7 +178,8 @@ export class EnvelopeEncryption {
 
   /**
    * A cached record may allow for at most the cache's max age after a change, but never denies on
-   * stale grounds: a refusal is checked again against a fresh read.
+   * stale grounds: a refusal is checked again against a fresh read, within a budget of fresh reads
+   * per key (KeyDirectory.recheck).
    */
   private async checkedForUse(record: DataKeyRecord, caller: string, use: KeyUse, version?: number): Promise<DataKeyRecord> {
     const check = (candidate: DataKeyRecord) => {
@@ -190,7 +192,7 @@ export class EnvelopeEncryption {
       return check(record);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
-      return check(await this.keys.refresh(record.keyId));
+      return check(await this.keys.recheck(record.keyId));
     }
   }
 
@@ -224,7 +226,7 @@ export class EnvelopeEncryption {
     try {
       let record = await this.keys.get(token.keyId);
       // A version newer than the cached record may come from a rotation elsewhere: look again.
-      if (token.keyVersion > record.currentVersion) record = await this.keys.refresh(token.keyId);
+      if (token.keyVersion > record.currentVersion) record = await this.keys.recheck(token.keyId);
       // Whoever asks, and whatever a grant allows: a retired or destroyed version opens nothing.
       record = await this.checkedForUse(record, caller, use, token.keyVersion);
       if (token.keyVersion > record.currentVersion) throw invalidCiphertext();

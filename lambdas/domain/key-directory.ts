@@ -20,6 +20,7 @@ export class KeyDirectory {
   private readonly records: ExpiringCache<DataKeyRecord>;
   private readonly aliases: ExpiringCache<string>;
   private readonly now: () => Date;
+  private readonly rechecks = new Map<string, { readonly tokens: number; readonly at: number; readonly read: Promise<DataKeyRecord> }>();
 
   constructor(
     private readonly store: DataKeyStore,
@@ -48,10 +49,38 @@ export class KeyDirectory {
     return record;
   }
 
-  /** Reads the key afresh, e.g. when a ciphertext names a version newer than the cached record. */
+  /** Reads the key afresh, e.g. after a change, when nothing may predate it. */
   async refresh(keyId: string, shownAs = keyId): Promise<DataKeyRecord> {
     this.records.forget(keyId);
     return this.get(keyId, shownAs);
+  }
+
+  /**
+   * Reads the key afresh to check a refusal again (or a version newer than the cached record), as
+   * long as the key's budget of fresh reads allows (`RECHECKS`: a few at once, a few per second);
+   * past it, refusals share the last fresh read. So a change is seen at once by the next request,
+   * while a stream of refused requests (an old ciphertext sent in a loop, a batch of a thousand)
+   * costs a few strongly consistent reads of the key's metadata item per second, not one each.
+   */
+  async recheck(keyId: string): Promise<DataKeyRecord> {
+    // Without a cache every request reads the record anyway: a refusal reads it once more.
+    if (!this.records.enabled) return this.refresh(keyId);
+    const now = this.now().getTime();
+    const budget = this.rechecks.get(keyId);
+    const tokens = budget === undefined ? RECHECKS.burst : Math.min(RECHECKS.burst, budget.tokens + ((now - budget.at) * RECHECKS.perSecond) / 1000);
+    if (budget !== undefined && tokens < 1) {
+      this.rechecks.set(keyId, { ...budget, tokens, at: now });
+      return this.live(await budget.read, keyId);
+    }
+    if (this.rechecks.size >= MAX_RECHECKED_KEYS) this.rechecks.clear();
+    const read = this.refresh(keyId);
+    this.rechecks.set(keyId, { tokens: tokens - 1, at: now, read });
+    return read;
+  }
+
+  private live(record: DataKeyRecord, shownAs: string): DataKeyRecord {
+    if (!isLive(record, this.now())) throw notFound(shownAs);
+    return record;
   }
 
   private async resolveKeyId(keyRef: string): Promise<string> {
@@ -68,5 +97,9 @@ export class KeyDirectory {
     return keyRef;
   }
 }
+
+/** The fresh reads refusals may make of one key: a burst, then a steady rate (a token bucket). */
+const RECHECKS = { burst: 5, perSecond: 5 } as const;
+const MAX_RECHECKED_KEYS = 1000;
 
 const notFound = (keyRef: string) => new ServiceError('KeyNotFound', `Key ${keyRef} was not found.`);

@@ -198,7 +198,8 @@ export class KeyManagement {
       },
       request,
     );
-    return this.withLastUse(retired);
+    // Nothing to expire here, but a cancel that died after clearing is made good (see `stampExpiry`).
+    return this.withLastUse(await this.stampExpiry(retired.keyId));
   }
 
   /**
@@ -218,8 +219,7 @@ export class KeyManagement {
       request,
     );
     // A retry finishes what its first attempt may have left undone, from the record as it is now.
-    await this.expireVersionItems(scheduled, scheduled.destroyedThroughVersion + 1, scheduled.versionDestruction?.throughVersion ?? 0);
-    return this.withLastUse(scheduled);
+    return this.withLastUse(await this.stampExpiry(scheduled.keyId));
   }
 
   /** Cancels a pending destruction: the versions' time-to-live is cleared before the metadata's, and they stay retired. */
@@ -228,19 +228,28 @@ export class KeyManagement {
       caller,
       keyRef,
       async (record) => {
-        const pending = cancellableDestruction(record, this.now());
+        cancellableDestruction(record, this.now());
         const kept = { ...record, versionDestruction: null };
-        await this.expireVersionItems(kept, record.destroyedThroughVersion + 1, pending.throughVersion);
+        await this.store.stampVersionExpiry(record.keyId, {
+          expiry: versionExpiry(kept, record.deletionDate, this.now()),
+          revision: record.revision,
+        });
         return { versionDestruction: null };
       },
       request,
     );
-    return this.withLastUse(cancelled);
+    return this.withLastUse(await this.stampExpiry(cancelled.keyId));
   }
 
-  /** Gives the version items from `first` to `last` the time-to-live the record now calls for. */
-  private expireVersionItems(record: DataKeyRecord, first: number, last: number): Promise<void> {
-    return this.store.expireVersions(record.keyId, first, last, versionExpiry(record, record.deletionDate, this.now()));
+  /**
+   * Gives the key's version items the time-to-live its record calls for now, read afresh, stamped
+   * with its revision: after every change of a key's lifecycle, so that racing changes end with the
+   * newest record's expiries, and one that died halfway is made good by the next.
+   */
+  private async stampExpiry(keyId: string): Promise<DataKeyRecord> {
+    const fresh = await this.keys.refresh(keyId);
+    await this.store.stampVersionExpiry(keyId, { expiry: versionExpiry(fresh, fresh.deletionDate, this.now()), revision: fresh.revision });
+    return fresh;
   }
 
   /**
@@ -321,18 +330,17 @@ export class KeyManagement {
       request,
     );
     // A retry finishes what its first attempt may have left undone: the time-to-live follows the record as it is now.
-    await this.store.expireKeyItems(
-      scheduled.keyId,
-      scheduled.deletionDate,
-      pointersOf(scheduled),
-      versionExpiry(scheduled, scheduled.deletionDate, this.now()),
-    );
-    return toMetadata(scheduled, this.now());
+    const fresh = await this.keys.refresh(scheduled.keyId);
+    await this.store.expireKeyItems(fresh.keyId, fresh.deletionDate, pointersOf(fresh), {
+      expiry: versionExpiry(fresh, fresh.deletionDate, this.now()),
+      revision: fresh.revision,
+    });
+    return toMetadata(fresh, this.now());
   }
 
   /** Cancels deletion: the material's time-to-live is cleared before the metadata's, so no crash can leave it expiring. */
-  cancelDeletion(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
-    return this.update(
+  async cancelDeletion(caller: string, keyRef: string, request?: ChangeRequest): Promise<DataKeyMetadata> {
+    const cancelled = await this.change(
       caller,
       keyRef,
       async (record) => {
@@ -340,11 +348,13 @@ export class KeyManagement {
           throw new ServiceError('InvalidKeyState', 'The key is not pending deletion.');
         }
         // Versions destroyed, or to be, keep their own time-to-live.
-        await this.store.expireKeyItems(record.keyId, null, pointersOf(record), versionExpiry(record, null, this.now()));
+        const expiry = versionExpiry(record, null, this.now());
+        await this.store.expireKeyItems(record.keyId, null, pointersOf(record), { expiry, revision: record.revision });
         return { state: 'Disabled', deletionDate: null };
       },
       request,
     );
+    return toMetadata(await this.stampExpiry(cancelled.keyId), this.now());
   }
 
   /**

@@ -10,6 +10,9 @@ import { ServiceError } from './errors.js';
  */
 export type VersionLifecycle = Pick<DataKeyRecord, 'keyId' | 'minDecryptionVersion' | 'versionDestruction' | 'destroyedThroughVersion'>;
 
+/** How long before its date a destruction can still be cancelled: longer than any request takes. */
+const CANCEL_MARGIN_MS = 60_000;
+
 const isDue = (destruction: VersionDestruction | null, now: Date): destruction is VersionDestruction =>
   destruction !== null && Date.parse(destruction.destructionDate) <= now.getTime();
 
@@ -97,6 +100,10 @@ export function nextDestruction(
 /** The destruction a cancel stops: the pending one, or an error saying why there is none. */
 export function cancellableDestruction(record: VersionLifecycle, now: Date): VersionDestruction {
   const pending = pendingDestruction(record, now);
+  // A cancel must land before the date, or the items could be swept while the record says retired.
+  if (pending !== null && Date.parse(pending.destructionDate) - now.getTime() < CANCEL_MARGIN_MS) {
+    throw new ServiceError('InvalidKeyState', `The destruction on ${pending.destructionDate} is less than a minute away: too late to cancel.`);
+  }
   if (pending !== null) return pending;
   const destroyed = destroyedThrough(record, now);
   throw new ServiceError(

@@ -1,5 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { KeyManagement } from '../../lambdas/domain/key-management.js';
+import { pausedBefore } from '../domain/paused-store.js';
 import { domainServicesForFile, TestClock } from '../support/domain-services.js';
 import { rejection } from '../support/rejection.js';
 
@@ -71,8 +73,35 @@ describe('retiring versions', () => {
     expect(batch.map((item) => (item.ok ? 'ok' : item.error.code))).toEqual(['KeyVersionRetired', 'KeyVersionRetired', 'ok']);
 
     await keys.retireVersions(ALICE, keyId, 1);
+    // A refusal is checked again against a fresh read while the key's budget lasts (five, and five a
+    // second): the refusals above spent it, and this clock stands still unless moved.
+    clock.advanceDays(1 / 86_400);
     expect((await crypto.decrypt(BOB, { ciphertext: sealed[0]!, context })).plaintext.toString()).toBe('v1');
     expect(await states(keyId)).toEqual(['Enabled', 'Enabled', 'Enabled']);
+  });
+
+  it('reads the key a few times, not once per item, to refuse a thousand retired ciphertexts', async () => {
+    const { keys, crypto, db } = services();
+    const { keyId, sealed } = await keyWithThreeVersions();
+    await keys.retireVersions(ALICE, keyId, 2);
+    clock.advanceDays(61 / 86_400);
+    let reads = 0;
+    db.middlewareStack.add(
+      (next, { commandName }) =>
+        async (args) => {
+          if (commandName === 'GetItemCommand') reads++;
+          return next(args);
+        },
+      { step: 'initialize', name: 'countReads' },
+    );
+    const batch = await crypto.decryptMany(
+      BOB,
+      Array.from({ length: 1000 }, () => ({ ciphertext: sealed[0]!, context })),
+    );
+    db.middlewareStack.remove('countReads');
+    expect(new Set(batch.map((item) => (item.ok ? 'ok' : item.error.code)))).toEqual(new Set(['KeyVersionRetired']));
+    // The cached record's expiry, then the budget of fresh reads a refusal may make (five at once).
+    expect(reads).toBeLessThanOrEqual(6);
   });
 
   it('never retires the current version, and only admins retire', async () => {
@@ -107,6 +136,7 @@ describe('destroying retired versions', () => {
     expect(cancelled.versions.map((v) => v.state)).toEqual(['Retired', 'Retired', 'Enabled']);
     expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([null, null, null]);
     await keys.retireVersions(ALICE, keyId, 1);
+    clock.advanceDays(1 / 86_400);
     expect((await crypto.decrypt(BOB, { ciphertext: sealed[0]!, context })).plaintext.toString()).toBe('v1');
 
     await keys.retireVersions(ALICE, keyId, 2);
@@ -145,6 +175,49 @@ describe('destroying retired versions', () => {
     expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([destruction, deletion, deletion]);
     await keys.cancelDeletion(ALICE, keyId);
     expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([destruction, null, null]);
+  });
+});
+
+describe('racing changes of the versions', () => {
+  it("end with the newest record's expiries: a schedule's late writes do not outlive a cancel", async () => {
+    const { keys, store, masterKey } = services();
+    const { keyId } = await keyWithThreeVersions();
+    await keys.retireVersions(ALICE, keyId, 3);
+    // The schedule has written its record, then stalls before setting the versions' time-to-live.
+    const paused = pausedBefore(store, 'stampVersionExpiry');
+    const slow = new KeyManagement(paused.store, masterKey, { now: clock.now });
+    const scheduling = slow.scheduleVersionDestruction(ALICE, keyId, 7);
+    await paused.reached;
+    await keys.cancelVersionDestruction(ALICE, keyId);
+    paused.resume();
+    await scheduling;
+    expect((await keys.describeKey(ALICE, keyId)).versions.map((v) => v.state)).toEqual(['Retired', 'Retired', 'Enabled']);
+    expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([null, null, null]);
+  });
+
+  it("make good a cancel that died between clearing the versions' time-to-live and its record", async () => {
+    const { keys, store, masterKey } = services();
+    const { keyId } = await keyWithThreeVersions();
+    await keys.retireVersions(ALICE, keyId, 3);
+    const { versionDestruction } = await keys.scheduleVersionDestruction(ALICE, keyId, 7);
+    const paused = pausedBefore(store, 'updateRecord');
+    void new KeyManagement(paused.store, masterKey, { now: clock.now }).cancelVersionDestruction(ALICE, keyId).catch(() => {});
+    await paused.reached;
+    // It dies here: the destruction is still on, its versions' items no longer expire.
+    expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([null, null, null]);
+    // The key's next change of versions writes what the record calls for.
+    await keys.retireVersions(ALICE, keyId, 3);
+    const ttl = Math.ceil(Date.parse(versionDestruction!.destructionDate) / 1000);
+    expect(Object.values(await versionItems(keyId)).map((item) => item.expiresAt)).toEqual([ttl, ttl, null]);
+  });
+
+  it('refuse a cancel in the last minute before the date, when its write could land after the sweep', async () => {
+    const { keys } = services();
+    const { keyId } = await keyWithThreeVersions();
+    await keys.retireVersions(ALICE, keyId, 2);
+    await keys.scheduleVersionDestruction(ALICE, keyId, 7);
+    clock.advanceDays(7 - 30 / 86_400);
+    expect(await rejection(keys.cancelVersionDestruction(ALICE, keyId))).toMatchObject({ code: 'InvalidKeyState' });
   });
 });
 
