@@ -79,3 +79,43 @@ describe('systemClockOffset', () => {
     expect(api.seen[1]!.headers.authorization).toContain(`/${String(api.seen[1]!.headers['x-amz-date']).slice(0, 8)}/us-east-1/execute-api/`);
   });
 });
+
+describe('clock skew', () => {
+  /** A server whose clock runs `aheadMs` ahead, refusing signatures over 15 minutes off as API Gateway words it. */
+  async function serverAhead(
+    aheadMs: number,
+    message = 'Signature expired: the date is now earlier than the window',
+  ): Promise<{ endpoint: string; seen: number[] }> {
+    const seen: number[] = [];
+    const server = createServer(async (req, res) => {
+      await buffer(req);
+      const signed = amzDate(req.headers);
+      seen.push(signed);
+      const now = Date.now() + aheadMs;
+      const refused = Math.abs(now - signed) > 15 * 60_000;
+      res.writeHead(refused ? 403 : 200, { 'content-type': 'application/json', date: new Date(now).toUTCString() });
+      res.end(JSON.stringify(refused ? { error: { code: 'AccessDenied', message } } : { keyId: 'k', versions: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(() => server.close());
+    return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  }
+
+  it("is corrected from the server's Date when a signature is refused for its time, once, and then kept", async () => {
+    const days = 8 * 86_400_000;
+    const api = await serverAhead(days);
+    const client = new EnvelopeClient({ endpoint: api.endpoint, region: 'us-east-1', credentials, retry: { maxAttempts: 1 } });
+    await client.getKey('k');
+    await client.getKey('k');
+    expect(api.seen).toHaveLength(3);
+    expect(api.seen[1]! - api.seen[0]!).toBeGreaterThan(days - 60_000);
+    expect(api.seen[2]! - api.seen[0]!).toBeGreaterThan(days - 60_000);
+  });
+
+  it('is left alone when a refusal is about something else', async () => {
+    const api = await serverAhead(8 * 86_400_000, 'The request signature we calculated does not match the signature you provided.');
+    const client = new EnvelopeClient({ endpoint: api.endpoint, region: 'us-east-1', credentials, retry: { maxAttempts: 1 } });
+    await expect(client.getKey('k')).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(api.seen).toHaveLength(1);
+  });
+});

@@ -62,7 +62,9 @@ export interface EnvelopeClientOptions {
   readonly userAgent?: string;
   /**
    * Milliseconds added to the local clock when signing, as the AWS SDK's option of the same name:
-   * for a machine whose clock is off by more than the five minutes a signature allows. @default 0
+   * where the server's clock is known to differ. Either way, a request the server refuses for its
+   * signature's time is signed again, once, by the server's clock (its `Date`), and the client keeps
+   * that offset, as the AWS SDKs correct clock skew. @default 0
    */
   readonly systemClockOffset?: number;
 }
@@ -97,6 +99,8 @@ export interface CiphertextInput {
 export class EnvelopeClient implements DataKeys {
   private readonly signer: SignatureV4;
   readonly #credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Added to this machine's clock when signing: `systemClockOffset`, until a refusal for the signature's time corrects it. */
+  #clockOffset: number;
   private readonly base: URL;
   private readonly userAgent: string;
   /** The API's base URL and the region requests are signed for, as resolved from the options and the environment. */
@@ -108,6 +112,7 @@ export class EnvelopeClient implements DataKeys {
     this.target = { endpoint: endpoint.href.replace(/\/$/, ''), region };
     this.userAgent = [`envelope-client/${packageVersion()}`, options.userAgent].filter(Boolean).join(' ');
     this.#credentials = options.credentials ?? defaultProvider();
+    this.#clockOffset = options.systemClockOffset ?? 0;
     this.signer = new SignatureV4({ credentials: this.#credentials, region, service: 'execute-api', sha256: Sha256Hash });
   }
 
@@ -344,7 +349,14 @@ export class EnvelopeClient implements DataKeys {
     query: Record<string, string>,
     idempotencyKey: string | undefined,
   ): Promise<Answered<T>> {
-    const { status, headers, json } = await this.exchange(method, path, body, query, idempotencyKey);
+    let answer = await this.exchange(method, path, body, query, idempotencyKey);
+    const skew = clockSkewOf(answer);
+    if (skew !== undefined) {
+      // As the AWS SDKs correct clock skew: the server's Date says how far off this clock is; signed again, once.
+      this.#clockOffset = skew;
+      answer = await this.exchange(method, path, body, query, idempotencyKey);
+    }
+    const { status, headers, json } = answer;
     if (status < 200 || status > 299) throw toApiError(status, headers, json);
     return { status, body: json as T };
   }
@@ -377,7 +389,7 @@ export class EnvelopeClient implements DataKeys {
         },
         body: payload,
       },
-      { ...SIGNED_USER_AGENT, signingDate: new Date(Date.now() + (this.options.systemClockOffset ?? 0)) },
+      { ...SIGNED_USER_AGENT, signingDate: new Date(Date.now() + this.#clockOffset) },
     );
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const { status, headers, text } = await send(url, method, signed.headers, payload);
@@ -394,6 +406,18 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 function listOf<T, K extends keyof T & string>(value: T, field: K): T {
   if (!isObject(value) || !Array.isArray(value[field])) throw new InvalidResponseError(`no "${field}" list`);
   return value;
+}
+
+/**
+ * How far this clock is from the server's, when the server refused the signature for its time
+ * (API Gateway: `Signature expired: …` or `Signature not yet current: …`, 403) and said its own in
+ * `Date`; undefined otherwise.
+ */
+function clockSkewOf({ status, headers, json }: { status: number; headers: IncomingHttpHeaders; json: unknown }): number | undefined {
+  if (status !== 403 || !isObject(json) || !isObject(json.error) || typeof json.error.message !== 'string') return undefined;
+  if (!/^Signature (expired|not yet current)\b/.test(json.error.message)) return undefined;
+  const server = Date.parse(headers.date ?? '');
+  return Number.isNaN(server) ? undefined : server - Date.now();
 }
 
 /** A dependency report rather than an error body (a 503 answers either). */
