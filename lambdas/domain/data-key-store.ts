@@ -78,6 +78,8 @@ const itemKey = (pk: string, sk: string) => ({ [PK]: pk, [SK]: sk });
 const keyPk = (keyId: string) => `KEY#${keyId}`;
 const VERSION_PREFIX = 'V#';
 const versionSk = (version: number) => `${VERSION_PREFIX}${String(version).padStart(10, '0')}`;
+/** The version a version item's sort key names. */
+const versionOf = (item: Record<string, unknown>): number => Number((item[SK] as string).slice(VERSION_PREFIX.length));
 const memberPk = (principal: string) => `MEMBER#${principalIdentity(principal)}`;
 
 /** The key of each kind of item in the table (see the layout above): the one place that spells them. */
@@ -315,7 +317,7 @@ export class DataKeyStore {
 
   /** The versions whose items exist, newest last. */
   private async versionNumbers(keyId: string): Promise<number[]> {
-    return (await this.versionItems(keyId, SK)).map((item) => Number((item[SK] as string).slice(VERSION_PREFIX.length)));
+    return (await this.versionItems(keyId, SK)).map(versionOf);
   }
 
   private async versionItems(keyId: string, projection: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
@@ -347,7 +349,7 @@ export class DataKeyStore {
     return new Map(
       items
         .filter((item) => typeof item[VERSION_LAST_USED_ATTRIBUTE] === 'string')
-        .map((item) => [Number((item[SK] as string).slice(VERSION_PREFIX.length)), item[VERSION_LAST_USED_ATTRIBUTE] as string]),
+        .map((item) => [versionOf(item), item[VERSION_LAST_USED_ATTRIBUTE] as string]),
     );
   }
 

@@ -45,8 +45,7 @@ export class KeyDirectory {
       if (!found || found.provisional) throw notFound(shownAs);
       return found;
     });
-    if (!isLive(record, this.now())) throw notFound(shownAs);
-    return record;
+    return this.live(record, shownAs);
   }
 
   /** Reads the key afresh, e.g. after a change, when nothing may predate it. */

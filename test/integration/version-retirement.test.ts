@@ -45,6 +45,26 @@ async function keyWithThreeVersions() {
   return { keyId: key.keyId, sealed };
 }
 
+/** Counts the DynamoDB calls of one command the services make, until stopped. */
+function counted(db: ReturnType<typeof services>['db'], command: string): { readonly count: number; stop(): void } {
+  const name = `count-${command}`;
+  let count = 0;
+  db.middlewareStack.add(
+    (next, { commandName }) =>
+      async (args) => {
+        if (commandName === command) count++;
+        return next(args);
+      },
+    { step: 'initialize', name },
+  );
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => db.middlewareStack.remove(name),
+  };
+}
+
 const states = async (keyId: string) => (await services().keys.describeKey(ALICE, keyId)).versions.map((v) => v.state);
 
 describe('retiring versions', () => {
@@ -85,23 +105,15 @@ describe('retiring versions', () => {
     const { keyId, sealed } = await keyWithThreeVersions();
     await keys.retireVersions(ALICE, keyId, 2);
     clock.advanceDays(61 / 86_400);
-    let reads = 0;
-    db.middlewareStack.add(
-      (next, { commandName }) =>
-        async (args) => {
-          if (commandName === 'GetItemCommand') reads++;
-          return next(args);
-        },
-      { step: 'initialize', name: 'countReads' },
-    );
+    const reads = counted(db, 'GetItemCommand');
     const batch = await crypto.decryptMany(
       BOB,
       Array.from({ length: 1000 }, () => ({ ciphertext: sealed[0]!, context })),
     );
-    db.middlewareStack.remove('countReads');
+    reads.stop();
     expect(new Set(batch.map((item) => (item.ok ? 'ok' : item.error.code)))).toEqual(new Set(['KeyVersionRetired']));
     // The cached record's expiry, then the budget of fresh reads a refusal may make (five at once).
-    expect(reads).toBeLessThanOrEqual(6);
+    expect(reads.count).toBeLessThanOrEqual(6);
   });
 
   it('never retires the current version, and only admins retire', async () => {
@@ -224,30 +236,22 @@ describe('racing changes of the versions', () => {
 describe("a version's last use", () => {
   it('is kept to the hour, written at most once per version per hour by a function instance', async () => {
     const { keys, crypto, db } = services();
-    let updates = 0;
-    db.middlewareStack.add(
-      (next, { commandName }) =>
-        async (args) => {
-          if (commandName === 'UpdateItemCommand') updates++;
-          return next(args);
-        },
-      { step: 'initialize', name: 'countUpdates' },
-    );
     const { keyId, sealed } = await keyWithThreeVersions();
     expect((await keys.describeKey(ALICE, keyId)).versions.map((v) => v.lastUsedAt)).toEqual([null, null, null]);
     const hour = new Date(Math.floor(clock.now().getTime() / 3_600_000) * 3_600_000).toISOString();
 
-    updates = 0;
+    let updates = counted(db, 'UpdateItemCommand');
     for (let i = 0; i < 20; i++) await crypto.decrypt(BOB, { ciphertext: sealed[0]!, context });
     await crypto.rewrap(BOB, { ciphertext: sealed[1]!, context });
-    expect((await keys.describeKey(ALICE, keyId)).versions.map((v) => v.lastUsedAt)).toEqual([hour, hour, null]);
-    expect(updates).toBe(2);
+    updates.stop();
+    expect(updates.count).toBe(2);
     expect((await keys.describeKey(ALICE, keyId)).versions.map((v) => v.lastUsedAt)).toEqual([hour, hour, null]);
 
     clock.advanceDays(1 / 24);
-    updates = 0;
+    updates = counted(db, 'UpdateItemCommand');
     for (let i = 0; i < 5; i++) await crypto.decrypt(BOB, { ciphertext: sealed[0]!, context });
-    expect(updates).toBe(1);
+    updates.stop();
+    expect(updates.count).toBe(1);
     const later = new Date(Date.parse(hour) + 3_600_000).toISOString();
     expect((await keys.describeKey(ALICE, keyId)).versions[0]!.lastUsedAt).toBe(later);
   });
