@@ -33,9 +33,9 @@ subscribe('undici:request:create', (message) => {
 
 const CHUNK = 1024 * 1024;
 /** BENCH_MEMORY_MIB for a quick run. */
-const IN_MEMORY_CHUNKS = fromEnv('BENCH_MEMORY_MIB', 512);
+const IN_MEMORY_CHUNKS = fromEnv('BENCH_MEMORY_MIB', 1024);
 /** Rounds of the in-memory streams: more than the files', as a pass takes a fraction of a second. */
-const IN_MEMORY_ROUNDS = 5;
+const IN_MEMORY_ROUNDS = 9;
 /** Rounds run first, to warm the JIT, and left out. */
 const WARM_ROUNDS = 2;
 
@@ -56,14 +56,16 @@ async function inMemoryRate(transform: StreamFactory, chunk: Buffer): Promise<nu
 }
 
 /**
- * Each stream's rates, in rounds that take the streams in turn (one pass of each per round), so
- * that a machine getting faster or slower, as a shared VM's cores do, weighs on all of them alike.
+ * Each stream's rates, in rounds that take the streams in turn (one pass of each per round, the
+ * order reversed every other round), so that a machine getting faster or slower, as a shared VM's
+ * cores do, weighs on all of them alike, and no stream always runs in the garbage of another.
  */
 async function inMemoryRounds<K extends string>(streams: Record<K, StreamFactory>): Promise<Record<K, number[]>> {
   const chunk = randomBytes(CHUNK);
   const rates = Object.fromEntries(Object.keys(streams).map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  const order = Object.entries<StreamFactory>(streams);
   for (let round = 0; round < WARM_ROUNDS + IN_MEMORY_ROUNDS; round++) {
-    for (const [name, transform] of Object.entries<StreamFactory>(streams)) {
+    for (const [name, transform] of round % 2 === 0 ? order : [...order].reverse()) {
       const rate = await inMemoryRate(transform, chunk);
       if (round >= WARM_ROUNDS) rates[name as K].push(rate);
     }

@@ -25,7 +25,12 @@ const MAX_RSS = fileURLToPath(new URL('./max-rss.mjs', import.meta.url));
  * when the command succeeds.
  */
 export function envelopeCli(keyId: string): FileTool {
-  const shebangFlags = readFileSync(BIN, 'utf8').split('\n')[0]!.replace('#!/usr/bin/env -S node', '').trim().split(/\s+/).filter(Boolean);
+  const shebangFlags = readFileSync(BIN, 'utf8')
+    .split('\n')[0]!
+    .replace(/^#!\/usr\/bin\/env (-S )?node/, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   const cli = (...args: string[]): Command => [process.execPath, ...shebangFlags, MAX_RSS, BIN, ...args];
   return {
     name: 'envelope',

@@ -27,6 +27,16 @@ export const spread = (rounds: readonly number[]): Spread => ({
   max: Math.max(...rounds),
 });
 
+/**
+ * The median of each round's ratio `a / b`, for two figures measured in the same rounds (round i of
+ * each taken close together): a machine that drifts, or a disk that stalls for one round, weighs
+ * on both figures of that round, and one such round does not decide.
+ */
+export function pairedRatio(a: Spread, b: Spread): number {
+  if (a.rounds.length !== b.rounds.length) throw new Error('Paired figures need the same rounds.');
+  return median(a.rounds.map((value, index) => value / b.rounds[index]!));
+}
+
 /** Operations per second of `op`, run back to back for `ms`, median of `runs`. */
 export async function opsPerSecond(op: () => unknown, { ms = 400, runs = RUNS } = {}): Promise<number> {
   const rates: number[] = [];

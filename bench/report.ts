@@ -136,12 +136,12 @@ function files(r: StoredResults): Section {
         ? [['each tool', NOT_MEASURED, NOT_MEASURED]]
         : tools.map(([name, s]) => [TOOL_LABELS[name] ?? name, times(s?.encrypt), times(s?.decrypt)])),
       [
-        'envelope vs age (median times)',
+        "envelope vs age (median of the rounds' ratios)",
         withTarget(r.encryptFileVsAge, TARGETS.encryptFileVsAge, 2, '×'),
         withTarget(r.decryptFileVsAge, TARGETS.decryptFileVsAge, 2, '×'),
       ],
       [
-        'envelope vs cp (median times)',
+        "envelope vs cp (median of the rounds' ratios)",
         withTarget(r.encryptFileVsCopy, TARGETS.encryptFileVsCopy, 2, '×'),
         withTarget(r.decryptFileVsCopy, TARGETS.decryptFileVsCopy, 2, '×'),
       ],
@@ -158,7 +158,7 @@ function files(r: StoredResults): Section {
     ],
   );
   const inMemory = table(
-    ['encrypt stream, memory to nowhere', 'min / median / max', 'envelope vs it (medians)'],
+    ['encrypt stream, memory to nowhere', 'min / median / max', "envelope vs it (median of the rounds' ratios)"],
     [
       ['envelope', speed(memory?.envelopeEncrypt), ''],
       [

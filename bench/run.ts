@@ -24,7 +24,7 @@ import { measureFileThroughput } from './file-throughput.js';
 import { measureHandlers } from './handler-time.js';
 import { measureHttp } from './http-load.js';
 import { measureRewrap, prepareRewrap } from './rewrap.js';
-import { round } from './measure.js';
+import { pairedRatio, round } from './measure.js';
 import { performanceSections } from './report.js';
 import type { BenchResults } from './results.js';
 
@@ -103,11 +103,11 @@ try {
     decrypt1KiBVsEncryptionSdk: ratio(core.envelope.decrypt1KiB!, core.encryptionSdk.decrypt1KiB!),
     batchVsSingleItemsPerSecond: round(http.batchVsSingle.median),
     batchItemsPerSecondPerCore1000: round(1000 / (handlers.profiles.batchEncrypt1000.msPerRequest / 1000), 0),
-    encryptFileVsAge: ratio(files.seconds.age!.encrypt.median, files.seconds.envelope!.encrypt.median),
-    decryptFileVsAge: ratio(files.seconds.age!.decrypt.median, files.seconds.envelope!.decrypt.median),
-    encryptFileVsCopy: ratio(files.seconds.cp!.encrypt.median, files.seconds.envelope!.encrypt.median),
-    decryptFileVsCopy: ratio(files.seconds.cp!.decrypt.median, files.seconds.envelope!.decrypt.median),
-    encryptStreamInMemoryVsRawAesGcm: ratio(files.inMemoryMibPerSecond.envelopeEncrypt.median, files.inMemoryMibPerSecond.rawEncrypt.median),
+    encryptFileVsAge: round(pairedRatio(files.seconds.age!.encrypt, files.seconds.envelope!.encrypt)),
+    decryptFileVsAge: round(pairedRatio(files.seconds.age!.decrypt, files.seconds.envelope!.decrypt)),
+    encryptFileVsCopy: round(pairedRatio(files.seconds.cp!.encrypt, files.seconds.envelope!.encrypt)),
+    decryptFileVsCopy: round(pairedRatio(files.seconds.cp!.decrypt, files.seconds.envelope!.decrypt)),
+    encryptStreamInMemoryVsRawAesGcm: round(pairedRatio(files.inMemoryMibPerSecond.envelopeEncrypt, files.inMemoryMibPerSecond.rawEncrypt)),
     encryptStreamInMemoryVsEncryptionSdk: ratio(
       files.inMemoryMibPerSecond.envelopeEncrypt.median,
       files.inMemoryMibPerSecond.encryptionSdkEncrypt.median,
