@@ -113,9 +113,24 @@ function http(r: StoredResults): Section {
         ['batch items per second over single items, per round (min / median / max)', spreadText(h?.batchVsSingle, 2, '×')],
         ['100-item batches vs singles, the median round', withTarget(r.batchVsSingleItemsPerSecond, TARGETS.batchVsSingleItemsPerSecond, 2, '×')],
         ['1,000-item batches, the crypto handler on one core', fixed(r.batchItemsPerSecondPerCore1000, 0, ' items/s')],
+        [
+          'the most the ratio can be on one core for the function: its handler alone, as if gateway and client cost nothing',
+          fixed(batchCeiling(r), 1, '×'),
+        ],
       ],
     ),
   };
+}
+
+/**
+ * 100-item batches' items per second of the crypto handler's own time over the singles' requests
+ * per second over HTTP: what the batch ratio would be if nothing but the handler ran on its core.
+ */
+function batchCeiling(r: StoredResults): number | undefined {
+  const batch = r.handlers?.profiles?.batchEncrypt100;
+  const singles = r.http?.requestsPerSecond;
+  if (batch?.items === undefined || batch.msPerRequest === undefined || singles === undefined) return undefined;
+  return batch.items / (batch.msPerRequest / 1000) / singles;
 }
 
 /** The row of a tool whose name alone would not say what it stands for. */

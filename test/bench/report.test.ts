@@ -30,6 +30,24 @@ describe('the report of a run', () => {
   });
 });
 
+describe('the batch ratio', () => {
+  it("is shown beside its ceiling here: the handler's own items per second over the singles' requests", () => {
+    const run = {
+      http: { requestsPerSecond: 4000 },
+      handlers: { profiles: { batchEncrypt100: { items: 100, msPerRequest: 1 } } },
+    };
+    const text = performanceSections(run, deployment)
+      .map((section) => section.text)
+      .join('\n');
+    expect(text).toMatch(/as if gateway and client cost nothing \| 25(\.0)?× \|/);
+    expect(
+      performanceSections({ http: { requestsPerSecond: 4000 } }, deployment)
+        .map((s) => s.text)
+        .join('\n'),
+    ).toMatch(new RegExp(`as if gateway and client cost nothing \\| ${NOT_MEASURED} \\|`));
+  });
+});
+
 describe('the targets', () => {
   it('hold at their bound', () => {
     expect(meets(40, TARGETS.batchVsSingleItemsPerSecond)).toBe(true);
