@@ -188,7 +188,7 @@ const WRITES_IN_FLIGHT = 3;
  * frame's plaintext all at once, when its tag verifies (eight pieces at 1 MiB frames): with two
  * writes queued it waited for most of them before reading on, and the disk idled while it opened
  * the next frame. 3 GiB until synced, against `cp` on the same disk in turn, five pairs each:
- * decrypt 0.78x the copy's time with 2 in flight and 2 queued, 0.99x with 3 and 16; encrypt 0.87x
+ * decrypt at 0.78x the copy's speed with 2 in flight and 2 queued, 0.99x with 3 and 16; encrypt 0.87x
  * with 2 and none, 0.94-0.97x with 3 (docs/performance.md).
  */
 const WRITES_QUEUED = 16;
