@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from '../contract/index.js';
@@ -88,7 +89,18 @@ async function spawnDynamoDbLocal(url: string, port: number, dbPath: string): Pr
   const emulatorDir = join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   const java = spawn(
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-dbPath', dbPath, '-sharedDb'],
+    // Java's temporary directory follows TMPDIR as the rest of the runtime's does (SQLite unpacks its native library there).
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      `-Djava.io.tmpdir=${tmpdir()}`,
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-port',
+      String(port),
+      '-dbPath',
+      dbPath,
+      '-sharedDb',
+    ],
     { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
