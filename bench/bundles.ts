@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,6 +26,14 @@ export interface BundleFigures {
  */
 export async function measureBundles(): Promise<Record<ApiFunctionName, BundleFigures>> {
   const app = synthesizeApp('bench');
+  try {
+    return await measureEach(app);
+  } finally {
+    await rm(app.outdir, { recursive: true, force: true });
+  }
+}
+
+async function measureEach(app: SynthesizedApp): Promise<Record<ApiFunctionName, BundleFigures>> {
   const figures: Partial<Record<ApiFunctionName, BundleFigures>> = {};
   for (const name of API_FUNCTION_NAMES) {
     const dir = join(WORK_DIR, name);

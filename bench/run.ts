@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +38,9 @@ import type { BenchResults } from './results.js';
 const RESULTS = process.env.BENCH_RESULTS || fileURLToPath(new URL('./results.json', import.meta.url));
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+const dataDir = await mkdtemp(join(tmpdir(), 'envelope-bench-'));
 const runtime = await startLocalRuntime({
-  ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'envelope-bench-')) }),
+  ...configFromEnv({ ...process.env, ENVELOPE_DATA_DIR: dataDir }),
   port: 0,
   kmsPort: 0,
   dynamoDbPort: 0,
@@ -147,6 +148,7 @@ try {
   log(`wrote ${RESULTS}: \`npm run docs\` makes docs/reference/performance.md from bench/results.json`);
 } finally {
   await runtime.close();
+  await rm(dataDir, { recursive: true, force: true });
 }
 
 function credentialsOf({ accessKeyId, secretAccessKey, sessionToken }: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
