@@ -5,6 +5,8 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -322,25 +324,25 @@ export class DataKeyStore {
 
   private async versionItems(keyId: string, projection: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
+    const pages = this.queryPages({
+      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
+      ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX },
+      ProjectionExpression: projection,
+      ...(names && { ExpressionAttributeNames: names }),
+      ConsistentRead: true,
+    });
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  }
+
+  /** Every page of a query of this table, one request each, read as the caller asks for them. */
+  private async *queryPages(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<QueryCommandOutput> {
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.call(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
-            ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX },
-            ProjectionExpression: projection,
-            ...(names && { ExpressionAttributeNames: names }),
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
+      const page = await this.call(() => this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start })));
+      yield page;
+      start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return items;
   }
 
   /** When each version last decrypted or rewrapped something, by version (the hour, as written by `markVersionUsed`). */
@@ -465,24 +467,17 @@ export class DataKeyStore {
    */
   async countMemberKeys(principal: string, atMost: number): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.call(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: `${PK} = :pk`,
-            FilterExpression: 'attribute_not_exists(#ttl)',
-            ExpressionAttributeNames: { '#ttl': TTL },
-            ExpressionAttributeValues: { ':pk': memberPk(principal) },
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined && count < atMost);
+    const pages = this.queryPages({
+      KeyConditionExpression: `${PK} = :pk`,
+      FilterExpression: 'attribute_not_exists(#ttl)',
+      ExpressionAttributeNames: { '#ttl': TTL },
+      ExpressionAttributeValues: { ':pk': memberPk(principal) },
+      Select: 'COUNT',
+    });
+    for await (const page of pages) {
+      count += page.Count ?? 0;
+      if (count >= atMost) break;
+    }
     return count;
   }
 

@@ -213,8 +213,7 @@ export class KeyManagement {
       keyRef,
       (record) => {
         assertNotState(record, 'PendingDeletion');
-        const destructionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
-        return nextDestruction(record, destructionDate, this.now());
+        return nextDestruction(record, this.daysFromNow(pendingWindowInDays), this.now());
       },
       request,
     );
@@ -304,6 +303,11 @@ export class KeyManagement {
     return this.setState(caller, keyRef, 'Enabled', request);
   }
 
+  /** The end of a waiting period that starts now, as the record stores dates. */
+  private daysFromNow(days: number): string {
+    return new Date(this.now().getTime() + days * DAY_MS).toISOString();
+  }
+
   /** Enables or disables a key that is not pending deletion (cancelling the deletion comes first). */
   private setState(caller: string, keyRef: string, state: 'Enabled' | 'Disabled', request?: ChangeRequest): Promise<DataKeyMetadata> {
     const decide = (record: DataKeyRecord) => {
@@ -324,8 +328,7 @@ export class KeyManagement {
       keyRef,
       (record) => {
         assertNotState(record, 'PendingDeletion');
-        const deletionDate = new Date(this.now().getTime() + pendingWindowInDays * DAY_MS).toISOString();
-        return { state: 'PendingDeletion', deletionDate };
+        return { state: 'PendingDeletion', deletionDate: this.daysFromNow(pendingWindowInDays) };
       },
       request,
     );
