@@ -251,20 +251,21 @@ export class DataKeyStore {
 
   /** The version a request created, if any: the request token is written with the version item. */
   async findVersionByRequest(keyId: string, request: string): Promise<number | undefined> {
-    const out = await this.call(() =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
-          FilterExpression: '#request = :request',
-          ExpressionAttributeNames: { '#request': 'request', '#version': 'version' },
-          ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX, ':request': request },
-          ProjectionExpression: '#version',
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return out.Items?.[0]?.version as number | undefined;
+    // Every page: a query reads at most 1 MB before its filter applies, so the match may be on any page
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html).
+    const pages = this.queryPages({
+      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :versions)`,
+      FilterExpression: '#request = :request',
+      ExpressionAttributeNames: { '#request': 'request', '#version': 'version' },
+      ExpressionAttributeValues: { ':pk': keyPk(keyId), ':versions': VERSION_PREFIX, ':request': request },
+      ProjectionExpression: '#version',
+      ConsistentRead: true,
+    });
+    for await (const page of pages) {
+      const found = page.Items?.[0];
+      if (found) return found.version as number;
+    }
+    return undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ITEM_KEYS } from '../../lambdas/domain/data-key-store.js';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DataKeyStore, ITEM_KEYS } from '../../lambdas/domain/data-key-store.js';
 import { addNextVersion, advanceTo, firstVersion } from '../../lambdas/domain/key-versions.js';
 import { domainServicesForFile, TestClock } from '../support/domain-services.js';
 import { rejection } from '../support/rejection.js';
@@ -82,5 +83,32 @@ describe('firstVersion', () => {
     const { store, masterKey } = services();
     const { keyId } = await services().keys.createKey(ADMIN, {});
     expect(await rejection(firstVersion(store, masterKey, keyId, clock.now()))).toMatchObject({ code: 'Conflict', status: 409 });
+  });
+});
+
+describe('findVersionByRequest', () => {
+  it('finds the version a request created on any page of the query, not only the first', async () => {
+    const { db, table, store } = services();
+    const { keyId } = await services().keys.createKey(ADMIN, {});
+    const wrappedKey = await wrapped(keyId, 3);
+    await claimedAndAbandoned(keyId, 2);
+    expect(await store.putVersion(keyId, 3, { wrappedKey, createdAt: clock.now().toISOString() }, 'rotation-token')).toBe(true);
+    // One item per page, as a table whose versions outgrow DynamoDB's 1 MB page reads them: the
+    // filter applies after each page is read, so versions 1 and 2 come back as empty pages.
+    const onePerPage = DynamoDBDocumentClient.from(db);
+    let queries = 0;
+    onePerPage.middlewareStack.add(
+      (next) => (args) => {
+        if (args.input && typeof args.input === 'object' && 'KeyConditionExpression' in args.input) {
+          queries++;
+          Object.assign(args.input, { Limit: 1 });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    expect(await new DataKeyStore(onePerPage, table).findVersionByRequest(keyId, 'rotation-token')).toBe(3);
+    expect(queries).toBeGreaterThanOrEqual(3);
+    expect(await new DataKeyStore(onePerPage, table).findVersionByRequest(keyId, 'another-token')).toBeUndefined();
   });
 });
